@@ -1,0 +1,38 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Language mode 5: ncurses and libtiff are C globals and handles that Swift 6's strict
+// concurrency checking cannot see are confined (ncurses to the main thread, TIFF handles to
+// one borrower at a time); the code keeps those rules by construction instead.
+let swift5: [SwiftSetting] = [.swiftLanguageMode(.v5)]
+
+let package = Package(
+    name: "omio-tui",
+    products: [
+        .executable(name: "omio-tui", targets: ["omio-tui"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "CTIFF", pkgConfig: "libtiff-4", providers: [.apt(["libtiff-dev"])]),
+        .systemLibrary(name: "CNcurses", providers: [.apt(["libncursesw5-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .target(name: "OmioFormats", dependencies: ["CTIFF", "CZlib"], swiftSettings: swift5),
+        .target(name: "OmioEngine", dependencies: ["OmioFormats", "CZlib", "CZstd"], swiftSettings: swift5),
+        .target(
+            name: "OmioTUI",
+            dependencies: [
+                "OmioEngine", "OmioFormats", "CNcurses",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swift5
+        ),
+        .executableTarget(name: "omio-tui", dependencies: ["OmioTUI"], swiftSettings: swift5),
+        .testTarget(name: "OmioFormatsTests", dependencies: ["OmioFormats"], swiftSettings: swift5),
+        .testTarget(name: "OmioEngineTests", dependencies: ["OmioEngine"], swiftSettings: swift5),
+        .testTarget(name: "OmioTUITests", dependencies: ["OmioTUI"], swiftSettings: swift5),
+        .testTarget(name: "EndToEndTests", dependencies: ["OmioFormats"], swiftSettings: swift5),
+    ]
+)

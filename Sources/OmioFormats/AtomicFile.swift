@@ -1,0 +1,62 @@
+import Foundation
+
+/// Every write omio-tui makes goes to a temporary name in the target's folder, is fsynced,
+/// then renamed over the target: a crash leaves the old file or the new one, never half.
+public enum AtomicFile {
+    public static func write(_ data: Data, to path: String, mode: mode_t = 0o644) throws {
+        try write(to: path, mode: mode) { fd in
+            try data.withUnsafeBytes { raw in try writeAll(fd, raw) }
+        }
+    }
+
+    /// Streams into a temporary file through `body(fd)`, then fsyncs and renames it.
+    public static func write(to path: String, mode: mode_t = 0o644, _ body: (Int32) throws -> Void) throws {
+        let dir = (path as NSString).deletingLastPathComponent
+        let name = (path as NSString).lastPathComponent
+        let tmp = (dir.isEmpty ? "." : dir) + "/.\(name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw FormatError("cannot create \(tmp): \(String(cString: strerror(errno)))") }
+        var ok = false
+        defer {
+            if !ok {
+                close(fd)
+                unlink(tmp)
+            }
+        }
+        try body(fd)
+        guard fsync(fd) == 0 else { throw FormatError("cannot sync \(tmp): \(String(cString: strerror(errno)))") }
+        guard close(fd) == 0 else {
+            ok = true // closed (even on error); only unlink remains
+            unlink(tmp)
+            throw FormatError("cannot close \(tmp): \(String(cString: strerror(errno)))")
+        }
+        ok = true
+        guard rename(tmp, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(tmp)
+            throw FormatError("cannot rename onto \(path): \(reason)")
+        }
+        syncDirectory(dir.isEmpty ? "." : dir)
+    }
+
+    /// Makes a rename durable: fsync the directory that holds the new name.
+    public static func syncDirectory(_ dir: String) {
+        let dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if dfd >= 0 {
+            fsync(dfd)
+            close(dfd)
+        }
+    }
+
+    public static func writeAll(_ fd: Int32, _ raw: UnsafeRawBufferPointer) throws {
+        var done = 0
+        while done < raw.count {
+            let n = Foundation.write(fd, raw.baseAddress! + done, raw.count - done)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw FormatError("write failed: \(String(cString: strerror(errno)))")
+            }
+            done += n
+        }
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+
+/// Random-access reads from a file with pread: thread-safe (no shared file position),
+/// every read checked against the file size first, so a corrupt offset is an error and not a
+/// short read or a huge allocation.
+public final class FileReader: @unchecked Sendable {
+    public let path: String
+    public let size: UInt64
+    private let fd: Int32
+
+    public init(path: String) throws {
+        self.path = path
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw FormatError(String(cString: strerror(errno))) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else {
+            let reason = String(cString: strerror(errno))
+            close(fd)
+            throw FormatError(reason)
+        }
+        if (st.st_mode & S_IFMT) == S_IFDIR {
+            close(fd)
+            throw FormatError("is a directory")
+        }
+        self.fd = fd
+        self.size = UInt64(max(0, st.st_size))
+    }
+
+    deinit { close(fd) }
+
+    /// True when `count` bytes at `offset` lie inside the file.
+    public func contains(offset: UInt64, count: UInt64) -> Bool {
+        let (end, overflow) = offset.addingReportingOverflow(count)
+        return !overflow && end <= size
+    }
+
+    public func read(at offset: UInt64, count: Int) throws -> [UInt8] {
+        guard count >= 0 else { throw FormatError("negative read size") }
+        if count == 0 { return [] }
+        var bytes = [UInt8](repeating: 0, count: count)
+        try bytes.withUnsafeMutableBytes { try read(at: offset, into: $0) }
+        return bytes
+    }
+
+    public func read(at offset: UInt64, into buffer: UnsafeMutableRawBufferPointer) throws {
+        let count = buffer.count
+        guard contains(offset: offset, count: UInt64(count)) else {
+            throw FormatError("data at offset \(offset) (\(count) bytes) lies past the end of the file (\(size) bytes)")
+        }
+        var done = 0
+        while done < count {
+            let n = pread(fd, buffer.baseAddress! + done, count - done, off_t(offset) + off_t(done))
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw FormatError("read failed at offset \(offset): \(String(cString: strerror(errno)))")
+            }
+            if n == 0 { throw FormatError("file shrank while reading at offset \(offset)") }
+            done += n
+        }
+    }
+}
+
+/// Decodes integers and floats from a byte array in a file's byte order.
+public struct ByteOrderReader {
+    public let bigEndian: Bool
+
+    public init(bigEndian: Bool) { self.bigEndian = bigEndian }
+
+    @inline(__always)
+    public func u16(_ b: [UInt8], _ i: Int) -> UInt16 {
+        let v = UInt16(b[i]) | UInt16(b[i + 1]) << 8
+        return bigEndian ? v.byteSwapped : v
+    }
+
+    @inline(__always)
+    public func u32(_ b: [UInt8], _ i: Int) -> UInt32 {
+        var v: UInt32 = 0
+        for k in 0..<4 { v |= UInt32(b[i + k]) << (8 * UInt32(k)) }
+        return bigEndian ? v.byteSwapped : v
+    }
+
+    @inline(__always)
+    public func u64(_ b: [UInt8], _ i: Int) -> UInt64 {
+        var v: UInt64 = 0
+        for k in 0..<8 { v |= UInt64(b[i + k]) << (8 * UInt64(k)) }
+        return bigEndian ? v.byteSwapped : v
+    }
+
+    public func f32(_ b: [UInt8], _ i: Int) -> Float { Float(bitPattern: u32(b, i)) }
+    public func f64(_ b: [UInt8], _ i: Int) -> Double { Double(bitPattern: u64(b, i)) }
+}

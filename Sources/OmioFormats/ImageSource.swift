@@ -1,0 +1,80 @@
+/// Which plane of a series: TZC indices, 0-based.
+public struct PlaneIndex: Hashable, Sendable, CustomStringConvertible {
+    public var t: Int, z: Int, c: Int
+    public init(t: Int = 0, z: Int = 0, c: Int = 0) {
+        self.t = t
+        self.z = z
+        self.c = c
+    }
+
+    public var description: String { "T\(t) Z\(z) C\(c)" }
+}
+
+/// A rectangle of a plane, optionally subsampled: rows `rows.lowerBound`, `+rowStep`, ...
+public struct PixelRegion: Equatable, Sendable {
+    public var rows: Range<Int>
+    public var cols: Range<Int>
+    public var rowStep: Int
+    public var colStep: Int
+
+    public init(rows: Range<Int>, cols: Range<Int>, rowStep: Int = 1, colStep: Int = 1) {
+        self.rows = rows
+        self.cols = cols
+        self.rowStep = max(1, rowStep)
+        self.colStep = max(1, colStep)
+    }
+
+    public static func full(width: Int, height: Int) -> PixelRegion {
+        PixelRegion(rows: 0..<height, cols: 0..<width)
+    }
+
+    public var outputHeight: Int { (rows.count + rowStep - 1) / rowStep }
+    public var outputWidth: Int { (cols.count + colStep - 1) / colStep }
+}
+
+/// The storage grid of a level: reading along it touches each stored chunk once.
+public struct ChunkGrid: Equatable, Sendable {
+    public var height: Int
+    public var width: Int
+    public init(height: Int, width: Int) {
+        self.height = height
+        self.width = width
+    }
+}
+
+/// A node of the raw metadata tree the TUI shows beside the normalized model.
+public struct MetaNode: Sendable {
+    public var label: String
+    public var value: String?
+    public var children: [MetaNode]
+    public init(_ label: String, _ value: String? = nil, _ children: [MetaNode] = []) {
+        self.label = label
+        self.value = value
+        self.children = children
+    }
+}
+
+/// Any file omio-tui can open: normalized metadata per series and lazy pixel access.
+/// Opening reads headers only; `read` reads only the stored chunks a region touches.
+/// Implementations are safe to call from several threads at once.
+public protocol ImageSource: AnyObject, Sendable {
+    var path: String { get }
+    var format: FileFormat { get }
+    var seriesCount: Int { get }
+    func metadata(series: Int) -> ImageMetadata
+    /// Level shapes (Y, X) of a series, level 0 first (SubIFD or subblock pyramids).
+    func levelSizes(series: Int) -> [(height: Int, width: Int)]
+    /// How level pixels are stored (whole planes, bands of strips, or tiles).
+    func chunkGrid(series: Int, level: Int) -> ChunkGrid
+    /// One plane's region at a level, as little-endian samples of the series' dtype.
+    func read(series: Int, level: Int, plane: PlaneIndex, region: PixelRegion) throws -> PixelBuffer
+    /// The raw metadata: tags, descriptions, XML (built on demand; may be slow for big files).
+    func rawTree() -> [MetaNode]
+}
+
+extension ImageSource {
+    public func readPlane(series: Int = 0, plane: PlaneIndex) throws -> PixelBuffer {
+        let m = metadata(series: series)
+        return try read(series: series, level: 0, plane: plane, region: .full(width: m.shape.x, height: m.shape.y))
+    }
+}

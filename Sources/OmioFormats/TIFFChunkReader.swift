@@ -1,0 +1,194 @@
+import Foundation
+
+/// Where a page's chunks (strips or tiles) are in the file.
+struct TIFFChunkTable: Sendable {
+    let offsets: [UInt64]
+    let byteCounts: [UInt64]
+
+    /// The table of an IFD, checked for count.
+    init(container c: TIFFContainer, ifd: TIFFIFD, layout: TIFFPageLayout) throws {
+        let offTag = layout.tiled ? TIFFTag.tileOffsets : TIFFTag.stripOffsets
+        let cntTag = layout.tiled ? TIFFTag.tileByteCounts : TIFFTag.stripByteCounts
+        guard let offEntry = ifd.entry(offTag) else {
+            throw FormatError("no \(TIFFTag.name(offTag)) in the IFD at offset \(ifd.offset)")
+        }
+        let offsets = try c.integers(offEntry)
+        guard offsets.count >= layout.expectedChunkCount else {
+            throw FormatError("\(TIFFTag.name(offTag)) has \(offsets.count) entries, the image needs \(layout.expectedChunkCount)")
+        }
+        var counts = try ifd.entry(cntTag).map { try c.integers($0) } ?? []
+        if counts.count < offsets.count {
+            // Missing byte counts are tolerable only for uncompressed data, where the size is known.
+            guard layout.compression == 1 else {
+                throw FormatError("\(TIFFTag.name(cntTag)) is missing or short")
+            }
+            counts = (0..<offsets.count).map { i in
+                UInt64(layout.chunkRowBytes * layout.rowsInChunk((i % layout.chunksPerPlane) / layout.chunksAcross))
+            }
+        }
+        self.offsets = offsets
+        self.byteCounts = counts
+    }
+
+    /// A synthetic table for data stored contiguously from `start` with the page's chunk geometry
+    /// (ImageJ stacks over 4 GiB: one IFD, planes back to back).
+    init(contiguousFrom start: UInt64, layout: TIFFPageLayout) {
+        var offsets: [UInt64] = []
+        var counts: [UInt64] = []
+        var at = start
+        for i in 0..<layout.expectedChunkCount {
+            let n = UInt64(layout.chunkRowBytes * layout.rowsInChunk((i % layout.chunksPerPlane) / layout.chunksAcross))
+            offsets.append(at)
+            counts.append(n)
+            at += n
+        }
+        self.offsets = offsets
+        self.byteCounts = counts
+    }
+}
+
+/// Reads regions of one sample plane of a page, touching only the chunks (and, when
+/// uncompressed, only the rows) the region needs.
+struct TIFFChunkReader {
+    let file: FileReader
+    let bigEndian: Bool
+    let layout: TIFFPageLayout
+    let table: TIFFChunkTable
+    let decoder: LibTIFFDecoder
+
+    /// Encoded data beyond this ratio to the decoded plane is refused as implausible: it would
+    /// only let a corrupt header make us allocate gigabytes for a few bytes of file.
+    static let maxCompressionRatio: UInt64 = 4096
+
+    func read(sample: Int, region: PixelRegion) throws -> PixelBuffer {
+        let L = layout
+        guard sample >= 0, sample < L.samplesPerPixel else { throw FormatError("sample \(sample) out of range") }
+        guard region.rows.lowerBound >= 0, region.rows.upperBound <= L.height,
+              region.cols.lowerBound >= 0, region.cols.upperBound <= L.width, !region.rows.isEmpty, !region.cols.isEmpty
+        else { throw FormatError("region \(region.rows) x \(region.cols) outside the \(L.width)x\(L.height) image") }
+
+        let bps = L.bytesPerSample
+        let outW = region.outputWidth, outH = region.outputHeight
+        let neededRows = stride(from: region.rows.lowerBound, to: region.rows.upperBound, by: region.rowStep)
+        let firstChunkRow = region.rows.lowerBound / L.chunkHeight
+        let lastChunkRow = (region.rows.upperBound - 1) / L.chunkHeight
+        let firstChunkCol = L.tiled ? region.cols.lowerBound / L.chunkWidth : 0
+        let lastChunkCol = L.tiled ? (region.cols.upperBound - 1) / L.chunkWidth : 0
+
+        // Validate every chunk we will touch before allocating anything.
+        var encodedTotal: UInt64 = 0
+        for row in firstChunkRow...lastChunkRow {
+            for col in firstChunkCol...lastChunkCol {
+                let i = L.chunkIndex(row: row, col: col, sample: sample)
+                guard i < table.offsets.count else { throw FormatError("chunk \(i) is missing from the chunk table") }
+                let count = table.byteCounts[i]
+                guard file.contains(offset: table.offsets[i], count: count) else {
+                    throw FormatError("\(L.tiled ? "tile" : "strip") \(i) (offset \(table.offsets[i]), \(count) bytes) lies past the end of the file (\(file.size) bytes)")
+                }
+                encodedTotal &+= count
+            }
+        }
+        let outBytes = outW * outH * bps
+        if L.compression != 1 {
+            let limit = encodedTotal &* TIFFChunkReader.maxCompressionRatio &+ (1 << 20)
+            let decoded = UInt64(L.chunkBytes) * UInt64((lastChunkRow - firstChunkRow + 1) * (lastChunkCol - firstChunkCol + 1))
+            guard decoded <= limit else {
+                throw FormatError("\(encodedTotal) bytes of compressed data cannot hold a \(L.width)x\(L.height) image")
+            }
+        }
+
+        var out = [UInt8](repeating: 0, count: outBytes)
+        let sampleOffset = (L.separatePlanes ? 0 : sample) * bps
+        let pixelStride = L.interleave * bps
+        var scratch: [UInt8] = []
+
+        try out.withUnsafeMutableBytes { dst in
+            for chunkRow in firstChunkRow...lastChunkRow {
+                let y0 = chunkRow * L.chunkHeight
+                let y1 = min(y0 + L.chunkHeight, L.height)
+                // Output rows inside this chunk row.
+                let rowsHere = neededRows.filter { $0 >= y0 && $0 < y1 }
+                guard let firstY = rowsHere.first, let lastY = rowsHere.last else { continue }
+                for chunkCol in firstChunkCol...lastChunkCol {
+                    let x0 = chunkCol * L.chunkWidth
+                    let x1 = min(x0 + L.chunkWidth, L.width)
+                    // First needed column in this chunk, aligned to the region's column step.
+                    let cs = region.cols.lowerBound
+                    var firstX = max(cs, x0)
+                    let rem = (firstX - cs) % region.colStep
+                    if rem != 0 { firstX += region.colStep - rem }
+                    let lastX = min(region.cols.upperBound, x1) - 1
+                    if firstX > lastX { continue }
+                    let index = L.chunkIndex(row: chunkRow, col: chunkCol, sample: sample)
+                    let columns = (lastX - firstX) / region.colStep + 1
+                    let outCol0 = (firstX - cs) / region.colStep
+
+                    // Bring the needed rows of the chunk into `scratch`; `rowOffset(k, y)` says where
+                    // the k-th needed row (image row y) landed.
+                    let rowBytes = L.chunkRowBytes
+                    let rowOffset: (Int, Int) -> Int
+                    if L.compression == 1 {
+                        guard UInt64((lastY - y0 + 1) * rowBytes) <= table.byteCounts[index] else {
+                            throw FormatError("\(L.tiled ? "tile" : "strip") \(index) holds \(table.byteCounts[index]) bytes, fewer than its rows need")
+                        }
+                        if region.rowStep == 1 {
+                            // One read for the run of rows.
+                            let n = (lastY - firstY + 1) * rowBytes
+                            if scratch.count < n { scratch = [UInt8](repeating: 0, count: n) }
+                            try scratch.withUnsafeMutableBytes { s in
+                                try file.read(at: table.offsets[index] + UInt64((firstY - y0) * rowBytes),
+                                              into: UnsafeMutableRawBufferPointer(rebasing: s[0..<n]))
+                            }
+                            rowOffset = { _, y in (y - firstY) * rowBytes }
+                        } else {
+                            // Strided: read just the needed rows (downsampling touches only those).
+                            let n = rowsHere.count * rowBytes
+                            if scratch.count < n { scratch = [UInt8](repeating: 0, count: n) }
+                            try scratch.withUnsafeMutableBytes { s in
+                                for (k, y) in rowsHere.enumerated() {
+                                    try file.read(at: table.offsets[index] + UInt64((y - y0) * rowBytes),
+                                                  into: UnsafeMutableRawBufferPointer(rebasing: s[(k * rowBytes)..<((k + 1) * rowBytes)]))
+                                }
+                            }
+                            rowOffset = { k, _ in k * rowBytes }
+                        }
+                    } else {
+                        let n = L.chunkBytes
+                        if scratch.count < n { scratch = [UInt8](repeating: 0, count: n) }
+                        let got = try scratch.withUnsafeMutableBytes { s in
+                            try decoder.decode(ifdOffset: L.ifdOffset, layout: L, index: index, into: UnsafeMutableRawBufferPointer(rebasing: s[0..<n]))
+                        }
+                        let needed = (lastY - y0 + 1) * rowBytes
+                        guard got >= needed else {
+                            throw FormatError("\(L.tiled ? "tile" : "strip") \(index) decoded to \(got) bytes, \(needed) expected")
+                        }
+                        rowOffset = { _, y in (y - y0) * rowBytes }
+                    }
+
+                    scratch.withUnsafeBytes { src in
+                        for (k, y) in rowsHere.enumerated() {
+                            let srcRow = rowOffset(k, y)
+                            let outRow = (y - region.rows.lowerBound) / region.rowStep
+                            let dstStart = (outRow * outW + outCol0) * bps
+                            let srcStart = srcRow + (firstX - x0) * pixelStride + sampleOffset
+                            if L.interleave == 1, region.colStep == 1 {
+                                (dst.baseAddress! + dstStart).copyMemory(from: src.baseAddress! + srcStart, byteCount: columns * bps)
+                            } else {
+                                let step = region.colStep * pixelStride
+                                var s = srcStart
+                                var d = dstStart
+                                for _ in 0..<columns {
+                                    for b in 0..<bps { dst[d + b] = src[s + b] }
+                                    s += step
+                                    d += bps
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            if L.compression == 1, bigEndian { swapBytes(dst, width: bps) }
+        }
+        return PixelBuffer(dtype: L.dtype, width: outW, height: outH, bytes: out)
+    }
+}

@@ -1,0 +1,108 @@
+/// How one IFD stores its pixels: the geometry and the chunk (strip or tile) grid.
+/// Built and validated once per IFD; offsets are loaded only when pixels are read.
+public struct TIFFPageLayout: Sendable {
+    public let ifdOffset: UInt64
+    public let width: Int
+    public let height: Int
+    public let dtype: PixelType
+    public let samplesPerPixel: Int
+    /// PlanarConfiguration 2: each sample in its own set of chunks.
+    public let separatePlanes: Bool
+    public let compression: Int
+    public let photometric: Int
+    public let predictor: Int
+    /// Chunk size: tiles are tileWidth x tileHeight; strips are width x rowsPerStrip.
+    public let chunkWidth: Int
+    public let chunkHeight: Int
+    public let tiled: Bool
+    /// NewSubfileType bit 0: a reduced-resolution copy (thumbnail or pyramid level).
+    public let reducedResolution: Bool
+
+    public var bytesPerSample: Int { dtype.bytes }
+    public var chunksAcross: Int { tiled ? (width + chunkWidth - 1) / chunkWidth : 1 }
+    public var chunksDown: Int { (height + chunkHeight - 1) / chunkHeight }
+    public var chunksPerPlane: Int { chunksAcross * chunksDown }
+    /// Samples interleaved in one chunk row (1 when planes are separate).
+    public var interleave: Int { separatePlanes ? 1 : samplesPerPixel }
+    public var chunkRowBytes: Int { chunkWidth * interleave * bytesPerSample }
+    public var chunkBytes: Int { chunkRowBytes * chunkHeight }
+    public var expectedChunkCount: Int { chunksPerPlane * (separatePlanes ? samplesPerPixel : 1) }
+
+    /// Size of one single-sample plane in bytes (what a reader returns for one channel).
+    public var planeBytes: Int { width * height * bytesPerSample }
+
+    public init(container c: TIFFContainer, ifd: TIFFIFD) throws {
+        ifdOffset = ifd.offset
+        guard let w = try c.integer(ifd, TIFFTag.imageWidth), let h = try c.integer(ifd, TIFFTag.imageLength) else {
+            throw FormatError("IFD at offset \(ifd.offset) has no image size")
+        }
+        guard w > 0, h > 0, w <= 1 << 24, h <= 1 << 24 else {
+            throw FormatError("absurd image size \(w)x\(h)")
+        }
+        width = Int(w)
+        height = Int(h)
+        let spp = try c.integer(ifd, TIFFTag.samplesPerPixel) ?? 1
+        guard spp >= 1, spp <= 64 else { throw FormatError("absurd SamplesPerPixel \(spp)") }
+        samplesPerPixel = Int(spp)
+        let bitsList = try ifd.entry(TIFFTag.bitsPerSample).map { try c.integers($0) } ?? [1]
+        let bits = bitsList.first ?? 1
+        guard bitsList.allSatisfy({ $0 == bits }) else {
+            throw FormatError("unsupported: samples of different bit depths \(bitsList.map(String.init))")
+        }
+        let format = try ifd.entry(TIFFTag.sampleFormat).map { try c.integers($0).first ?? 1 } ?? 1
+        guard let dtype = PixelType(tiffSampleFormat: Int(format == 4 ? 1 : format), bitsPerSample: Int(bits)) else {
+            throw FormatError("unsupported sample type: \(bits)-bit \(["", "unsigned", "signed", "float", "undefined"][Int(min(format, 4))])")
+        }
+        self.dtype = dtype
+        separatePlanes = (try c.integer(ifd, TIFFTag.planarConfig) ?? 1) == 2 && samplesPerPixel > 1
+        compression = Int(try c.integer(ifd, TIFFTag.compression) ?? 1)
+        photometric = Int(try c.integer(ifd, TIFFTag.photometric) ?? 1)
+        predictor = Int(try c.integer(ifd, TIFFTag.predictor) ?? 1)
+        reducedResolution = ((try c.integer(ifd, TIFFTag.newSubfileType) ?? 0) & 1) == 1
+        if ifd.has(TIFFTag.tileWidth) || ifd.has(TIFFTag.tileOffsets) {
+            guard let tw = try c.integer(ifd, TIFFTag.tileWidth), let th = try c.integer(ifd, TIFFTag.tileLength),
+                  tw > 0, th > 0, tw <= 1 << 16, th <= 1 << 16
+            else { throw FormatError("tiled image without a valid tile size") }
+            tiled = true
+            chunkWidth = Int(tw)
+            chunkHeight = Int(th)
+        } else {
+            tiled = false
+            chunkWidth = width
+            let rps = try c.integer(ifd, TIFFTag.rowsPerStrip) ?? UInt64(height)
+            chunkHeight = Int(min(max(rps, 1), UInt64(height)))
+        }
+        let (rowBytes, o1) = chunkWidth.multipliedReportingOverflow(by: interleave * dtype.bytes)
+        let (total, o2) = rowBytes.multipliedReportingOverflow(by: chunkHeight)
+        guard !o1, !o2, total <= 1 << 31 else {
+            throw FormatError("absurd chunk size \(chunkWidth)x\(chunkHeight)x\(interleave)")
+        }
+        let (plane, o3) = width.multipliedReportingOverflow(by: height * dtype.bytes * samplesPerPixel)
+        guard !o3, plane < 1 << 40 else { throw FormatError("absurd image size \(width)x\(height)") }
+        if !TIFFPageLayout.decodable(compression) {
+            throw FormatError("unsupported compression: \(TIFFCompression.name(compression))")
+        }
+        if photometric == 6, compression != 7, compression != 6 {
+            throw FormatError("unsupported: YCbCr pixels outside JPEG")
+        }
+        if compression == 7, photometric == 6, dtype != .uint8 {
+            throw FormatError("unsupported: \(dtype.rawValue) JPEG")
+        }
+    }
+
+    /// Compressions the reader can decode: raw in Swift, the rest through libtiff, which on
+    /// Debian carries LZW, Deflate, PackBits, JPEG, LZMA, ZSTD and WebP codecs.
+    static func decodable(_ compression: Int) -> Bool {
+        [1, 5, 6, 7, 8, 32946, 32773, 34925, 50000, 50001].contains(compression)
+    }
+
+    /// Chunk index for a tile/strip position and sample.
+    public func chunkIndex(row: Int, col: Int, sample: Int) -> Int {
+        (separatePlanes ? sample * chunksPerPlane : 0) + row * chunksAcross + col
+    }
+
+    /// Rows in the chunk at grid row `row` (the last one may be short for strips; tiles are padded).
+    public func rowsInChunk(_ row: Int) -> Int {
+        tiled ? chunkHeight : min(chunkHeight, height - row * chunkHeight)
+    }
+}

@@ -1,0 +1,46 @@
+/// The raw TIFF tags of a container as a tree: one node per IFD (capped), one per tag.
+enum TIFFRawTree {
+    static let maxIFDs = 200
+    static let maxValues = 16
+
+    static func tags(of c: TIFFContainer) -> MetaNode {
+        var ifds: [MetaNode] = []
+        for (i, off) in c.ifdOffsets.prefix(maxIFDs).enumerated() {
+            guard let ifd = try? c.ifd(at: off) else {
+                ifds.append(MetaNode("IFD \(i)", "unreadable"))
+                continue
+            }
+            ifds.append(MetaNode("IFD \(i)", "offset \(off)", ifd.entries.map { node(c, $0) }))
+        }
+        if c.ifdOffsets.count > maxIFDs {
+            ifds.append(MetaNode("… \(c.ifdOffsets.count - maxIFDs) more IFDs"))
+        }
+        let kind = (c.bigTIFF ? "BigTIFF" : "TIFF") + (c.bigEndian ? ", big-endian" : ", little-endian")
+        return MetaNode("TIFF tags", "\(kind), \(c.ifdOffsets.count) IFDs", ifds)
+    }
+
+    static func node(_ c: TIFFContainer, _ e: TIFFEntry) -> MetaNode {
+        let label = TIFFTag.name(e.tag)
+        let value: String
+        switch e.type {
+        case 2:
+            let s = (try? c.string(e)) ?? "?"
+            // Long text (OME-XML, ImageJ Info) is shown in its own section; here only its start.
+            let oneLine = s.replacingOccurrences(of: "\n", with: "⏎")
+            value = oneLine.count > 120 ? String(oneLine.prefix(120)) + "… (\(s.count) chars)" : oneLine
+        case 5, 10, 11, 12:
+            value = list((try? c.doubles(e))?.map { JSONValue.format($0) }, count: e.count)
+        case 7 where e.count > UInt64(maxValues):
+            value = "\(e.count) bytes"
+        default:
+            value = list((try? c.integers(e))?.map { String(Int64(bitPattern: $0)) }, count: e.count)
+        }
+        return MetaNode(label, value + (e.count > 1 && e.type != 2 ? "  [\(e.typeName) x\(e.count)]" : "  [\(e.typeName)]"))
+    }
+
+    static func list(_ values: [String]?, count: UInt64) -> String {
+        guard let values else { return "unreadable" }
+        if values.count <= maxValues { return values.joined(separator: " ") }
+        return values.prefix(maxValues).joined(separator: " ") + " … (\(count) values)"
+    }
+}

@@ -1,0 +1,85 @@
+import ArgumentParser
+import Foundation
+import OmioFormats
+
+struct InfoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "info",
+        abstract: "Print the normalized metadata of files (shape, axes, calibration, channels).",
+        discussion: "Reads headers only, never pixel data. Exit status 1 when any file cannot be read."
+    )
+
+    @Argument(help: "Image files.", completion: .file())
+    var files: [String]
+
+    @Option(help: "Series to describe (0-based).")
+    var series: Int = 0
+
+    @Flag(help: "Print JSON (an object, or an array when several files are given).")
+    var json = false
+
+    func run() throws {
+        var failed = false
+        var objects: [JSONValue] = []
+        for path in files {
+            do {
+                let source = try ImageOpener.open(path: path)
+                guard series >= 0, series < source.seriesCount else {
+                    throw OmioError(path, "series \(series) does not exist (the file has \(source.seriesCount))")
+                }
+                let m = source.metadata(series: series)
+                if json {
+                    objects.append(m.json)
+                } else {
+                    print(InfoText.render(m), terminator: "")
+                }
+            } catch {
+                CLIError.report(error, path: path)
+                failed = true
+            }
+        }
+        if json, !objects.isEmpty {
+            print((files.count == 1 ? objects[0] : .array(objects)).serialized(pretty: true))
+        }
+        if failed { throw ExitCode(1) }
+    }
+}
+
+/// `info` without --json: the model as an indented tree a person reads at a glance.
+enum InfoText {
+    static func render(_ m: ImageMetadata) -> String {
+        var lines: [String] = []
+        lines.append("\(m.path)  [\(m.format.rawValue), series \(m.series + 1)/\(m.seriesCount)\(m.levels > 1 ? ", \(m.levels) levels" : "")]")
+        let s = m.shape
+        var rows: [(String, String)] = [
+            ("shape", "T \(s.t)  Z \(s.z)  C \(s.c)  Y \(s.y)  X \(s.x)  (TZCYX)"),
+            ("dtype", m.dtype.rawValue),
+        ]
+        let flag: (String) -> String = { key in
+            m.edited.contains(key) ? "  (edited)" : (m.suspiciousFields.contains(key) ? "  (!)" : "")
+        }
+        for axis in ["X", "Y", "Z"] {
+            let key = "PhysicalSize\(axis)"
+            let dflt = m.defaulted.contains(key) ? " (default)" : ""
+            rows.append((key, "\(ImageMetadata.format(m.physicalSize(axis))) µm\(dflt)\(flag(key))"))
+        }
+        rows.append(("TimeIncrement", (m.timeIncrement.map { "\(ImageMetadata.format($0)) s" } ?? "unknown") + flag("TimeIncrement")))
+        for (i, ch) in m.channels.enumerated() {
+            rows.append(("Channel \(i)", "\(ch.name ?? "-")  \(ch.color?.hex ?? "")".trimmingCharacters(in: .whitespaces)))
+        }
+        if let d = m.description { rows.append(("Description", d.count > 100 ? String(d.prefix(100)) + "…" : d)) }
+        let width = rows.map { $0.0.count }.max() ?? 0
+        for (k, v) in rows { lines.append("  \(k.padding(toLength: width, withPad: " ", startingAt: 0))  \(v)") }
+        if !m.annotations.isEmpty {
+            lines.append("  Annotations")
+            for (k, v) in m.annotations.prefix(40) {
+                var text = v.displayString.replacingOccurrences(of: "\n", with: " ")
+                if text.count > 100 { text = String(text.prefix(100)) + "…" }
+                lines.append("    \(k): \(text)")
+            }
+            if m.annotations.count > 40 { lines.append("    … \(m.annotations.count - 40) more") }
+        }
+        for w in m.warnings { lines.append("  warning: \(w)") }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

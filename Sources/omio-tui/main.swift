@@ -1,0 +1,3 @@
+import OmioTUI
+
+OmioCommand.main()
