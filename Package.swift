@@ -30,9 +30,17 @@ let package = Package(
             swiftSettings: swift5
         ),
         .executableTarget(name: "omio-tui", dependencies: ["OmioTUI"], swiftSettings: swift5),
-        .testTarget(name: "OmioFormatsTests", dependencies: ["OmioFormats"], swiftSettings: swift5),
-        .testTarget(name: "OmioEngineTests", dependencies: ["OmioEngine"], swiftSettings: swift5),
+        // Test and benchmark fixtures (synthetic planes with burned-in labels); not shipped.
+        .target(name: "OmioFixtures", dependencies: ["OmioFormats"], swiftSettings: swift5),
+        // Fixture generators and the benchmark harness; not shipped.
+        .executableTarget(
+            name: "omio-devtool",
+            dependencies: ["OmioEngine", "OmioFormats", "OmioFixtures", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swift5
+        ),
+        .testTarget(name: "OmioFormatsTests", dependencies: ["OmioFormats", "OmioFixtures"], swiftSettings: swift5),
+        .testTarget(name: "OmioEngineTests", dependencies: ["OmioEngine", "OmioFixtures"], swiftSettings: swift5),
         .testTarget(name: "OmioTUITests", dependencies: ["OmioTUI"], swiftSettings: swift5),
-        .testTarget(name: "EndToEndTests", dependencies: ["OmioFormats"], swiftSettings: swift5),
+        .testTarget(name: "EndToEndTests", dependencies: ["OmioFormats", "OmioFixtures", "omio-tui"], swiftSettings: swift5),
     ]
 )

@@ -1,0 +1,39 @@
+import Foundation
+
+/// Streams a series into a new OME-TIFF, plane by plane (XYZCT order, one IFD per plane, the
+/// OME-XML in the first IFD). BigTIFF when the data exceed 4 GiB. Written through AtomicFile.
+public enum OMETIFFWriter {
+    public static func write(metadata m: ImageMetadata, to path: String, compression: TIFFPageSpec.Compression,
+                             bigTIFF: Bool? = nil, uuid: String? = nil,
+                             plane: (PlaneIndex) throws -> PixelBuffer,
+                             progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) throws {
+        let s = m.shape
+        let total = s.planeCount
+        let dataBytes = UInt64(s.planeCount) * UInt64(s.x * s.y * m.dtype.bytes)
+        let big = bigTIFF ?? (dataBytes + UInt64(total) * 4096 > UInt64(UInt32.max))
+        let uuid = uuid ?? "urn:uuid:" + UUID().uuidString.lowercased()
+        let xml = OMEXMLBuilder.document(m, name: (path as NSString).lastPathComponent, uuid: uuid)
+        try AtomicFile.write(to: path) { fd in
+            let writer = try TIFFWriter(fd: fd, bigTIFF: big)
+            var order: [PlaneIndex] = []
+            for t in 0..<s.t { for c in 0..<s.c { for z in 0..<s.z { order.append(PlaneIndex(t: t, z: z, c: c)) } } }
+            for (i, p) in order.enumerated() {
+                let buffer = try plane(p)
+                var spec = TIFFPageSpec(width: s.x, height: s.y, dtype: m.dtype)
+                spec.compression = compression
+                spec.predictor = compression == .deflate && !m.dtype.isFloat
+                spec.rowsPerStrip = max(1, min(s.y, (256 << 10) / max(1, s.x * m.dtype.bytes)))
+                if i == 0 {
+                    spec.tags.append((TIFFTag.imageDescription, .ascii(xml)))
+                    spec.tags.append((TIFFTag.software, .ascii("omio-tui \(OmioFormatsVersion.string)")))
+                }
+                // Resolution in pixels per centimetre: X from PhysicalSizeX and Y from Y (not swapped).
+                spec.tags.append((TIFFTag.xResolution, .resolution(1e4 / m.physicalSizeX)))
+                spec.tags.append((TIFFTag.yResolution, .resolution(1e4 / m.physicalSizeY)))
+                spec.tags.append((TIFFTag.resolutionUnit, .shorts([3])))
+                try writer.addPage(spec, pixels: buffer.bytes)
+                progress(i + 1, total)
+            }
+        }
+    }
+}

@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// Developer tools that are not part of the product: fixture generators and the benchmark.
+struct DevTool: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "omio-devtool",
+        abstract: "omio-tui developer tools: example data, benchmark data, benchmarks.",
+        subcommands: [ExampleDataCommand.self]
+    )
+}
+
+DevTool.main()
