@@ -10,7 +10,7 @@ public struct ImageJDescription: Sendable {
     }
 
     public init(_ text: String) {
-        for line in text.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r" }) {
+        for line in text.split(omittingEmptySubsequences: true, whereSeparator: { $0.isNewline }) {
             guard let eq = line.firstIndex(of: "=") else { continue }
             let key = line[..<eq].trimmingCharacters(in: .whitespaces)
             let raw = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)

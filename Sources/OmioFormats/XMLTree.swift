@@ -70,6 +70,11 @@ public enum XMLTree {
             let err = parser.parserError.map { ($0 as NSError).localizedDescription } ?? "no root element"
             throw FormatError("malformed XML (line \(parser.lineNumber): \(err))")
         }
+        // libxml2 through XMLParser does not always report a document cut short: check that
+        // every element was closed.
+        if let open = delegate.stack.last {
+            throw FormatError("malformed XML (the document ends inside <\(open.name)>)")
+        }
         return delegate.root!
     }
 
