@@ -19,7 +19,7 @@ let package = Package(
         .systemLibrary(name: "CNcurses", providers: [.apt(["libncursesw5-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
-        .target(name: "OmioFormats", dependencies: ["CTIFF", "CZlib"], swiftSettings: swift5),
+        .target(name: "OmioFormats", dependencies: ["CTIFF", "CZlib", "CZstd"], swiftSettings: swift5),
         .target(name: "OmioEngine", dependencies: ["OmioFormats", "CZlib", "CZstd"], swiftSettings: swift5),
         .target(
             name: "OmioTUI",
@@ -35,7 +35,7 @@ let package = Package(
         // Fixture generators and the benchmark harness; not shipped.
         .executableTarget(
             name: "omio-devtool",
-            dependencies: ["OmioEngine", "OmioFormats", "OmioFixtures", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["OmioEngine", "OmioFormats", "OmioFixtures", "OmioTUI", "CZlib", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swift5
         ),
         .testTarget(name: "OmioFormatsTests", dependencies: ["OmioFormats", "OmioFixtures"], swiftSettings: swift5),

@@ -25,7 +25,7 @@ public enum ImageOpener {
         open: { try TIFFFamilyReader.open(path: $0) }
     )
 
-    nonisolated(unsafe) static var readers: [Reader] = [tiff]
+    nonisolated(unsafe) static var readers: [Reader] = [CZISource.registration, ThorlabsRawSource.registration, tiff]
     private static let lock = NSLock()
 
     public static func register(_ reader: Reader) {

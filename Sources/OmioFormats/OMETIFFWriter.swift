@@ -28,9 +28,11 @@ public enum OMETIFFWriter {
                     spec.tags.append((TIFFTag.software, .ascii("omio-tui \(OmioFormatsVersion.string)")))
                 }
                 // Resolution in pixels per centimetre: X from PhysicalSizeX and Y from Y (not swapped).
-                spec.tags.append((TIFFTag.xResolution, .resolution(1e4 / m.physicalSizeX)))
-                spec.tags.append((TIFFTag.yResolution, .resolution(1e4 / m.physicalSizeY)))
-                spec.tags.append((TIFFTag.resolutionUnit, .shorts([3])))
+                if !m.defaulted.contains("PhysicalSizeX") {
+                    spec.tags.append((TIFFTag.xResolution, .resolution(1e4 / m.physicalSizeX)))
+                    spec.tags.append((TIFFTag.yResolution, .resolution(1e4 / m.physicalSizeY)))
+                    spec.tags.append((TIFFTag.resolutionUnit, .shorts([3])))
+                }
                 try writer.addPage(spec, pixels: buffer.bytes)
                 progress(i + 1, total)
             }

@@ -19,10 +19,11 @@ public enum OMEXMLBuilder {
         x += "<Image ID=\"Image:0\" Name=\"\(escape(name))\">"
         if let d = m.description { x += "<Description>\(escape(d))</Description>" }
         x += "<Pixels ID=\"Pixels:0\" DimensionOrder=\"XYZCT\" Type=\"\(omeType(m.dtype))\" "
-        x += "SizeX=\"\(s.x)\" SizeY=\"\(s.y)\" SizeZ=\"\(s.z)\" SizeC=\"\(s.c)\" SizeT=\"\(s.t)\" "
-        x += "PhysicalSizeX=\"\(number(m.physicalSizeX))\" PhysicalSizeXUnit=\"µm\" "
-        x += "PhysicalSizeY=\"\(number(m.physicalSizeY))\" PhysicalSizeYUnit=\"µm\" "
-        x += "PhysicalSizeZ=\"\(number(m.physicalSizeZ))\" PhysicalSizeZUnit=\"µm\""
+        x += "SizeX=\"\(s.x)\" SizeY=\"\(s.y)\" SizeZ=\"\(s.z)\" SizeC=\"\(s.c)\" SizeT=\"\(s.t)\""
+        // Sizes the source did not state stay unstated: a default is not a measurement.
+        for axis in ["X", "Y", "Z"] where !m.defaulted.contains("PhysicalSize\(axis)") {
+            x += " PhysicalSize\(axis)=\"\(number(m.physicalSize(axis)))\" PhysicalSize\(axis)Unit=\"µm\""
+        }
         if let dt = m.timeIncrement { x += " TimeIncrement=\"\(number(dt))\" TimeIncrementUnit=\"s\"" }
         x += " BigEndian=\"false\" Interleaved=\"false\" SignificantBits=\"\(m.dtype.bytes * 8)\">"
         for (i, ch) in m.channels.enumerated() {

@@ -1,12 +1,13 @@
 import ArgumentParser
 import Foundation
+import OmioEngine
 import OmioFormats
 
 struct InfoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "info",
         abstract: "Print the normalized metadata of files (shape, axes, calibration, channels).",
-        discussion: "Reads headers only, never pixel data. Exit status 1 when any file cannot be read."
+        discussion: "Reads headers only, never pixel data. Corrections made with `set` (or in the TUI) are applied and listed under \"edited\". Exit status 1 when any file cannot be read."
     )
 
     @Argument(help: "Image files.", completion: .file())
@@ -27,7 +28,7 @@ struct InfoCommand: ParsableCommand {
                 guard series >= 0, series < source.seriesCount else {
                     throw OmioError(path, "series \(series) does not exist (the file has \(source.seriesCount))")
                 }
-                let m = source.metadata(series: series)
+                let (m, _) = try OverlayStore.metadata(source, series: series)
                 if json {
                     objects.append(m.json)
                 } else {

@@ -8,7 +8,8 @@ public struct OmioCommand: ParsableCommand {
         commandName: "omio-tui",
         abstract: "Look inside microscopy images from a terminal: TIFF, BigTIFF, OME-TIFF, ImageJ, LSM.",
         version: OmioVersion.string,
-        subcommands: [InfoCommand.self, SliceCommand.self]
+        subcommands: [BrowseCommand.self, InfoCommand.self, SliceCommand.self, RenderCommand.self, SetCommand.self, ExportCommand.self, CacheCommand.self],
+        defaultSubcommand: BrowseCommand.self
     )
 
     public init() {}

@@ -15,6 +15,7 @@ def main():
     corpus = sorted(glob.glob(os.path.join(CORPUS, "*.tif*")) + glob.glob(os.path.join(CORPUS, "*.lsm")))
     checks = [
         ["check_slices.py", binary] + examples + corpus,
+        ["check_czi.py", binary] + sorted(glob.glob(os.path.join(CORPUS, "*.czi"))),
     ]
     failed = 0
     for args in checks:

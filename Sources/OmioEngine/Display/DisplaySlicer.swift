@@ -1,0 +1,161 @@
+import Foundation
+import OmioFormats
+
+/// A rectangle of a plane in full-resolution (level 0) pixels: what the preview shows.
+public struct Viewport: Equatable, Sendable {
+    public var x: Int, y: Int, width: Int, height: Int
+    public init(x: Int, y: Int, width: Int, height: Int) {
+        self.x = x
+        self.y = y
+        self.width = width
+        self.height = height
+    }
+
+    public static func full(_ shape: Shape) -> Viewport { Viewport(x: 0, y: 0, width: shape.x, height: shape.y) }
+}
+
+public enum Reduce: String, Sendable, CaseIterable {
+    case mean, max
+}
+
+/// A plane downsampled to a display grid, with statistics of the samples it was made from.
+public struct DisplaySlice: Sendable {
+    public let width: Int
+    public let height: Int
+    public let values: [Float]
+    public let stats: PlaneStats
+}
+
+/// Minimum, maximum and the tails Fiji's "saturated 0.35" auto-contrast clips.
+public struct PlaneStats: Equatable, Sendable {
+    public var min: Double
+    public var max: Double
+    /// 0.175th and 99.825th percentiles of the sampled pixels.
+    public var saturatedLow: Double
+    public var saturatedHigh: Double
+}
+
+/// Downsamples a plane region to a target grid, reading only what the grid needs: the
+/// coarsest pyramid level that still has enough pixels, and when even that is much larger
+/// than the grid, only every k-th row and column (at most `maxSamples` per output pixel
+/// along each axis). Work is bounded by the target size, not by the file size.
+public enum DisplaySlicer {
+    public static let maxSamples = 4
+
+    public static func slice2D(_ array: LazyArray, plane: PlaneIndex, viewport: Viewport? = nil,
+                               width outW: Int, height outH: Int, reduce: Reduce = .mean) throws -> DisplaySlice {
+        precondition(outW > 0 && outH > 0, "empty display grid")
+        let shape = array.shape
+        let vp = clamp(viewport ?? .full(shape), shape)
+        let sizes = array.levels.levelSizes
+        // Coarsest level whose copy of the viewport still covers the grid.
+        var level = 0
+        for l in stride(from: sizes.count - 1, through: 1, by: -1) {
+            let sx = Double(sizes[l].width) / Double(shape.x), sy = Double(sizes[l].height) / Double(shape.y)
+            if Double(vp.width) * sx >= Double(outW), Double(vp.height) * sy >= Double(outH) {
+                level = l
+                break
+            }
+        }
+        let size = sizes[level]
+        let fx = Double(size.width) / Double(shape.x), fy = Double(size.height) / Double(shape.y)
+        let cols = scaled(vp.x, vp.width, fx, size.width)
+        let rows = scaled(vp.y, vp.height, fy, size.height)
+        let rowStep = max(1, rows.count / (outH * maxSamples))
+        let colStep = max(1, cols.count / (outW * maxSamples))
+        let buffer: PixelBuffer
+        if rowStep == 1, colStep == 1 {
+            buffer = try array.region(level: level, plane: plane, rows: rows, cols: cols)
+        } else {
+            buffer = try array.levels.read(level: level, plane: plane,
+                                           region: PixelRegion(rows: rows, cols: cols, rowStep: rowStep, colStep: colStep))
+        }
+        let samples = buffer.floats()
+        let values = resample(samples, width: buffer.width, height: buffer.height, outW: outW, outH: outH, reduce: reduce)
+        return DisplaySlice(width: outW, height: outH, values: values, stats: stats(samples, dtype: array.dtype))
+    }
+
+    static func clamp(_ v: Viewport, _ shape: Shape) -> Viewport {
+        let x = min(max(0, v.x), shape.x - 1), y = min(max(0, v.y), shape.y - 1)
+        return Viewport(x: x, y: y, width: min(max(1, v.width), shape.x - x), height: min(max(1, v.height), shape.y - y))
+    }
+
+    static func scaled(_ start: Int, _ count: Int, _ f: Double, _ limit: Int) -> Range<Int> {
+        let a = min(limit - 1, Int((Double(start) * f).rounded(.down)))
+        let b = max(a + 1, min(limit, Int((Double(start + count) * f).rounded(.up))))
+        return a..<b
+    }
+
+    /// Box filter (mean or max over each output pixel's block) when shrinking; nearest
+    /// neighbour when enlarging. Block bounds are computed once per axis.
+    static func resample(_ src: [Float], width w: Int, height h: Int, outW: Int, outH: Int, reduce: Reduce) -> [Float] {
+        let xs = blocks(w, outW), ys = blocks(h, outH)
+        var out = [Float](repeating: 0, count: outW * outH)
+        src.withUnsafeBufferPointer { s in
+            out.withUnsafeMutableBufferPointer { o in
+                for oy in 0..<outH {
+                    let (y0, y1) = ys[oy]
+                    for ox in 0..<outW {
+                        let (x0, x1) = xs[ox]
+                        var acc: Float = reduce == .max ? -.infinity : 0
+                        for y in y0..<y1 {
+                            let row = y * w
+                            for x in x0..<x1 {
+                                let v = s[row + x]
+                                if reduce == .max { acc = Swift.max(acc, v) } else { acc += v }
+                            }
+                        }
+                        o[oy * outW + ox] = reduce == .max ? acc : acc / Float((y1 - y0) * (x1 - x0))
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// The source range [start, end) behind each of `out` cells over `n` pixels; at least one
+    /// pixel each.
+    static func blocks(_ n: Int, _ out: Int) -> [(Int, Int)] {
+        (0..<out).map { i in
+            let start = min(n - 1, i * n / out)
+            return (start, max(start + 1, min(n, (i + 1) * n / out)))
+        }
+    }
+
+    /// Min, max and saturated tails from a histogram (exact for integer data up to 65536
+    /// levels; 4096 bins otherwise).
+    static func stats(_ v: [Float], dtype: PixelType) -> PlaneStats {
+        var lo = Float.infinity, hi = -Float.infinity
+        for x in v where x.isFinite {
+            lo = min(lo, x)
+            hi = max(hi, x)
+        }
+        guard lo.isFinite, hi > lo else {
+            let m = lo.isFinite ? Double(lo) : 0
+            return PlaneStats(min: m, max: m, saturatedLow: m, saturatedHigh: m)
+        }
+        let integral = !dtype.isFloat && Double(hi - lo) < 65536
+        let bins = integral ? Int(hi - lo) + 1 : 4096
+        let scale = Float(bins - 1) / (hi - lo)
+        var hist = [Int](repeating: 0, count: bins)
+        var n = 0
+        for x in v where x.isFinite {
+            hist[Int(((x - lo) * scale).rounded())] += 1
+            n += 1
+        }
+        let tail = Int(Double(n) * 0.00175)
+        var acc = 0, low = 0
+        for (i, c) in hist.enumerated() {
+            acc += c
+            if acc > tail { low = i; break }
+        }
+        acc = 0
+        var high = bins - 1
+        for i in stride(from: bins - 1, through: 0, by: -1) {
+            acc += hist[i]
+            if acc > tail { high = i; break }
+        }
+        let value: (Int) -> Double = { Double(lo) + Double($0) / Double(scale) }
+        return PlaneStats(min: Double(lo), max: Double(hi), saturatedLow: value(low), saturatedHigh: max(value(high), value(low)))
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import OmioFormats
+
+/// Where overlays live and how they are read and written: `<file name>.omio.json` beside the
+/// image, or under `$XDG_STATE_HOME/omio-tui/overlays/` (keyed by the image's path) when the
+/// image's folder is not writable. Writes are atomic (temp + fsync + rename).
+public enum OverlayStore {
+    public static let suffix = ".omio.json"
+
+    /// The sidecar path beside the image.
+    public static func sidecarPath(for source: String) -> String { absolute(source) + suffix }
+
+    static func absolute(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }
+
+    /// The fallback path in the user's state directory.
+    public static func statePath(for source: String) -> String {
+        let env = ProcessInfo.processInfo.environment
+        let base = env["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? (NSHomeDirectory() + "/.local/state")
+        let absolute = absolute(source)
+        return base + "/omio-tui/overlays/" + pathKey(absolute) + "-" + (absolute as NSString).lastPathComponent + suffix
+    }
+
+    /// Where an existing overlay for `source` is, if any (beside the file first).
+    public static func existing(for source: String) -> String? {
+        [sidecarPath(for: source), statePath(for: source)].first { FileManager.default.fileExists(atPath: $0) }
+    }
+
+    /// Reads the overlay of a file (empty when there is none).
+    public static func load(for source: String) throws -> MetadataOverlay {
+        let source = absolute(source)
+        guard let path = existing(for: source) else { return MetadataOverlay(sourcePath: source) }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw OmioError(path, "the metadata overlay cannot be read")
+        }
+        do {
+            return try MetadataOverlay(json: JSONValue.parse(data), sourcePath: source)
+        } catch {
+            throw OmioError(path, "the metadata overlay is damaged (\(error.omioReason)); fix or delete it")
+        }
+    }
+
+    /// Saves (or, when empty, removes) the overlay; returns where it went and, when that is the
+    /// state directory, a notice saying why.
+    @discardableResult
+    public static func save(_ overlay: MetadataOverlay) throws -> (path: String, notice: String?) {
+        let source = absolute(overlay.sourcePath)
+        let folder = (source as NSString).deletingLastPathComponent
+        let beside = access(folder.isEmpty ? "." : folder, W_OK) == 0
+        let target = beside ? sidecarPath(for: source) : statePath(for: source)
+        if !beside {
+            try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        }
+        if overlay.isEmpty && overlay.history.isEmpty {
+            try? FileManager.default.removeItem(atPath: target)
+        } else {
+            do {
+                try AtomicFile.write(Data((overlay.json.serialized(pretty: true) + "\n").utf8), to: target)
+            } catch {
+                throw OmioError(target, error.omioReason)
+            }
+        }
+        // An older copy in the other place would shadow or confuse: the newest one wins.
+        let other = beside ? statePath(for: source) : sidecarPath(for: source)
+        if beside { try? FileManager.default.removeItem(atPath: other) }
+        return (target, beside ? nil : "\(folder) is not writable; edits saved to \(target)")
+    }
+
+    /// The metadata of a series with its overlay applied (the view every tool uses).
+    public static func metadata(_ source: ImageSource, series: Int) throws -> (ImageMetadata, MetadataOverlay) {
+        let overlay = try load(for: source.path)
+        return (overlay.apply(to: source.metadata(series: series)), overlay)
+    }
+
+    static func pathKey(_ s: String) -> String {
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        for b in s.utf8 {
+            h ^= UInt64(b)
+            h = h &* 0x0000_0100_0000_01B3
+        }
+        return String(format: "%016llx", h)
+    }
+}

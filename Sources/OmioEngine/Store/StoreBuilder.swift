@@ -1,0 +1,139 @@
+import Foundation
+import OmioFormats
+
+/// What `StoreBuilder.ensure` did.
+public struct StoreBuildResult: Sendable {
+    public let path: String
+    /// True when a matching complete store was already there (nothing was read or written).
+    public let reused: Bool
+    /// Size of the store on disk.
+    public let bytesOnDisk: Int64
+    /// Uncompressed level-0 bytes of the series (what a build reads).
+    public let sourceBytes: Int64
+    public let seconds: Double
+    /// Set when the store went somewhere other than beside the file (read-only folder).
+    public let notice: String?
+}
+
+/// Builds (or reuses) the OME-Zarr store of one series of a file, safely:
+/// - a build writes into `<name>.ome.zarr.partial/`, writes the group metadata with
+///   `complete: true` last, then renames the folder to `<name>.ome.zarr`;
+/// - an exclusive lock on `<name>.ome.zarr.lock` keeps a second builder waiting, after which it
+///   finds the finished store and reuses it;
+/// - a store is reused only when its manifest matches the source (size, mtime, series, overlay)
+///   and the request (Zarr format, compression); otherwise it is stale and replaced.
+public enum StoreBuilder {
+    /// - Parameters:
+    ///   - metadata: the metadata the store carries (with a metadata overlay applied; its hash
+    ///     goes in `request.overlayHash`); defaults to the source's own. Only calibration is
+    ///     taken from it: shape and dtype are the source's.
+    ///   - progress: called from writer threads, one call at a time, after each level-0 chunk.
+    public static func ensure(source: ImageSource, request: StoreRequest, metadata: ImageMetadata? = nil,
+                              location: StoreLocation? = nil,
+                              progress: ((StoreBuildProgress) -> Void)? = nil,
+                              cancellation: StoreCancellation? = nil) throws -> StoreBuildResult {
+        let started = Date()
+        guard request.series >= 0, request.series < source.seriesCount else {
+            throw OmioError(source.path, "series \(request.series) does not exist (the file has \(source.seriesCount))")
+        }
+        let location = location ?? StoreLocation.resolve(source: source.path, cacheDir: request.cacheDir)
+        let sourcePath = StoreLocation.absolutePath(source.path)
+        let wanted = StoreManifest(sourcePath: sourcePath, source: try SourceFingerprint.of(path: source.path),
+                                   request: request, complete: true)
+        let own = source.metadata(series: request.series)
+        func result(reused: Bool) -> StoreBuildResult {
+            StoreBuildResult(path: location.storePath, reused: reused, bytesOnDisk: StoreFiles.diskUsage(location.storePath),
+                             sourceBytes: Int64(own.shape.planeCount) * Int64(own.shape.y * own.shape.x * own.dtype.bytes),
+                             seconds: Date().timeIntervalSince(started), notice: location.notice)
+        }
+        if StoreManifest.read(storePath: location.storePath)?.satisfies(wanted) == true { return result(reused: true) }
+
+        do {
+            try StoreFiles.makeDirectories(location.directory)
+            let lock = try StoreLock.acquire(location.lockPath, cancellation: cancellation)
+            defer { lock.release() }
+            // Another process may have finished it while this one waited.
+            if StoreManifest.read(storePath: location.storePath)?.satisfies(wanted) == true { return result(reused: true) }
+
+            var carried = metadata ?? own
+            carried.shape = own.shape
+            carried.dtype = own.dtype
+            carried.series = request.series
+            let layout = StoreLayout(shape: own.shape, dtype: own.dtype, sourceGrid: source.chunkGrid(series: request.series, level: 0),
+                                     format: request.zarrFormat, compression: request.compression)
+            let name = (sourcePath as NSString).lastPathComponent
+            var manifest = wanted
+            manifest.complete = false
+            let partial = location.partialPath
+            do {
+                try removeLeftovers(of: location) // from a killed or failed build
+                try StoreFiles.makeDirectories(partial)
+                try writeGroup(carried, layout: layout, name: name, manifest: manifest, into: partial)
+                for (k, array) in layout.levels.enumerated() {
+                    let folder = (partial as NSString).appendingPathComponent(String(k))
+                    try StoreFiles.makeDirectories(folder)
+                    try writeJSON(array.metadata, to: (folder as NSString).appendingPathComponent(array.metadataName))
+                }
+                try StoreBuildPipeline(source: source, series: request.series, layout: layout, root: partial,
+                                       cancellation: cancellation, progress: progress).run()
+                manifest.complete = true
+                manifest.built = StoreManifest.isoFormatter.string(from: Date())
+                try writeGroup(carried, layout: layout, name: name, manifest: manifest, into: partial)
+                try replace(location.storePath, with: partial)
+            } catch {
+                try? StoreFiles.removeTree(partial)
+                throw error
+            }
+            return result(reused: false)
+        } catch let error as CancellationError {
+            throw error
+        } catch let error as OmioError {
+            throw error
+        } catch {
+            throw OmioError(location.storePath, error.omioReason)
+        }
+    }
+
+    /// The complete store `request` would reuse for `source`, if there is one (no building).
+    public static func existingStore(source: ImageSource, request: StoreRequest) -> String? {
+        let location = StoreLocation.resolve(source: source.path, cacheDir: request.cacheDir)
+        guard let fingerprint = try? SourceFingerprint.of(path: source.path) else { return nil }
+        let wanted = StoreManifest(sourcePath: StoreLocation.absolutePath(source.path), source: fingerprint, request: request, complete: true)
+        return StoreManifest.read(storePath: location.storePath)?.satisfies(wanted) == true ? location.storePath : nil
+    }
+
+    private static func writeGroup(_ m: ImageMetadata, layout: StoreLayout, name: String, manifest: StoreManifest, into folder: String) throws {
+        for (file, json) in OMEZarrMetadata.groupFiles(m, levels: layout.levels.count, name: name, manifest: manifest) {
+            try writeJSON(json, to: (folder as NSString).appendingPathComponent(file))
+        }
+    }
+
+    private static func writeJSON(_ json: JSONValue, to path: String) throws {
+        try AtomicFile.write(Data(json.serialized(pretty: true).utf8), to: path)
+    }
+
+    /// Partial folders, and old stores a killed build had moved aside; the caller holds the lock.
+    private static func removeLeftovers(of location: StoreLocation) throws {
+        try StoreFiles.removeTree(location.partialPath)
+        let prefix = (location.storePath as NSString).lastPathComponent + ".old-"
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: location.directory)) ?? [] where name.hasPrefix(prefix) {
+            try StoreFiles.removeTree((location.directory as NSString).appendingPathComponent(name))
+        }
+    }
+
+    /// Renames the finished partial folder onto the store. An old store is first moved aside
+    /// (rename cannot replace a non-empty folder), so at every instant the store name holds
+    /// either a complete old store, nothing, or the complete new one.
+    private static func replace(_ store: String, with partial: String) throws {
+        let dir = (store as NSString).deletingLastPathComponent
+        var aside: String?
+        if StoreFiles.exists(store) {
+            let name = "\(store).old-\(getpid())"
+            guard rename(store, name) == 0 else { throw FormatError("cannot move the stale store aside: \(String(cString: strerror(errno)))") }
+            aside = name
+        }
+        guard rename(partial, store) == 0 else { throw FormatError("cannot rename \(partial): \(String(cString: strerror(errno)))") }
+        AtomicFile.syncDirectory(dir)
+        if let aside { try StoreFiles.removeTree(aside) }
+    }
+}

@@ -1,0 +1,154 @@
+import Foundation
+import OmioEngine
+import OmioFormats
+
+/// Events posted by background work, drained by the main loop.
+final class EventInbox: @unchecked Sendable {
+    private var events: [Event] = []
+    private let lock = NSLock()
+
+    func post(_ e: Event) {
+        lock.lock()
+        events.append(e)
+        lock.unlock()
+    }
+
+    func drain() -> [Event] {
+        lock.lock()
+        defer { lock.unlock() }
+        let out = events
+        events = []
+        return out
+    }
+}
+
+/// Runs the model's effects off the main thread: listings and opens on their own queues,
+/// header probes one at a time (abandoned when the folder changes), slices on a worker where
+/// the newest request wins.
+final class BackgroundServices: @unchecked Sendable {
+    let inbox = EventInbox()
+    private let listQueue = DispatchQueue(label: "omio.list", qos: .userInitiated)
+    private let openQueue = DispatchQueue(label: "omio.open", qos: .userInitiated)
+    private let probeQueue = DispatchQueue(label: "omio.probe", qos: .utility)
+    private let rawQueue = DispatchQueue(label: "omio.raw", qos: .utility)
+    private let exportQueue = DispatchQueue(label: "omio.export", qos: .utility)
+    private let slices: SliceWorker
+    private let generationLock = NSLock()
+    private var probeGeneration = 0
+
+    init() {
+        slices = SliceWorker(inbox: inbox)
+    }
+
+    func run(_ effect: Effect) {
+        let inbox = self.inbox
+        switch effect {
+        case .list: listQueue.async { EffectRunner.perform(effect, post: inbox.post) }
+        case .open, .saveOverlay: openQueue.async { EffectRunner.perform(effect, post: inbox.post) }
+        case .loadRaw: rawQueue.async { EffectRunner.perform(effect, post: inbox.post) }
+        case .export: exportQueue.async { EffectRunner.perform(effect, post: inbox.post) }
+        case let .probe(paths, generation):
+            generationLock.lock()
+            probeGeneration = generation
+            generationLock.unlock()
+            probeQueue.async { [weak self] in
+                for p in paths {
+                    guard let self, self.currentProbe == generation else { return }
+                    EffectRunner.perform(.probe(paths: [p], generation: generation), post: inbox.post)
+                }
+            }
+        case let .slice(request):
+            slices.submit(request)
+        }
+    }
+
+    private var currentProbe: Int {
+        generationLock.lock()
+        defer { generationLock.unlock() }
+        return probeGeneration
+    }
+}
+
+/// What each effect does, as plain synchronous work: the background services run it on
+/// queues, tests run it inline.
+enum EffectRunner {
+    static func perform(_ effect: Effect, post: (Event) -> Void) {
+        switch effect {
+        case let .list(path, generation):
+            let result = Result { try DirectoryLister.list(path) }.mapError { omioError($0, path) }
+            post(.listed(path: path, generation: generation, result: result))
+        case let .probe(paths, generation):
+            for p in paths { post(.probed(path: p, generation: generation, summary: DirectoryLister.probe(p))) }
+        case let .open(path, series):
+            let result = Result { () throws -> (ImageSource, MetadataOverlay) in
+                let source = try ImageOpener.open(path: path)
+                return (source, try OverlayStore.load(for: path))
+            }.mapError { omioError($0, path) }
+            post(.opened(path: path, series: series, result: result))
+        case let .saveOverlay(overlay):
+            post(.overlaySaved(Result { try OverlayStore.save(overlay).notice }.mapError { omioError($0, overlay.sourcePath) }))
+        case let .export(source, series, metadata, path):
+            let start = Date()
+            let result = Result { () throws -> Double in
+                try Exporter.export(source, series: series, metadata: metadata, to: path, compression: .deflate, force: false) { done, total in
+                    post(.exportProgress(done: done, total: total))
+                }
+                return Date().timeIntervalSince(start)
+            }.mapError { omioError($0, path) }
+            post(.exported(path: path, result: result))
+        case let .loadRaw(path, source):
+            post(.raw(path: path, nodes: source.rawTree()))
+        case let .slice(r):
+            post(slice(r))
+        }
+    }
+
+    static func omioError(_ e: Error, _ path: String) -> OmioError {
+        e as? OmioError ?? OmioError(path, e.omioReason)
+    }
+
+    static func slice(_ r: SliceRequest) -> Event {
+        do {
+            return .sliced(generation: r.generation, result: .success(try SlicePipeline.run(r)))
+        } catch {
+            return .sliced(generation: r.generation, result: .failure(omioError(error, "")))
+        }
+    }
+}
+
+/// One background thread rendering slices; a request arriving while another runs replaces
+/// any waiting one, so the worker never falls behind the keyboard.
+final class SliceWorker: @unchecked Sendable {
+    private let inbox: EventInbox
+    private var waiting: SliceRequest?
+    private var running = false
+    private let lock = NSLock()
+    private let queue = DispatchQueue(label: "omio.slice", qos: .userInteractive)
+
+    init(inbox: EventInbox) { self.inbox = inbox }
+
+    func submit(_ r: SliceRequest) {
+        lock.lock()
+        waiting = r
+        let start = !running
+        running = true
+        lock.unlock()
+        if start { queue.async { self.drain() } }
+    }
+
+    private func drain() {
+        while true {
+            lock.lock()
+            guard let r = waiting else {
+                running = false
+                lock.unlock()
+                return
+            }
+            waiting = nil
+            lock.unlock()
+            // The running render finishes (so holding a key still shows frames); requests
+            // that arrived meanwhile collapse into the newest one.
+            inbox.post(EffectRunner.slice(r))
+        }
+    }
+}

@@ -1,0 +1,62 @@
+/// Every key binding, as the `?` overlay lists them. One table, so help cannot drift from
+/// what the keys do; features add their rows here.
+enum KeyBindings {
+    struct Row {
+        let keys: String
+        let action: String
+    }
+
+    struct Section {
+        let title: String
+        let rows: [Row]
+    }
+
+    static let sections: [Section] = [
+        Section(title: "Everywhere", rows: [
+            Row(keys: "Tab / Shift-Tab", action: "next / previous pane (browser, metadata, preview)"),
+            Row(keys: "] [   . ,", action: "next / previous Z  (. is hidden files in the browser)"),
+            Row(keys: "} {", action: "next / previous T (hold to play)"),
+            Row(keys: "c / C", action: "next channel / composite on-off"),
+            Row(keys: "a  m", action: "auto-contrast (saturated 0.35%) / min-max"),
+            Row(keys: "+ -", action: "narrow / widen contrast limits"),
+            Row(keys: "g", action: "cycle gamma 1 → 0.7 → 0.5 → 1.5 → 2"),
+            Row(keys: "s", action: "cycle symbols: half → quad → sextant"),
+            Row(keys: "z", action: "zoom 1:1 pixels on/off (pan with h j k l / arrows)"),
+            Row(keys: ":", action: "command line (:help lists commands)"),
+            Row(keys: "x", action: "export as OME-TIFF with the corrected metadata"),
+            Row(keys: "?", action: "this help"),
+            Row(keys: "q", action: "quit (terminal restored)"),
+        ]),
+        Section(title: "Browser", rows: [
+            Row(keys: "↑ ↓ / k j, PgUp PgDn, Home End", action: "move"),
+            Row(keys: "Enter / l / →", action: "open folder or file"),
+            Row(keys: "h / ← / Backspace", action: "parent folder"),
+            Row(keys: ".", action: "show / hide hidden files"),
+            Row(keys: "/", action: "filter by name (Esc clears)"),
+        ]),
+        Section(title: "Metadata", rows: [
+            Row(keys: "↑ ↓ / k j", action: "move"),
+            Row(keys: "Enter / l / →", action: "expand"),
+            Row(keys: "h / ←", action: "collapse / go to parent"),
+            Row(keys: "e / Enter", action: "edit the selected field (PhysicalSize, TimeIncrement, channel, Description)"),
+            Row(keys: "u", action: "undo the last edit"),
+            Row(keys: "R", action: "reset the selected field to the file's value"),
+        ]),
+        Section(title: "Preview", rows: [
+            Row(keys: "h j k l / arrows", action: "pan while zoomed"),
+        ]),
+    ]
+
+    /// `:` commands, listed by `:help` and in the overlay.
+    static let commands: [Row] = [
+        Row(keys: ":t N  :z N  :c N", action: "go to a time point, slice or channel (1-based)"),
+        Row(keys: ":series N", action: "show another series of a multi-series file"),
+        Row(keys: ":contrast LO:HI", action: "manual contrast limits for the shown channel(s)"),
+        Row(keys: ":symbols half|quad|sextant", action: "glyph set"),
+        Row(keys: ":reduce mean|max", action: "how pixels are merged into a cell"),
+        Row(keys: ":set KEY=VALUE", action: "correct metadata (:set PhysicalSizeZ=5, :set PhysicalSizeZ=5000 nm)"),
+        Row(keys: ":reset [KEY]", action: "back to the file's value (all fields without KEY)"),
+        Row(keys: ":export [PATH]", action: "write an OME-TIFF with the corrections (default NAME.corrected.ome.tif)"),
+        Row(keys: ":q", action: "quit"),
+    ]
+}

@@ -1,0 +1,100 @@
+import CNcurses
+import Foundation
+import OmioEngine
+import OmioFormats
+
+/// Puts the preview's cells on the terminal. Truecolor: SGR 38;2/48;2 written directly after
+/// ncurses has drawn (colour pairs cannot carry 24-bit colours), only for cells that changed.
+/// 256 colours: ncurses colour pairs, never more in a frame than COLOR_PAIRS allows, with the
+/// palette redefined as a ramp of the channel's colour when the terminal allows it.
+final class PreviewPainter {
+    let mode: ColorMode
+    private var painted: (grid: CellGrid, x: Int, y: Int)?
+    private var pairs: [ColorPair: Int32] = [:]
+    private var ramp: PaletteRamp?
+
+    init(mode: ColorMode) { self.mode = mode }
+
+    /// Forget what is on screen (resize, overlays): the next paint redraws every cell.
+    func invalidate() { painted = nil }
+
+    /// 256-colour path: draw the cells into ncurses before refresh.
+    func drawCurses(_ grid: CellGrid, x: Int, y: Int, single: RGBColor?, screen: Screen) {
+        guard mode == .ansi256 else { return }
+        // A single channel: a palette ramp of its colour gives 240 true shades.
+        var wanted: PaletteRamp?
+        if let c = single, screen.canChangeColor, screen.colorCount >= 256 {
+            wanted = PaletteRamp(end: RGB8(r: c.r, g: c.g, b: c.b))
+        }
+        if wanted != ramp {
+            ramp = wanted
+            if let w = wanted { screen.definePalette(w.cursesColors) }
+            pairs = [:]
+            screen.resetPairs()
+        }
+        let index: (RGB8) -> Int = { c in self.ramp?.index(of: c) ?? XTerm256.nearestIndex(to: c) }
+        var framePairs = [ColorPair](repeating: ColorPair(fg: 0, bg: 0), count: grid.cells.count)
+        for (i, cell) in grid.cells.enumerated() { framePairs[i] = ColorPair(fg: index(cell.fg), bg: index(cell.bg)) }
+        // Budget: what the terminal has, minus the UI's own pairs and a margin.
+        let budget = max(16, screen.pairCount - 32)
+        let distinct = Array(Set(framePairs))
+        var mapping: [ColorPair: ColorPair] = [:]
+        if distinct.count > budget {
+            let palette = (0..<256).map { self.ramp?.color(ofIndex: $0) ?? XTerm256.color(ofIndex: $0) }
+            mapping = ColorPairBudget.mapping(for: framePairs, maxPairs: budget, palette: palette)
+        }
+        let needed = Set(distinct.map { mapping[$0] ?? $0 })
+        if pairs.count + needed.subtracting(pairs.keys).count > budget {
+            pairs = [:]
+            screen.resetPairs()
+        }
+        for row in 0..<grid.rows {
+            for col in 0..<grid.cols {
+                let k = row * grid.cols + col
+                let p = mapping[framePairs[k]] ?? framePairs[k]
+                let pair: Int32
+                if let hit = pairs[p] {
+                    pair = hit
+                } else {
+                    pair = screen.allocPair(fg: p.fg, bg: p.bg)
+                    pairs[p] = pair
+                }
+                screen.cell(y + row, x + col, grid.cells[k].glyph, pair: pair)
+            }
+        }
+    }
+
+    /// Truecolor path: after refresh, write the cells that differ from what is on screen, then
+    /// put the cursor back where ncurses left it (at `home`) with attributes reset.
+    func paintDirect(_ grid: CellGrid, x: Int, y: Int, home: (Int, Int), screen: Screen) {
+        guard mode == .truecolor else { return }
+        let previous = (painted?.x == x && painted?.y == y && painted?.grid.cols == grid.cols && painted?.grid.rows == grid.rows) ? painted?.grid : nil
+        var out = ""
+        out.reserveCapacity(grid.cols * grid.rows * 8)
+        for row in 0..<grid.rows {
+            var col = 0
+            var last: (RGB8, RGB8)?
+            var cursorAt = -1
+            while col < grid.cols {
+                let cell = grid[col, row]
+                if let prev = previous, prev[col, row] == cell {
+                    col += 1
+                    continue
+                }
+                if cursorAt != col { out += "\u{1B}[\(y + row + 1);\(x + col + 1)H" }
+                if last == nil || last!.0 != cell.fg || last!.1 != cell.bg {
+                    out += "\u{1B}[38;2;\(cell.fg.r);\(cell.fg.g);\(cell.fg.b);48;2;\(cell.bg.r);\(cell.bg.g);\(cell.bg.b)m"
+                    last = (cell.fg, cell.bg)
+                }
+                out.unicodeScalars.append(cell.glyph)
+                col += 1
+                cursorAt = col
+            }
+        }
+        if !out.isEmpty {
+            out += "\u{1B}[0m\u{1B}[\(home.0 + 1);\(home.1 + 1)H"
+            screen.writeRaw(out)
+        }
+        painted = (grid, x, y)
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import OmioEngine
+import OmioFormats
+
+/// Everything needed to turn one view of a plane into cells; built on the main thread,
+/// run on the slice worker.
+struct SliceRequest {
+    let generation: Int
+    let array: LazyArray
+    let t: Int
+    let z: Int
+    /// Channels drawn: one, or all of them for the composite.
+    let channels: [Int]
+    let viewport: Viewport
+    let cols: Int
+    let rows: Int
+    let symbols: SymbolSet
+    let contrast: [ContrastMode]
+    let gamma: Double
+    let colors: [RGBColor]
+    let reduce: Reduce
+}
+
+struct SliceResult {
+    let generation: Int
+    let grid: CellGrid
+    /// The limits used per drawn channel (auto modes resolve per plane).
+    let limits: [Int: ContrastLimits]
+    let stats: [Int: PlaneStats]
+    let seconds: Double
+}
+
+/// Plane(s) -> downsampled slices -> contrast and colour -> composite raster -> cells.
+/// Shared by the TUI and `omio-tui render`.
+enum SlicePipeline {
+    static func run(_ r: SliceRequest) throws -> SliceResult {
+        let start = DispatchTime.now()
+        let size = r.symbols.rasterSize(cols: r.cols, rows: r.rows)
+        var layers: [(values: [Float], display: ChannelDisplay)] = []
+        var limits: [Int: ContrastLimits] = [:]
+        var stats: [Int: PlaneStats] = [:]
+        for c in r.channels {
+            let s = try DisplaySlicer.slice2D(r.array, plane: PlaneIndex(t: r.t, z: r.z, c: c), viewport: r.viewport,
+                                              width: size.width, height: size.height, reduce: r.reduce)
+            let mode = r.contrast.indices.contains(c) ? r.contrast[c] : .auto
+            let l = mode.limits(for: s.stats)
+            limits[c] = l
+            stats[c] = s.stats
+            // A single channel shown alone is drawn in gray, as Fiji and napari do; colours
+            // are for telling channels apart in the composite.
+            let color = r.channels.count == 1 ? RGBColor.white : r.colors[c]
+            layers.append((s.values, ChannelDisplay(color: color, limits: l, gamma: r.gamma)))
+        }
+        let raster = Compositor.composite(layers, width: size.width, height: size.height)
+        let grid = CellRenderer.render(raster: raster, cols: r.cols, rows: r.rows, symbols: r.symbols)
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+        return SliceResult(generation: r.generation, grid: grid, limits: limits, stats: stats, seconds: seconds)
+    }
+}
+
+/// Where the image goes inside the preview area, true to the physical pixel size and the
+/// cell shape (a terminal cell is about twice as tall as wide).
+enum PreviewGeometry {
+    static let cellAspect = 2.0
+
+    /// Cell grid size for the whole image in an area of `width` x `height` cells.
+    static func fit(_ m: ImageMetadata, width: Int, height: Int) -> (cols: Int, rows: Int) {
+        guard width > 0, height > 0 else { return (0, 0) }
+        let w = Double(m.shape.x) * m.physicalSizeX, h = Double(m.shape.y) * m.physicalSizeY
+        var rows = Double(height)
+        var cols = rows * cellAspect * w / h
+        if cols > Double(width) {
+            cols = Double(width)
+            rows = cols * h / (w * cellAspect)
+        }
+        return (max(1, min(width, Int(cols.rounded()))), max(1, min(height, Int(rows.rounded()))))
+    }
+
+    /// A scale bar of a round length (1, 2, 5 x 10^k µm) about a quarter of the image wide.
+    static func scaleBar(_ m: ImageMetadata, viewportWidth: Int, cols: Int) -> (cells: Int, label: String)? {
+        guard cols > 0, viewportWidth > 0 else { return nil }
+        let micronsPerCell = Double(viewportWidth) * m.physicalSizeX / Double(cols)
+        let target = micronsPerCell * Double(cols) / 4
+        guard target > 0, target.isFinite else { return nil }
+        let p = pow(10, floor(log10(target)))
+        let nice = [5, 2, 1].map { Double($0) * p }.first { $0 <= target } ?? p
+        let cells = Int((nice / micronsPerCell).rounded())
+        guard cells >= 1 else { return nil }
+        let label: String
+        if nice >= 1000 { label = "\(ImageMetadata.format(nice / 1000)) mm" } else if nice < 1 { label = "\(ImageMetadata.format(nice * 1000)) nm" } else { label = "\(ImageMetadata.format(nice)) µm" }
+        return (cells, label)
+    }
+}

@@ -1,0 +1,88 @@
+import OmioEngine
+import OmioFormats
+
+/// The open file and how it is being looked at.
+struct ViewerState {
+    let path: String
+    let source: ImageSource
+    var series: Int
+    /// The metadata as the file states it, and with the user's corrections applied.
+    let fileMetadata: ImageMetadata
+    var metadata: ImageMetadata
+    var overlay: MetadataOverlay
+    var array: LazyArray
+    var raw: [MetaNode]?
+    var t = 0, z = 0, c = 0
+    var composite: Bool
+    var contrast: [ContrastMode]
+    var gamma = 1.0
+    var reduce = Reduce.mean
+    /// 1:1 pixels with panning instead of the whole image.
+    var zoomed = false
+    var pan = (x: 0, y: 0)
+    /// The last finished rendering and what it used.
+    var grid: CellGrid?
+    var limits: [Int: ContrastLimits] = [:]
+    var stats: [Int: PlaneStats] = [:]
+    var sliceSeconds: Double?
+    var loading = false
+    var error: String?
+
+    init(path: String, source: ImageSource, series: Int, overlay: MetadataOverlay, cache: ChunkCache) {
+        self.path = path
+        self.source = source
+        self.series = series
+        fileMetadata = source.metadata(series: series)
+        self.overlay = overlay
+        metadata = overlay.apply(to: fileMetadata)
+        array = LazyArray(levels: SourceLevels(source: source, series: series), cache: cache)
+        composite = metadata.shape.c > 1 && metadata.shape.c <= 7
+        contrast = Array(repeating: .auto, count: metadata.shape.c)
+        let s = metadata.shape
+        // Start in the middle of Z (where stacks have their content), first time point.
+        z = s.z / 2
+    }
+
+    var shape: Shape { metadata.shape }
+
+    /// Replaces the overlay and recomputes the metadata every view uses.
+    mutating func setOverlay(_ o: MetadataOverlay) {
+        overlay = o
+        metadata = o.apply(to: fileMetadata)
+    }
+    var colors: [RGBColor] { ChannelColors.resolve(metadata) }
+    var drawnChannels: [Int] { composite ? Array(0..<shape.c) : [c] }
+
+    /// The status line's position, 1-based: "T 3/10  Z 2/4  C 1/2".
+    var positionText: String {
+        let s = shape
+        let cText = composite ? "C all/\(s.c)" : "C \(c + 1)/\(s.c)"
+        return "T \(t + 1)/\(s.t)  Z \(z + 1)/\(s.z)  \(cText)"
+    }
+
+    mutating func step(t dt: Int = 0, z dz: Int = 0) {
+        t = min(max(0, t + dt), shape.t - 1)
+        z = min(max(0, z + dz), shape.z - 1)
+    }
+
+    mutating func nextChannel() {
+        if composite {
+            composite = false
+            c = 0
+        } else {
+            c = (c + 1) % shape.c
+        }
+    }
+
+    /// The viewport in full-resolution pixels for a preview of `cols` x `rows` cells.
+    func viewport(cols: Int, rows: Int, symbols: SymbolSet) -> Viewport {
+        guard zoomed else { return .full(shape) }
+        let w = min(shape.x, cols * symbols.subCols), h = min(shape.y, rows * symbols.subRows)
+        return Viewport(x: min(max(0, pan.x), shape.x - w), y: min(max(0, pan.y), shape.y - h), width: w, height: h)
+    }
+
+    mutating func panBy(dx: Int, dy: Int, cols: Int, rows: Int, symbols: SymbolSet) {
+        let v = viewport(cols: cols, rows: rows, symbols: symbols)
+        pan = (min(max(0, v.x + dx), max(0, shape.x - v.width)), min(max(0, v.y + dy), max(0, shape.y - v.height)))
+    }
+}

@@ -1,0 +1,36 @@
+import ArgumentParser
+import Foundation
+import OmioFormats
+
+/// `omio-tui [PATH]`: the full-screen inspector (the default subcommand).
+struct BrowseCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "browse",
+        abstract: "Open the terminal inspector on a folder or a file (the default).",
+        discussion: "Keys: ? lists them all inside the program; q quits."
+    )
+
+    @Argument(help: "A folder to browse or a file to open.", completion: .file())
+    var path: String = "."
+
+    @Option(help: "Colour output: truecolor or 256 (default: detected from COLORTERM and terminfo).")
+    var colors: ColorMode?
+
+    func validate() throws {
+        guard FileManager.default.fileExists(atPath: path) else {
+            CLIError.report(OmioError(path, "No such file or directory"), path: path)
+            throw ExitCode(1)
+        }
+    }
+
+    func run() throws {
+        guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
+            CLIError.report(OmioError(path, "the inspector needs a terminal (use `omio-tui info` or `render` in pipes)"), path: path)
+            throw ExitCode(1)
+        }
+        TUIApp(path: path, colors: colors).run()
+    }
+}
+
+extension ColorMode: ExpressibleByArgument {}
+extension SymbolSet: ExpressibleByArgument {}

@@ -1,0 +1,167 @@
+import ArgumentParser
+import Foundation
+import OmioEngine
+import OmioFormats
+
+struct CacheCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cache",
+        abstract: "Build and list the OME-Zarr stores omio-tui keeps in .omio_cache folders.",
+        subcommands: [CacheBuildCommand.self, CacheListCommand.self]
+    )
+}
+
+struct CacheBuildCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "build",
+        abstract: "Build the OME-Zarr store of a file (or reuse it when it is up to date); print its path.",
+        discussion: """
+        The store goes to <folder of the file>/.omio_cache/<file name>.ome.zarr, or to \
+        $XDG_CACHE_HOME/omio-tui/ when that folder is not writable. Shows a progress bar on stderr \
+        when stderr is a terminal, one summary line otherwise. Ctrl-C cancels and removes the partial store.
+        """
+    )
+
+    @Argument(help: "Image file.", completion: .file())
+    var file: String
+
+    @Option(help: "Series (0-based).")
+    var series: Int = 0
+
+    @Option(name: .customLong("zarr-format"), help: "3: OME-Zarr 0.5 on Zarr v3; 2: OME-Zarr 0.4 on Zarr v2 for older tools.")
+    var zarrFormat: Int = 3
+
+    @Option(help: "Chunk compressor: none, gzip or zstd.")
+    var compression: String = StoreCompression.default.rawValue
+
+    @Option(name: .customLong("cache-dir"), help: "Put the store here instead of the file's .omio_cache folder.", completion: .directory)
+    var cacheDir: String?
+
+    func validate() throws {
+        guard ZarrFormat(rawValue: zarrFormat) != nil else { throw ValidationError("--zarr-format must be 3 or 2") }
+        guard StoreCompression(rawValue: compression) != nil else { throw ValidationError("--compression must be none, gzip or zstd") }
+    }
+
+    func run() throws {
+        let request = StoreRequest(series: series, zarrFormat: ZarrFormat(rawValue: zarrFormat)!,
+                                   compression: StoreCompression(rawValue: compression)!, cacheDir: cacheDir,
+                                   toolVersion: OmioVersion.string)
+        let bar = ProgressBar(enabled: isatty(STDERR_FILENO) == 1)
+        let cancellation = StoreCancellation()
+        // Ctrl-C cancels between chunks so the partial store is removed, not left behind.
+        signal(SIGINT, SIG_IGN)
+        let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        interrupt.setEventHandler { cancellation.cancel() }
+        interrupt.resume()
+        defer {
+            interrupt.cancel()
+            signal(SIGINT, SIG_DFL)
+        }
+        do {
+            let source = try ImageOpener.open(path: file)
+            let result = try StoreBuilder.ensure(source: source, request: request, progress: bar.update, cancellation: cancellation)
+            bar.finish()
+            if let notice = result.notice { note(notice) }
+            let mb = Double(result.sourceBytes) / 1e6
+            let summary = result.reused
+                ? "reused \(result.path): up to date (\(megabytes(result.bytesOnDisk)) on disk)"
+                : "built \(result.path): \(megabytes(result.bytesOnDisk)) on disk from \(megabytes(result.sourceBytes)) in "
+                    + String(format: "%.2f s (%.0f MB/s)", result.seconds, mb / max(result.seconds, 1e-6))
+            note(summary)
+            print(result.path)
+        } catch is CancellationError {
+            bar.finish()
+            CLIError.report(OmioError(file, "cancelled; the partial store was removed"), path: file)
+            throw ExitCode(130)
+        } catch {
+            bar.finish()
+            CLIError.report(error, path: file)
+            throw ExitCode(1)
+        }
+    }
+
+    private func note(_ line: String) {
+        FileHandle.standardError.write(Data("omio-tui: \(line)\n".utf8))
+    }
+}
+
+struct CacheListCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list",
+        abstract: "List the caches of a folder: stores (complete, partial, stale, orphan), launchers, logs, OMIO's own.",
+        discussion: "Looks in DIR/.omio_cache and at stores built into DIR itself with --cache-dir."
+    )
+
+    @Argument(help: "Folder (default: the current one).", completion: .directory)
+    var folder: String = "."
+
+    @Flag(help: "Also list the caches of every subfolder.")
+    var recursive = false
+
+    @Flag(help: "Print a JSON array.")
+    var json = false
+
+    func run() throws {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDir), isDir.boolValue else {
+            CLIError.report(OmioError(folder, "not a folder"), path: folder)
+            throw ExitCode(1)
+        }
+        let entries = CacheInventory.list(folder: folder, recursive: recursive)
+        if json {
+            print(JSONValue.array(entries.map(\.json)).serialized(pretty: true))
+            return
+        }
+        let dates = DateFormatter()
+        dates.dateFormat = "yyyy-MM-dd HH:mm"
+        let rows = entries.map { e in
+            [e.state.rawValue + (e.building ? "*" : ""), e.kind.rawValue, megabytes(e.bytes),
+             e.built.map { dates.string(from: $0) } ?? "-", e.path]
+        }
+        let header = ["STATE", "KIND", "SIZE", "BUILT", "PATH"]
+        let widths = header.indices.map { i in ([header] + rows).map { $0[i].count }.max() ?? 0 }
+        for row in [header] + rows {
+            print(row.enumerated().map { i, cell in i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
+                .joined(separator: "  "))
+        }
+        if entries.contains(where: \.building) { print("* a build is writing it now") }
+    }
+}
+
+private func megabytes(_ bytes: Int64) -> String {
+    bytes >= 1_000_000_000 ? String(format: "%.2f GB", Double(bytes) / 1e9) : String(format: "%.1f MB", Double(bytes) / 1e6)
+}
+
+/// `[#########.........]  45%  512 MB/s  ETA 3s` on stderr, redrawn at most ten times a second.
+/// Updates arrive from the builder's writer threads, one at a time.
+private final class ProgressBar: @unchecked Sendable {
+    private let enabled: Bool
+    private let start = Date()
+    private var lastDraw = Date.distantPast
+    private var drawn = false
+
+    init(enabled: Bool) {
+        self.enabled = enabled
+    }
+
+    func update(_ p: StoreBuildProgress) {
+        guard enabled else { return }
+        let now = Date()
+        guard now.timeIntervalSince(lastDraw) >= 0.1 || p.bytesDone == p.bytesTotal else { return }
+        lastDraw = now
+        let elapsed = now.timeIntervalSince(start)
+        let rate = Double(p.bytesDone) / max(elapsed, 1e-6)
+        let eta = rate > 0 ? Double(p.bytesTotal - p.bytesDone) / rate : 0
+        let width = 30
+        let filled = Int(p.fraction * Double(width))
+        let line = "\r[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "] "
+            + String(format: "%3.0f%%  %4.0f MB/s  ETA %.0fs ", p.fraction * 100, rate / 1e6, eta)
+        FileHandle.standardError.write(Data(line.utf8))
+        drawn = true
+    }
+
+    func finish() {
+        if drawn { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        drawn = false
+    }
+}

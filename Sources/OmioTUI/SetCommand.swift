@@ -1,0 +1,74 @@
+import ArgumentParser
+import Foundation
+import OmioEngine
+import OmioFormats
+
+/// `omio-tui set FILE KEY=VALUE...`: corrects metadata in the file's overlay (never the file).
+struct SetCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "set",
+        abstract: "Correct metadata: saved beside the file as <file name>.omio.json, used everywhere after.",
+        discussion: """
+            Keys: \(MetadataField.keysHelp). A value may carry its unit (PhysicalSizeZ=5000nm, \
+            "PhysicalSizeZ=5000 nm"); without one it is in the field's unit (µm, s). The image \
+            itself is never modified. Examples:
+              omio-tui set stack.tif PhysicalSizeZ=5
+              omio-tui set stack.tif "TimeIncrement=250 ms" "Channel 0 Name=DAPI"
+              omio-tui set stack.tif --reset PhysicalSizeZ
+              omio-tui set stack.tif --reset
+            """
+    )
+
+    @Argument(help: "Image file.", completion: .file()) var file: String
+    @Argument(help: "KEY=VALUE assignments (with --reset: the keys to reset; none resets all).") var assignments: [String] = []
+    @Option(help: "Series (0-based).") var series = 0
+    @Flag(help: "Remove edits (of the given keys, or all) and return to the file's values.") var reset = false
+
+    func run() throws {
+        do {
+            let source = try ImageOpener.open(path: file)
+            guard series >= 0, series < source.seriesCount else {
+                throw OmioError(file, "series \(series) does not exist (the file has \(source.seriesCount))")
+            }
+            let fileMetadata = source.metadata(series: series)
+            var overlay = try OverlayStore.load(for: source.path)
+            if reset {
+                let fields = try assignments.map { key -> MetadataField in
+                    guard let f = MetadataField(key: key) else { throw OmioError(file, "unknown key '\(key)' (keys: \(MetadataField.keysHelp))") }
+                    return f
+                }
+                var removed: [String] = []
+                if fields.isEmpty { removed = overlay.reset(nil, series: series) }
+                for f in fields { removed += overlay.reset(f, series: series) }
+                let saved = try OverlayStore.save(overlay)
+                if let n = saved.notice { FileHandle.standardError.write(Data(("omio-tui: " + n + "\n").utf8)) }
+                print(removed.isEmpty ? "nothing to reset" : "reset " + removed.joined(separator: ", "))
+            } else {
+                guard !assignments.isEmpty else { throw OmioError(file, "nothing to set: give KEY=VALUE (keys: \(MetadataField.keysHelp))") }
+                // Check every assignment before saving any: all or nothing.
+                var current = overlay.apply(to: fileMetadata)
+                for a in assignments {
+                    guard let eq = a.firstIndex(of: "=") else { throw OmioError(file, "'\(a)' is not KEY=VALUE") }
+                    let key = String(a[..<eq]), raw = String(a[a.index(after: eq)...])
+                    guard let field = MetadataField(key: key) else {
+                        throw OmioError(file, "unknown key '\(key)' (keys: \(MetadataField.keysHelp))")
+                    }
+                    do {
+                        let value = try FieldParser.parse(field, raw, current: current)
+                        overlay.set(field, value, series: series, file: fileMetadata)
+                        current = overlay.apply(to: fileMetadata)
+                    } catch let e as FieldParser.Invalid {
+                        throw OmioError(file, e.description + "; nothing saved")
+                    }
+                }
+                let saved = try OverlayStore.save(overlay)
+                if let n = saved.notice { FileHandle.standardError.write(Data(("omio-tui: " + n + "\n").utf8)) }
+                print(InfoText.render(current), terminator: "")
+                print("saved to \(saved.path)")
+            }
+        } catch {
+            CLIError.report(error, path: file)
+            throw ExitCode(1)
+        }
+    }
+}

@@ -1,0 +1,190 @@
+import CNcurses
+import Foundation
+import OmioEngine
+
+/// The ncurses screen: set-up, teardown that always restores the terminal, text drawing
+/// with a small set of named styles, and key input. Main thread only.
+final class Screen: Canvas {
+    typealias Style = TextStyle
+
+    private(set) var rows = 24
+    private(set) var cols = 80
+    private var stylePairs: [Style: (attr: attr_t, pair: Int32)] = [:]
+    private(set) var colorCount = 8
+    private(set) var pairCount = 64
+    private(set) var canChangeColor = false
+    private var savedPalette: [(Int32, Int32, Int32, Int32)] = []
+    private var started = false
+
+    /// Terminal signals that end the program turn into a flag the main loop checks; the
+    /// loop then leaves through `stop()`, so the terminal is always restored.
+    nonisolated(unsafe) static var terminationRequested: sig_atomic_t = 0
+
+    func start() {
+        setlocale(LC_ALL, "")
+        initscr()
+        started = true
+        cbreak()
+        noecho()
+        nonl()
+        keypad(omio_stdscr(), true)
+        set_escdelay(25)
+        curs_set(0)
+        timeout(30)
+        if has_colors() {
+            start_color()
+            use_default_colors()
+            colorCount = Int(omio_colors())
+            pairCount = Int(omio_color_pairs())
+            canChangeColor = can_change_color()
+        }
+        defineStyles()
+        updateSize()
+        // A parent may have left these blocked (the mask is inherited across exec): unblock
+        // them, or Ctrl-C would never reach us.
+        var set = sigset_t()
+        sigemptyset(&set)
+        for sig in [SIGINT, SIGTERM, SIGHUP, SIGQUIT] {
+            signal(sig) { _ in Screen.terminationRequested = 1 }
+            sigaddset(&set, sig)
+        }
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
+    }
+
+    /// Restores the palette and the terminal. Safe to call twice.
+    func stop() {
+        guard started else { return }
+        restorePalette()
+        curs_set(1)
+        endwin()
+        started = false
+        // Leave the cursor on a clean line with default attributes.
+        FileHandle.standardOutput.write(Data("\u{1B}[0m".utf8))
+    }
+
+    func updateSize() {
+        rows = Int(getmaxy(omio_stdscr()))
+        cols = Int(getmaxx(omio_stdscr()))
+    }
+
+    private func defineStyles() {
+        let color = colorCount >= 8
+        func pair(_ fg: Int32, _ bg: Int32) -> Int32 { color ? alloc_pair(fg, bg) : 0 }
+        let b = omio_a_bold(), r = omio_a_reverse(), d = omio_a_dim(), n = omio_a_normal()
+        stylePairs = [
+            .normal: (n, 0),
+            .dim: (color ? n : d, pair(colorCount >= 16 ? 8 : 7, -1)),
+            .bold: (b, 0),
+            .title: (b, pair(COLOR_CYAN, -1)),
+            .selected: (r, 0),
+            .selectedDim: (r | d, 0),
+            .warning: (b, pair(COLOR_YELLOW, -1)),
+            .error: (b, pair(COLOR_RED, -1)),
+            .edited: (b, pair(COLOR_GREEN, -1)),
+            .badge: (b, pair(COLOR_MAGENTA, -1)),
+            .directory: (b, pair(COLOR_BLUE, -1)),
+            .status: (r, 0),
+            .help: (n, pair(COLOR_WHITE, COLOR_BLUE)),
+            .accent: (b, pair(COLOR_GREEN, -1)),
+        ]
+    }
+
+    func erase() { CNcurses.erase() }
+    func refresh() { CNcurses.refresh() }
+    func clearAll() { clearok(omio_stdscr(), true) }
+
+    /// Draws `text` at (y, x), clipped to `width` columns (and the screen).
+    func text(_ y: Int, _ x: Int, _ text: String, style: Style, width: Int?) {
+        guard y >= 0, y < rows, x < cols else { return }
+        let limit = min(width ?? (cols - x), cols - x)
+        guard limit > 0 else { return }
+        let clipped = TextWidth.clip(text, to: limit)
+        let chars = clipped.unicodeScalars.map { wchar_t(bitPattern: $0.value) }
+        let s = stylePairs[style] ?? (omio_a_normal(), 0)
+        chars.withUnsafeBufferPointer { p in
+            _ = omio_put_text(Int32(y), Int32(x), p.baseAddress, Int32(chars.count), s.attr, s.pair)
+        }
+    }
+
+    /// Fills a row segment with spaces in a style (status bars, selection).
+    func fill(_ y: Int, _ x: Int, width: Int, style: Style) {
+        text(y, x, String(repeating: " ", count: max(0, width)), style: style, width: width)
+    }
+
+    /// One cell with 256-colour fg/bg through a colour pair.
+    func cell(_ y: Int, _ x: Int, _ glyph: Unicode.Scalar, pair: Int32) {
+        guard y >= 0, y < rows, x >= 0, x < cols else { return }
+        _ = omio_put_cell(Int32(y), Int32(x), wchar_t(bitPattern: glyph.value), omio_a_normal(), pair)
+    }
+
+    // MARK: colours for the preview (256-colour path)
+
+    func allocPair(fg: Int, bg: Int) -> Int32 { alloc_pair(Int32(fg), Int32(bg)) }
+    func resetPairs() {
+        reset_color_pairs()
+        defineStyles()
+    }
+
+    /// Redefines palette entries (ramp of the current LUT); the original palette is saved the
+    /// first time and restored on exit.
+    func definePalette(_ colors: [CursesColor]) {
+        guard canChangeColor else { return }
+        if savedPalette.isEmpty {
+            for i in 16..<min(256, colorCount) {
+                var r: Int32 = 0, g: Int32 = 0, b: Int32 = 0
+                extended_color_content(Int32(i), &r, &g, &b)
+                savedPalette.append((Int32(i), r, g, b))
+            }
+        }
+        for c in colors { init_extended_color(Int32(c.index), Int32(c.r), Int32(c.g), Int32(c.b)) }
+    }
+
+    private func restorePalette() {
+        for (i, r, g, b) in savedPalette { init_extended_color(i, r, g, b) }
+        savedPalette = []
+    }
+
+    /// Writes raw escape sequences straight to the terminal after ncurses has drawn (direct
+    /// colour in the preview: ncurses cannot express 24-bit colours through colour pairs).
+    func writeRaw(_ s: String) {
+        FileHandle.standardOutput.write(Data(s.utf8))
+    }
+
+    // MARK: input
+
+    func readKey() -> Key? {
+        var ch: wint_t = 0
+        let rc = get_wch(&ch)
+        if rc == ERR { return nil }
+        if rc == KEY_CODE_YES {
+            switch Int32(ch) {
+            case KEY_UP: return .up
+            case KEY_DOWN: return .down
+            case KEY_LEFT: return .left
+            case KEY_RIGHT: return .right
+            case KEY_ENTER: return .enter
+            case KEY_BACKSPACE: return .backspace
+            case KEY_BTAB: return .backTab
+            case KEY_PPAGE: return .pageUp
+            case KEY_NPAGE: return .pageDown
+            case KEY_HOME: return .home
+            case KEY_END: return .end
+            case KEY_DC: return .delete
+            case KEY_RESIZE:
+                updateSize()
+                return .resize
+            default: return nil
+            }
+        }
+        switch ch {
+        case 10, 13: return .enter
+        case 9: return .tab
+        case 27: return .escape
+        case 127, 8: return .backspace
+        case 1...26: return .ctrl(Character(Unicode.Scalar(ch + 96)!))
+        default:
+            guard let scalar = Unicode.Scalar(ch) else { return nil }
+            return .char(Character(scalar))
+        }
+    }
+}

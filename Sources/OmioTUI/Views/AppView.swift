@@ -1,0 +1,215 @@
+import Foundation
+import OmioEngine
+import OmioFormats
+
+/// Draws the model's panes, status line and overlays onto a canvas. The preview's image
+/// cells are painted separately (they need colours the canvas does not model).
+enum AppView {
+    static func draw(_ m: AppModel, on c: Canvas, spinner: String) {
+        let l = m.layout
+        BrowserView.draw(m, rect: l.browser, on: c)
+        TreeView.draw(m, rect: l.tree, on: c)
+        if let p = l.preview {
+            for y in 0..<p.height { c.text(p.y + y, p.x - 1, "│", style: .dim, width: 1) }
+            PreviewView.draw(m, rect: p, on: c, spinner: spinner)
+        }
+        StatusView.draw(m, row: l.status, on: c, spinner: spinner)
+        if m.showHelp { HelpView.draw(m, on: c) }
+    }
+
+    /// A pane's title row: highlighted when the pane has the focus.
+    static func title(_ text: String, rect: AppModel.Rect, focused: Bool, on c: Canvas) {
+        c.fill(rect.y, rect.x, width: rect.width, style: focused ? .selected : .status)
+        c.text(rect.y, rect.x, " " + text, style: focused ? .selected : .status, width: rect.width)
+    }
+}
+
+enum BrowserView {
+    static func draw(_ m: AppModel, rect r: AppModel.Rect, on c: Canvas) {
+        let b = m.browser
+        var title = b.cwd
+        if !b.filter.isEmpty || m.editingFilter { title += "  /" + b.filter + (m.editingFilter ? "▏" : "") }
+        if b.showHidden { title += "  [hidden shown]" }
+        AppView.title(title, rect: r, focused: m.focus == .browser, on: c)
+        let height = r.height - 1
+        guard height > 0 else { return }
+        var state = m.browser
+        state.scrollToSelection(height: height)
+        m.browser.scroll = state.scroll
+        let visible = b.visible
+        if b.loading && visible.isEmpty { c.text(r.y + 1, r.x + 1, "reading…", style: .dim, width: r.width - 1) }
+        if let e = b.error { c.text(r.y + 1, r.x + 1, e, style: .error, width: r.width - 1) }
+        if !b.loading && b.error == nil && visible.isEmpty {
+            c.text(r.y + 1, r.x + 1, b.filter.isEmpty ? "(empty folder)" : "(nothing matches /\(b.filter))", style: .dim, width: r.width - 1)
+        }
+        for row in 0..<height {
+            let i = state.scroll + row
+            guard i < visible.count else { break }
+            let e = visible[i]
+            let y = r.y + 1 + row
+            let selected = i == b.selection
+            let marked = b.marks.contains(e.path)
+            var name = (marked ? "✓" : " ") + e.name
+            if e.kind == .directory { name += "/" }
+            if e.isSymlink { name += " →" }
+            let style: TextStyle
+            switch e.kind {
+            case .directory: style = .directory
+            case .image: style = .normal
+            case .other: style = .dim
+            }
+            let detail: String
+            var detailStyle = TextStyle.dim
+            if let h = e.header {
+                detail = (h.badge.map { "[\($0)] " } ?? "") + h.text
+                if h.isError { detailStyle = h.badge == nil ? .error : .warning }
+            } else if e.kind == .image {
+                detail = "…"
+            } else if e.kind == .other {
+                detail = ByteCountFormatter.string(fromByteCount: e.size, countStyle: .file)
+            } else {
+                detail = ""
+            }
+            let detailWidth = min(TextWidth.width(detail), max(0, r.width / 2))
+            let nameWidth = r.width - detailWidth - 1
+            if selected { c.fill(y, r.x, width: r.width, style: m.focus == .browser ? .selected : .selectedDim) }
+            c.text(y, r.x, TextWidth.fit(name, nameWidth), style: selected ? (m.focus == .browser ? .selected : .selectedDim) : style, width: nameWidth)
+            c.text(y, r.x + r.width - detailWidth, detail, style: selected ? (m.focus == .browser ? .selected : .selectedDim) : detailStyle, width: detailWidth)
+        }
+    }
+}
+
+enum TreeView {
+    static func draw(_ m: AppModel, rect r: AppModel.Rect, on c: Canvas) {
+        let name = m.viewer.map { ($0.path as NSString).lastPathComponent } ?? "no file open"
+        AppView.title("Metadata: " + name, rect: r, focused: m.focus == .tree, on: c)
+        let height = r.height - 1
+        guard height > 0 else { return }
+        m.tree.scrollToSelection(height: height)
+        let rows = m.tree.rows
+        if rows.isEmpty { c.text(r.y + 1, r.x + 1, "Enter on a file in the browser opens it", style: .dim, width: r.width - 1) }
+        for row in 0..<height {
+            let i = m.tree.scroll + row
+            guard i < rows.count else { break }
+            let t = rows[i]
+            let y = r.y + 1 + row
+            let marker = t.expandable ? (t.expanded ? "▾ " : "▸ ") : "  "
+            let indent = String(repeating: "  ", count: t.depth)
+            let label = indent + marker + t.node.label
+            let selected = i == m.tree.selection
+            var style: TextStyle
+            switch t.node.style {
+            case .warning: style = .warning
+            case .edited: style = .edited
+            case .section: style = t.depth == 0 ? .title : .normal
+            case .plain: style = .normal
+            }
+            if selected { style = m.focus == .tree ? .selected : .selectedDim }
+            if selected { c.fill(y, r.x, width: r.width, style: style) }
+            let labelWidth = min(TextWidth.width(label) + 2, r.width)
+            c.text(y, r.x, label, style: style, width: labelWidth)
+            if let v = t.node.value {
+                let valueStyle: TextStyle = selected ? style : (t.node.style == .section ? .dim : style)
+                c.text(y, r.x + labelWidth, v, style: valueStyle, width: r.width - labelWidth)
+            }
+        }
+    }
+}
+
+enum PreviewView {
+    static func draw(_ m: AppModel, rect r: AppModel.Rect, on c: Canvas, spinner: String) {
+        guard let v = m.viewer else {
+            AppView.title("Preview", rect: r, focused: m.focus == .preview, on: c)
+            c.text(r.y + 2, r.x + 2, "omio-tui — open a microscopy file to see it here", style: .dim, width: r.width - 2)
+            c.text(r.y + 3, r.x + 2, "Enter opens · Tab switches panes · ? lists every key · q quits", style: .dim, width: r.width - 2)
+            return
+        }
+        var title = (v.path as NSString).lastPathComponent + "  " + v.positionText
+        if v.zoomed { title += "  [1:1]" }
+        if v.loading { title += "  " + spinner }
+        AppView.title(title, rect: r, focused: m.focus == .preview, on: c)
+        guard let g = m.previewGrid else { return }
+        if v.grid == nil {
+            let text = v.error ?? "reading \(spinner)"
+            c.text(g.y + g.rows / 2, r.x + max(0, (r.width - TextWidth.width(text)) / 2), text, style: v.error == nil ? .dim : .error, width: r.width)
+        }
+        // Scale bar under the image.
+        let vp = v.viewport(cols: g.cols, rows: g.rows, symbols: m.symbols)
+        if let bar = PreviewGeometry.scaleBar(v.metadata, viewportWidth: vp.width, cols: g.cols) {
+            let y = g.y + g.rows
+            let style: TextStyle = v.metadata.defaulted.contains("PhysicalSizeX") ? .warning : .bold
+            c.text(y, g.x, String(repeating: "▀", count: bar.cells), style: style, width: bar.cells)
+            c.text(y, g.x + bar.cells + 1, bar.label + (v.metadata.defaulted.contains("PhysicalSizeX") ? " (uncalibrated)" : ""), style: style, width: r.width - bar.cells - 1)
+        }
+    }
+}
+
+enum StatusView {
+    static func draw(_ m: AppModel, row y: Int, on c: Canvas, spinner: String) {
+        c.fill(y, 0, width: c.cols, style: .status)
+        if let e = m.editor {
+            let hint = "   Enter saves · Esc cancels · Ctrl-U clears · a unit may follow the number (5000 nm)"
+            c.fill(y, 0, width: c.cols, style: .normal)
+            c.text(y, 0, " \(e.field) › " + e.text + "▏", style: .edited, width: c.cols)
+            let used = TextWidth.width(" \(e.field) › " + e.text + "▏")
+            c.text(y, used, hint, style: .dim, width: c.cols - used)
+            return
+        }
+        if let line = m.commandLine {
+            c.text(y, 0, ":" + line + "▏", style: .normal, width: c.cols)
+            return
+        }
+        if let msg = m.message {
+            c.fill(y, 0, width: c.cols, style: msg.isError ? .error : .status)
+            c.text(y, 0, " " + msg.text, style: msg.isError ? .error : .status, width: c.cols)
+            return
+        }
+        var text = " " + statusText(m)
+        if let p = m.exportProgress {
+            let f = p.total > 0 ? Double(p.done) / Double(p.total) : 0
+            let bar = String(repeating: "█", count: Int(f * 10)) + String(repeating: "░", count: 10 - Int(f * 10))
+            text = String(format: " exporting %@ %3.0f%%  ·", bar, f * 100) + text
+        }
+        c.text(y, 0, text, style: .status, width: c.cols)
+    }
+
+    static func statusText(_ m: AppModel) -> String {
+        guard let v = m.viewer else { return "\(m.browser.visible.count) entries  ·  ? help  q quit" }
+        var parts = [(v.path as NSString).lastPathComponent]
+        if v.source.seriesCount > 1 { parts.append("S \(v.series + 1)/\(v.source.seriesCount)") }
+        parts.append(v.positionText)
+        let limits = v.drawnChannels.compactMap { v.limits[$0]?.description }
+        let mode = v.drawnChannels.first.map { v.contrast[$0].name } ?? "auto"
+        if !limits.isEmpty { parts.append("\(mode) \(limits.joined(separator: " "))") }
+        if v.gamma != 1 { parts.append("γ \(ImageMetadata.format(v.gamma))") }
+        let m2 = v.metadata
+        parts.append("\(ImageMetadata.format(m2.physicalSizeX)) µm/px" + (m2.defaulted.contains("PhysicalSizeX") ? "?" : ""))
+        parts.append(m.symbols.rawValue)
+        parts.append("cache: memory \(m.cache.usedBytes >> 20) MiB")
+        if let s = v.sliceSeconds { parts.append(String(format: "%.0f ms", s * 1000)) }
+        return parts.joined(separator: "  ·  ")
+    }
+}
+
+enum HelpView {
+    static func draw(_ m: AppModel, on c: Canvas) {
+        var lines: [(String, TextStyle)] = [("omio-tui keys   (any other key closes, j/k scroll)", .title), ("", .help)]
+        for s in KeyBindings.sections {
+            lines.append((s.title, .title))
+            for r in s.rows { lines.append(("  " + TextWidth.fit(r.keys, 30) + r.action, .help)) }
+            lines.append(("", .help))
+        }
+        lines.append(("Commands", .title))
+        for r in KeyBindings.commands { lines.append(("  " + TextWidth.fit(r.keys, 30) + r.action, .help)) }
+        let width = min(c.cols - 4, 96), height = min(c.rows - 2, lines.count + 2)
+        let x = (c.cols - width) / 2, y = max(0, (c.rows - height) / 2)
+        let scroll = min(m.helpScroll, max(0, lines.count - (height - 2)))
+        for row in 0..<height {
+            c.fill(y + row, x, width: width, style: .help)
+            let i = scroll + row - 1
+            if row > 0, row < height - 1, i < lines.count {
+                c.text(y + row, x + 2, lines[i].0, style: lines[i].1 == .title ? .title : .help, width: width - 4)
+            }
+        }
+    }
+}

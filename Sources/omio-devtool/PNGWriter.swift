@@ -1,0 +1,31 @@
+import CZlib
+import Foundation
+
+/// A minimal PNG encoder (8-bit RGB, no filtering): enough to look at renders and to hand
+/// chafa a plane in the benchmark.
+enum PNGWriter {
+    static func encode(width: Int, height: Int, rgb: [UInt8]) -> Data {
+        var raw = [UInt8]()
+        raw.reserveCapacity((width * 3 + 1) * height)
+        for y in 0..<height {
+            raw.append(0)
+            raw += rgb[(y * width * 3)..<((y + 1) * width * 3)]
+        }
+        var size = compressBound(uLong(raw.count))
+        var z = [UInt8](repeating: 0, count: Int(size))
+        _ = z.withUnsafeMutableBufferPointer { o in raw.withUnsafeBufferPointer { i in compress2(o.baseAddress, &size, i.baseAddress, uLong(raw.count), 6) } }
+        z.removeSubrange(Int(size)...)
+        var png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+        func be32(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }
+        func chunk(_ type: String, _ body: [UInt8]) {
+            let t = Array(type.utf8)
+            png.append(contentsOf: be32(UInt32(body.count)) + t + body)
+            let crc = (t + body).withUnsafeBufferPointer { crc32(0, $0.baseAddress, uInt($0.count)) }
+            png.append(contentsOf: be32(UInt32(crc)))
+        }
+        chunk("IHDR", be32(UInt32(width)) + be32(UInt32(height)) + [8, 2, 0, 0, 0])
+        chunk("IDAT", z)
+        chunk("IEND", [])
+        return png
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+import OmioEngine
+import OmioFixtures
+import OmioFormats
+import Testing
+
+/// Metadata corrections: validation, the overlay's round trip, atomic saving, and that every
+/// consumer sees the corrected values.
+struct OverlayTests {
+    static let example = DisplayTestPaths.example("wrong_spacing_Z8.tif")
+
+    func copyOfExample(_ name: String = "wrong_spacing_Z8.tif") throws -> (dir: String, path: String) {
+        let dir = NSTemporaryDirectory() + "omio-overlay-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let path = dir + "/" + name
+        try FileManager.default.copyItem(atPath: DisplayTestPaths.example(name), toPath: path)
+        return (dir, path)
+    }
+
+    var metadata: ImageMetadata { try! ImageOpener.open(path: OverlayTests.example).metadata(series: 0) }
+
+    @Test(arguments: [("5", 5.0), ("5000 nm", 5.0), ("5000nm", 5.0), ("0.005 mm", 5.0), ("5 um", 5.0), ("5µm", 5.0),
+                      ("5 micron", 5.0), ("5e3 nm", 5.0), ("0.0005 cm", 5.0), ("5e-6 m", 5.0)])
+    func goodLengths(text: String, microns: Double) throws {
+        let v = try FieldParser.parse(.physicalSize(axis: "Z"), text, current: metadata)
+        guard case let .number(x, _) = v else { Issue.record("not a number"); return }
+        #expect(abs(x - microns) < 1e-9)
+    }
+
+    @Test(arguments: ["0", "-5", "abc", "5 parsec", "inf", "nan", "", "5 s", "5 pixel"])
+    func badLengths(text: String) {
+        #expect(throws: FieldParser.Invalid.self) { try FieldParser.parse(.physicalSize(axis: "Z"), text, current: metadata) }
+    }
+
+    @Test(arguments: [("2", 2.0), ("250 ms", 0.25), ("1.5 min", 90.0), ("2 h", 7200.0), ("0.5s", 0.5)])
+    func goodTimes(text: String, seconds: Double) throws {
+        #expect(try FieldParser.parse(.timeIncrement, text, current: metadata) == .number(seconds, unit: TimeUnit.canonical(text.filter { $0.isLetter }.isEmpty ? "s" : String(text.drop { !$0.isLetter })) ?? "s"))
+    }
+
+    @Test func unitReinterpretsTheNumber() throws {
+        var m = metadata
+        m.physicalSizeZ = 5
+        #expect(try FieldParser.parse(.physicalSizeUnit(axis: "Z"), "nm", current: m) == .number(0.005, unit: "nm"))
+        #expect(throws: FieldParser.Invalid.self) { try FieldParser.parse(.physicalSizeUnit(axis: "Z"), "furlong", current: m) }
+    }
+
+    @Test func keysAndColours() throws {
+        #expect(MetadataField(key: "PhysicalSizeZ") == .physicalSize(axis: "Z"))
+        #expect(MetadataField(key: "Channel 1 Name") == .channelName(1))
+        #expect(MetadataField(key: "Channel:0:Color") == .channelColor(0))
+        #expect(MetadataField(key: "Channel1Colour") == .channelColor(1))
+        #expect(MetadataField(key: "SizeZ") == nil)
+        #expect(try FieldParser.parse(.channelColor(0), "green", current: metadata) == .color(RGBColor(0, 255, 0)))
+        #expect(try FieldParser.parse(.channelColor(0), "#ff00FF", current: metadata) == .color(RGBColor(255, 0, 255)))
+        #expect(throws: FieldParser.Invalid.self) { try FieldParser.parse(.channelColor(3), "green", current: metadata) }
+        #expect(throws: FieldParser.Invalid.self) { try FieldParser.parse(.channelName(0), "  ", current: metadata) }
+    }
+
+    @Test func applyUndoResetAndRoundTrip() throws {
+        let file = metadata
+        var o = MetadataOverlay(sourcePath: OverlayTests.example)
+        o.set(.physicalSize(axis: "Z"), .number(5, unit: "µm"), series: 0, file: file)
+        o.set(.channelName(0), .text("Nuclei"), series: 0, file: file)
+        var m = o.apply(to: file)
+        #expect(m.physicalSizeZ == 5 && m.channels[0].name == "Nuclei")
+        #expect(m.edited == ["Channel 0 Name", "PhysicalSizeZ"])
+        #expect(m.warnings.isEmpty, "the implausible spacing is fixed")
+        #expect(o.edits(series: 0)["PhysicalSizeZ"]?.original == .number(0.0000185, unit: "µm"))
+        let back = try MetadataOverlay(json: JSONValue.parse(Data(o.json.serialized().utf8)), sourcePath: OverlayTests.example)
+        #expect(back == o)
+        #expect(back.hash(series: 0) == o.hash(series: 0) && o.hash(series: 0) != nil)
+        #expect(o.undo() == "Channel 0 Name")
+        m = o.apply(to: file)
+        #expect(m.channels[0].name == nil && m.physicalSizeZ == 5)
+        o.reset(.physicalSize(axis: "Z"), series: 0)
+        #expect(o.apply(to: file).physicalSizeZ == 0.0000185 && o.hash(series: 0) == nil)
+        #expect(o.undo() == "PhysicalSizeZ")
+        #expect(o.apply(to: file).physicalSizeZ == 5)
+    }
+
+    @Test func savedBesideTheFileAndAppliedByInfo() throws {
+        let (dir, path) = try copyOfExample()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let before = FileManager.default.contents(atPath: path)
+        let source = try ImageOpener.open(path: path)
+        var o = try OverlayStore.load(for: path)
+        #expect(o.isEmpty)
+        o.set(.physicalSize(axis: "Z"), .number(5, unit: "µm"), series: 0, file: source.metadata(series: 0))
+        let saved = try OverlayStore.save(o)
+        #expect(saved.path == path + ".omio.json" && saved.notice == nil)
+        let (m, loaded) = try OverlayStore.metadata(try ImageOpener.open(path: path), series: 0)
+        #expect(m.physicalSizeZ == 5 && m.edited == ["PhysicalSizeZ"] && loaded == o)
+        #expect(FileManager.default.contents(atPath: path) == before, "the image is never modified")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["wrong_spacing_Z8.tif", "wrong_spacing_Z8.tif.omio.json"])
+    }
+
+    @Test func damagedOverlayIsAClearError() throws {
+        let (dir, path) = try copyOfExample()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try Data("{not json".utf8).write(to: URL(fileURLWithPath: path + ".omio.json"))
+        #expect(throws: OmioError.self) { try OverlayStore.load(for: path) }
+    }
+
+    @Test func stateDirectoryKeyIsPerPath() {
+        #expect(OverlayStore.statePath(for: "/a/x.tif") != OverlayStore.statePath(for: "/b/x.tif"))
+        #expect(OverlayStore.statePath(for: "/a/x.tif").hasSuffix("-x.tif.omio.json"))
+    }
+}

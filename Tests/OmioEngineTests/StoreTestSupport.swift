@@ -1,0 +1,108 @@
+import Foundation
+@testable import OmioEngine
+import OmioFixtures
+import OmioFormats
+import Testing
+
+/// Shared helpers for the store tests: scratch folders, generated inputs, plane comparison.
+enum StoreTestSupport {
+    /// A fresh folder under the system temp dir; the caller removes it.
+    static func scratch(_ label: String) throws -> String {
+        let path = (NSTemporaryDirectory() as NSString).appendingPathComponent("omio-store-\(label)-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    /// The example files, generated once per test run into their own folder (never the repo's).
+    static let exampleFolder: String = {
+        let folder = try! scratch("examples")
+        try! ExampleData.write(to: folder)
+        return folder
+    }()
+
+    static func examplePath(_ name: String) -> String { (exampleFolder as NSString).appendingPathComponent(name) }
+
+    /// An ImageJ TZCYX uint16 file of labelled synthetic planes.
+    static func writeImageJ(_ path: String, shape: Shape, dtype: PixelType = .uint16) throws {
+        let planes = SyntheticPlanes(width: shape.x, height: shape.y, dtype: dtype)
+        var w = ImageJTIFFWriter(shape: shape, dtype: dtype)
+        w.pixelSize = 0.5
+        w.spacing = 2
+        try w.write(to: path) { k in
+            planes.bytes(t: k / (shape.c * shape.z), z: (k / shape.c) % shape.z, c: k % shape.c)
+        }
+    }
+
+    /// A plain multi-page TIFF (pages become T) stored in strips of `rowsPerStrip` rows.
+    static func writeStrips(_ path: String, pages: Int, width: Int, height: Int, dtype: PixelType, rowsPerStrip: Int) throws {
+        let planes = SyntheticPlanes(width: width, height: height, dtype: dtype)
+        try AtomicFile.write(to: path) { fd in
+            let writer = try TIFFWriter(fd: fd)
+            for t in 0..<pages {
+                var spec = TIFFPageSpec(width: width, height: height, dtype: dtype)
+                spec.rowsPerStrip = rowsPerStrip
+                try writer.addPage(spec, pixels: planes.bytes(t: t, z: 0, c: 0))
+            }
+        }
+    }
+
+    /// Every plane of the store's level 0 equals the source's.
+    static func expectEqualPlanes(_ store: StoreReader, _ source: ImageSource, series: Int = 0,
+                                  sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let m = source.metadata(series: series)
+        #expect(store.shape == m.shape, sourceLocation: sourceLocation)
+        #expect(store.dtype == m.dtype, sourceLocation: sourceLocation)
+        for t in 0..<m.shape.t {
+            for z in 0..<m.shape.z {
+                for c in 0..<m.shape.c {
+                    let p = PlaneIndex(t: t, z: z, c: c)
+                    let got = try store.readPlane(plane: p)
+                    let want = try source.readPlane(series: series, plane: p)
+                    expectSame(got.bytes, want.bytes, "plane \(p) of \(source.path)", sourceLocation: sourceLocation)
+                }
+            }
+        }
+    }
+
+    /// Compares big arrays without handing them to #expect, whose failure diff of a million
+    /// elements takes hours: reports the count and the first differing index instead.
+    static func expectSame<T: Equatable>(_ got: [T], _ want: [T], _ what: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        let first = zip(got, want).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+        let same = got.count == want.count && first == nil
+        #expect(same, "\(what): \(got.count) vs \(want.count) values, first difference at \(first.map { "\($0): \(got[$0]) vs \(want[$0])" } ?? "-")",
+                sourceLocation: sourceLocation)
+    }
+
+    static func json(_ path: String) throws -> JSONValue {
+        try JSONValue.parse(Data(contentsOf: URL(fileURLWithPath: path)))
+    }
+
+    /// The omio-tui binary: $OMIO_TUI_BIN (`make test`), else beside this test bundle, else
+    /// the default debug build.
+    static var binary: String? {
+        var candidates: [String] = []
+        if let env = ProcessInfo.processInfo.environment["OMIO_TUI_BIN"] { candidates.append(env) }
+        let here = (CommandLine.arguments[0] as NSString).deletingLastPathComponent
+        candidates.append((here as NSString).appendingPathComponent("omio-tui"))
+        candidates.append(((#filePath as NSString).deletingLastPathComponent as NSString)
+            .appendingPathComponent("../../.build/debug/omio-tui"))
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    /// Runs a process to the end; returns (status, stdout, stderr).
+    @discardableResult
+    static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> (Int32, String, String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: executable)
+        p.arguments = arguments
+        if let environment { p.environment = environment }
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+}
