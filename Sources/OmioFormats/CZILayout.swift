@@ -86,7 +86,7 @@ enum CZILayout {
             var lo = Int.max, hi = Int.min
             var used = Set<Int>()
             for e in entries {
-                let d = e.dimension(axis) ?? CZIDimension(name: axis, start: 0, size: 1, storedSize: 1)
+                guard let d = e.dimension(axis) else { continue }
                 if d.size > 1, !["X", "Y"].contains(axis) {
                     throw FormatError("CZI subblocks spanning several \(axis) indices are not supported")
                 }
@@ -94,6 +94,8 @@ enum CZILayout {
                 hi = max(hi, d.start + max(d.size, 1))
                 used.insert(d.start)
             }
+            // An axis no subblock names has one index.
+            if used.isEmpty { return (0, 1) }
             let count = hi - lo
             guard count >= 1, count <= (axis == "C" ? maxChannels : maxSide) else {
                 throw FormatError("CZI scene \(s) spans \(count) along \(axis)")
@@ -117,9 +119,12 @@ enum CZILayout {
             // An uncompressed tile must fit in the file; this bounds what a read may allocate.
             let (bytes, o1) = x.size.multipliedReportingOverflow(by: y.size)
             let (total, o2) = bytes.multipliedReportingOverflow(by: format.bytesPerPixel)
-            guard !o1, !o2, total <= CZITileReader.maxTileBytes,
-                  e.compression != CZICompression.uncompressed || UInt64(total) <= fileSize
-            else { throw FormatError("a CZI subblock of \(x.size)x\(y.size) \(format.name) pixels is larger than the file") }
+            guard !o1, !o2, total <= CZITileReader.maxTileBytes else {
+                throw FormatError("a CZI subblock of \(x.size)x\(y.size) \(format.name) pixels is implausibly large")
+            }
+            guard e.compression != CZICompression.uncompressed || UInt64(total) <= fileSize else {
+                throw FormatError("an uncompressed CZI subblock of \(x.size)x\(y.size) \(format.name) pixels is larger than the file")
+            }
             let t = (e.dimension("T")?.start ?? tr.first) - tr.first
             let z = (e.dimension("Z")?.start ?? zr.first) - zr.first
             let c = (e.dimension("C")?.start ?? cr.first) - cr.first

@@ -25,9 +25,7 @@ public final class CZISource: ImageSource, @unchecked Sendable {
             var xml = CZIMetadataXML()
             if let data = container.xml {
                 do {
-                    // FoundationXML traps on element names that are not UTF-8 (a corrupt byte):
-                    // hand it valid UTF-8, with bad bytes replaced.
-                    xml = CZIMetadataXML(root: try XMLTree.parse(Data(String(decoding: data, as: UTF8.self).utf8)))
+                    xml = CZIMetadataXML(root: try XMLTree.parse(data))
                 } catch {
                     warnings.append("the CZI metadata XML is unreadable (\(error.omioReason)); sizes and channel names are unknown")
                 }
@@ -71,7 +69,7 @@ public final class CZISource: ImageSource, @unchecked Sendable {
         return m
     }
 
-    /// BGR pixels become three channels, presented red, green, blue as Bio-Formats does.
+    /// BGR pixels become three channels, presented red, green, blue as czifile and Bio-Formats do.
     static func channels(_ scene: CZIScene, _ named: [ChannelInfo]) -> [ChannelInfo] {
         (0..<scene.cziChannels).flatMap { k -> [ChannelInfo] in
             let i = scene.firstChannel + k

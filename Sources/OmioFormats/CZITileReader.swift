@@ -56,9 +56,14 @@ struct CZITileReader {
                 sourceRow = { $0 - rows.lowerBound }
             }
         } else {
+            // zstd never grows data by more than a little: a larger subblock is corrupt, and
+            // reading it could mean allocating most of a huge file.
+            let expected = rowBytes * tile.height
+            guard location.size <= expected + expected / 128 + 1024 else {
+                throw FormatError("zstd subblock holds \(location.size) bytes, more than \(expected) bytes of pixels can compress to")
+            }
             let packed = try container.file.read(at: location.offset, count: location.size)
-            source = try CZIZstd.decode(packed, zstd1: compression == CZICompression.zstd1,
-                                        expectedBytes: rowBytes * tile.height)
+            source = try CZIZstd.decode(packed, zstd1: compression == CZICompression.zstd1, expectedBytes: expected)
             sourceRow = tileRow
         }
 

@@ -5,6 +5,11 @@ import Foundation
 /// finterval/fps, LUTs and Info from the IJMetadata tag. Stacks over 4 GiB have one IFD and
 /// planes stored back to back after it.
 enum ImageJReader {
+    /// More planes than this is not a stack (OMEReader uses the same bound).
+    static let maxPlanes = 10_000_000
+    /// Planes a contiguous stack may lack (a truncated file) before it is refused as implausible.
+    static let maxMissingPlanes = 100_000
+
     static func open(path: String, member: TIFFMember, description text: String) throws -> TIFFSource {
         let c = member.container
         let ifd0 = try c.ifd(0)
@@ -24,9 +29,15 @@ enum ImageJReader {
         if images > 1, ij.int("channels") == nil, ij.int("slices") == nil, ij.int("frames") == nil {
             frames = images // a plain stack: the page axis has no meaning -> T (OMIO's I->T)
         }
-        if channels * slices * frames != images {
+        // Sizes come from text: refuse products that overflow or no file could hold (fuzzing
+        // found channels=2147483647 on a one-IFD file: a 2^31-entry plane table).
+        let (cz, o1) = channels.multipliedReportingOverflow(by: slices)
+        let (product, o2) = cz.multipliedReportingOverflow(by: frames)
+        guard !o1, !o2, product <= maxPlanes else {
+            throw FormatError("ImageJ description claims an implausible stack (channels=\(channels), slices=\(slices), frames=\(frames))")
+        }
+        if product != images {
             // `images` is not reliable (tifffile's note): trust the product when it fits the file.
-            let product = channels * slices * frames
             warnings.append("ImageJ images=\(images) disagrees with channels x slices x frames = \(product); using \(product)")
             images = product
         }
@@ -49,6 +60,10 @@ enum ImageJReader {
             }
             let start = table.offsets[0]
             let available = Int((c.file.size - min(start, c.file.size)) / UInt64(max(planeBytes, 1)))
+            // Planes past the end read as zeros (a truncated file), but not without bound.
+            guard images <= available + maxMissingPlanes else {
+                throw FormatError("ImageJ description claims \(images) planes; the file holds \(available)")
+            }
             if available < images {
                 warnings.append("the file holds \(available) of \(images) planes (truncated); the rest read as zeros")
             }

@@ -21,7 +21,7 @@ struct ThorlabsExperiment {
     var physicalSizeY: Double?
     var physicalSizeZ: Double?
     var timeIncrement: Double?
-    var channelNames: [String] = []
+    var channelNames: [String?] = []
     var annotations: [(String, JSONValue)] = []
     var warnings: [String] = []
     /// The file the metadata came from, and its content for the raw tree.
@@ -53,8 +53,7 @@ struct ThorlabsExperiment {
         if let xmlName {
             do {
                 guard let data = FileManager.default.contents(atPath: path(xmlName)) else { throw FormatError("cannot be read") }
-                // FoundationXML traps on element names that are not UTF-8: hand it valid UTF-8.
-                var e = try fromXML(try XMLTree.parse(Data(String(decoding: data, as: UTF8.self).utf8)), fileSize: fileSize)
+                var e = try fromXML(try XMLTree.parse(data), fileSize: fileSize)
                 e.source = xmlName
                 if raws.count > 1 { e.warnings.append("the folder holds \(raws.count) .raw files; \(xmlName) is read as describing each of them") }
                 return e
@@ -105,7 +104,8 @@ struct ThorlabsExperiment {
         let streaming = root.descendant("Streaming")
         let zFast = try streaming.map { try int($0, "zFastEnable", default: 0) != 0 } ?? false
         let zFromXML = try zStage.flatMap { zFast ? try int($0, "steps") : nil } ?? 1
-        try checkSizes(t: t, z: zFromXML, c: c, y: y, x: x, bits: bits)
+        // Z is re-derived from the file size below, so only the other sizes must be valid here.
+        try checkSizes(t: t, z: 1, c: c, y: y, x: x, bits: bits)
 
         let volume = try bytes(t: t, z: 1, c: c, y: y, x: x, bits: bits)
         guard fileSize % UInt64(volume) == 0 else {
@@ -115,7 +115,7 @@ struct ThorlabsExperiment {
         guard z >= 1 else { throw FormatError("the .raw file is empty") }
         var warnings: [String] = []
         if z != zFromXML {
-            warnings.append("Experiment.xml gives Z \(zFromXML) but the .raw file size holds Z \(z) (flyback frames or an interrupted run); using Z \(z), as OMIO does")
+            warnings.append("Experiment.xml gives Z \(zFromXML) but the .raw file size holds Z \(z) (flyback or streamed frames, or an interrupted run); using Z \(z), as OMIO does")
         }
         try checkSizes(t: t, z: z, c: c, y: y, x: x, bits: bits)
 
@@ -124,7 +124,7 @@ struct ThorlabsExperiment {
                                    physicalSizeX: pixel, physicalSizeY: pixel,
                                    physicalSizeZ: zFast ? double(zStage, "stepSizeUM") : nil,
                                    timeIncrement: double(timelapse, "intervalSec"))
-        e.channelNames = wavelengths.compactMap { $0["name"] }
+        e.channelNames = wavelengths.map { $0["name"] }
         var ann: [(String, JSONValue)] = [("bitsPerPixel", .int(bits))]
         if let pixel { ann.append(("pixelSizeUM", .number(pixel))) }
         if let v = double(lsm, "frameRate") { ann.append(("frameRate", .number(v))) }

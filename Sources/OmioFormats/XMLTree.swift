@@ -60,8 +60,18 @@ public enum XMLTree {
     }
 
     public static func parse(_ data: Data) throws -> XMLElement {
+        // swift-corelibs-foundation's XMLParser force-unwraps element and attribute names as
+        // UTF-8 and traps on invalid bytes, which libxml2 hands through (fuzzing found a byte
+        // 0xD6 in an attribute name). Refuse such documents first; declared other encodings
+        // are left to libxml2, which transcodes them to valid UTF-8.
+        if declaresUTF8(data), String(validating: data, as: UTF8.self) == nil {
+            throw FormatError("malformed XML (not valid UTF-8)")
+        }
         let delegate = TreeBuilder()
-        let parser = XMLParser(data: data)
+        // FoundationXML traps on element names that are not valid UTF-8 (seen with a
+        // byte-flipped CZI): replace invalid bytes before libxml2 sees them.
+        let clean = String(validating: data, as: UTF8.self) != nil ? data : Data(String(decoding: data, as: UTF8.self).utf8)
+        let parser = XMLParser(data: clean)
         parser.shouldProcessNamespaces = true
         parser.shouldResolveExternalEntities = false
         parser.delegate = delegate
@@ -76,6 +86,18 @@ public enum XMLTree {
             throw FormatError("malformed XML (the document ends inside <\(open.name)>)")
         }
         return delegate.root!
+    }
+
+    /// True when the document is UTF-8 by XML's rules: no UTF-16/32 byte-order mark, and no
+    /// `encoding=` in the declaration or one naming UTF-8.
+    static func declaresUTF8(_ data: Data) -> Bool {
+        let head = [UInt8](data.prefix(256))
+        if head.starts(with: [0xFE, 0xFF]) || head.starts(with: [0xFF, 0xFE]) || head.starts(with: [0, 0]) { return false }
+        guard head.starts(with: Array("<?xml".utf8)), let end = head.firstIndex(of: UInt8(ascii: ">")) else { return true }
+        let declaration = String(decoding: head[..<end], as: UTF8.self).lowercased()
+        guard let range = declaration.range(of: "encoding") else { return true }
+        let value = declaration[range.upperBound...].drop { $0 == " " || $0 == "=" || $0 == "\"" || $0 == "'" }
+        return value.hasPrefix("utf-8") || value.hasPrefix("utf8")
     }
 
     private final class TreeBuilder: NSObject, XMLParserDelegate {

@@ -9,9 +9,9 @@ struct ThorlabsRawTests {
     static func folder(raw: [UInt8], files: [String: String]) throws -> (dir: String, raw: String) {
         let dir = TestPaths.tempDir()
         for (name, text) in files { try text.write(toFile: dir + "/" + name, atomically: false, encoding: .utf8) }
-        let raw = dir + "/Image_0001_0001.raw"
-        try Data(raw).write(to: URL(fileURLWithPath: raw))
-        return (dir, raw)
+        let path = dir + "/Image_0001_0001.raw"
+        try Data(raw).write(to: URL(fileURLWithPath: path))
+        return (dir, path)
     }
 
     /// An Experiment.xml as ThorImageLS writes it, reduced to what OMIO reads.
@@ -210,5 +210,40 @@ struct ThorlabsRawTests {
         let source = try ImageOpener.open(path: path)
         #expect(source.format == .thorlabsRaw)
         #expect(try source.readPlane(plane: PlaneIndex()).doubles() == [0x4949, 0x002A])
+    }
+    /// Every byte of Experiment.xml flipped, and the .raw cut at every length: a clean error or a
+    /// valid reading, never a crash.
+    @Test func corruptFoldersFailCleanly() throws {
+        let xml = Array(Self.experiment(x: 3, y: 2, channels: ["ChanA", "ChanB"], t: 2, zSteps: 2).utf8)
+        let raw = Self.raw(planes: 8, y: 2, x: 3, bits: 16)
+        let (dir, path) = try Self.folder(raw: raw, files: ["Experiment.xml": String(decoding: xml, as: UTF8.self)])
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        func exercise() -> Error? {
+            do {
+                let source = try ImageOpener.open(path: path)
+                let m = source.metadata(series: 0)
+                _ = try source.readPlane(plane: PlaneIndex())
+                _ = try source.readPlane(plane: PlaneIndex(t: m.shape.t - 1, z: m.shape.z - 1, c: m.shape.c - 1))
+                return nil
+            } catch {
+                return error
+            }
+        }
+        // Patch and truncate in place: rewriting files each time is slow.
+        let xmlHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: dir + "/Experiment.xml"))
+        defer { try? xmlHandle.close() }
+        for p in xml.indices {
+            for value in [xml[p] ^ 0xFF, xml[p]] {
+                try xmlHandle.seek(toOffset: UInt64(p))
+                try xmlHandle.write(contentsOf: [value])
+                if let error = exercise() { #expect(error is OmioError, "XML byte \(p): \(error)") }
+            }
+        }
+        let rawHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        defer { try? rawHandle.close() }
+        for cut in (0..<raw.count).reversed() {
+            try rawHandle.truncate(atOffset: UInt64(cut))
+            if let error = exercise() { #expect(error is OmioError, "raw cut at \(cut): \(error)") }
+        }
     }
 }

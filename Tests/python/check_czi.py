@@ -11,8 +11,12 @@ import subprocess
 import sys
 import tempfile
 
-import czifile
 import numpy as np
+
+try:
+    import czifile
+except ImportError:
+    czifile = None
 
 
 def czi_tzcyx(path):
@@ -34,6 +38,9 @@ def czi_tzcyx(path):
 
 def main():
     binary, files = sys.argv[1], sys.argv[2:]
+    if czifile is None:
+        print("check_czi: SKIPPED: czifile is not installed in this venv (pip install czifile)")
+        return
     checked = 0
     with tempfile.TemporaryDirectory() as tmp:
         for path in files:
