@@ -48,13 +48,66 @@ test-python: venv
 venv:
 	@scripts/make-venv.sh $(VENV) $(PYTHON)
 
+# libFuzzer targets (TIFF container + region reads, ImageJ description, OME-XML mapping, LSM
+# header), built with -sanitize=fuzzer,address into .fuzz/bin and run one after another for
+# FUZZ_SECONDS each; fails when a run finds anything (see Fuzz/run.sh).
+fuzz: deps
+	Fuzz/build.sh
+	FUZZ_SECONDS=$(FUZZ_SECONDS) PYTHON=$(PYTHON) Fuzz/run.sh
+
+# The whole test suite built with address sanitizer in its own scratch path; the fault tests
+# then drive the ASan-built binary. A sanitizer report aborts (a signal the tests catch);
+# Fuzz/lsan.supp silences a leak inside FoundationXML.
+ASAN_SCRATCH := .build-asan
+test-asan: test-deps
+	$(SWIFT) build --build-tests --scratch-path $(ASAN_SCRATCH) -Xswiftc -sanitize=address
+	OMIO_TUI_BIN=$(CURDIR)/$(ASAN_SCRATCH)/debug/omio-tui SWIFT_BACKTRACE=enable=no \
+	ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/Fuzz/lsan.supp \
+	$(SWIFT) test --skip-build --scratch-path $(ASAN_SCRATCH) -Xswiftc -sanitize=address --parallel
+
 example-data:
 	$(SWIFT) build -c release --product omio-devtool
 	$(DEVTOOL) example-data --output example_data
 
-bench-data:
-	$(SWIFT) build -c release --product omio-devtool
-	$(DEVTOOL) bench-data --output $(BENCH_DATA)
+# `make bench`: a release build in its own scratch path, the seed-sized files when missing
+# (`make bench-data`), a Python 3.12 venv with OMIO (omio-microscopy) and tifffile and Debian's
+# chafa when they can be had (otherwise those cases are skipped and the reason printed and
+# reported), then the harness (`omio-devtool bench`, Sources/omio-devtool/Bench*.swift), which
+# prints the table and writes BENCHMARKS.md. Harness options (repetitions ...): BENCH_ARGS.
+BENCH_SCRATCH ?= .build-bench
+BENCH_BIN     := $(BENCH_SCRATCH)/release
+BENCH_VENV    ?= .venv-bench
+BENCH_ARGS    ?=
+
+bench-data: deps
+	$(SWIFT) build -c release --scratch-path $(BENCH_SCRATCH) --product omio-devtool
+	$(BENCH_BIN)/omio-devtool bench-data --output $(BENCH_DATA)
+
+bench: deps
+	@set -e; start=$$(date +%s); \
+	$(MAKE) --no-print-directory bench-data; \
+	t=$$(date +%s); \
+	$(SWIFT) build -c release --scratch-path $(BENCH_SCRATCH); \
+	build=$$(( $$(date +%s) - t )); t=$$(date +%s); \
+	rm -f $(BENCH_SCRATCH)/bench-venv.reason; \
+	if py=$$(scripts/bench-venv.sh $(BENCH_VENV) $(BENCH_SCRATCH)/bench-venv.reason); then \
+		set -- --python "$$py"; \
+	else \
+		reason=$$(cat $(BENCH_SCRATCH)/bench-venv.reason 2>/dev/null || echo "the Python venv could not be made"); \
+		echo "bench: OMIO and tifffile cases SKIPPED: $$reason"; \
+		set -- --no-python "$$reason"; \
+	fi; \
+	if scripts/ensure-debian-packages.sh chafa && command -v chafa >/dev/null 2>&1; then \
+		set -- "$$@" --chafa "$$(command -v chafa)"; \
+	else \
+		echo "bench: chafa cases SKIPPED: chafa could not be installed from Debian"; \
+		set -- "$$@" --no-chafa "chafa could not be installed from Debian (apt-get)"; \
+	fi; \
+	setup=$$(( $$(date +%s) - t )); \
+	$(BENCH_BIN)/omio-devtool bench --data $(BENCH_DATA) --output BENCHMARKS.md \
+		--omio-tui $(BENCH_BIN)/omio-tui --artifacts $(BENCH_SCRATCH)/bench-artifacts --started-at $$start \
+		--setup-note "set-up inside this run: release build $$build s, Python venv and chafa $$setup s" \
+		"$$@" $(BENCH_ARGS)
 
 clean:
 	rm -rf .build .build-* $(VENV)

@@ -42,5 +42,6 @@ let package = Package(
         .testTarget(name: "OmioEngineTests", dependencies: ["OmioEngine", "OmioFixtures"], swiftSettings: swift5),
         .testTarget(name: "OmioTUITests", dependencies: ["OmioTUI"], swiftSettings: swift5),
         .testTarget(name: "EndToEndTests", dependencies: ["OmioFormats", "OmioFixtures", "omio-tui"], swiftSettings: swift5),
+        .testTarget(name: "FaultTests", dependencies: ["OmioFormats", "OmioFixtures"], swiftSettings: swift5),
     ]
 )

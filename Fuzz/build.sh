@@ -30,6 +30,12 @@ HARNESS=Tests/FaultTests/Harness/FuzzHarness.swift
 FORMATS=${OMIO_FORMATS_SRC:-Sources/OmioFormats}
 LIB="$OUT/libOmioFormats.a"
 
+# ld.gold warns once per ASan helper symbol ("Cannot export local symbol"): noise, dropped.
+quiet() {
+    "$@" >"$OUT/log" 2>&1 || { grep -v "Cannot export local symbol" "$OUT/log"; return 1; }
+    grep -v "Cannot export local symbol" "$OUT/log" || true
+}
+
 newer_than() { # newer_than OUTPUT SOURCES...: true when OUTPUT is missing or a source is newer
     out=$1; shift
     [ -e "$out" ] || return 0
@@ -40,7 +46,7 @@ newer_than() { # newer_than OUTPUT SOURCES...: true when OUTPUT is missing or a 
 if newer_than "$LIB" "$FORMATS"/*.swift Sources/C*/* Fuzz/build.sh; then
     echo "fuzz: building instrumented OmioFormats"
     # shellcheck disable=SC2086
-    $SWIFTC -module-name OmioFormats -parse-as-library -emit-library -static -wmo \
+    quiet $SWIFTC -module-name OmioFormats -parse-as-library -emit-library -static -wmo \
         -emit-module -emit-module-path "$OUT/modules/OmioFormats.swiftmodule" \
         $OPT $SAN $MAPS -module-cache-path "$OUT/module-cache" \
         "$FORMATS"/*.swift -o "$LIB"
@@ -52,7 +58,7 @@ for t in $TARGETS; do
         echo "fuzz: building $exe"
         name=$(echo "fuzz_$t" | tr '-' '_')
         # shellcheck disable=SC2086
-        $SWIFTC -module-name "$name" -parse-as-library $OPT $SAN $MAPS -module-cache-path "$OUT/module-cache" \
+        quiet $SWIFTC -module-name "$name" -parse-as-library $OPT $SAN $MAPS -module-cache-path "$OUT/module-cache" \
             -I "$OUT/modules" "Fuzz/targets/$t.swift" "$HARNESS" "$LIB" $LIBS -o "$exe"
     fi
 done

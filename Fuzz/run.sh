@@ -7,7 +7,7 @@
 #   .fuzz/<target>/log         libFuzzer's output
 # Exit status 1 when this run found anything: make each finding a file under
 # Tests/FaultTests/Regressions/<target>/ and fix it. Replay one input with
-#   .fuzz/bin/fuzz-<target> FILE
+#   SWIFT_BACKTRACE=enable=no LSAN_OPTIONS=suppressions=Fuzz/lsan.supp .fuzz/bin/fuzz-<target> FILE
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -34,10 +34,10 @@ for t in $TARGETS; do
     dict=""
     [ -f "Fuzz/dict/$t.dict" ] && dict="-dict=Fuzz/dict/$t.dict"
     maxlen=1048576
-    [ "$t" = tiff ] && maxlen=2500000
+    [ "$t" = tiff ] && maxlen=${FUZZ_TIFF_MAX_LEN:-400000}
     echo "fuzz: $t for ${SECONDS_EACH}s (log: $WORK/$t/log)"
     # shellcheck disable=SC2086
-    ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/Fuzz/lsan.supp} \
+    SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/Fuzz/lsan.supp} \
     "$exe" -fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 \
         -max_total_time="$SECONDS_EACH" -timeout="$TIMEOUT" -rss_limit_mb=2048 -malloc_limit_mb=1024 \
         -max_len=$maxlen -artifact_prefix="$WORK/$t/artifacts/" -print_final_stats=1 $dict \

@@ -7,6 +7,9 @@ enum OMEReader {
     /// The XML is unusable for OME; the file is still a TIFF and is read as a plain one.
     struct Fallback: Error { let reason: String }
 
+    /// Planes a series may lack (missing member files, short files) before it is refused.
+    static let maxMissingPlanes = 100_000
+
     static func looksLikeOME(_ description: String) -> Bool {
         let head = description.prefix(4096)
         return head.contains("<OME") || head.contains(":OME ") || head.contains("<BinaryOnly")
@@ -113,10 +116,14 @@ enum OMEReader {
         }
         let channelElements = px.children("Channel", namespace: ns)
         let spp = max(1, channelElements.first?["SamplesPerPixel"].flatMap { Int($0) } ?? 1)
-        let samplesPerPlane = (spp > 1 && sc % spp == 0) ? spp : 1
+        // A TIFF page has at most 64 samples (TIFFPageLayout). The bound covers the planes of
+        // the model (Z x C x T, samples included), not only the stored ones: an OME-XML with
+        // SizeC = SamplesPerPixel = 2^24 over one IFD built a 2^24-entry plane table (OOM).
+        let samplesPerPlane = (spp > 1 && spp <= 64 && sc % spp == 0) ? spp : 1
         let planeC = sc / samplesPerPlane
         let (totalPlanes, o1) = sz.multipliedReportingOverflow(by: planeC * st)
-        guard !o1, totalPlanes <= 10_000_000 else { throw FormatError("\(sz)x\(planeC)x\(st) planes is implausible") }
+        let (modelPlanes, o2) = totalPlanes.multipliedReportingOverflow(by: samplesPerPlane)
+        guard !o1, !o2, modelPlanes <= 10_000_000 else { throw FormatError("\(sz)x\(sc)x\(st) planes is implausible") }
 
         // Stored plane i (in DimensionOrder) -> (z, c, t).
         let dims = Array(order.dropFirst(2))
@@ -140,11 +147,15 @@ enum OMEReader {
             return n
         }
 
-        // TiffData -> (member, IFD index) per stored plane.
-        var stored = [(member: Int, ifd: Int)?](repeating: nil, count: totalPlanes)
+        // TiffData -> (member, IFD index) per stored plane. Runs are clipped to the IFDs their
+        // file holds (planes past them have no data either way), so a huge PlaneCount or IFD
+        // costs no work and cannot overflow; and a description of far more planes than the
+        // file set holds is refused before any per-plane table exists (a crafted SizeZ=10^7
+        // over one IFD took minutes and 2 GB).
         let tiffData = px.children("TiffData", namespace: ns)
+        var runs: [(start: Int, member: Int, ifd: Int, count: Int)] = []
         if tiffData.isEmpty {
-            for i in 0..<totalPlanes { stored[i] = (0, i) }
+            runs.append((0, 0, 0, min(totalPlanes, files.members[0]?.container.ifdOffsets.count ?? 0)))
         } else {
             for td in tiffData {
                 let ifd = td["IFD"].flatMap { Int($0) } ?? 0
@@ -154,10 +165,19 @@ enum OMEReader {
                 let ft = td["FirstT"].flatMap { Int($0) } ?? 0
                 guard ifd >= 0, count >= 0, fz >= 0, fz < sz, fc >= 0, fc < planeC, ft >= 0, ft < st else { continue }
                 let uuid = td.child("UUID", namespace: ns)
-                guard let m = files.index(uuid: uuid?.trimmedText, fileName: uuid?["FileName"]) else { continue }
+                guard let m = files.index(uuid: uuid?.trimmedText, fileName: uuid?["FileName"]),
+                      let ifds = files.members[m]?.container.ifdOffsets.count, ifd < ifds else { continue }
                 let start = planeNumber(z: fz, c: fc, t: ft)
-                for k in 0..<min(count, totalPlanes - start) { stored[start + k] = (m, ifd + k) }
+                runs.append((start, m, ifd, min(count, totalPlanes - start, ifds - ifd)))
             }
+        }
+        let held = min(totalPlanes, runs.reduce(0) { $0 + $1.count })
+        guard totalPlanes - held <= maxMissingPlanes else {
+            throw FormatError("OME-XML describes \(totalPlanes) planes; the file set holds at most \(held)")
+        }
+        var stored = [(member: Int, ifd: Int)?](repeating: nil, count: totalPlanes)
+        for r in runs {
+            for k in 0..<r.count { stored[r.start + k] = (r.member, r.ifd + k) }
         }
 
         // Resolve IFD indices to offsets and check the pages agree with Pixels.

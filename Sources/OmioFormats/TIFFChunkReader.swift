@@ -69,7 +69,6 @@ struct TIFFChunkReader {
 
         let bps = L.bytesPerSample
         let outW = region.outputWidth, outH = region.outputHeight
-        let neededRows = stride(from: region.rows.lowerBound, to: region.rows.upperBound, by: region.rowStep)
         let firstChunkRow = region.rows.lowerBound / L.chunkHeight
         let lastChunkRow = (region.rows.upperBound - 1) / L.chunkHeight
         let firstChunkCol = L.tiled ? region.cols.lowerBound / L.chunkWidth : 0
@@ -78,6 +77,10 @@ struct TIFFChunkReader {
         // Validate every chunk we will touch before allocating anything.
         var encodedTotal: UInt64 = 0
         for row in firstChunkRow...lastChunkRow {
+            // The last region row inside this chunk row: an uncompressed chunk must hold it.
+            let y0 = row * L.chunkHeight
+            let top = min(y0 + L.chunkHeight, L.height, region.rows.upperBound) - 1
+            let lastNeeded = region.rows.lowerBound + (top - region.rows.lowerBound) / region.rowStep * region.rowStep
             for col in firstChunkCol...lastChunkCol {
                 let i = L.chunkIndex(row: row, col: col, sample: sample)
                 guard i < table.offsets.count else { throw FormatError("chunk \(i) is missing from the chunk table") }
@@ -85,12 +88,22 @@ struct TIFFChunkReader {
                 guard file.contains(offset: table.offsets[i], count: count) else {
                     throw FormatError("\(L.tiled ? "tile" : "strip") \(i) (offset \(table.offsets[i]), \(count) bytes) lies past the end of the file (\(file.size) bytes)")
                 }
+                if L.compression == 1, lastNeeded >= y0, UInt64((lastNeeded - y0 + 1) * L.chunkRowBytes) > count {
+                    throw FormatError("\(L.tiled ? "tile" : "strip") \(i) holds \(count) bytes, fewer than its rows need")
+                }
                 encodedTotal &+= count
             }
         }
+        // Chunks of a valid file do not overlap, so the data a region needs fits in the file
+        // (uncompressed) or in the file times the compression bound. A crafted 2 KB file
+        // (256 strips all pointing at one byte, a 2^20 x 2^19 plane) made `slice` allocate 512 GB.
         let outBytes = outW * outH * bps
-        if L.compression != 1 {
-            let limit = encodedTotal &* TIFFChunkReader.maxCompressionRatio &+ (1 << 20)
+        if L.compression == 1 {
+            guard UInt64(outBytes) <= file.size else {
+                throw FormatError("the strips or tiles of a \(L.width)x\(L.height) image overlap: the file (\(file.size) bytes) cannot hold it")
+            }
+        } else {
+            let limit = min(encodedTotal, file.size) &* TIFFChunkReader.maxCompressionRatio &+ (1 << 20)
             let decoded = UInt64(L.chunkBytes) * UInt64((lastChunkRow - firstChunkRow + 1) * (lastChunkCol - firstChunkCol + 1))
             guard decoded <= limit else {
                 throw FormatError("\(encodedTotal) bytes of compressed data cannot hold a \(L.width)x\(L.height) image")
@@ -107,7 +120,11 @@ struct TIFFChunkReader {
                 let y0 = chunkRow * L.chunkHeight
                 let y1 = min(y0 + L.chunkHeight, L.height)
                 // Output rows inside this chunk row.
-                let rowsHere = neededRows.filter { $0 >= y0 && $0 < y1 }
+                // (Computed, not filtered from all region rows: with one row per strip that was
+                // quadratic, and a valid 200,000-row file made `slice` run for minutes.)
+                let from = max(y0, region.rows.lowerBound)
+                let firstNeeded = region.rows.lowerBound + (from - region.rows.lowerBound + region.rowStep - 1) / region.rowStep * region.rowStep
+                let rowsHere = Array(stride(from: firstNeeded, to: min(y1, region.rows.upperBound), by: region.rowStep))
                 guard let firstY = rowsHere.first, let lastY = rowsHere.last else { continue }
                 for chunkCol in firstChunkCol...lastChunkCol {
                     let x0 = chunkCol * L.chunkWidth

@@ -16,6 +16,12 @@ struct BrowseCommand: ParsableCommand {
     @Option(help: "Colour output: truecolor or 256 (default: detected from COLORTERM and terminfo).")
     var colors: ColorMode?
 
+    @Option(help: "memory: keep viewed chunks in memory, write nothing; disk: build the OME-Zarr store in .omio_cache and read from it.")
+    var store = AppModel.StoreMode.memory
+
+    @Option(help: "Folder for stores instead of .omio_cache beside each file.", completion: .directory)
+    var cacheDir: String?
+
     func validate() throws {
         guard FileManager.default.fileExists(atPath: path) else {
             CLIError.report(OmioError(path, "No such file or directory"), path: path)
@@ -28,9 +34,10 @@ struct BrowseCommand: ParsableCommand {
             CLIError.report(OmioError(path, "the inspector needs a terminal (use `omio-tui info` or `render` in pipes)"), path: path)
             throw ExitCode(1)
         }
-        TUIApp(path: path, colors: colors).run()
+        TUIApp(model: AppModel(path: path, storeMode: store, cacheDir: cacheDir), colors: colors).run()
     }
 }
 
 extension ColorMode: ExpressibleByArgument {}
+extension AppModel.StoreMode: ExpressibleByArgument {}
 extension SymbolSet: ExpressibleByArgument {}

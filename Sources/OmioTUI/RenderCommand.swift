@@ -26,6 +26,9 @@ struct RenderCommand: ParsableCommand {
     @Option(help: "Colours: truecolor or 256.") var colors = ColorMode.truecolor
     @Option(help: "Contrast: auto (saturated 0.35%), minmax, or LO:HI.") var contrast = "auto"
     @Option(help: "Merging pixels into cells: mean or max.") var reduce = Reduce.mean
+    @Option(help: "memory: read the file; disk: build (or reuse) the OME-Zarr store and read its pyramid.")
+    var store = AppModel.StoreMode.memory
+    @Option(help: "Folder for stores instead of .omio_cache beside the file.", completion: .directory) var cacheDir: String?
 
     func run() throws {
         do {
@@ -33,7 +36,7 @@ struct RenderCommand: ParsableCommand {
             guard series >= 0, series < source.seriesCount else {
                 throw OmioError(file, "series \(series) does not exist (the file has \(source.seriesCount))")
             }
-            let m = source.metadata(series: series)
+            let (m, overlay) = try OverlayStore.metadata(source, series: series)
             let ts = try RenderCommand.range(t, count: m.shape.t, name: "T", file: file)
             let zs = try RenderCommand.range(z, count: m.shape.z, name: "Z", file: file)
             let channels: [Int]
@@ -46,7 +49,20 @@ struct RenderCommand: ParsableCommand {
             let mode = try RenderCommand.contrastMode(contrast, file: file)
             let box = RenderCommand.terminalSize()
             let size = PreviewGeometry.fit(m, width: width ?? box.cols, height: height ?? box.rows)
-            let array = LazyArray(levels: SourceLevels(source: source, series: series))
+            let levels: PixelLevels
+            if store == .disk {
+                let progress = ProgressReporter(label: "store")
+                let request = StoreRequest(series: series, cacheDir: cacheDir, overlayHash: overlay.hash(series: series))
+                let built = try StoreBuilder.ensure(source: source, request: request, metadata: m) { p in
+                    progress.update(done: p.bytesDone, total: p.bytesTotal, bytes: p.bytesDone)
+                }
+                if !built.reused { progress.finish("store built: \(built.path)") }
+                if let notice = built.notice { FileHandle.standardError.write(Data(("omio-tui: " + notice + "\n").utf8)) }
+                levels = try StoreReader(path: built.path)
+            } else {
+                levels = SourceLevels(source: source, series: series)
+            }
+            let array = LazyArray(levels: levels)
             let tty = isatty(STDOUT_FILENO) == 1
             var first = true
             for ti in ts {

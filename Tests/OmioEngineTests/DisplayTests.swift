@@ -80,6 +80,18 @@ struct DisplayTests {
         #expect(array.chunkShape(level: 0).height == 256)
     }
 
+    /// One cache serves every open file: two arrays with the same shape never see each
+    /// other's chunks.
+    @Test func sharedCacheKeepsArraysApart() throws {
+        let cache = ChunkCache()
+        let a = LazyArray(levels: RecordingLevels(width: 8, height: 8), cache: cache)
+        let b = LazyArray(levels: DisplaySliceStatsProbe.Values((0..<8).map { Float(-$0) }), cache: cache)
+        _ = try DisplaySlicer.slice2D(a, plane: PlaneIndex(), width: 8, height: 8)
+        let s = try DisplaySlicer.slice2D(b, plane: PlaneIndex(), width: 8, height: 1)
+        #expect(s.values == (0..<8).map { Float(-$0) })
+        #expect(cache.count == 2)
+    }
+
     @Test func viewportSelectsARegion() throws {
         let levels = RecordingLevels(width: 100, height: 100)
         let s = try DisplaySlicer.slice2D(LazyArray(levels: levels), plane: PlaneIndex(),

@@ -70,10 +70,11 @@ struct StoreRoundTripTests {
         #expect(array["codecs"]?.arrayValue?.compactMap { $0["name"]?.stringValue } == ["bytes", "gzip"])
         #expect(array["codecs"]?.arrayValue?.first?["configuration"]?["endian"] == .string("little"))
         #expect(array["data_type"] == .string("uint16"))
-        // Plane T2 Z4 C1 lives at chunk key c/t/c/z/y/x.
-        #expect(FileManager.default.fileExists(atPath: path + "/0/c/2/1/4/0/0"))
+        #expect(array["chunk_key_encoding"]?["configuration"]?["separator"] == .string("."))
+        // Plane T2 Z4 C1 lives at chunk key c.t.c.z.y.x.
+        #expect(FileManager.default.fileExists(atPath: path + "/0/c.2.1.4.0.0"))
         // gzip framing (magic 1f 8b), not zlib framing.
-        let chunk = try Data(contentsOf: URL(fileURLWithPath: path + "/0/c/2/1/4/0/0"))
+        let chunk = try Data(contentsOf: URL(fileURLWithPath: path + "/0/c.2.1.4.0.0"))
         #expect(Array(chunk.prefix(2)) == [0x1F, 0x8B])
     }
 
@@ -88,9 +89,9 @@ struct StoreRoundTripTests {
         let array = try StoreTestSupport.json(path + "/0/.zarray")
         #expect(array["dtype"] == .string("<f4"))
         #expect(array["compressor"]?["id"] == .string("zstd"))
-        #expect(array["dimension_separator"] == .string("/"))
+        #expect(array["dimension_separator"] == .string("."))
         #expect(array["chunks"]?.arrayValue?.compactMap(\.intValue) == [1, 1, 1, 80, 96])
-        #expect(FileManager.default.fileExists(atPath: path + "/0/2/0/0/0/0"))
+        #expect(FileManager.default.fileExists(atPath: path + "/0/2.0.0.0.0"))
     }
 
     /// Progress climbs to the total; a cancelled build leaves neither a store nor a partial.

@@ -6,8 +6,8 @@ import Foundation
 final class AppDriver {
     let model: AppModel
 
-    init(path: String, rows: Int = 50, cols: Int = 160) {
-        model = AppModel(path: path)
+    init(path: String, rows: Int = 50, cols: Int = 160, store: AppModel.StoreMode = .memory, cacheDir: String? = nil) {
+        model = AppModel(path: path, storeMode: store, cacheDir: cacheDir)
         model.screen = (rows, cols)
         pump()
     }

@@ -1,4 +1,5 @@
 import Foundation
+import OmioEngine
 import OmioFormats
 import Testing
 @testable import OmioTUI
@@ -164,6 +165,30 @@ struct AppModelTests {
         d.select("dangling.tif")
         d.press(.enter)
         #expect(d.model.message?.isError == true)
+    }
+
+    /// `--store disk`: the store is built in the background and the preview then reads it;
+    /// what is shown does not change.
+    @Test func diskStoreServesThePreview() throws {
+        let cache = TUITestPaths.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: cache) }
+        let path = cache + "/tiled_deflate_bigtiff.tif"
+        try FileManager.default.copyItem(atPath: TUITestPaths.exampleData + "/tiled_deflate_bigtiff.tif", toPath: path)
+        let memory = AppDriver(path: path)
+        let disk = AppDriver(path: path, store: .disk, cacheDir: cache)
+        guard case let .ready(storePath)? = disk.model.viewer?.store else {
+            Issue.record("store not ready: \(String(describing: disk.model.viewer?.store))")
+            return
+        }
+        #expect(storePath.hasPrefix(cache) && storePath.hasSuffix("tiled_deflate_bigtiff.tif.ome.zarr"))
+        #expect(disk.model.viewer?.array.levels is StoreReader)
+        #expect(disk.model.viewer?.grid == memory.model.viewer?.grid)
+        #expect(StatusView.statusText(disk.model).contains("store ready"))
+        // A correction re-annotates (or rebuilds) the store, which stays usable.
+        disk.press(.char(":"))
+        disk.type("set PhysicalSizeX=0.5")
+        disk.press(.enter)
+        if case .ready? = disk.model.viewer?.store {} else { Issue.record("store after edit: \(String(describing: disk.model.viewer?.store))") }
     }
 
     @Test func resizeKeepsThePreviewInside() throws {

@@ -1,8 +1,10 @@
 import Foundation
 import OmioFormats
 
-/// Identifies one stored chunk of one plane at one level.
+/// Identifies one stored chunk of one plane at one level of one array (a cache is shared by
+/// every open file, so the array's identity is part of the key).
 public struct ChunkKey: Hashable, Sendable {
+    public var array: Int
     public var level: Int
     public var plane: PlaneIndex
     public var row: Int

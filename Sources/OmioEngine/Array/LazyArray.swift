@@ -1,3 +1,4 @@
+import Foundation
 import OmioFormats
 
 /// A lazy TZCYX array over PixelLevels: regions are assembled from chunks aligned to what
@@ -6,6 +7,11 @@ import OmioFormats
 public final class LazyArray: @unchecked Sendable {
     public let levels: PixelLevels
     public let cache: ChunkCache
+    /// Distinguishes this array's chunks from other arrays' in a shared cache.
+    public let id: Int
+
+    private static let counter = NSLock()
+    nonisolated(unsafe) private static var lastID = 0
 
     /// Bands are merged up to this many bytes: files with RowsPerStrip=1 (Bio-Formats) would
     /// otherwise make one chunk per row.
@@ -14,6 +20,10 @@ public final class LazyArray: @unchecked Sendable {
     public init(levels: PixelLevels, cache: ChunkCache = ChunkCache()) {
         self.levels = levels
         self.cache = cache
+        LazyArray.counter.lock()
+        LazyArray.lastID += 1
+        id = LazyArray.lastID
+        LazyArray.counter.unlock()
     }
 
     public var shape: Shape { levels.shape }
@@ -51,7 +61,7 @@ public final class LazyArray: @unchecked Sendable {
         var out = [UInt8](repeating: 0, count: rows.count * cols.count * bps)
         for cr in (rows.lowerBound / g.height)...((rows.upperBound - 1) / g.height) {
             for cc in (cols.lowerBound / g.width)...((cols.upperBound - 1) / g.width) {
-                let chunk = try self.chunk(ChunkKey(level: level, plane: plane, row: cr, col: cc))
+                let chunk = try self.chunk(ChunkKey(array: id, level: level, plane: plane, row: cr, col: cc))
                 let y0 = cr * g.height, x0 = cc * g.width
                 let ys = max(rows.lowerBound, y0)..<min(rows.upperBound, y0 + chunk.height)
                 let xs = max(cols.lowerBound, x0)..<min(cols.upperBound, x0 + chunk.width)

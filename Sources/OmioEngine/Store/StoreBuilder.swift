@@ -76,6 +76,7 @@ public enum StoreBuilder {
                 }
                 try StoreBuildPipeline(source: source, series: request.series, layout: layout, root: partial,
                                        cancellation: cancellation, progress: progress).run()
+                StoreFiles.flushFileSystem(of: partial)
                 manifest.complete = true
                 manifest.built = StoreManifest.isoFormatter.string(from: Date())
                 try writeGroup(carried, layout: layout, name: name, manifest: manifest, into: partial)

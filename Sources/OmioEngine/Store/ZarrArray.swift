@@ -24,10 +24,14 @@ struct ZarrArray: Equatable {
     /// The metadata file's name inside the array folder.
     var metadataName: String { format == .v3 ? "zarr.json" : ".zarray" }
 
-    /// The chunk key: Zarr v3's default encoding `c/t/c/z/y/x`, v2 with `/` as separator.
+    /// Chunk keys use `.` as separator (v3: `c.t.c.z.y.x`, v2: `t.c.z.y.x`), so a level's chunks
+    /// sit in one folder. With `/` every plane needs four nested folders of its own, and mkdir
+    /// costs ~0.3 ms here: 8,000 of them were 2.3 s of the movie's 2.9 s build.
+    static let separator = "."
+
     func chunkKey(t: Int, c: Int, z: Int, band: Int) -> String {
-        let key = "\(t)/\(c)/\(z)/\(band)/0"
-        return format == .v3 ? "c/" + key : key
+        let key = [t, c, z, band, 0].map(String.init).joined(separator: ZarrArray.separator)
+        return format == .v3 ? "c" + ZarrArray.separator + key : key
     }
 
     var metadata: JSONValue {
@@ -54,7 +58,7 @@ struct ZarrArray: Equatable {
                 ("shape", ints(diskShape)),
                 ("data_type", .string(dtype.rawValue)),
                 ("chunk_grid", .object([("name", .string("regular")), ("configuration", .object([("chunk_shape", ints(chunkShape))]))])),
-                ("chunk_key_encoding", .object([("name", .string("default")), ("configuration", .object([("separator", .string("/"))]))])),
+                ("chunk_key_encoding", .object([("name", .string("default")), ("configuration", .object([("separator", .string(ZarrArray.separator))]))])),
                 ("fill_value", fill),
                 ("codecs", .array(codecs)),
                 ("attributes", .object([])),
@@ -76,7 +80,7 @@ struct ZarrArray: Equatable {
                 ("fill_value", fill),
                 ("order", .string("C")),
                 ("filters", .null),
-                ("dimension_separator", .string("/")),
+                ("dimension_separator", .string(ZarrArray.separator)),
             ])
         }
     }

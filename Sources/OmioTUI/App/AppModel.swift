@@ -8,6 +8,7 @@ enum Effect {
     case probe(paths: [String], generation: Int)
     case open(path: String, series: Int)
     case saveOverlay(MetadataOverlay)
+    case ensureStore(path: String, source: ImageSource, request: StoreRequest, metadata: ImageMetadata)
     case export(source: ImageSource, series: Int, metadata: ImageMetadata, path: String)
     case loadRaw(path: String, source: ImageSource)
     case slice(SliceRequest)
@@ -19,6 +20,8 @@ enum Event {
     case probed(path: String, generation: Int, summary: HeaderSummary)
     case opened(path: String, series: Int, result: Result<(ImageSource, MetadataOverlay), OmioError>)
     case overlaySaved(Result<String?, OmioError>)
+    case storeProgress(path: String, fraction: Double)
+    case storeReady(path: String, result: Result<StoreReader, OmioError>)
     case exportProgress(done: Int, total: Int)
     case exported(path: String, result: Result<Double, OmioError>)
     case raw(path: String, nodes: [MetaNode])
@@ -48,6 +51,12 @@ final class AppModel {
     var quit = false
     var screen = (rows: 50, cols: 160)
     let cache: ChunkCache
+    /// `--store disk`: build (or reuse) the OME-Zarr store of each opened file and read
+    /// display slices from it once complete; `memory` (default) writes nothing to disk.
+    let storeMode: StoreMode
+    let cacheDir: String?
+
+    enum StoreMode: String, CaseIterable { case memory, disk }
 
     private(set) var effects: [Effect] = []
     private var listGeneration = 0
@@ -58,8 +67,10 @@ final class AppModel {
     /// Where to put the selection when a listing arrives (the folder we came up from).
     private var pendingSelect: String?
 
-    init(path: String, cache: ChunkCache = ChunkCache()) {
+    init(path: String, cache: ChunkCache = ChunkCache(), storeMode: StoreMode = .memory, cacheDir: String? = nil) {
         self.cache = cache
+        self.storeMode = storeMode
+        self.cacheDir = cacheDir
         var isDir: ObjCBool = false
         let absolute = AppModel.absolute(path)
         if FileManager.default.fileExists(atPath: absolute, isDirectory: &isDir), !isDir.boolValue {
@@ -348,7 +359,18 @@ final class AppModel {
         tree.set(metadata: v.metadata, raw: v.raw)
         effects.append(.saveOverlay(v.overlay))
         requestSlice()
+        ensureStore() // the store's scale follows the correction
         flash(text)
+    }
+
+    /// In disk mode, asks for the open file's store (built in the background when missing or
+    /// stale; display reads move to it once it is complete).
+    private func ensureStore() {
+        guard storeMode == .disk, var v = viewer else { return }
+        v.store = .building(0)
+        viewer = v
+        let request = StoreRequest(series: v.series, cacheDir: cacheDir, overlayHash: v.overlay.hash(series: v.series))
+        effects.append(.ensureStore(path: v.path, source: v.source, request: request, metadata: v.metadata))
     }
 
     private func handlePreview(_ key: Key) {
@@ -528,6 +550,7 @@ final class AppModel {
         tree.set(metadata: v.metadata, raw: nil)
         effects.append(.loadRaw(path: path, source: source))
         requestSlice()
+        ensureStore()
         let w = v.metadata.warnings
         if let first = w.first { flash("⚠ " + first, error: true) } else { message = nil }
     }
@@ -587,6 +610,22 @@ final class AppModel {
             switch result {
             case let .success(seconds): flash(String(format: "exported %@ in %.1f s", path, seconds))
             case let .failure(e): flash("export failed: \(e.reason)", error: true)
+            }
+        case let .storeProgress(path, fraction):
+            guard viewer?.path == path else { return }
+            viewer?.store = .building(fraction)
+        case let .storeReady(path, result):
+            guard var v = viewer, v.path == path else { return }
+            switch result {
+            case let .success(reader):
+                v.store = .ready(reader.path)
+                v.array = LazyArray(levels: reader, cache: cache)
+                viewer = v
+                requestSlice()
+            case let .failure(e):
+                v.store = .failed(e.reason)
+                viewer = v
+                flash("store: \(e.reason)", error: true)
             }
         case let .raw(path, nodes):
             guard let v = viewer, v.path == path else { return }

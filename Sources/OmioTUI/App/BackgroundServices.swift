@@ -32,6 +32,7 @@ final class BackgroundServices: @unchecked Sendable {
     private let probeQueue = DispatchQueue(label: "omio.probe", qos: .utility)
     private let rawQueue = DispatchQueue(label: "omio.raw", qos: .utility)
     private let exportQueue = DispatchQueue(label: "omio.export", qos: .utility)
+    private let storeQueue = DispatchQueue(label: "omio.store", qos: .utility)
     private let slices: SliceWorker
     private let generationLock = NSLock()
     private var probeGeneration = 0
@@ -47,6 +48,7 @@ final class BackgroundServices: @unchecked Sendable {
         case .open, .saveOverlay: openQueue.async { EffectRunner.perform(effect, post: inbox.post) }
         case .loadRaw: rawQueue.async { EffectRunner.perform(effect, post: inbox.post) }
         case .export: exportQueue.async { EffectRunner.perform(effect, post: inbox.post) }
+        case .ensureStore: storeQueue.async { EffectRunner.perform(effect, post: inbox.post) }
         case let .probe(paths, generation):
             generationLock.lock()
             probeGeneration = generation
@@ -72,7 +74,7 @@ final class BackgroundServices: @unchecked Sendable {
 /// What each effect does, as plain synchronous work: the background services run it on
 /// queues, tests run it inline.
 enum EffectRunner {
-    static func perform(_ effect: Effect, post: (Event) -> Void) {
+    static func perform(_ effect: Effect, post: @escaping (Event) -> Void) {
         switch effect {
         case let .list(path, generation):
             let result = Result { try DirectoryLister.list(path) }.mapError { omioError($0, path) }
@@ -96,6 +98,15 @@ enum EffectRunner {
                 return Date().timeIntervalSince(start)
             }.mapError { omioError($0, path) }
             post(.exported(path: path, result: result))
+        case let .ensureStore(path, source, request, metadata):
+            let gauge = PercentGauge()
+            let result = Result { () throws -> StoreReader in
+                let built = try StoreBuilder.ensure(source: source, request: request, metadata: metadata) { p in
+                    if let f = gauge.advance(to: p.fraction) { post(.storeProgress(path: path, fraction: f)) }
+                }
+                return try StoreReader(path: built.path)
+            }.mapError { omioError($0, path) }
+            post(.storeReady(path: path, result: result))
         case let .loadRaw(path, source):
             post(.raw(path: path, nodes: source.rawTree()))
         case let .slice(r):
@@ -113,6 +124,22 @@ enum EffectRunner {
         } catch {
             return .sliced(generation: r.generation, result: .failure(omioError(error, "")))
         }
+    }
+}
+
+/// Turns a stream of fractions (from several build threads) into whole-percent steps: a
+/// gauge, not a log.
+final class PercentGauge: @unchecked Sendable {
+    private var last = -1.0
+    private let lock = NSLock()
+
+    func advance(to fraction: Double) -> Double? {
+        let f = (fraction * 100).rounded(.down) / 100
+        lock.lock()
+        defer { lock.unlock() }
+        guard f > last else { return nil }
+        last = f
+        return f
     }
 }
 

@@ -14,8 +14,8 @@ final class TUIApp {
     private var spinnerFrame = 0
     private var lastOverlay = ""
 
-    init(path: String, colors: ColorMode?) {
-        model = AppModel(path: path)
+    init(model: AppModel, colors: ColorMode?) {
+        self.model = model
         forcedColors = colors
     }
 

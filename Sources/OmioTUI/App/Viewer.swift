@@ -27,6 +27,24 @@ struct ViewerState {
     var sliceSeconds: Double?
     var loading = false
     var error: String?
+    /// Where display slices come from: the file (chunks kept in memory) or an OME-Zarr store.
+    var store = StoreStatus.memory
+
+    enum StoreStatus: Equatable {
+        case memory
+        case building(Double)
+        case ready(String)
+        case failed(String)
+
+        var text: String {
+            switch self {
+            case .memory: return "memory"
+            case let .building(f): return String(format: "store building %.0f%%", f * 100)
+            case .ready: return "store ready"
+            case let .failed(reason): return "store failed: \(reason)"
+            }
+        }
+    }
 
     init(path: String, source: ImageSource, series: Int, overlay: MetadataOverlay, cache: ChunkCache) {
         self.path = path

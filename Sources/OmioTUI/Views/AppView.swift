@@ -185,7 +185,10 @@ enum StatusView {
         let m2 = v.metadata
         parts.append("\(ImageMetadata.format(m2.physicalSizeX)) µm/px" + (m2.defaulted.contains("PhysicalSizeX") ? "?" : ""))
         parts.append(m.symbols.rawValue)
-        parts.append("cache: memory \(m.cache.usedBytes >> 20) MiB")
+        switch v.store {
+        case .memory: parts.append("memory cache \(ByteCountFormatter.string(fromByteCount: Int64(m.cache.usedBytes), countStyle: .memory))")
+        default: parts.append(v.store.text)
+        }
         if let s = v.sliceSeconds { parts.append(String(format: "%.0f ms", s * 1000)) }
         return parts.joined(separator: "  ·  ")
     }

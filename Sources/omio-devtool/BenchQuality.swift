@@ -1,0 +1,156 @@
+import CZlib
+import Foundation
+import OmioTUI
+
+/// Image helpers for the render-quality case: the plane as chafa gets it (8-bit gray PNG),
+/// the reference it is measured against (area-averaged to the rasterized cells' pixel grid).
+enum BenchQuality {
+    /// The plane through fixed contrast limits exactly as the compositor maps a single channel
+    /// drawn in white: t = clamp((v - lo) / (hi - lo)), gray = round(255 t).
+    static func gray8(_ values: [Float], low: Double, high: Double) -> [UInt8] {
+        let lo = Float(low), span = Float(max(high - low, 1e-12))
+        return values.map { x in
+            let t = x.isFinite ? min(max((x - lo) / span, 0), 1) : 0
+            return UInt8(Int(t * 255 + 0.5))
+        }
+    }
+
+    /// An 8-bit grayscale PNG (colour type 0, no filtering).
+    static func grayPNG(width: Int, height: Int, gray: [UInt8]) -> Data {
+        var raw = [UInt8]()
+        raw.reserveCapacity((width + 1) * height)
+        for y in 0..<height {
+            raw.append(0)
+            raw += gray[(y * width)..<((y + 1) * width)]
+        }
+        var size = compressBound(uLong(raw.count))
+        var z = [UInt8](repeating: 0, count: Int(size))
+        _ = z.withUnsafeMutableBufferPointer { o in raw.withUnsafeBufferPointer { i in compress2(o.baseAddress, &size, i.baseAddress, uLong(raw.count), 6) } }
+        z.removeSubrange(Int(size)...)
+        var png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+        func be32(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }
+        func chunk(_ type: String, _ body: [UInt8]) {
+            let t = Array(type.utf8)
+            png.append(contentsOf: be32(UInt32(body.count)) + t + body)
+            let crc = (t + body).withUnsafeBufferPointer { crc32(0, $0.baseAddress, uInt($0.count)) }
+            png.append(contentsOf: be32(UInt32(crc)))
+        }
+        chunk("IHDR", be32(UInt32(width)) + be32(UInt32(height)) + [8, 0, 0, 0, 0])
+        chunk("IDAT", z)
+        chunk("IEND", [])
+        return png
+    }
+
+    /// Exact area averaging (box filter with fractional overlaps) of a gray image to
+    /// `outW` x `outH`, as an RGB raster (r = g = b, rounded to 8 bits).
+    static func areaAverage(_ gray: [UInt8], width: Int, height: Int, outW: Int, outH: Int) -> RGBRaster {
+        func weights(_ n: Int, _ out: Int) -> [[(Int, Double)]] {
+            let scale = Double(n) / Double(out)
+            return (0..<out).map { o in
+                let a = Double(o) * scale, b = Double(o + 1) * scale
+                var w: [(Int, Double)] = []
+                var i = Int(a.rounded(.down))
+                while Double(i) < b, i < n {
+                    let overlap = min(b, Double(i + 1)) - max(a, Double(i))
+                    if overlap > 1e-12 { w.append((i, overlap / scale)) }
+                    i += 1
+                }
+                return w
+            }
+        }
+        let wx = weights(width, outW), wy = weights(height, outH)
+        // Rows first, then columns.
+        var rows = [Double](repeating: 0, count: outH * width)
+        for oy in 0..<outH {
+            for (y, w) in wy[oy] {
+                let src = y * width, dst = oy * width
+                for x in 0..<width { rows[dst + x] += w * Double(gray[src + x]) }
+            }
+        }
+        var pixels = [UInt8](repeating: 0, count: outW * outH * 3)
+        for oy in 0..<outH {
+            for ox in 0..<outW {
+                var acc = 0.0
+                for (x, w) in wx[ox] { acc += w * rows[oy * width + x] }
+                let v = UInt8(min(255, max(0, acc.rounded())))
+                let i = (oy * outW + ox) * 3
+                pixels[i] = v
+                pixels[i + 1] = v
+                pixels[i + 2] = v
+            }
+        }
+        return RGBRaster(width: outW, height: outH, pixels: pixels)
+    }
+
+    /// sRGB code value -> linear light.
+    static let linear: [Double] = (0..<256).map { i in
+        let c = Double(i) / 255
+        return c <= 0.04045 ? c / 12.92 : pow((c + 0.055) / 1.055, 2.4)
+    }
+
+    /// PSNR in linear light (peak 1): the cells' pixels linearized against the gray plane
+    /// linearized first and then area-averaged (what light a viewer's eye averages).
+    static func linearPSNR(_ raster: RGBRaster, gray: [UInt8], width: Int, height: Int) -> Double {
+        let outW = raster.width, outH = raster.height
+        func weights(_ n: Int, _ out: Int) -> [[(Int, Double)]] {
+            let scale = Double(n) / Double(out)
+            return (0..<out).map { o in
+                let a = Double(o) * scale, b = Double(o + 1) * scale
+                var w: [(Int, Double)] = []
+                var i = Int(a.rounded(.down))
+                while Double(i) < b, i < n {
+                    let overlap = min(b, Double(i + 1)) - max(a, Double(i))
+                    if overlap > 1e-12 { w.append((i, overlap / scale)) }
+                    i += 1
+                }
+                return w
+            }
+        }
+        let wx = weights(width, outW), wy = weights(height, outH)
+        var rows = [Double](repeating: 0, count: outH * width)
+        for oy in 0..<outH {
+            for (y, w) in wy[oy] {
+                for x in 0..<width { rows[oy * width + x] += w * linear[Int(gray[y * width + x])] }
+            }
+        }
+        var sum = 0.0
+        for oy in 0..<outH {
+            for ox in 0..<outW {
+                var ref = 0.0
+                for (x, w) in wx[ox] { ref += w * rows[oy * width + x] }
+                let i = (oy * outW + ox) * 3
+                for k in 0..<3 {
+                    let d = linear[Int(raster.pixels[i + k])] - ref
+                    sum += d * d
+                }
+            }
+        }
+        let mse = sum / Double(outW * outH * 3)
+        return mse > 0 ? 10 * log10(1 / mse) : .infinity
+    }
+
+    /// Glyphs in `grid` the rasterizer does not know (drawn as background, which would
+    /// understate that renderer's quality): everything but space whose mask comes out empty.
+    static func unknownGlyphs(_ grid: CellGrid) -> [Unicode.Scalar: Int] {
+        var known: [Unicode.Scalar: Bool] = [:]
+        var unknown: [Unicode.Scalar: Int] = [:]
+        for cell in grid.cells where cell.glyph != " " {
+            let isKnown = known[cell.glyph] ?? {
+                let probe = CellGrid(cols: 1, rows: 1, cells: [Cell(glyph: cell.glyph, fg: .white, bg: .black)])
+                let r = CellRasterizer.rasterize(probe, cellWidth: 8, cellHeight: 16)
+                let k = r.pixels.contains { $0 != 0 }
+                known[cell.glyph] = k
+                return k
+            }()
+            if !isKnown { unknown[cell.glyph, default: 0] += 1 }
+        }
+        return unknown
+    }
+
+    /// Distinct glyphs used, most frequent first (for the notes).
+    static func glyphSummary(_ grid: CellGrid) -> String {
+        var counts: [Unicode.Scalar: Int] = [:]
+        for c in grid.cells { counts[c.glyph, default: 0] += 1 }
+        return "\(counts.count) distinct glyphs"
+    }
+}

@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""The Python side of `make bench`: the same work as omio-tui's cases, done with tifffile and
+OMIO (omio-microscopy), one case per fresh process. `omio-devtool bench` starts this script,
+times the whole process and reads its peak RSS from wait4; the script itself prints one JSON
+line with the time of the work proper (`seconds`, after imports), the import time and its
+own peak RSS.
+
+    bench-foreign.py check
+    bench-foreign.py tifffile-open FILE
+    bench-foreign.py tifffile-page FILE KEY [NPY_OUT]
+    bench-foreign.py omio-memory FILE Z C
+    bench-foreign.py omio-disk FILE CACHE_PARENT
+"""
+import json
+import resource
+import sys
+import time
+
+t_start = time.perf_counter()
+
+
+def done(**values):
+    values["maxrss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps(values, sort_keys=True), flush=True)
+
+
+def main(argv):
+    case = argv[1]
+    if case == "check":
+        import numpy
+        import tifffile
+        from importlib.metadata import version
+        done(tifffile=tifffile.__version__, numpy=numpy.__version__,
+             omio=version("omio-microscopy"), zarr=version("zarr"),
+             python=sys.version.split()[0])
+        # omio itself must import too (it pulls in zarr, dask ...).
+        import omio  # noqa: F401
+        return
+    if case == "tifffile-open":
+        import tifffile
+        t0 = time.perf_counter()
+        with tifffile.TiffFile(argv[2]) as tf:
+            s = tf.series[0]
+            shape, dtype, axes = s.shape, str(s.dtype), s.axes
+            _ = tf.imagej_metadata
+        done(seconds=time.perf_counter() - t0, import_seconds=t0 - t_start,
+             shape=list(shape), dtype=dtype, axes=axes)
+    elif case == "tifffile-page":
+        import numpy as np
+        import tifffile
+        t0 = time.perf_counter()
+        plane = tifffile.imread(argv[2], key=int(argv[3]))
+        t1 = time.perf_counter()
+        if len(argv) > 4:
+            np.save(argv[4], plane)
+        done(seconds=t1 - t0, save_seconds=time.perf_counter() - t1,
+             import_seconds=t0 - t_start, shape=list(plane.shape))
+    elif case == "omio-memory":
+        import numpy as np
+        import omio
+        z, c = int(argv[3]), int(argv[4])
+        t0 = time.perf_counter()
+        arr, _ = omio.imread(argv[2], zarr_store="memory", verbose=False)
+        t1 = time.perf_counter()
+        plane = np.asarray(arr[0, z, c])
+        done(seconds=time.perf_counter() - t0, imread_seconds=t1 - t0,
+             import_seconds=t0 - t_start, shape=list(plane.shape))
+    elif case == "omio-disk":
+        import omio
+        t0 = time.perf_counter()
+        arr, _ = omio.imread(argv[2], zarr_store="disk", zarr_store_path=argv[3], verbose=False)
+        done(seconds=time.perf_counter() - t0, import_seconds=t0 - t_start,
+             shape=list(arr.shape))
+    else:
+        sys.exit(f"bench-foreign.py: unknown case {case}")
+
+
+if __name__ == "__main__":
+    main(sys.argv)
