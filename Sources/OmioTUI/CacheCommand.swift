@@ -151,11 +151,11 @@ private final class ProgressBar: @unchecked Sendable {
         lastDraw = now
         let elapsed = now.timeIntervalSince(start)
         let rate = Double(p.bytesDone) / max(elapsed, 1e-6)
-        let eta = rate > 0 ? Double(p.bytesTotal - p.bytesDone) / rate : 0
+        let eta = rate > 0 ? String(format: "%.0fs", Double(p.bytesTotal - p.bytesDone) / rate) : "--"
         let width = 30
         let filled = Int(p.fraction * Double(width))
         let line = "\r[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "] "
-            + String(format: "%3.0f%%  %4.0f MB/s  ETA %.0fs ", p.fraction * 100, rate / 1e6, eta)
+            + String(format: "%3.0f%%  %4.0f MB/s  ETA ", p.fraction * 100, rate / 1e6) + eta + " "
         FileHandle.standardError.write(Data(line.utf8))
         drawn = true
     }

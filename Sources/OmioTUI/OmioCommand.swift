@@ -8,7 +8,7 @@ public struct OmioCommand: ParsableCommand {
         commandName: "omio-tui",
         abstract: "Look inside microscopy images from a terminal: TIFF, BigTIFF, OME-TIFF, ImageJ, LSM.",
         version: OmioVersion.string,
-        subcommands: [BrowseCommand.self, InfoCommand.self, SliceCommand.self, RenderCommand.self, SetCommand.self, ExportCommand.self, CacheCommand.self],
+        subcommands: [BrowseCommand.self, InfoCommand.self, SliceCommand.self, RenderCommand.self, SetCommand.self, ExportCommand.self, CacheCommand.self, NapariCommand.self],
         defaultSubcommand: BrowseCommand.self
     )
 

@@ -92,6 +92,7 @@ struct BenchCaseCommand: ParsableCommand {
         case .stepTUI:
             let r = try OmioBenchmark.holdNextTimePoint(path: file, rows: 50, cols: 160)
             out["seconds"] = r.seconds
+            out["cpu_seconds"] = r.cpuSeconds
             out["frames_shown"] = r.framesShown
             out["keys"] = r.keysPressed
             out["fps"] = r.framesPerSecond

@@ -68,7 +68,8 @@ enum StoreTestSupport {
     /// elements takes hours: reports the count and the first differing index instead.
     static func expectSame<T: Equatable>(_ got: [T], _ want: [T], _ what: String, sourceLocation: SourceLocation = #_sourceLocation) {
         // memcmp: element-wise comparison of millions of samples is slow in a debug build.
-        let same = got.count == want.count && got.withUnsafeBytes { a in want.withUnsafeBytes { b in memcmp(a.baseAddress, b.baseAddress, a.count) == 0 } }
+        let same = got.count == want.count
+            && (got.isEmpty || got.withUnsafeBytes { a in want.withUnsafeBytes { b in memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0 } })
         let first = same ? nil : got.indices.first { $0 < want.count && got[$0] != want[$0] }
         #expect(same, "\(what): \(got.count) vs \(want.count) values, first difference at \(first.map { "\($0): \(got[$0]) vs \(want[$0])" } ?? "-")",
                 sourceLocation: sourceLocation)

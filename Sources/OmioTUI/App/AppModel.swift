@@ -137,8 +137,7 @@ final class AppModel {
         let areaW = p.width, areaH = p.height - 3
         let size: (cols: Int, rows: Int)
         if v.zoomed {
-            size = (min(areaW, (v.shape.x + symbols.subCols - 1) / symbols.subCols),
-                    min(areaH, (v.shape.y + symbols.subRows - 1) / symbols.subRows))
+            size = v.zoomedGrid(width: areaW, height: areaH)
         } else {
             size = PreviewGeometry.fit(v.metadata, width: areaW, height: areaH)
         }
@@ -221,7 +220,8 @@ final class AppModel {
                 v.zoomed.toggle()
                 if v.zoomed, let g = self.previewGrid {
                     // Centre the 1:1 viewport on the image.
-                    v.pan = (max(0, (v.shape.x - g.cols * self.symbols.subCols) / 2), max(0, (v.shape.y - g.rows * self.symbols.subRows) / 2))
+                    let vp = v.viewport(cols: g.cols, rows: g.rows)
+                    v.pan = (max(0, (v.shape.x - vp.width) / 2), max(0, (v.shape.y - vp.height) / 2))
                 }
             }
             if viewer?.zoomed == true { focus = .preview }
@@ -375,7 +375,8 @@ final class AppModel {
 
     private func handlePreview(_ key: Key) {
         guard let v = viewer, v.zoomed, let g = previewGrid else { return }
-        let stepX = max(1, g.cols * symbols.subCols / 4), stepY = max(1, g.rows * symbols.subRows / 4)
+        let vp = v.viewport(cols: g.cols, rows: g.rows)
+        let stepX = max(1, vp.width / 4), stepY = max(1, vp.height / 4)
         switch key {
         case .char("h"), .left: panBy(-stepX, 0)
         case .char("l"), .right: panBy(stepX, 0)
@@ -387,7 +388,7 @@ final class AppModel {
 
     private func panBy(_ dx: Int, _ dy: Int) {
         guard let g = previewGrid else { return }
-        updateViewer { $0.panBy(dx: dx, dy: dy, cols: g.cols, rows: g.rows, symbols: self.symbols) }
+        updateViewer { $0.panBy(dx: dx, dy: dy, cols: g.cols, rows: g.rows) }
     }
 
     private func editFilter(_ key: Key) {
@@ -563,7 +564,7 @@ final class AppModel {
         viewer = v
         effects.append(.slice(SliceRequest(
             generation: sliceGeneration, array: v.array, t: v.t, z: v.z, channels: v.drawnChannels,
-            viewport: v.viewport(cols: g.cols, rows: g.rows, symbols: symbols), cols: g.cols, rows: g.rows,
+            viewport: v.viewport(cols: g.cols, rows: g.rows), cols: g.cols, rows: g.rows,
             symbols: symbols, contrast: v.contrast, gamma: v.gamma, colors: v.colors, reduce: v.reduce)))
     }
 

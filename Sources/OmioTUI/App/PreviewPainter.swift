@@ -12,6 +12,7 @@ final class PreviewPainter {
     private var painted: (grid: CellGrid, x: Int, y: Int)?
     private var pairs: [ColorPair: Int32] = [:]
     private var ramp: PaletteRamp?
+    private var nearest: [RGB8: Int] = [:]
 
     init(mode: ColorMode) { self.mode = mode }
 
@@ -32,7 +33,15 @@ final class PreviewPainter {
             pairs = [:]
             screen.resetPairs()
         }
-        let index: (RGB8) -> Int = { c in self.ramp?.index(of: c) ?? XTerm256.nearestIndex(to: c) }
+        let index: (RGB8) -> Int = { c in
+            if let r = self.ramp { return r.index(of: c) }
+            // Nearest-colour search is 240 CIELAB distances: remember answers across frames.
+            if let hit = self.nearest[c] { return hit }
+            let i = XTerm256.nearestIndex(to: c)
+            if self.nearest.count > 65536 { self.nearest.removeAll(keepingCapacity: true) }
+            self.nearest[c] = i
+            return i
+        }
         var framePairs = [ColorPair](repeating: ColorPair(fg: 0, bg: 0), count: grid.cells.count)
         for (i, cell) in grid.cells.enumerated() { framePairs[i] = ColorPair(fg: index(cell.fg), bg: index(cell.bg)) }
         // Budget: what the terminal has, minus the UI's own pairs and a margin.

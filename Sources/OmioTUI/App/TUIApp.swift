@@ -77,10 +77,14 @@ final class TUIApp {
         let spinner = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"][(spinnerFrame / 2) % 10]
         AppView.draw(model, on: screen, spinner: spinner)
         let image = currentImage()
-        // Anything ncurses draws over the image area forces a full repaint of the image.
-        let overlay = "\(model.showHelp) \(image == nil) \(screen.rows)x\(screen.cols)"
+        // Directly painted cells are invisible to ncurses: when the image moves, changes size
+        // or is covered, ncurses repaints the whole screen (clearing what we painted) and the
+        // image is painted again in full.
+        let g = model.previewGrid
+        let overlay = "\(model.showHelp) \(image == nil) \(screen.rows)x\(screen.cols) \(g.map { "\($0.x),\($0.y),\($0.cols),\($0.rows)" } ?? "-") \(model.viewer?.path ?? "")"
         if overlay != lastOverlay {
             painter.invalidate()
+            if painter.mode == .truecolor { screen.clearAll() }
             lastOverlay = overlay
         }
         if let (grid, x, y) = image, !model.showHelp {

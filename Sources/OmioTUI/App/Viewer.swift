@@ -92,15 +92,28 @@ struct ViewerState {
         }
     }
 
+    /// Zoomed, one image pixel is half a cell wide (a sub-pixel of every glyph set) and as
+    /// tall as the physical pixel shape says: image pixels per cell across and down.
+    var zoomPixelsPerCell: (x: Double, y: Double) {
+        (2, PreviewGeometry.cellAspect * 2 * metadata.physicalSizeX / metadata.physicalSizeY)
+    }
+
+    /// The cell grid a zoomed image needs, at most `width` x `height`.
+    func zoomedGrid(width: Int, height: Int) -> (cols: Int, rows: Int) {
+        let z = zoomPixelsPerCell
+        return (max(1, min(width, Int((Double(shape.x) / z.x).rounded(.up)))), max(1, min(height, Int((Double(shape.y) / z.y).rounded(.up)))))
+    }
+
     /// The viewport in full-resolution pixels for a preview of `cols` x `rows` cells.
-    func viewport(cols: Int, rows: Int, symbols: SymbolSet) -> Viewport {
+    func viewport(cols: Int, rows: Int) -> Viewport {
         guard zoomed else { return .full(shape) }
-        let w = min(shape.x, cols * symbols.subCols), h = min(shape.y, rows * symbols.subRows)
+        let z = zoomPixelsPerCell
+        let w = max(1, min(shape.x, Int((Double(cols) * z.x).rounded()))), h = max(1, min(shape.y, Int((Double(rows) * z.y).rounded())))
         return Viewport(x: min(max(0, pan.x), shape.x - w), y: min(max(0, pan.y), shape.y - h), width: w, height: h)
     }
 
-    mutating func panBy(dx: Int, dy: Int, cols: Int, rows: Int, symbols: SymbolSet) {
-        let v = viewport(cols: cols, rows: rows, symbols: symbols)
+    mutating func panBy(dx: Int, dy: Int, cols: Int, rows: Int) {
+        let v = viewport(cols: cols, rows: rows)
         pan = (min(max(0, v.x + dx), max(0, shape.x - v.width)), min(max(0, v.y + dy), max(0, shape.y - v.height)))
     }
 }

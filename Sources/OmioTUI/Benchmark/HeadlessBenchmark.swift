@@ -30,6 +30,8 @@ public enum OmioBenchmark {
         public let keysPressed: Int
         /// From the first `}` until the frame of the last time point was drawn.
         public let seconds: Double
+        /// CPU time (user + system, every thread of the process) over those seconds.
+        public let cpuSeconds: Double
         /// From creating the model until the first frame was drawn (listing, open, first slice).
         public let firstFrameSeconds: Double
         public let finalT: Int
@@ -91,6 +93,7 @@ public enum OmioBenchmark {
         }
 
         let start = DispatchTime.now().uptimeNanoseconds
+        let startCPU = processCPUSeconds()
         var keys = 0
         while true {
             if turn() { framesShown += 1 }
@@ -106,10 +109,17 @@ public enum OmioBenchmark {
             if elapsed(since: start) > timeoutSeconds { throw Failure(description: "\(path): stepping took over \(timeoutSeconds) s") }
         }
         let seconds = elapsed(since: start)
+        let cpu = processCPUSeconds() - startCPU
         let grid = model.previewGrid
         if sink == 42 { print("") }
-        return HoldKeyResult(framesShown: framesShown, keysPressed: keys, seconds: seconds, firstFrameSeconds: firstFrame,
+        return HoldKeyResult(framesShown: framesShown, keysPressed: keys, seconds: seconds, cpuSeconds: cpu, firstFrameSeconds: firstFrame,
                              finalT: model.viewer?.t ?? -1, previewCols: grid?.cols ?? 0, previewRows: grid?.rows ?? 0)
+    }
+
+    private static func processCPUSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 
     /// The TUI's draw without a terminal: panes and status line on a fresh canvas (ncurses

@@ -134,7 +134,7 @@ enum PreviewView {
             c.text(g.y + g.rows / 2, r.x + max(0, (r.width - TextWidth.width(text)) / 2), text, style: v.error == nil ? .dim : .error, width: r.width)
         }
         // Scale bar under the image.
-        let vp = v.viewport(cols: g.cols, rows: g.rows, symbols: m.symbols)
+        let vp = v.viewport(cols: g.cols, rows: g.rows)
         if let bar = PreviewGeometry.scaleBar(v.metadata, viewportWidth: vp.width, cols: g.cols) {
             let y = g.y + g.rows
             let style: TextStyle = v.metadata.defaulted.contains("PhysicalSizeX") ? .warning : .bold

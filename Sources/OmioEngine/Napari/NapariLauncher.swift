@@ -1,0 +1,303 @@
+import Foundation
+import OmioFormats
+
+/// One file to send to napari: the source, the series, the corrected metadata and how the TUI
+/// was showing it.
+public struct NapariInput: Sendable {
+    public var source: ImageSource
+    public var series: Int
+    /// The metadata with the user's corrections (`OverlayStore.metadata`); its scale goes to napari.
+    public var metadata: ImageMetadata
+    /// `overlay.hash(series:)`: part of the store's reuse rule, so a correction rebuilds it.
+    public var overlayHash: String?
+    /// Per channel; nil: `ChannelColors.resolve(metadata)`.
+    public var colors: [RGBColor]?
+    /// The limits the TUI showed, by channel; channels missing here get Fiji's auto-contrast
+    /// (0.35% saturated) of plane (t, z) read from the store.
+    public var contrastLimits: [Int: ContrastLimits]
+    public var t: Int
+    public var z: Int
+
+    public init(source: ImageSource, series: Int, metadata: ImageMetadata, overlayHash: String?,
+                colors: [RGBColor]? = nil, contrastLimits: [Int: ContrastLimits] = [:], t: Int = 0, z: Int? = nil) {
+        self.source = source
+        self.series = series
+        self.metadata = metadata
+        self.overlayHash = overlayHash
+        self.colors = colors
+        self.contrastLimits = contrastLimits
+        self.t = t
+        self.z = z ?? metadata.shape.z / 2
+    }
+
+    /// Opens a file and applies its metadata overlay (the CLI, and files marked in the browser).
+    public static func open(path: String, series: Int = 0) throws -> NapariInput {
+        let source = try ImageOpener.open(path: path)
+        guard series >= 0, series < source.seriesCount else {
+            throw OmioError(path, "series \(series) does not exist (the file has \(source.seriesCount))")
+        }
+        let (metadata, overlay) = try OverlayStore.metadata(source, series: series)
+        return NapariInput(source: source, series: series, metadata: metadata, overlayHash: overlay.hash(series: series))
+    }
+}
+
+/// Why a send did not reach napari. The launcher is written before anything can fail, so the
+/// message always carries the exact command that runs it.
+public struct NapariLaunchError: Error, CustomStringConvertible, Sendable {
+    public enum Kind: Sendable, Equatable {
+        /// The Python (explicit, $OMIO_PYTHON or python3) is not there.
+        case pythonNotFound
+        /// It lacks some of napari, zarr >= 3, dask, numpy, a Qt binding.
+        case modulesMissing([String])
+        /// No X11/Wayland display and no open omio-tui napari window to hand the layers to.
+        case noDisplay
+        /// The launcher could not be started, or its `--check` failed.
+        case launcherFailed
+    }
+
+    public let kind: Kind
+    /// One line: what went wrong.
+    public let reason: String
+    /// The exact shell command that runs the written launcher.
+    public let command: String
+    /// `python3 -m pip install "napari[all]" zarr dask` (with the Python in use) when napari is missing.
+    public let installHint: String?
+    public let scripts: [String]
+
+    /// One line for the CLI's `omio-tui: error: <path>: <reason>`.
+    public var description: String {
+        var s = reason
+        if let installHint { s += "; install it with: \(installHint)" }
+        return s + "; the launcher is written, run it with: \(command)"
+    }
+
+    /// Short enough for the TUI's status line; `description` has all of it.
+    public var statusLine: String {
+        switch kind {
+        case .modulesMissing: return "napari: \(reason) — \(installHint ?? "") — then: \(command)"
+        default: return "napari: \(reason) — run: \(command)"
+        }
+    }
+}
+
+/// What a send did.
+public struct NapariSendResult: Sendable {
+    /// The launchers written, one per file (`.omio_cache/<file name>.napari.py`).
+    public let scripts: [String]
+    /// Where the started launcher logs (the first script's `.napari.log`).
+    public let logPath: String
+    /// The exact command that runs the launcher(s) by hand.
+    public let command: String
+    /// The Python that was used (absolute), when one was needed.
+    public let python: String?
+    /// The started launcher (nil with `launch: false` or `check: true`).
+    public let process: NapariProcess?
+    /// With `check: true`: the launcher's JSON (one object for all the files).
+    public let check: JSONValue?
+
+    public var pid: Int32? { process?.pid }
+}
+
+/// Sends files to napari: makes sure each store exists and is current, writes the launchers,
+/// and runs them detached.
+///
+/// What the TUI calls for `n` (on its background queue; progress to the status line):
+///
+///     let input = NapariInput(source: v.source, series: v.series, metadata: v.metadata,
+///                             overlayHash: v.overlay.hash(series: v.series),
+///                             colors: v.colors, contrastLimits: v.limits, t: v.t, z: v.z)
+///     let spec = try NapariLauncher.prepare(input, cacheDir: cacheDir) { p in ... p.fraction ... }.spec
+///     let sent = try NapariLauncher.send(specs: [spec]) { exit in ... }   // "sent to napari (pid \(sent.pid!))"
+///
+/// (marked files: `NapariInput.open(path:series:)` each, then one `send` with all the specs).
+/// A `NapariLaunchError` says why napari could not be reached; its `statusLine` fits the status
+/// line and names the launcher command and, when napari is missing, the pip command.
+public enum NapariLauncher {
+    /// The packages to install: `python3 -m pip install "napari[all]" zarr dask`.
+    public static let installArguments = #"-m pip install "napari[all]" zarr dask"#
+
+    /// Builds (or reuses) the store of `input` with its overlay hash, then describes its layers.
+    public static func prepare(_ input: NapariInput, cacheDir: String? = nil, toolVersion: String = "unknown",
+                               progress: ((StoreBuildProgress) -> Void)? = nil,
+                               cancellation: StoreCancellation? = nil) throws -> (spec: NapariLayerSpec, store: StoreBuildResult) {
+        let request = StoreRequest(series: input.series, cacheDir: cacheDir, overlayHash: input.overlayHash, toolVersion: toolVersion)
+        let built = try StoreBuilder.ensure(source: input.source, request: request, metadata: input.metadata,
+                                            progress: progress, cancellation: cancellation)
+        let reader = try StoreReader(path: built.path)
+        let s = reader.shape
+        let levels = reader.levelSizes.map { Shape(t: s.t, z: s.z, c: s.c, y: $0.height, x: $0.width) }
+        let limits = try (0..<s.c).map { c in
+            try input.contrastLimits[c] ?? autoLimits(reader, plane: PlaneIndex(t: min(max(0, input.t), s.t - 1),
+                                                                                 z: min(max(0, input.z), s.z - 1), c: c))
+        }
+        var metadata = input.metadata
+        metadata.series = input.series
+        let spec = NapariLayerSpec(metadata: metadata, sourcePath: StoreLocation.absolutePath(input.source.path),
+                                   storePath: built.path, levels: levels, colors: input.colors, contrastLimits: limits)
+        return (spec, built)
+    }
+
+    /// Fiji's auto-contrast of one plane, from a level of about 512 x 512.
+    static func autoLimits(_ reader: StoreReader, plane: PlaneIndex) throws -> ContrastLimits {
+        let array = LazyArray(levels: reader, cache: ChunkCache(capacityBytes: 32 << 20))
+        let slice = try DisplaySlicer.slice2D(array, plane: plane, width: min(reader.shape.x, 512), height: min(reader.shape.y, 512))
+        return ContrastMode.auto.limits(for: slice.stats)
+    }
+
+    /// Writes one launcher per spec (atomically, beside its store) and then:
+    /// - `check`: runs the first with `--check` (the others via `--also`) and returns its JSON;
+    /// - `launch` (and not `check`): runs it detached (setsid; stdin /dev/null; output appended to
+    ///   its `.napari.log`) and returns the process; it opens a napari window or hands its
+    ///   layers to the one that is open;
+    /// - neither: only writes them (`--no-launch`).
+    ///
+    /// - Parameters:
+    ///   - python: a path or a name in PATH; nil takes `$OMIO_PYTHON`, else `python3`.
+    ///   - onExit: called on a background thread when the started launcher ends (status 0: it
+    ///     handed over, or its window was closed; otherwise the log tail says why).
+    /// - Throws: `NapariLaunchError` when the Python or napari is missing, there is no display,
+    ///   or the launcher fails; `OmioError` when a launcher cannot be written.
+    public static func send(specs: [NapariLayerSpec], mode: NapariMode = .dask, python: String? = nil,
+                            launch: Bool = true, check: Bool = false, toolVersion: String = "unknown",
+                            environment: [String: String] = ProcessInfo.processInfo.environment,
+                            onExit: (@Sendable (NapariExit) -> Void)? = nil) throws -> NapariSendResult {
+        precondition(!specs.isEmpty, "nothing to send")
+        var scripts: [String] = []
+        for spec in specs {
+            let path = NapariScript.scriptPath(storePath: spec.storePath)
+            let text = NapariScript.render(specs: [spec], mode: mode, toolVersion: toolVersion)
+            do {
+                try AtomicFile.write(Data(text.utf8), to: path, mode: 0o755)
+            } catch {
+                throw OmioError(path, "cannot write the napari launcher: \(error.omioReason)")
+            }
+            scripts.append(path)
+        }
+        let logPath = NapariScript.logPath(storePath: specs[0].storePath)
+        let chosen = choosePython(explicit: python, environment: environment)
+        let extra = scripts.dropFirst().flatMap { ["--also", $0] }
+        func command(_ py: String, _ options: [String] = []) -> String {
+            ([py, scripts[0]] + options + extra).map(shellQuote).joined(separator: " ")
+        }
+        guard launch || check else {
+            return NapariSendResult(scripts: scripts, logPath: logPath, command: command(chosen), python: nil, process: nil, check: nil)
+        }
+        func failure(_ kind: NapariLaunchError.Kind, _ reason: String, hint: String? = nil, options: [String] = []) -> NapariLaunchError {
+            NapariLaunchError(kind: kind, reason: reason, command: command(chosen, options), installHint: hint, scripts: scripts)
+        }
+        guard let resolved = resolvePython(chosen, environment: environment) else {
+            throw failure(.pythonNotFound, "\(chosen) is not an executable Python (set --python or OMIO_PYTHON)",
+                          hint: "\(shellQuote("python3")) \(installArguments)")
+        }
+        let missing = try missingModules(python: resolved, environment: environment)
+        if !missing.isEmpty {
+            throw failure(.modulesMissing(missing), "\(chosen) cannot import \(missing.joined(separator: ", "))",
+                          hint: "\(shellQuote(chosen)) \(installArguments)")
+        }
+        let argv = [resolved, scripts[0]] + extra // the script opens with `mode` by default
+        var env = environment
+        env["PYTHONUNBUFFERED"] = "1"
+        if check {
+            let options = ["--check", "--mode", mode.rawValue]
+            let run = try NapariProcess.run([resolved, scripts[0]] + options + extra, environment: env, timeout: 600)
+            let lastLine = run.stdout.split(separator: "\n").last { $0.hasPrefix("{") }.map(String.init)
+            guard run.status == 0, let line = lastLine, let json = try? JSONValue.parse(Data(line.utf8)) else {
+                let tail = run.stderr.split(separator: "\n").suffix(3).joined(separator: " | ")
+                throw failure(.launcherFailed, "the launcher's --check failed (exit \(run.status)): \(tail)", options: options)
+            }
+            return NapariSendResult(scripts: scripts, logPath: logPath, command: command(chosen), python: resolved, process: nil, check: json)
+        }
+        let socket = NapariSocket.path(environment: environment)
+        let display = !(environment["DISPLAY"] ?? "").isEmpty || !(environment["WAYLAND_DISPLAY"] ?? "").isEmpty
+        if !display, !NapariSocket.isListening(socket) {
+            throw failure(.noDisplay, "no display for a napari window (DISPLAY and WAYLAND_DISPLAY are unset; ssh -X?) and no omio-tui napari window listens on \(socket)")
+        }
+        let header = "=== omio-tui \(toolVersion), \(StoreManifest.isoFormatter.string(from: Date())): \(argv.map(shellQuote).joined(separator: " "))\n"
+        appendLog(header, to: logPath)
+        let pid: Int32
+        do {
+            pid = try NapariProcess.spawnDetached(argv, environment: env, logPath: logPath)
+        } catch {
+            throw failure(.launcherFailed, "cannot start \(resolved): \(error.omioReason)")
+        }
+        let process = NapariProcess(pid: pid, logPath: logPath, onExit: onExit)
+        return NapariSendResult(scripts: scripts, logPath: logPath, command: command(chosen), python: resolved, process: process, check: nil)
+    }
+
+    // MARK: Python
+
+    /// The Python asked for: `explicit`, else `$OMIO_PYTHON`, else `python3`.
+    public static func choosePython(explicit: String?, environment: [String: String]) -> String {
+        if let explicit, !explicit.isEmpty { return explicit }
+        if let env = environment["OMIO_PYTHON"], !env.isEmpty { return env }
+        return "python3"
+    }
+
+    /// An absolute executable path for `python` (a path, or a name looked up in PATH).
+    public static func resolvePython(_ python: String, environment: [String: String]) -> String? {
+        if python.contains("/") {
+            let path = StoreLocation.absolutePath(python)
+            return access(path, X_OK) == 0 ? path : nil
+        }
+        let dirs = (environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":").map(String.init)
+        for dir in dirs where !dir.isEmpty {
+            let path = (dir as NSString).appendingPathComponent(python)
+            var st = stat()
+            if stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, access(path, X_OK) == 0 { return path }
+        }
+        return nil
+    }
+
+    /// What the launcher needs that `python` lacks (found without importing: fast).
+    static let probe = """
+        import importlib.util as u, json
+        def has(n):
+            try:
+                return u.find_spec(n) is not None
+            except Exception:
+                return False
+        missing = [n for n in ("napari", "zarr", "dask", "numpy") if not has(n)]
+        if has("zarr"):
+            try:
+                from importlib.metadata import version
+                if int(version("zarr").split(".")[0]) < 3:
+                    missing.append("zarr>=3 (it has zarr " + version("zarr") + ")")
+            except Exception:
+                pass
+        if has("napari") and not any(has(q) for q in ("PyQt6", "PyQt5", "PySide6", "PySide2")):
+            missing.append("a Qt binding (PyQt6)")
+        print(json.dumps(missing))
+        """
+
+    static func missingModules(python: String, environment: [String: String]) throws -> [String] {
+        let run: (status: Int32, stdout: String, stderr: String)
+        do {
+            run = try NapariProcess.run([python, "-c", probe], environment: environment, timeout: 60)
+        } catch {
+            return ["napari (\(python) does not run: \(error.omioReason))"]
+        }
+        guard run.status == 0, let line = run.stdout.split(separator: "\n").last,
+              let list = try? JSONValue.parse(Data(line.utf8)).arrayValue
+        else {
+            let tail = run.stderr.split(separator: "\n").last.map(String.init) ?? "exit \(run.status)"
+            return ["napari (\(python) failed: \(tail))"]
+        }
+        return list.compactMap(\.stringValue)
+    }
+
+    // MARK: helpers
+
+    /// `s` as one shell word (single quotes when it needs any).
+    public static func shellQuote(_ s: String) -> String {
+        let plain = s.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || "/._-+=:,@%".unicodeScalars.contains($0) }
+        if plain, !s.isEmpty { return s }
+        return "'" + s.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
+    }
+
+    private static func appendLog(_ text: String, to path: String) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        _ = text.utf8CString.withUnsafeBytes { write(fd, $0.baseAddress, $0.count - 1) }
+    }
+}
