@@ -7,7 +7,14 @@ PYTHON       ?= python3
 BUILD_DEPS   := pkg-config libtiff-dev libncursesw5-dev zlib1g-dev libzstd-dev
 # Extra packages the tests use: tmux drives the TUI end to end.
 TEST_DEPS    := tmux
+# The napari check (Tests/python/check_napari.py): Xvfb, and what PyQt6's xcb platform plugin and
+# vispy's OpenGL load (ldd of PyQt6 6.11's libqxcb.so and Qt libraries); without them it is skipped.
+NAPARI_DEPS  := xvfb xauth libgl1 libegl1 libglx-mesa0 libgl1-mesa-dri libxkbcommon-x11-0 libxcb-cursor0 \
+                libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-randr0 libxcb-render-util0 libxcb-image0 \
+                libxcb-xkb1 libx11-xcb1 libfontconfig1 libdbus-1-3 libglib2.0-0 fonts-dejavu-core
 VENV         := .venv
+# napari, PyQt6, zarr and dask for the napari check (about 1 GB; made once).
+NAPARI_VENV  := .venv-napari
 BIN          := .build/release/omio-tui
 DEBUG_BIN    := .build/debug/omio-tui
 DEVTOOL      := .build/release/omio-devtool
@@ -47,6 +54,8 @@ test-python: venv
 
 venv:
 	@scripts/make-venv.sh $(VENV) $(PYTHON)
+	@scripts/ensure-debian-packages.sh $(NAPARI_DEPS) || echo "venv: Debian packages for Xvfb could not be installed; the napari check will be skipped"
+	@scripts/make-napari-venv.sh $(NAPARI_VENV) $(PYTHON)
 
 # libFuzzer targets (TIFF container + region reads, ImageJ description, OME-XML mapping, LSM
 # header), built with -sanitize=fuzzer,address into .fuzz/bin and run one after another for
@@ -86,9 +95,8 @@ bench-data: deps
 bench: deps
 	@set -e; start=$$(date +%s); \
 	$(MAKE) --no-print-directory bench-data; \
-	t=$$(date +%s); \
 	$(SWIFT) build -c release --scratch-path $(BENCH_SCRATCH); \
-	build=$$(( $$(date +%s) - t )); t=$$(date +%s); \
+	build=$$(( $$(date +%s) - start )); t=$$(date +%s); \
 	rm -f $(BENCH_SCRATCH)/bench-venv.reason; \
 	if py=$$(scripts/bench-venv.sh $(BENCH_VENV) $(BENCH_SCRATCH)/bench-venv.reason); then \
 		set -- --python "$$py"; \
@@ -106,7 +114,7 @@ bench: deps
 	setup=$$(( $$(date +%s) - t )); \
 	$(BENCH_BIN)/omio-devtool bench --data $(BENCH_DATA) --output BENCHMARKS.md \
 		--omio-tui $(BENCH_BIN)/omio-tui --artifacts $(BENCH_SCRATCH)/bench-artifacts --started-at $$start \
-		--setup-note "set-up inside this run: release build $$build s, Python venv and chafa $$setup s" \
+		--setup-note "set-up inside this run: release build and bench-data check $$build s, Python venv and chafa $$setup s" \
 		"$$@" $(BENCH_ARGS)
 
 clean:

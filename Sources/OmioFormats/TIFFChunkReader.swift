@@ -26,8 +26,41 @@ struct TIFFChunkTable: Sendable {
                 UInt64(layout.chunkRowBytes * layout.rowsInChunk((i % layout.chunksPerPlane) / layout.chunksAcross))
             }
         }
+        // Chunks that share bytes let a small file claim a huge page: one 1 KB deflate stream
+        // behind 16,384 strips decodes to 16 GB, which `cache build` then read band by band for
+        // minutes. The page must fit in the distinct bytes its chunks cover, times the
+        // compression bound (a truncated uncompressed file keeps what it has).
+        let used = layout.expectedChunkCount
+        let decoded = UInt64(layout.chunkBytes) * UInt64(used)
+        if decoded > 1 << 20 {
+            let covered = TIFFChunkTable.distinctBytes(offsets.prefix(used), counts.prefix(used), fileSize: c.file.size)
+            let ratio = layout.compression == 1 ? TIFFChunkTable.maxUncompressedRepeat : TIFFChunkReader.maxCompressionRatio
+            guard decoded <= covered &* ratio &+ (1 << 20) else {
+                throw FormatError("the \(used) \(layout.tiled ? "tiles" : "strips") of the \(layout.width)x\(layout.height) image share their data: \(covered) bytes cannot hold it")
+            }
+        }
         self.offsets = offsets
         self.byteCounts = counts
+    }
+
+    /// An uncompressed page may cover at most this many times the distinct bytes it points at.
+    static let maxUncompressedRepeat: UInt64 = 64
+
+    /// Bytes of the file that the ranges (offset, count) cover, overlaps counted once.
+    static func distinctBytes(_ offsets: ArraySlice<UInt64>, _ counts: ArraySlice<UInt64>, fileSize: UInt64) -> UInt64 {
+        var ranges: [(start: UInt64, end: UInt64)] = []
+        ranges.reserveCapacity(offsets.count)
+        for (o, n) in zip(offsets, counts) where o < fileSize {
+            let (end, overflow) = o.addingReportingOverflow(n)
+            ranges.append((o, overflow ? fileSize : min(end, fileSize)))
+        }
+        ranges.sort { $0.start < $1.start }
+        var total: UInt64 = 0, reached: UInt64 = 0
+        for r in ranges where r.end > max(r.start, reached) {
+            total += r.end - max(r.start, reached)
+            reached = r.end
+        }
+        return total
     }
 
     /// A synthetic table for data stored contiguously from `start` with the page's chunk geometry

@@ -77,6 +77,13 @@ public struct TIFFPageLayout: Sendable {
         guard !o1, !o2, total <= 1 << 31 else {
             throw FormatError("absurd chunk size \(chunkWidth)x\(chunkHeight)x\(interleave)")
         }
+        // Nor can one chunk decode to more than the file holds (times the compression bound):
+        // a 2 KB file claiming 2 GB strips made the store builder, which sizes its buffers by
+        // the source's strips, allocate 2 GB before reading a byte.
+        let repeatBound = compression == 1 ? TIFFChunkTable.maxUncompressedRepeat : TIFFChunkReader.maxCompressionRatio
+        guard UInt64(total) <= c.file.size &* repeatBound &+ (1 << 20) else {
+            throw FormatError("absurd chunk size \(chunkWidth)x\(chunkHeight)x\(interleave) for a \(c.file.size)-byte file")
+        }
         let (plane, o3) = width.multipliedReportingOverflow(by: height * dtype.bytes * samplesPerPixel)
         guard !o3, plane < 1 << 40 else { throw FormatError("absurd image size \(width)x\(height)") }
         if !TIFFPageLayout.decodable(compression) {

@@ -22,6 +22,9 @@ struct BrowseCommand: ParsableCommand {
     @Option(help: "Folder for stores instead of .omio_cache beside each file.", completion: .directory)
     var cacheDir: String?
 
+    @Option(help: "Python that runs napari launchers (default: $OMIO_PYTHON, else python3).", completion: .file())
+    var python: String?
+
     func validate() throws {
         guard FileManager.default.fileExists(atPath: path) else {
             CLIError.report(OmioError(path, "No such file or directory"), path: path)
@@ -34,7 +37,9 @@ struct BrowseCommand: ParsableCommand {
             CLIError.report(OmioError(path, "the inspector needs a terminal (use `omio-tui info` or `render` in pipes)"), path: path)
             throw ExitCode(1)
         }
-        TUIApp(model: AppModel(path: path, storeMode: store, cacheDir: cacheDir), colors: colors).run()
+        let model = AppModel(path: path, storeMode: store, cacheDir: cacheDir)
+        model.napariPython = python
+        TUIApp(model: model, colors: colors).run()
     }
 }
 

@@ -7,7 +7,7 @@ struct CacheCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cache",
         abstract: "Build and list the OME-Zarr stores omio-tui keeps in .omio_cache folders.",
-        subcommands: [CacheBuildCommand.self, CacheListCommand.self]
+        subcommands: [CacheBuildCommand.self, CacheListCommand.self, CachePurgeCommand.self]
     )
 }
 

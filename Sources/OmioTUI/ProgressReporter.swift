@@ -32,6 +32,7 @@ final class ProgressReporter: @unchecked Sendable {
 
     /// Ends the bar and prints the summary line (always, terminal or not).
     func finish(_ summary: String) {
+        fflush(stdout) // keep the summary after what stdout printed before it
         let clear = tty ? "\r\u{1B}[K" : ""
         FileHandle.standardError.write(Data((clear + summary + "\n").utf8))
     }

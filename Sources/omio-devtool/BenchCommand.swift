@@ -549,6 +549,11 @@ struct BenchHarness {
         md += "## Machine and run\n\n"
         for line in BenchMachine.facts(dataFolder: opt.data) { md += "- \(line)\n" }
         md += "- load average (1, 5, 15 min) at start: \(loadAtStart); at end: \(loadAtEnd) (other work on the machine shares its \(ProcessInfo.processInfo.activeProcessorCount) cores)\n"
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let busiest = [loadAtStart, loadAtEnd].compactMap { $0.split(separator: ",").first.flatMap { Double($0) } }.max() ?? 0
+        if busiest > Double(cores) {
+            md += String(format: "- **the machine was busy**: a 1-minute load average up to %.1f on %d cores, from other work, so the single-threaded cases often waited for a core; their wall-clock times are upper bounds. The CPU times in the notes under the table show what the work itself cost.\n", busiest, cores)
+        }
         md += "- date: \(iso.string(from: date))\n"
         md += "- commit: \(git)\n"
         md += "- tools: " + (["omio-tui (this commit, release build)"] + versions.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }).joined(separator: ", ") + "\n"

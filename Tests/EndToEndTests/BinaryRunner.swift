@@ -22,8 +22,13 @@ struct BinaryRunner {
     }()
 
     static func run(_ args: [String], timeout: TimeInterval = 20, environment: [String: String] = [:], cwd: String? = nil) throws -> Result {
+        try runTool(binary, args, timeout: timeout, environment: environment, cwd: cwd)
+    }
+
+    /// Any program (chown, setpriv...) with the same capture and timeout.
+    static func runTool(_ tool: String, _ args: [String], timeout: TimeInterval = 20, environment: [String: String] = [:], cwd: String? = nil) throws -> Result {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary)
+        p.executableURL = URL(fileURLWithPath: tool)
         p.arguments = args
         var env = ProcessInfo.processInfo.environment
         for (k, v) in environment { env[k] = v }

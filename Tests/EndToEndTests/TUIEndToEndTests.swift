@@ -65,6 +65,35 @@ struct TUIEndToEndTests {
         #expect(FileManager.default.fileExists(atPath: dir + "/stack.tif.omio.json"))
     }
 
+    /// Two files with stores, `p`, both listed with sizes, `A`, `y`: the .omio_cache folder is
+    /// gone, the sidecars and sources remain.
+    @Test func purgeMenuFullCleanup() throws {
+        let dir = TestPaths.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for name in ["rgb.tif", "multipage_T5.tif"] {
+            try FileManager.default.copyItem(atPath: TestPaths.exampleData + "/" + name, toPath: dir + "/" + name)
+            #expect(try BinaryRunner.run(["cache", "build", dir + "/" + name]).status == 0)
+        }
+        #expect(try BinaryRunner.run(["set", dir + "/rgb.tif", "PhysicalSizeX=0.5"]).status == 0)
+        let tmux = try TmuxSession(command: BinaryRunner.binary, in: dir)
+        _ = tmux.wait(for: "rgb.tif")
+        try tmux.send("p")
+        var s = tmux.wait(for: "multipage_T5.tif → multipage_T5.tif.ome.zarr")
+        #expect(s.contains("rgb.tif → rgb.tif.ome.zarr"), "\(s)")
+        #expect(s.contains(" KB ") || s.contains(" MB "), "sizes are shown")
+        try tmux.send("A")
+        s = tmux.wait(for: "y / n")
+        #expect(s.contains("full cleanup"))
+        try tmux.send("y")
+        s = tmux.wait(for: "no caches here")
+        #expect(s.contains("removed"), "\(s)")
+        try tmux.send("Escape", "q")
+        _ = tmux.wait(for: "[exit 0]")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/.omio_cache"))
+        #expect(FileManager.default.fileExists(atPath: dir + "/rgb.tif.omio.json"))
+        #expect(FileManager.default.fileExists(atPath: dir + "/rgb.tif") && FileManager.default.fileExists(atPath: dir + "/multipage_T5.tif"))
+    }
+
     @Test func badPathIsOneLineAndExitOne() throws {
         let r = try BinaryRunner.run(["/no/such/folder"])
         #expect(r.status == 1)

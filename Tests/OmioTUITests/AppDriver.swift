@@ -35,7 +35,7 @@ final class AppDriver {
     var screen: TextCanvas {
         let c = TextCanvas(rows: model.screen.rows, cols: model.screen.cols)
         AppView.draw(model, on: c, spinner: "*")
-        if let g = model.previewGrid, let grid = model.viewer?.grid, !model.showHelp {
+        if let g = model.previewGrid, let grid = model.viewer?.grid, !AppView.previewCovered(model) {
             for row in 0..<grid.rows { for col in 0..<grid.cols { c.glyph(g.y + row, g.x + col, grid[col, row].glyph) } }
         }
         return c

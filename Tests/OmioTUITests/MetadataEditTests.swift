@@ -94,3 +94,70 @@ struct MetadataEditTests {
         #expect(d.model.message?.text.contains("exists") == true)
     }
 }
+
+/// `n` and Space: what is sent to napari, and a clear message when napari cannot start.
+@Suite(.serialized)
+struct NapariKeyTests {
+    @Test func marksAndAFailureMessage() throws {
+        let dir = TUITestPaths.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for name in ["rgb.tif", "multipage_T5.tif"] {
+            try FileManager.default.copyItem(atPath: TUITestPaths.exampleData + "/" + name, toPath: dir + "/" + name)
+        }
+        let d = AppDriver(path: dir)
+        d.model.napariPython = dir + "/no-such-python"
+        d.press(.char("n"))
+        #expect(d.model.message?.text.contains("open a file or mark files") == true)
+        d.select("multipage_T5.tif")
+        d.press(.char(" "))
+        #expect(d.model.browser.marks == [dir + "/multipage_T5.tif"])
+        #expect(d.text.contains("✓multipage_T5.tif"))
+        d.press(.char("n"))
+        // The store was built for the marked file, then the missing Python is reported.
+        #expect(d.model.message?.isError == true, "\(String(describing: d.model.message))")
+        #expect(d.model.message?.text.contains("no-such-python") == true, "\(String(describing: d.model.message))")
+        #expect(FileManager.default.fileExists(atPath: dir + "/.omio_cache/multipage_T5.tif.ome.zarr"))
+        #expect(d.model.browser.marks.count == 1, "marks stay when nothing was sent")
+    }
+}
+
+/// The cache menu: listing with sizes, each action's confirmation, and the update after.
+@Suite(.serialized)
+struct PurgeMenuTests {
+    @Test func listConfirmAndPurge() throws {
+        let dir = TUITestPaths.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for name in ["rgb.tif", "multipage_T5.tif"] {
+            try FileManager.default.copyItem(atPath: TUITestPaths.exampleData + "/" + name, toPath: dir + "/" + name)
+            _ = try StoreBuilder.ensure(source: ImageOpener.open(path: dir + "/" + name), request: StoreRequest())
+        }
+        _ = FileManager.default.createFile(atPath: dir + "/rgb.tif.omio.json", contents: Data("{}".utf8))
+        let d = AppDriver(path: dir)
+        d.press(.char("p"))
+        let menu = try #require(d.model.purgeMenu)
+        #expect(menu.entries.count == 2)
+        var text = d.text
+        #expect(text.contains("rgb.tif → rgb.tif.ome.zarr") && text.contains("multipage_T5.tif → multipage_T5.tif.ome.zarr"))
+        #expect(text.contains("total "))
+        // d asks with the bytes, n keeps everything.
+        d.press(.char("d"))
+        let q = try #require(d.model.purgeMenu?.confirm)
+        #expect(PurgeMenu.question(q.title, q.plan).contains(PurgeReport.size(q.plan.bytes)))
+        d.press(.char("n"))
+        #expect(d.model.purgeMenu?.entries.count == 2 && d.model.purgeMenu?.note == "nothing removed")
+        // s: nothing stale here.
+        d.press(.char("s"))
+        #expect(d.model.purgeMenu?.note?.contains("nothing to remove") == true)
+        // A then y: the whole .omio_cache goes; sources and sidecars stay; the menu updates.
+        d.press(.char("A"))
+        text = d.text
+        #expect(text.contains("full cleanup") && text.contains("y / n"))
+        d.press(.char("y"))
+        #expect(d.model.purgeMenu?.entries.isEmpty == true)
+        #expect(d.model.purgeMenu?.note?.hasPrefix("removed 3") == true, "\(String(describing: d.model.purgeMenu?.note))")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/.omio_cache"))
+        #expect(FileManager.default.fileExists(atPath: dir + "/rgb.tif.omio.json") && FileManager.default.fileExists(atPath: dir + "/rgb.tif"))
+        d.press(.escape)
+        #expect(d.model.purgeMenu == nil)
+    }
+}

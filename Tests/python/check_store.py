@@ -1,6 +1,7 @@
 """`omio-tui cache build` stores open in zarr-python 3, dask and ome-zarr-py, and hold
 tifffile's pixels (transposed to t,c,z,y,x), the file's physical sizes and, for planes larger
-than 512 px, pyramid levels. Every file is built as Zarr v3 (OME-Zarr 0.5) and v2 (0.4).
+than 512 px, pyramid levels. Every file is built as Zarr v3 (OME-Zarr 0.5) and v2 (0.4), with
+each compressor (gzip framing and zstd frames must decode in numcodecs as they do in omio-tui).
 
 Usage: check_store.py OMIO_TUI_BINARY FILE...   (exit 1 on the first mismatch)
 """
@@ -25,11 +26,11 @@ def fail(message):
     sys.exit(1)
 
 
-def build(binary, path, cache, zarr_format):
-    r = subprocess.run([binary, "cache", "build", path, "--cache-dir", cache, "--zarr-format", str(zarr_format)],
-                       capture_output=True, text=True)
+def build(binary, path, cache, zarr_format, compression):
+    r = subprocess.run([binary, "cache", "build", path, "--cache-dir", cache, "--zarr-format", str(zarr_format),
+                        "--compression", compression], capture_output=True, text=True)
     if r.returncode != 0:
-        fail(f"{path}: cache build --zarr-format {zarr_format} failed: {r.stderr.strip()}")
+        fail(f"{path}: cache build --zarr-format {zarr_format} --compression {compression} failed: {r.stderr.strip()}")
     return r.stdout.strip()
 
 
@@ -38,11 +39,11 @@ def expected_scale(info):
     return [t, 1.0, info["PhysicalSizeZ"], info["PhysicalSizeY"], info["PhysicalSizeX"]]
 
 
-def check(binary, path, zarr_format, cache):
-    store = build(binary, path, cache, zarr_format)
+def check(binary, path, zarr_format, compression, cache):
+    store = build(binary, path, cache, zarr_format, compression)
     want = np.transpose(tzcyx(path), (0, 2, 1, 3, 4))  # TZCYX -> t,c,z,y,x
     info = json.loads(subprocess.run([binary, "info", path, "--json"], check=True, capture_output=True, text=True).stdout)
-    label = f"{os.path.basename(path)} (zarr v{zarr_format})"
+    label = f"{os.path.basename(path)} (zarr v{zarr_format}, {compression})"
 
     group = zarr.open_group(store, mode="r")
     level0 = group["0"]
@@ -88,11 +89,12 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         for path in files:
             for zarr_format in (3, 2):
-                cache = tempfile.mkdtemp(dir=tmp)
-                if check(binary, path, zarr_format, cache) > 1:
-                    pyramids += 1
-    print(f"check_store: {len(files)} files x zarr v3 and v2 open in zarr, dask and ome-zarr with tifffile's values "
-          f"({pyramids // 2} with pyramids)")
+                for compression in ("zstd", "gzip", "none"):
+                    cache = tempfile.mkdtemp(dir=tmp)
+                    if check(binary, path, zarr_format, compression, cache) > 1:
+                        pyramids += 1
+    print(f"check_store: {len(files)} files x zarr v3/v2 x zstd/gzip/none open in zarr, dask and ome-zarr with "
+          f"tifffile's values ({pyramids // 6} with pyramids)")
 
 
 if __name__ == "__main__":

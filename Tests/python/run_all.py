@@ -16,6 +16,7 @@ def main():
     checks = [
         ["check_slices.py", binary] + examples + corpus,
         ["check_czi.py", binary] + sorted(glob.glob(os.path.join(CORPUS, "*.czi"))),
+        ["check_napari.py", binary],
         ["check_store.py", binary] + examples + corpus,
     ]
     failed = 0

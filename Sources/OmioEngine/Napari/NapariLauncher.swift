@@ -96,6 +96,12 @@ public struct NapariSendResult: Sendable {
     public let check: JSONValue?
 
     public var pid: Int32? { process?.pid }
+
+    /// For the TUI's status line: "sent to napari (pid N)" (or where the launchers were written).
+    public var statusLine: String {
+        if let pid { return "sent to napari (pid \(pid))" }
+        return check != nil ? "napari check done" : "napari launcher written: \(command)"
+    }
 }
 
 /// Sends files to napari: makes sure each store exists and is current, writes the launchers,

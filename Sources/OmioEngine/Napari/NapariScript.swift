@@ -307,8 +307,8 @@ def describe(viewer, mode, **extra):
         "viewer": type(viewer).__name__,
         "mode": mode,
         "scale_bar": {"visible": bool(scale_bar(viewer).visible)},
-        "dims": {"axis_labels": [str(a) for a in viewer.dims.axis_labels],
-                 "units": [str(u) for u in getattr(viewer.dims, "units", ())]},
+        "dims": {"axis_labels": [str(a) for a in viewer.dims.axis_labels or ()],
+                 "units": [str(u) for u in getattr(viewer.dims, "units", None) or ()]},
         "layers": layers,
     }
     out.update(extra)

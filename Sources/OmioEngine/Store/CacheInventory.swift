@@ -15,6 +15,8 @@ public struct CacheEntry: Sendable, Equatable {
         case orphan
         /// OMIO's own cache (`<stem>.zarr`, `<stem>_napari_squeezed.zarr`), not omio-tui's.
         case foreign
+        /// A build holds its lock right now: never purged.
+        case inUse = "in use"
     }
 
     public enum Kind: String, Sendable, CaseIterable {
@@ -110,7 +112,9 @@ public enum CacheInventory {
         if !finished || !manifest.complete {
             state = .partial
         } else if let now = try? SourceFingerprint.of(path: manifest.sourcePath) {
-            state = now == manifest.source ? .complete : .stale
+            // A correction made after the build leaves the store's scale and metadata stale too.
+            let overlay = (try? OverlayStore.load(for: manifest.sourcePath))?.hash(series: manifest.series)
+            state = now == manifest.source && overlay == manifest.overlayHash ? .complete : .stale
         } else {
             state = .orphan
         }
@@ -133,8 +137,9 @@ public enum CacheInventory {
             lockPath = ((path as NSString).deletingLastPathComponent as NSString)
                 .appendingPathComponent(String(name[..<r.upperBound]) + ".lock")
         }
-        return CacheEntry(path: path, source: source, bytes: StoreFiles.diskUsage(path), state: state, kind: kind, built: nil,
-                          lastUsed: lastUsed(path), building: kind == .store && lockPath.map(StoreLock.isHeld) == true)
+        let building = kind == .store && lockPath.map(StoreLock.isHeld) == true
+        return CacheEntry(path: path, source: source, bytes: StoreFiles.diskUsage(path), state: building ? .inUse : state, kind: kind,
+                          built: nil, lastUsed: lastUsed(path), building: building)
     }
 
     /// OMIO names its caches after the file's stem: the file in the folder with that stem.

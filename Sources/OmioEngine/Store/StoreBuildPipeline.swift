@@ -11,11 +11,11 @@ struct StoreBuildPipeline {
     let layout: StoreLayout
     /// The (partial) store folder the arrays `0`, `1`, ... go into.
     let root: String
-    var workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
     let cancellation: StoreCancellation?
     let progress: ((StoreBuildProgress) -> Void)?
 
     func run() throws {
+        let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
         let base = layout.levels[0]
         let shape = base.shape
         let total = Int64(shape.planeCount) * Int64(shape.y * shape.x * base.dtype.bytes)

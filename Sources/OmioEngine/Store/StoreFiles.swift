@@ -27,18 +27,20 @@ enum StoreFiles {
         try AtomicFile.writeAll(fd, bytes)
     }
 
-    /// `rm -rf`, not following symlinks; missing is fine.
-    static func removeTree(_ path: String) throws {
+    /// `rm -rf`, not following symlinks (a link is unlinked, never entered); missing is fine.
+    /// `freed` hears the bytes each removed file held (purge progress).
+    static func removeTree(_ path: String, freed: (Int64) -> Void = { _ in }) throws {
         var st = stat()
         guard lstat(path, &st) == 0 else { return }
         if (st.st_mode & S_IFMT) == S_IFDIR {
             for name in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] {
-                try removeTree((path as NSString).appendingPathComponent(name))
+                try removeTree((path as NSString).appendingPathComponent(name), freed: freed)
             }
             guard rmdir(path) == 0 || errno == ENOENT else { throw FormatError("cannot remove \(path): \(String(cString: strerror(errno)))") }
         } else {
             guard unlink(path) == 0 || errno == ENOENT else { throw FormatError("cannot remove \(path): \(String(cString: strerror(errno)))") }
         }
+        freed(Int64(st.st_blocks) * 512)
     }
 
     /// Bytes a file or folder takes on disk (allocated blocks, not apparent sizes).

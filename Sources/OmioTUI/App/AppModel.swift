@@ -9,6 +9,10 @@ enum Effect {
     case open(path: String, series: Int)
     case saveOverlay(MetadataOverlay)
     case ensureStore(path: String, source: ImageSource, request: StoreRequest, metadata: ImageMetadata)
+    case napari(open: [NapariInput], paths: [String], python: String?)
+    case listCaches(folder: String, recursive: Bool)
+    case planPurge(PurgeMenu.Action, folder: String, entries: [CacheEntry], file: String?)
+    case purge(PurgePlan, folder: String, recursive: Bool)
     case export(source: ImageSource, series: Int, metadata: ImageMetadata, path: String)
     case loadRaw(path: String, source: ImageSource)
     case slice(SliceRequest)
@@ -21,6 +25,12 @@ enum Event {
     case opened(path: String, series: Int, result: Result<(ImageSource, MetadataOverlay), OmioError>)
     case overlaySaved(Result<String?, OmioError>)
     case storeProgress(path: String, fraction: Double)
+    case napariSent(Result<String, OmioError>)
+    case napariProgress(fraction: Double)
+    case cachesListed(folder: String, entries: [CacheEntry])
+    case purgePlanned(title: String, result: Result<PurgePlan, OmioError>)
+    case purgeProgress(freed: Int64, total: Int64)
+    case purged(PurgeReport)
     case storeReady(path: String, result: Result<StoreReader, OmioError>)
     case exportProgress(done: Int, total: Int)
     case exported(path: String, result: Result<Double, OmioError>)
@@ -46,6 +56,8 @@ final class AppModel {
     var editor: (field: MetadataField, text: String)?
     /// Export under way: planes done and total.
     var exportProgress: (done: Int, total: Int)?
+    /// The cache menu, when open.
+    var purgeMenu: PurgeMenu?
     var editingFilter = false
     var message: (text: String, isError: Bool)?
     var quit = false
@@ -55,6 +67,8 @@ final class AppModel {
     /// display slices from it once complete; `memory` (default) writes nothing to disk.
     let storeMode: StoreMode
     let cacheDir: String?
+    /// The Python that runs napari launchers (nil: $OMIO_PYTHON, else python3).
+    var napariPython: String?
 
     enum StoreMode: String, CaseIterable { case memory, disk }
 
@@ -151,6 +165,7 @@ final class AppModel {
             requestSlice()
             return
         }
+        if purgeMenu != nil { return handlePurgeMenu(key) }
         if editor != nil { return editField(key) }
         if commandLine != nil { return editCommandLine(key) }
         if editingFilter { return editFilter(key) }
@@ -207,6 +222,8 @@ final class AppModel {
                 let cycle = [1.0, 0.7, 0.5, 1.5, 2.0]
                 v.gamma = cycle[((cycle.firstIndex(of: v.gamma) ?? 0) + 1) % cycle.count]
             }
+        case .char("p"): openPurgeMenu()
+        case .char("n"): sendToNapari()
         case .char("x"):
             guard let v = viewer else { return true }
             commandLine = "export " + AppModel.defaultExportPath(v.path)
@@ -254,6 +271,12 @@ final class AppModel {
             flash(browser.showHidden ? "showing hidden files" : "hiding hidden files")
         case .char("/"):
             editingFilter = true
+        case .char(" "):
+            // Marks files for `n` (send several to one napari window).
+            if let e = browser.selected, e.kind != .directory {
+                if browser.marks.contains(e.path) { browser.marks.remove(e.path) } else { browser.marks.insert(e.path) }
+                browser.move(1)
+            }
         default: break
         }
     }
@@ -471,6 +494,8 @@ final class AppModel {
             exportProgress = (0, v.shape.planeCount)
             effects.append(.export(source: v.source, series: v.series, metadata: v.metadata, path: target))
             flash("exporting to \(target)…")
+        case "purge": openPurgeMenu()
+        case "napari": sendToNapari()
         case "reduce":
             guard let r = Reduce(rawValue: arg) else { return flash("reduce: mean or max", error: true) }
             updateViewer { $0.reduce = r }
@@ -479,7 +504,74 @@ final class AppModel {
         }
     }
 
-    // MARK: navigation
+    // MARK: napari
+
+    /// `n`: the marked files, or else the open file at its series, to one napari window.
+    func sendToNapari() {
+        let marked = browser.marks.sorted()
+        if !marked.isEmpty {
+            // The open file keeps its view settings; the others are opened afresh.
+            var open: [NapariInput] = []
+            var paths: [String] = []
+            for p in marked {
+                if let v = viewer, v.path == p { open.append(napariInput(v)) } else { paths.append(p) }
+            }
+            effects.append(.napari(open: open, paths: paths, python: napariPython))
+            flash("sending \(marked.count) file\(marked.count == 1 ? "" : "s") to napari…")
+        } else if let v = viewer {
+            effects.append(.napari(open: [napariInput(v)], paths: [], python: napariPython))
+            flash("sending \((v.path as NSString).lastPathComponent) to napari…")
+        } else {
+            flash("open a file or mark files (Space) to send them to napari")
+        }
+    }
+
+    private func napariInput(_ v: ViewerState) -> NapariInput {
+        NapariInput(source: v.source, series: v.series, metadata: v.metadata, overlayHash: v.overlay.hash(series: v.series),
+                    colors: v.colors, contrastLimits: v.limits, t: v.t, z: v.z)
+    }
+
+    // MARK: cache menu
+
+    func openPurgeMenu() {
+        purgeMenu = PurgeMenu(folder: browser.cwd)
+        effects.append(.listCaches(folder: browser.cwd, recursive: false))
+    }
+
+    private func handlePurgeMenu(_ key: Key) {
+        guard var menu = purgeMenu else { return }
+        defer { if purgeMenu != nil { purgeMenu = menu } }
+        if let c = menu.confirm {
+            switch key {
+            case .char("y"), .char("Y"):
+                menu.confirm = nil
+                menu.progress = (0, c.plan.bytes)
+                effects.append(.purge(c.plan, folder: menu.folder, recursive: menu.recursive))
+            default:
+                menu.confirm = nil
+                menu.note = "nothing removed"
+            }
+            return
+        }
+        guard menu.progress == nil else { return } // deleting: keys wait
+        switch key {
+        case .escape, .char("q"), .char("p"): purgeMenu = nil
+        case .up, .char("k"): menu.move(-1)
+        case .down, .char("j"): menu.move(1)
+        case .char("r"):
+            menu.recursive.toggle()
+            menu.loading = true
+            effects.append(.listCaches(folder: menu.folder, recursive: menu.recursive))
+        case .char("d"), .char("f"), .char("s"), .char("A"):
+            guard case let .char(c) = key, let action = PurgeMenu.Action(rawValue: String(c)) else { return }
+            if action == .selected, menu.selected == nil { menu.note = "nothing selected"; return }
+            let file = viewer?.path ?? (browser.selected?.kind == .directory ? nil : browser.selected?.path)
+            if action == .file, file == nil { menu.note = "open or select a file first"; return }
+            effects.append(.planPurge(action, folder: menu.folder,
+                                      entries: action == .selected ? [menu.selected!] : menu.entries, file: file))
+        default: break
+        }
+    }
 
     private func list(_ path: String) {
         listGeneration += 1
@@ -612,6 +704,41 @@ final class AppModel {
             case let .success(seconds): flash(String(format: "exported %@ in %.1f s", path, seconds))
             case let .failure(e): flash("export failed: \(e.reason)", error: true)
             }
+        case let .napariProgress(fraction):
+            flash(String(format: "napari: building the store %.0f%%", fraction * 100))
+        case let .napariSent(result):
+            switch result {
+            case let .success(line):
+                flash(line)
+                browser.marks.removeAll()
+            case let .failure(e): flash(e.reason, error: true)
+            }
+        case let .cachesListed(folder, entries):
+            guard var menu = purgeMenu, menu.folder == folder else { return }
+            menu.entries = entries
+            menu.loading = false
+            menu.selection = min(menu.selection, max(0, entries.count - 1))
+            purgeMenu = menu
+        case let .purgePlanned(title, result):
+            guard purgeMenu != nil else { return }
+            switch result {
+            case let .success(plan):
+                if plan.entries.isEmpty && plan.folders.isEmpty {
+                    purgeMenu?.note = "\(title): nothing to remove" + (plan.skipped.isEmpty ? "" : " (\(plan.skipped.count) skipped: \(plan.skipped[0].reason))")
+                } else {
+                    purgeMenu?.confirm = (title, plan)
+                }
+            case let .failure(e): purgeMenu?.note = e.reason
+            }
+        case let .purgeProgress(freed, total):
+            purgeMenu?.progress = (freed, total)
+        case let .purged(report):
+            guard var menu = purgeMenu else { return flash(report.summary, error: !report.failed.isEmpty) }
+            menu.progress = nil
+            menu.note = report.summary
+            menu.loading = true
+            purgeMenu = menu
+            effects.append(.listCaches(folder: menu.folder, recursive: menu.recursive))
         case let .storeProgress(path, fraction):
             guard viewer?.path == path else { return }
             viewer?.store = .building(fraction)

@@ -33,6 +33,7 @@ final class BackgroundServices: @unchecked Sendable {
     private let rawQueue = DispatchQueue(label: "omio.raw", qos: .utility)
     private let exportQueue = DispatchQueue(label: "omio.export", qos: .utility)
     private let storeQueue = DispatchQueue(label: "omio.store", qos: .utility)
+    private let purgeQueue = DispatchQueue(label: "omio.purge", qos: .userInitiated)
     private let slices: SliceWorker
     private let generationLock = NSLock()
     private var probeGeneration = 0
@@ -49,6 +50,8 @@ final class BackgroundServices: @unchecked Sendable {
         case .loadRaw: rawQueue.async { EffectRunner.perform(effect, post: inbox.post) }
         case .export: exportQueue.async { EffectRunner.perform(effect, post: inbox.post) }
         case .ensureStore: storeQueue.async { EffectRunner.perform(effect, post: inbox.post) }
+        case .listCaches, .planPurge, .purge: purgeQueue.async { EffectRunner.perform(effect, post: inbox.post) }
+        case .napari: storeQueue.async { EffectRunner.perform(effect, post: inbox.post) }
         case let .probe(paths, generation):
             generationLock.lock()
             probeGeneration = generation
@@ -107,6 +110,47 @@ enum EffectRunner {
                 return try StoreReader(path: built.path)
             }.mapError { omioError($0, path) }
             post(.storeReady(path: path, result: result))
+        case let .napari(open, paths, python):
+            let gauge = PercentGauge()
+            let result = Result { () throws -> String in
+                let inputs = try open + paths.map { try NapariInput.open(path: $0) }
+                let specs = try inputs.map { input in
+                    try NapariLauncher.prepare(input) { p in
+                        if let f = gauge.advance(to: p.fraction) { post(.napariProgress(fraction: f)) }
+                    }.spec
+                }
+                return try NapariLauncher.send(specs: specs, python: python).statusLine
+            }.mapError { e -> OmioError in
+                if let n = e as? NapariLaunchError { return OmioError("", n.statusLine) }
+                return omioError(e, paths.first ?? open.first?.source.path ?? "")
+            }
+            post(.napariSent(result))
+        case let .listCaches(folder, recursive):
+            post(.cachesListed(folder: folder, entries: CacheInventory.list(folder: folder, recursive: recursive)))
+        case let .planPurge(action, folder, entries, file):
+            let title: String
+            let result: Result<PurgePlan, OmioError>
+            switch action {
+            case .selected:
+                title = "purge " + ((entries.first?.path ?? "") as NSString).lastPathComponent
+                result = .success(CachePurge.plan(entries))
+            case .file:
+                title = "purge everything for " + ((file ?? "") as NSString).lastPathComponent
+                result = .success(CachePurge.plan(forFile: file ?? "", in: entries))
+            case .stale:
+                title = "purge stale, partial and orphan entries"
+                result = .success(CachePurge.planStale(entries))
+            case .all:
+                title = "full cleanup of \(folder)/.omio_cache"
+                result = Result { try CachePurge.planFullCleanup(folder: folder) }.mapError { omioError($0, folder) }
+            }
+            post(.purgePlanned(title: title, result: result))
+        case let .purge(plan, _, _):
+            let gauge = PercentGauge()
+            let report = CachePurge.execute(plan) { freed, total in
+                if gauge.advance(to: total > 0 ? Double(freed) / Double(total) : 1) != nil { post(.purgeProgress(freed: freed, total: total)) }
+            }
+            post(.purged(report))
         case let .loadRaw(path, source):
             post(.raw(path: path, nodes: source.rawTree()))
         case let .slice(r):

@@ -24,6 +24,8 @@ enum KeyBindings {
             Row(keys: "z", action: "zoom 1:1 pixels on/off (pan with h j k l / arrows)"),
             Row(keys: ":", action: "command line (:help lists commands)"),
             Row(keys: "x", action: "export as OME-TIFF with the corrected metadata"),
+            Row(keys: "p", action: "cache menu: see and purge .omio_cache (d, f, s, A, r inside)"),
+            Row(keys: "n", action: "send the marked files (or the open one) to napari: one window, corrected scale"),
             Row(keys: "?", action: "this help"),
             Row(keys: "q", action: "quit (terminal restored)"),
         ]),
@@ -33,6 +35,7 @@ enum KeyBindings {
             Row(keys: "h / ← / Backspace", action: "parent folder"),
             Row(keys: ".", action: "show / hide hidden files"),
             Row(keys: "/", action: "filter by name (Esc clears)"),
+            Row(keys: "Space", action: "mark / unmark a file (for n: send several to napari)"),
         ]),
         Section(title: "Metadata", rows: [
             Row(keys: "↑ ↓ / k j", action: "move"),
@@ -41,6 +44,15 @@ enum KeyBindings {
             Row(keys: "e / Enter", action: "edit the selected field (PhysicalSize, TimeIncrement, channel, Description)"),
             Row(keys: "u", action: "undo the last edit"),
             Row(keys: "R", action: "reset the selected field to the file's value"),
+        ]),
+        Section(title: "Cache menu (p)", rows: [
+            Row(keys: "↑ ↓ / k j", action: "move"),
+            Row(keys: "d", action: "purge the selected entry"),
+            Row(keys: "f", action: "purge everything for the open (or selected) file: stores, launchers, logs, OMIO's"),
+            Row(keys: "s", action: "purge stale, partial and orphan entries"),
+            Row(keys: "A", action: "remove this folder's whole .omio_cache (sidecar edits and images stay)"),
+            Row(keys: "r", action: "also every .omio_cache below this folder"),
+            Row(keys: "y / n", action: "confirm / cancel (the question states the bytes freed)"),
         ]),
         Section(title: "Preview", rows: [
             Row(keys: "h j k l / arrows", action: "pan while zoomed"),
@@ -57,6 +69,8 @@ enum KeyBindings {
         Row(keys: ":set KEY=VALUE", action: "correct metadata (:set PhysicalSizeZ=5, :set PhysicalSizeZ=5000 nm)"),
         Row(keys: ":reset [KEY]", action: "back to the file's value (all fields without KEY)"),
         Row(keys: ":export [PATH]", action: "write an OME-TIFF with the corrections (default NAME.corrected.ome.tif)"),
+        Row(keys: ":purge", action: "the cache menu (as p)"),
+        Row(keys: ":napari", action: "send to napari (as n)"),
         Row(keys: ":q", action: "quit"),
     ]
 }

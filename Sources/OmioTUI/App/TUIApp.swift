@@ -81,20 +81,20 @@ final class TUIApp {
         // or is covered, ncurses repaints the whole screen (clearing what we painted) and the
         // image is painted again in full.
         let g = model.previewGrid
-        let overlay = "\(model.showHelp) \(image == nil) \(screen.rows)x\(screen.cols) \(g.map { "\($0.x),\($0.y),\($0.cols),\($0.rows)" } ?? "-") \(model.viewer?.path ?? "")"
+        let overlay = "\(AppView.previewCovered(model)) \(image == nil) \(screen.rows)x\(screen.cols) \(g.map { "\($0.x),\($0.y),\($0.cols),\($0.rows)" } ?? "-") \(model.viewer?.path ?? "")"
         if overlay != lastOverlay {
             painter.invalidate()
             if painter.mode == .truecolor { screen.clearAll() }
             lastOverlay = overlay
         }
-        if let (grid, x, y) = image, !model.showHelp {
+        if let (grid, x, y) = image, !AppView.previewCovered(model) {
             let single: RGBColor? = (model.viewer?.drawnChannels.count == 1) ? .white : nil
             painter.drawCurses(grid, x: x, y: y, single: single, screen: screen)
         }
         let home = (model.layout.status, 0)
         move(Int32(home.0), Int32(home.1))
         screen.refresh()
-        if let (grid, x, y) = image, !model.showHelp {
+        if let (grid, x, y) = image, !AppView.previewCovered(model) {
             painter.paintDirect(grid, x: x, y: y, home: home, screen: screen)
         }
     }

@@ -14,8 +14,12 @@ enum AppView {
             PreviewView.draw(m, rect: p, on: c, spinner: spinner)
         }
         StatusView.draw(m, row: l.status, on: c, spinner: spinner)
+        if let menu = m.purgeMenu { PurgeMenuView.draw(menu, model: m, on: c) }
         if m.showHelp { HelpView.draw(m, on: c) }
     }
+
+    /// True when an overlay covers the preview (its image is then not painted).
+    static func previewCovered(_ m: AppModel) -> Bool { m.showHelp || m.purgeMenu != nil }
 
     /// A pane's title row: highlighted when the pane has the focus.
     static func title(_ text: String, rect: AppModel.Rect, focused: Bool, on c: Canvas) {

@@ -1,0 +1,149 @@
+import Foundation
+import OmioFormats
+
+/// What a purge would remove and what it must leave, decided before anything is deleted, so
+/// the confirmation can state the bytes it frees.
+public struct PurgePlan: Sendable {
+    public var entries: [CacheEntry] = []
+    /// Entries left alone, with the reason (in use by a build, outside a .omio_cache folder...).
+    public var skipped: [(entry: CacheEntry, reason: String)] = []
+    /// For a full cleanup: the .omio_cache folders to remove once empty.
+    public var folders: [String] = []
+
+    public var bytes: Int64 { entries.reduce(0) { $0 + $1.bytes } }
+}
+
+/// What a purge did: every path removed, every path that could not be, and the bytes freed.
+public struct PurgeReport: Sendable {
+    public var removed: [String] = []
+    public var failed: [(path: String, reason: String)] = []
+    public var skipped: [(path: String, reason: String)] = []
+    public var bytesFreed: Int64 = 0
+
+    public var summary: String {
+        var s = "removed \(removed.count) entr\(removed.count == 1 ? "y" : "ies"), freed \(PurgeReport.size(bytesFreed))"
+        if !skipped.isEmpty { s += "; skipped \(skipped.count) (\(skipped.map(\.reason).first!))" }
+        if !failed.isEmpty { s += "; FAILED \(failed.count): \(failed.map { "\($0.path): \($0.reason)" }.joined(separator: "; "))" }
+        return s
+    }
+
+    public static func size(_ bytes: Int64) -> String {
+        ByteCountFormatter.string(fromByteCount: bytes, countStyle: .file)
+    }
+}
+
+/// OMIO's `cleanup_omio_cache`, made safe: only entries inside a folder named `.omio_cache`
+/// are deleted, symbolic links are removed as links (never followed), a `.omio_cache` that is
+/// itself a link is refused, stores a running build holds are skipped, and sidecar edits
+/// (`*.omio.json`) and source images are never touched.
+public enum CachePurge {
+    /// One entry (the menu's `d`).
+    public static func plan(_ entries: [CacheEntry]) -> PurgePlan {
+        var p = PurgePlan()
+        for e in entries {
+            if let reason = refusal(e) { p.skipped.append((e, reason)) } else { p.entries.append(e) }
+        }
+        return p
+    }
+
+    /// Everything made for one file (the menu's `f`, OMIO's `cleanup_omio_cache(fname)`): its
+    /// stores and partial builds, launchers and logs, and OMIO's `<stem>.zarr` side stores.
+    public static func plan(forFile file: String, in entries: [CacheEntry]) -> PurgePlan {
+        let target = StoreLocation.absolutePath(file)
+        let stem = ((target as NSString).lastPathComponent as NSString).deletingPathExtension
+        let folder = (target as NSString).deletingLastPathComponent
+        return plan(entries.filter { e in
+            if e.source.map(StoreLocation.absolutePath) == target { return true }
+            // OMIO's stores are named by stem and sit in the file's own folder's cache.
+            guard e.kind == .foreign else { return false }
+            let name = ((e.path as NSString).lastPathComponent as NSString).deletingPathExtension
+            let cacheParent = ((e.path as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
+            return cacheParent == folder && (name == stem || name == stem + "_napari_squeezed")
+        })
+    }
+
+    /// Stale, partial and orphan entries (the menu's `s`).
+    public static func planStale(_ entries: [CacheEntry]) -> PurgePlan {
+        plan(entries.filter { [.stale, .partial, .orphan].contains($0.state) })
+    }
+
+    /// A folder's whole `.omio_cache` (the menu's `A`, OMIO's `full_cleanup=True`).
+    public static func planFullCleanup(folder: String) throws -> PurgePlan {
+        let cache = (StoreLocation.absolutePath(folder) as NSString).appendingPathComponent(StoreLocation.cacheFolderName)
+        var st = stat()
+        guard lstat(cache, &st) == 0 else { return PurgePlan() }
+        guard (st.st_mode & S_IFMT) != S_IFLNK else {
+            throw OmioError(cache, "is a symbolic link; refusing to clean it")
+        }
+        guard (st.st_mode & S_IFMT) == S_IFDIR else { throw OmioError(cache, "is not a folder") }
+        var p = plan(CacheInventory.list(folder: cache))
+        p.folders = [cache]
+        return p
+    }
+
+    /// Deletes what the plan lists, reporting bytes freed as it goes.
+    public static func execute(_ plan: PurgePlan, progress: (_ freed: Int64, _ total: Int64) -> Void = { _, _ in }) -> PurgeReport {
+        var report = PurgeReport()
+        report.skipped = plan.skipped.map { ($0.entry.path, $0.reason) }
+        let total = plan.bytes
+        for e in plan.entries {
+            // Checked again now: a build may have started since the plan was made.
+            if let reason = refusal(e) {
+                report.skipped.append((e.path, reason))
+                continue
+            }
+            do {
+                try StoreFiles.removeTree(e.path) { freed in
+                    report.bytesFreed += freed
+                    progress(report.bytesFreed, total)
+                }
+                report.removed.append(e.path)
+            } catch {
+                report.failed.append((e.path, error.omioReason))
+            }
+        }
+        for folder in plan.folders {
+            removeLeftovers(in: folder, report: &report)
+        }
+        return report
+    }
+
+    /// Why an entry must not be deleted, or nil when it may.
+    static func refusal(_ e: CacheEntry) -> String? {
+        let parent = (e.path as NSString).deletingLastPathComponent
+        guard (parent as NSString).lastPathComponent == StoreLocation.cacheFolderName else {
+            return "not inside a .omio_cache folder"
+        }
+        var st = stat()
+        if lstat(parent, &st) == 0, (st.st_mode & S_IFMT) == S_IFLNK { return "its .omio_cache is a symbolic link" }
+        if e.path.hasSuffix(OverlayStore.suffix) { return "sidecar edits are never purged" }
+        if e.kind == .store, isLocked(e.path) { return "in use by a running build" }
+        return nil
+    }
+
+    static func isLocked(_ storePath: String) -> Bool {
+        let name = (storePath as NSString).lastPathComponent
+        guard let r = name.range(of: StoreLocation.storeSuffix) else { return false }
+        let lock = ((storePath as NSString).deletingLastPathComponent as NSString).appendingPathComponent(String(name[..<r.upperBound]) + ".lock")
+        return StoreLock.isHeld(lock)
+    }
+
+    /// After a full cleanup: unheld lock files, temporary files, then the folder itself when
+    /// nothing in use is left in it.
+    static func removeLeftovers(in folder: String, report: inout PurgeReport) {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] {
+            let path = (folder as NSString).appendingPathComponent(name)
+            if name.hasSuffix(".lock") {
+                if StoreLock.isHeld(path) { continue }
+                unlink(path)
+            } else if name.hasPrefix(".") {
+                try? StoreFiles.removeTree(path)
+            }
+        }
+        if ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).isEmpty {
+            if rmdir(folder) == 0 { report.removed.append(folder) } else {
+                report.failed.append((folder, String(cString: strerror(errno))))
+            }
+        }
+    }
+}

@@ -1,0 +1,157 @@
+import Foundation
+@testable import OmioEngine
+import OmioFormats
+import Testing
+
+/// Every purge action on every kind of entry, the symbolic-link cases, and a purge while
+/// another process holds a build lock. Sources and sidecar edits always survive.
+@Suite(.serialized)
+struct CachePurgeTests {
+    /// A folder with two images, their stores, a stale and an orphan store, OMIO's caches, a
+    /// killed build, a launcher, a log and a sidecar.
+    func scene() throws -> (folder: String, cache: String) {
+        let folder = try StoreTestSupport.scratch("purge")
+        let cache = folder + "/.omio_cache"
+        for (name, example) in [("a.tif", "rgb.tif"), ("b.tif", "multipage_T5.tif"), ("stale.tif", "rgb.tif"), ("gone.tif", "rgb.tif")] {
+            try FileManager.default.copyItem(atPath: StoreTestSupport.examplePath(example), toPath: folder + "/" + name)
+            _ = try StoreBuilder.ensure(source: ImageOpener.open(path: folder + "/" + name), request: StoreRequest())
+        }
+        try Data([1, 2, 3]).write(to: URL(fileURLWithPath: folder + "/stale.tif"), options: .atomic) // the source changed
+        try FileManager.default.removeItem(atPath: folder + "/gone.tif")
+        for name in ["a.zarr", "a_napari_squeezed.zarr", "c.tif.ome.zarr.partial"] {
+            try FileManager.default.createDirectory(atPath: cache + "/" + name, withIntermediateDirectories: true)
+            try Data(count: 5000).write(to: URL(fileURLWithPath: cache + "/" + name + "/chunk"))
+        }
+        _ = FileManager.default.createFile(atPath: cache + "/a.tif.napari.py", contents: Data("print()".utf8))
+        _ = FileManager.default.createFile(atPath: cache + "/a.tif.napari.log", contents: Data("log".utf8))
+        _ = FileManager.default.createFile(atPath: folder + "/a.tif.omio.json", contents: Data("{}".utf8))
+        return (folder, cache)
+    }
+
+    func names(_ dir: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { !$0.hasSuffix(".lock") }.sorted()
+    }
+
+    @Test func everyStateIsListed() throws {
+        let (folder, _) = try scene()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let states = Dictionary(uniqueKeysWithValues: CacheInventory.list(folder: folder).map { (($0.path as NSString).lastPathComponent, $0.state) })
+        #expect(states["a.tif.ome.zarr"] == .complete)
+        #expect(states["stale.tif.ome.zarr"] == .stale)
+        #expect(states["gone.tif.ome.zarr"] == .orphan)
+        #expect(states["c.tif.ome.zarr.partial"] == .partial)
+        #expect(states["a.zarr"] == .foreign && states["a_napari_squeezed.zarr"] == .foreign)
+        #expect(states["a.tif.napari.py"] == .complete && states["a.tif.napari.log"] == .complete)
+    }
+
+    @Test func purgeOneEntry() throws {
+        let (folder, cache) = try scene()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let entry = try #require(CacheInventory.list(folder: folder).first { $0.path.hasSuffix("b.tif.ome.zarr") })
+        let plan = CachePurge.plan([entry])
+        #expect(plan.bytes == entry.bytes && plan.bytes > 0)
+        let report = CachePurge.execute(plan)
+        #expect(report.removed == [entry.path] && report.failed.isEmpty && report.bytesFreed >= entry.bytes - 8192)
+        #expect(!names(cache).contains("b.tif.ome.zarr"))
+        #expect(names(cache).contains("a.tif.ome.zarr"))
+    }
+
+    @Test func purgeEverythingForAFile() throws {
+        let (folder, cache) = try scene()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let plan = CachePurge.plan(forFile: folder + "/a.tif", in: CacheInventory.list(folder: folder))
+        #expect(plan.entries.map { ($0.path as NSString).lastPathComponent }.sorted() ==
+                ["a.tif.napari.log", "a.tif.napari.py", "a.tif.ome.zarr", "a.zarr", "a_napari_squeezed.zarr"])
+        _ = CachePurge.execute(plan)
+        #expect(names(cache) == ["b.tif.ome.zarr", "c.tif.ome.zarr.partial", "gone.tif.ome.zarr", "stale.tif.ome.zarr"])
+        #expect(FileManager.default.fileExists(atPath: folder + "/a.tif") && FileManager.default.fileExists(atPath: folder + "/a.tif.omio.json"))
+    }
+
+    @Test func purgeStalePartialAndOrphan() throws {
+        let (folder, cache) = try scene()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let plan = CachePurge.planStale(CacheInventory.list(folder: folder))
+        #expect(plan.entries.map(\.state).sorted { $0.rawValue < $1.rawValue } == [.orphan, .partial, .stale])
+        _ = CachePurge.execute(plan)
+        #expect(names(cache) == ["a.tif.napari.log", "a.tif.napari.py", "a.tif.ome.zarr", "a.zarr", "a_napari_squeezed.zarr", "b.tif.ome.zarr"])
+    }
+
+    @Test func fullCleanupKeepsSourcesAndSidecars() throws {
+        let (folder, cache) = try scene()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let plan = try CachePurge.planFullCleanup(folder: folder)
+        #expect(plan.entries.count == 9) // 4 stores, OMIO's 2, a partial, a launcher, a log
+        let report = CachePurge.execute(plan)
+        #expect(report.failed.isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: cache), "the .omio_cache folder itself is gone")
+        #expect(names(folder) == ["a.tif", "a.tif.omio.json", "b.tif", "stale.tif"])
+    }
+
+    @Test func symbolicLinksAreRemovedAsLinksNeverFollowed() throws {
+        let (folder, cache) = try scene()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        // A link inside a store pointing at the source folder, and a store that is itself a link.
+        let victim = try StoreTestSupport.scratch("victim")
+        defer { try? FileManager.default.removeItem(atPath: victim) }
+        _ = FileManager.default.createFile(atPath: victim + "/precious.txt", contents: Data("keep".utf8))
+        try FileManager.default.createSymbolicLink(atPath: cache + "/b.tif.ome.zarr/escape", withDestinationPath: victim)
+        try FileManager.default.createSymbolicLink(atPath: cache + "/d.tif.ome.zarr.partial", withDestinationPath: victim)
+        _ = CachePurge.execute(try CachePurge.planFullCleanup(folder: folder))
+        #expect(FileManager.default.fileExists(atPath: victim + "/precious.txt"))
+        #expect(!FileManager.default.fileExists(atPath: cache))
+    }
+
+    @Test func aCacheFolderThatIsALinkIsRefused() throws {
+        let folder = try StoreTestSupport.scratch("linked")
+        let elsewhere = try StoreTestSupport.scratch("elsewhere")
+        defer {
+            try? FileManager.default.removeItem(atPath: folder)
+            try? FileManager.default.removeItem(atPath: elsewhere)
+        }
+        try FileManager.default.createDirectory(atPath: elsewhere + "/x.zarr", withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: folder + "/.omio_cache", withDestinationPath: elsewhere)
+        #expect(throws: OmioError.self) { try CachePurge.planFullCleanup(folder: folder) }
+        let entries = CacheInventory.list(folder: folder)
+        let plan = CachePurge.plan(entries)
+        #expect(plan.entries.isEmpty && plan.skipped.allSatisfy { $0.reason.contains("symbolic link") })
+        #expect(FileManager.default.fileExists(atPath: elsewhere + "/x.zarr"))
+    }
+
+    @Test func onlyInsideACacheFolder() throws {
+        let folder = try StoreTestSupport.scratch("explicit")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.copyItem(atPath: StoreTestSupport.examplePath("rgb.tif"), toPath: folder + "/a.tif")
+        _ = try StoreBuilder.ensure(source: ImageOpener.open(path: folder + "/a.tif"), request: StoreRequest(cacheDir: folder))
+        let entries = CacheInventory.list(folder: folder)
+        #expect(entries.count == 1)
+        let plan = CachePurge.plan(entries)
+        #expect(plan.entries.isEmpty && plan.skipped.first?.reason == "not inside a .omio_cache folder")
+    }
+
+    /// Another process holds the build lock (as a running build does): the store is listed as
+    /// in use and every purge skips it, full cleanup included.
+    @Test func purgeWhileABuildHoldsTheLock() throws {
+        let (folder, cache) = try scene()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
+        holder.arguments = [cache + "/a.tif.ome.zarr.lock", "sleep", "30"]
+        try holder.run()
+        defer {
+            holder.terminate()
+            holder.waitUntilExit()
+        }
+        var held = false
+        for _ in 0..<100 where !held {
+            held = StoreLock.isHeld(cache + "/a.tif.ome.zarr.lock")
+            if !held { usleep(20_000) }
+        }
+        #expect(held)
+        let entry = try #require(CacheInventory.list(folder: folder).first { $0.path.hasSuffix("a.tif.ome.zarr") })
+        #expect(entry.state == .inUse && entry.building)
+        let report = CachePurge.execute(try CachePurge.planFullCleanup(folder: folder))
+        #expect(report.skipped.contains { $0.path == entry.path && $0.reason == "in use by a running build" })
+        #expect(FileManager.default.fileExists(atPath: entry.path))
+        #expect(names(cache) == ["a.tif.ome.zarr"], "everything else went; the folder stays for the running build")
+    }
+}

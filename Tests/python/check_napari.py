@@ -1,0 +1,271 @@
+"""`omio-tui napari` end to end: the emitted launcher in a real napari (0.9, PyQt6) under Xvfb.
+
+1. `omio-tui napari FILE... --check` on example files, one of them a copy of
+   wrong_spacing_Z8.tif after `omio-tui set FILE PhysicalSizeZ=5`, and a file with a pyramid:
+   one layer per channel named `<stem> <channel>`, scale Z = 5 (the correction), Y/X = the
+   file's values, T = TimeIncrement, axis labels after squeezing, colormaps and contrast
+   limits as the launcher embeds them, additive blending, a visible scale bar, every level.
+2. A launcher copied away and run on its own (`python launcher.py --check --mode zarr`) after
+   the omio-tui binary that wrote it is deleted.
+3. Window reuse: a first launcher listens (`--serve-check 1`, over a stale socket it must
+   remove); a second one hands its layers over (`--mode numpy`) and exits; the first window
+   then holds both files' layers.
+
+napari runs from its own venv (.venv-napari, made by scripts/make-napari-venv.sh; or
+$OMIO_NAPARI_PYTHON). Without it (no PyPI) or without xvfb-run the check is skipped with the
+reason printed.
+
+Usage: check_napari.py OMIO_TUI_BINARY
+"""
+import json
+import os
+import shutil
+import socket
+import stat
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+EXAMPLES = os.path.join(ROOT, "example_data")
+VENV = os.path.join(ROOT, ".venv-napari")
+FILES = ["wrong_spacing_Z8.tif", "hyperstack_T3_Z5_C2.tif", "ome_T4_Z2_C3.ome.tif", "multipage_T5.tif"]
+
+
+def skip(reason):
+    print(f"check_napari: SKIPPED: {reason}")
+    sys.exit(0)
+
+
+def fail(message):
+    print(f"check_napari: FAILED: {message}")
+    sys.exit(1)
+
+
+def expect(condition, message):
+    if not condition:
+        fail(message)
+
+
+def napari_python():
+    explicit = os.environ.get("OMIO_NAPARI_PYTHON")
+    if explicit:
+        return explicit
+    python = os.path.join(VENV, "bin", "python")
+    if os.access(python, os.X_OK):
+        return python
+    try:
+        with open(VENV + ".reason") as f:
+            reason = f.read().strip()
+    except OSError:
+        reason = "scripts/make-napari-venv.sh has not made it (run make venv)"
+    skip(f"no napari venv: {reason}")
+
+
+def run(argv, timeout=300, **kw):
+    start = time.monotonic()
+    r = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, **kw)
+    return r, time.monotonic() - start
+
+
+def write_pyramid_file(path):
+    """A 2-channel Z stack of 600 x 1100 planes (the store gets 3 levels), via tifffile."""
+    import tifffile
+
+    z, c, y, x = 3, 2, 600, 1100
+    data = (np.arange(z * c * y * x, dtype=np.uint32) % 4000).astype(np.uint16).reshape(z, c, y, x)
+    tifffile.imwrite(path, data, imagej=True, resolution=(1 / 0.4, 1 / 0.4),
+                     metadata={"axes": "ZCYX", "spacing": 1.5, "unit": "um"})
+
+
+def info(binary, path):
+    r, _ = run([binary, "info", path, "--json"])
+    expect(r.returncode == 0, f"info {path}: {r.stderr}")
+    return json.loads(r.stdout)
+
+
+def embedded_layers(launcher):
+    """The layer description a launcher embeds (its top level needs only the standard library)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("omio_launcher", launcher)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.LAYERS
+
+
+def close(a, b, what):
+    expect(len(a) == len(b) and np.allclose(a, b, rtol=1e-6), f"{what}: got {a}, want {b}")
+
+
+def check_file_layers(layers, meta, embedded, what):
+    """The napari layers of one file against `info --json` and the launcher's description."""
+    T, Z, C, Y, X = meta["shape"]
+    stem = os.path.basename(meta["path"]).split(".")[0]
+    expect(len(layers) == C, f"{what}: {len(layers)} layers for {C} channels")
+    labels = (["t"] if T > 1 else []) + (["z"] if Z > 1 else []) + ["y", "x"]
+    sizes = {"t": T, "z": Z, "y": Y, "x": X}
+    want_scale = {"t": meta["TimeIncrement"] or 1.0, "z": meta["PhysicalSizeZ"],
+                  "y": meta["PhysicalSizeY"], "x": meta["PhysicalSizeX"]}
+    for k, layer in enumerate(layers):
+        channel = embedded["channels"][k]
+        name = meta["Channels"][k]["Name"] or (f"C{k}" if C > 1 else None)
+        expect(layer["name"] == (f"{stem} {name}" if name else stem), f"{what}: layer name {layer['name']!r}")
+        expect(layer["axis_labels"] == labels, f"{what}: axis labels {layer['axis_labels']} != {labels}")
+        expect(layer["shape"] == [sizes[a] for a in labels], f"{what}: shape {layer['shape']}")
+        close(layer["scale"], [want_scale[a] for a in labels], f"{what} scale")
+        expect(layer["units"] == ["second" if a == "t" else "micrometer" for a in labels], f"{what}: units {layer['units']}")
+        expect(layer["colormap"] == channel["colormap"] or layer["color"] == channel["colormap"],
+               f"{what}: colormap {layer['colormap']} / {layer['color']} != {channel['colormap']}")
+        close(layer["contrast_limits"], channel["contrast_limits"], f"{what} contrast limits")
+        expect(layer["blending"] == "additive", f"{what}: blending {layer['blending']}")
+        expect(len(layer["levels"]) == len(embedded["levels"]), f"{what}: {len(layer['levels'])} levels")
+        expect(layer["multiscale"] == (len(embedded["levels"]) > 1), f"{what}: multiscale {layer['multiscale']}")
+        for level, want in zip(layer["levels"], embedded["levels"]):
+            t, c, z, y, x = want["shape"]
+            full = {"t": t, "z": z, "y": y, "x": x}
+            expect(level == [full[a] for a in labels], f"{what}: level shape {level}")
+
+
+def by_file(result):
+    out = {}
+    for layer in result["layers"]:
+        out.setdefault(os.path.basename(layer["source"]), []).append(layer)
+    return out
+
+
+def main():
+    binary = sys.argv[1]
+    python = napari_python()
+    xvfb = shutil.which("xvfb-run")
+    if not xvfb:
+        skip("xvfb-run is not installed (Debian's xvfb; make test installs it)")
+    r, secs = run([xvfb, "-a", python, "-c", "from PyQt6.QtWidgets import QApplication; QApplication([]); import napari, zarr, dask"])
+    if r.returncode != 0:
+        tail = " | ".join(r.stderr.strip().splitlines()[-2:])
+        skip(f"Qt or napari does not start under Xvfb (missing Debian packages?): {tail}")
+    timings = {"preflight": secs}
+
+    with tempfile.TemporaryDirectory(prefix="omio-napari-") as tmp:
+        data = os.path.join(tmp, "data")
+        os.mkdir(data)
+        for name in FILES:
+            shutil.copy(os.path.join(EXAMPLES, name), data)
+        paths = [os.path.join(data, name) for name in FILES]
+        big = os.path.join(data, "pyramid_Z3_C2.tif")
+        write_pyramid_file(big)
+        paths.append(big)
+        wrong = paths[0]
+        r, _ = run([binary, "set", wrong, "PhysicalSizeZ=5"])
+        expect(r.returncode == 0, f"set PhysicalSizeZ=5: {r.stderr}")
+        metas = {os.path.basename(p): info(binary, p) for p in paths}
+        expect(metas[os.path.basename(wrong)]["PhysicalSizeZ"] == 5, "the overlay did not apply")
+
+        # 1. omio-tui napari --check on all the files (one napari start).
+        r, secs = run([xvfb, "-a", binary, "napari", *paths, "--check", "--python", python], timeout=600)
+        timings["omio-tui napari --check (5 files)"] = secs
+        expect(r.returncode == 0, f"napari --check failed ({r.returncode}): {r.stderr.strip()}")
+        result = json.loads(r.stdout)
+        expect(result["viewer"] == "Viewer", f"the check used {result['viewer']}, not napari's Qt Viewer")
+        expect(result["mode"] == "dask" and result["scale_bar"]["visible"], f"mode/scale bar: {result['mode']} {result['scale_bar']}")
+        layers = by_file(result)
+        launchers = {}
+        for path in paths:
+            real = os.path.basename(path)
+            launcher = os.path.join(data, ".omio_cache", os.path.basename(path) + ".napari.py")
+            expect(os.path.exists(launcher), f"no launcher {launcher}")
+            launchers[path] = launcher
+            embedded = embedded_layers(launcher)[0]
+            expect(real in layers, f"no layers from {path}: {sorted(layers)}")
+            check_file_layers(layers[real], metas[real], embedded, os.path.basename(path))
+            for layer in layers[real]:
+                expect(layer["array_type"] == "dask.array.core.Array", f"{path}: --mode dask gave {layer['array_type']}")
+        wrong_layer = layers[os.path.basename(wrong)][0]
+        expect(wrong_layer["scale"][0] == 5, f"wrong_spacing Z scale {wrong_layer['scale']}")
+        expect(len(layers[os.path.basename(big)][0]["levels"]) == 3, "the pyramid file has 3 levels")
+        hyper = [l["colormap"] for l in layers[os.path.basename(paths[1])]]
+        expect(hyper == ["magenta", "green"], f"hyperstack colormaps {hyper}")
+        ome = [l["name"] for l in layers[os.path.basename(paths[2])]]
+        expect(ome == ["ome_T4_Z2_C3 DAPI", "ome_T4_Z2_C3 GFP", "ome_T4_Z2_C3 mCherry"], f"OME names {ome}")
+
+        # 2. A launcher on its own: written by a copy of the binary, which is then deleted.
+        bindir = os.path.join(tmp, "bin")
+        os.mkdir(bindir)
+        copy = os.path.join(bindir, "omio-tui")
+        shutil.copy(binary, copy)
+        r, _ = run([copy, "napari", wrong, "--no-launch"])
+        expect(r.returncode == 0 and r.stdout.strip() == launchers[wrong], f"--no-launch: {r.stdout!r} {r.stderr!r}")
+        os.remove(copy)
+        alone = os.path.join(tmp, "elsewhere", "launcher.py")
+        os.makedirs(os.path.dirname(alone))
+        shutil.copy(launchers[wrong], alone)
+        env = {k: v for k, v in os.environ.items() if k != "OMIO_TUI_BIN"}
+        env["PATH"] = os.path.dirname(python) + ":/usr/bin:/bin"
+        r, secs = run([xvfb, "-a", python, alone, "--check", "--mode", "zarr"], env=env, cwd=os.path.dirname(alone))
+        timings["launcher.py --check --mode zarr"] = secs
+        expect(r.returncode == 0, f"the launcher alone failed: {r.stderr.strip()}")
+        own = json.loads(r.stdout)
+        expect(own["mode"] == "zarr" and len(own["layers"]) == 1, f"launcher alone: {own['mode']} {len(own['layers'])} layers")
+        expect(own["layers"][0]["array_type"].endswith("ZarrView"), f"--mode zarr gave {own['layers'][0]['array_type']}")
+        close(own["layers"][0]["scale"], wrong_layer["scale"], "launcher alone scale")
+
+        # 3. One window: a stale socket is replaced; the second launcher hands over and exits.
+        sockdir = os.path.join(tmp, "sock")
+        os.mkdir(sockdir, 0o700)
+        sock_path = os.path.join(sockdir, "napari.sock")
+        stale = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        stale.bind(sock_path)
+        stale.close()  # the file stays; nobody listens
+        env = dict(os.environ, OMIO_NAPARI_SOCKET=sock_path)
+        start = time.monotonic()
+        server = subprocess.Popen([xvfb, "-a", python, launchers[paths[1]], "--serve-check", "1", "--timeout", "150"],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        server_err = []
+        ready = threading.Event()
+
+        def read_stderr():
+            for line in server.stderr:
+                server_err.append(line)
+                if "napari window open" in line:
+                    ready.set()
+
+        reader = threading.Thread(target=read_stderr, daemon=True)
+        reader.start()
+        if not ready.wait(180):
+            server.kill()
+            fail(f"the first launcher did not open its window: {''.join(server_err[-5:])}")
+        # The second launcher needs no display: it only hands over.
+        client_env = {k: v for k, v in env.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+        r, client_secs = run([python, launchers[paths[3]], "--mode", "numpy"], env=client_env, timeout=200)
+        expect(r.returncode == 0 and "to the napari window of pid" in r.stderr, f"the second launcher: {r.returncode} {r.stderr.strip()}")
+        try:
+            out, _ = server.communicate(timeout=200)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            fail("the listening window did not finish")
+        reader.join(5)
+        timings["two launchers, one window"] = time.monotonic() - start
+        timings["hand-over (second launcher)"] = client_secs
+        expect(server.returncode == 0, f"the listening launcher exited {server.returncode}: {''.join(server_err[-5:])}")
+        shared = json.loads(out)
+        names = [l["name"] for l in shared["layers"]]
+        expect(shared["received"] == 1, f"received {shared['received']}")
+        expect(names == ["hyperstack_T3_Z5_C2 C0", "hyperstack_T3_Z5_C2 C1", "multipage_T5"], f"one window holds {names}")
+        expect(shared["layers"][2]["array_type"] == "numpy.ndarray", f"--mode numpy hand-over: {shared['layers'][2]['array_type']}")
+        expect(any("removing the stale socket" in line for line in server_err), "the stale socket was not reported")
+        expect(not os.path.exists(sock_path), "the socket outlived its window")
+        mode = stat.S_IMODE(os.stat(sockdir).st_mode)
+        expect(mode == 0o700, f"socket folder mode {oct(mode)}")
+
+    summary = ", ".join(f"{k} {v:.1f} s" for k, v in timings.items())
+    print(f"check_napari: {len(paths)} files in napari {result['napari']}: layers, scales, colormaps, limits, levels as "
+          f"written; the launcher runs alone; a second launcher adds to the open window ({summary})")
+
+
+if __name__ == "__main__":
+    main()
