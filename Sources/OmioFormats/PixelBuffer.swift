@@ -33,6 +33,25 @@ public struct PixelBuffer: Sendable {
         return out
     }
 
+    /// Row `y` as Floats into `out` (at least `width` long): display code converts a row at a
+    /// time instead of the whole plane.
+    @inline(__always)
+    public func loadRow(_ y: Int, into out: UnsafeMutableBufferPointer<Float>) {
+        let w = width, start = y * w
+        bytes.withUnsafeBytes { raw in
+            switch dtype {
+            case .uint8: let p = raw.bindMemory(to: UInt8.self); for x in 0..<w { out[x] = Float(p[start + x]) }
+            case .int8: let p = raw.bindMemory(to: Int8.self); for x in 0..<w { out[x] = Float(p[start + x]) }
+            case .uint16: let p = raw.bindMemory(to: UInt16.self); for x in 0..<w { out[x] = Float(p[start + x]) }
+            case .int16: let p = raw.bindMemory(to: Int16.self); for x in 0..<w { out[x] = Float(p[start + x]) }
+            case .uint32: let p = raw.bindMemory(to: UInt32.self); for x in 0..<w { out[x] = Float(p[start + x]) }
+            case .int32: let p = raw.bindMemory(to: Int32.self); for x in 0..<w { out[x] = Float(p[start + x]) }
+            case .float32: let p = raw.bindMemory(to: Float.self); for x in 0..<w { out[x] = p[start + x] }
+            case .float64: let p = raw.bindMemory(to: Double.self); for x in 0..<w { out[x] = Float(p[start + x]) }
+            }
+        }
+    }
+
     public func value(at i: Int) -> Double {
         bytes.withUnsafeBytes { raw in PixelBuffer.load(raw, dtype, i) }
     }

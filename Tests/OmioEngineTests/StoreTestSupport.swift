@@ -13,12 +13,18 @@ enum StoreTestSupport {
         return path
     }
 
-    /// The example files, generated once per test run into their own folder (never the repo's).
+    /// The example files, generated once per test process into their own folder (never the
+    /// repo's, so no build can ever write beside them), removed when the process exits.
     static let exampleFolder: String = {
-        let folder = try! scratch("examples")
+        let folder = examplesPath()
         try! ExampleData.write(to: folder)
+        atexit { try? FileManager.default.removeItem(atPath: StoreTestSupport.examplesPath()) }
         return folder
     }()
+
+    private static func examplesPath() -> String {
+        (NSTemporaryDirectory() as NSString).appendingPathComponent("omio-store-examples-\(getpid())")
+    }
 
     static func examplePath(_ name: String) -> String { (exampleFolder as NSString).appendingPathComponent(name) }
 

@@ -70,9 +70,7 @@ public enum DisplaySlicer {
             buffer = try array.levels.read(level: level, plane: plane,
                                            region: PixelRegion(rows: rows, cols: cols, rowStep: rowStep, colStep: colStep))
         }
-        let samples = buffer.floats()
-        let values = resample(samples, width: buffer.width, height: buffer.height, outW: outW, outH: outH, reduce: reduce)
-        return DisplaySlice(width: outW, height: outH, values: values, stats: stats(samples, dtype: array.dtype))
+        return resample(buffer, outW: outW, outH: outH, reduce: reduce)
     }
 
     static func clamp(_ v: Viewport, _ shape: Shape) -> Viewport {
@@ -86,32 +84,58 @@ public enum DisplaySlicer {
         return a..<b
     }
 
-    /// Box filter (mean or max over each output pixel's block) when shrinking; nearest
-    /// neighbour when enlarging. Block bounds are computed once per axis.
-    static func resample(_ src: [Float], width w: Int, height h: Int, outW: Int, outH: Int, reduce: Reduce) -> [Float] {
+    /// Separable box filter: each source row is reduced across (mean or max over each output
+    /// column's block) once, then rows are combined down. Enlarging repeats pixels (nearest).
+    /// Samples are converted a row at a time, and statistics take every k-th row so that at
+    /// most `statsSamples` values are counted: the cost stays near one pass over the read pixels.
+    static func resample(_ buffer: PixelBuffer, outW: Int, outH: Int, reduce: Reduce) -> DisplaySlice {
+        let w = buffer.width, h = buffer.height
         let xs = blocks(w, outW), ys = blocks(h, outH)
-        var out = [Float](repeating: 0, count: outW * outH)
-        src.withUnsafeBufferPointer { s in
-            out.withUnsafeMutableBufferPointer { o in
-                for oy in 0..<outH {
-                    let (y0, y1) = ys[oy]
+        let statsStride = max(1, (w * h) / statsSamples)
+        var sampled: [Float] = []
+        sampled.reserveCapacity(min(w * h, statsSamples + w))
+        var across = [Float](repeating: 0, count: h * outW) // rows reduced across
+        var row = [Float](repeating: 0, count: w)
+        let isMax = reduce == .max
+        across.withUnsafeMutableBufferPointer { acc in
+            row.withUnsafeMutableBufferPointer { r in
+                for y in 0..<h {
+                    buffer.loadRow(y, into: r)
+                    if y % statsStride == 0 { sampled.append(contentsOf: r) }
+                    let base = y * outW
                     for ox in 0..<outW {
                         let (x0, x1) = xs[ox]
-                        var acc: Float = reduce == .max ? -.infinity : 0
-                        for y in y0..<y1 {
-                            let row = y * w
-                            for x in x0..<x1 {
-                                let v = s[row + x]
-                                if reduce == .max { acc = Swift.max(acc, v) } else { acc += v }
-                            }
-                        }
-                        o[oy * outW + ox] = reduce == .max ? acc : acc / Float((y1 - y0) * (x1 - x0))
+                        var v: Float = isMax ? -.infinity : 0
+                        for x in x0..<x1 { v = isMax ? Swift.max(v, r[x]) : v + r[x] }
+                        acc[base + ox] = isMax ? v : v / Float(x1 - x0)
                     }
                 }
             }
         }
-        return out
+        var out = [Float](repeating: 0, count: outW * outH)
+        across.withUnsafeBufferPointer { acc in
+            out.withUnsafeMutableBufferPointer { o in
+                for oy in 0..<outH {
+                    let (y0, y1) = ys[oy]
+                    let dst = oy * outW
+                    for ox in 0..<outW { o[dst + ox] = acc[y0 * outW + ox] }
+                    guard y1 - y0 > 1 else { continue }
+                    for y in (y0 + 1)..<y1 {
+                        let src = y * outW
+                        for ox in 0..<outW { o[dst + ox] = isMax ? Swift.max(o[dst + ox], acc[src + ox]) : o[dst + ox] + acc[src + ox] }
+                    }
+                    if !isMax {
+                        let n = Float(y1 - y0)
+                        for ox in 0..<outW { o[dst + ox] /= n }
+                    }
+                }
+            }
+        }
+        return DisplaySlice(width: outW, height: outH, values: out, stats: stats(sampled, dtype: buffer.dtype))
     }
+
+    /// Enough samples for percentiles at 0.175% to be stable, few enough to be cheap.
+    static let statsSamples = 1 << 18
 
     /// The source range [start, end) behind each of `out` cells over `n` pixels; at least one
     /// pixel each.

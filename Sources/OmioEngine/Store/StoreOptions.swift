@@ -33,19 +33,22 @@ public enum ZarrFormat: Int, Sendable, CaseIterable {
 public enum StoreCompression: String, Sendable, CaseIterable {
     case none, gzip, zstd
 
-    /// zstd level 1. Measured on this machine kind (2 cores, files in the page cache, release
-    /// build, chunks written but not fsynced; OMIO 0.3.0 needs 34.0 s for the movie):
+    /// zstd level 1. Measured with `omio-tui cache build` (release, both cores, files in the
+    /// page cache, syncfs before the rename included) on the `make bench-data` files, on this
+    /// 2-core machine while other jobs kept its load average at 5-8: wall times (best of 2-3) are
+    /// upper bounds, CPU = user + sys seconds. Peak RSS 37 MB (movie), 51 MB (stack). OMIO 0.3.0 needs 34.0 s for the movie; the goal is <= 3.4 s.
     ///
-    ///     compressor   calcium movie 0.5 GB         structural stack 1.1 GB
-    ///                  time    MB/s   on disk       time    MB/s   on disk
-    ///     none         0.53 s   940   497 MB        1.24 s   880   1.09 GB
-    ///     zstd-1       0.97 s   510   357 MB        2.05 s   530   0.79 GB
-    ///     zstd-3       3.46 s   144   351 MB        7.10 s   154   0.78 GB
-    ///     gzip-1      10.8  s    46   358 MB       23.0  s    47   0.80 GB
+    ///                calcium movie 497 MB (2000 chunks)   structural stack 1.09 GB + level 1
+    ///     codec      wall      CPU     store              wall       CPU     store
+    ///     none       1.4 s     0.6 s   497 MB             6.8 s      4.2 s   1363 MB
+    ///     zstd-1     2.0 s     1.4 s   356 MB (72%)       7.3 s      3.3 s    960 MB (70%)
+    ///     zstd-3     4.8 s     6.0 s   356 MB             18.3 s    14.6 s    953 MB
+    ///     gzip-1    14.4 s    13.3 s   364 MB             57.2 s    40.2 s    981 MB
     ///
-    /// zstd-1 keeps the movie 35x faster than OMIO while saving ~28% of the disk; zstd-3 saves
-    /// only 1-2% more yet misses the 3.4 s goal; gzip-1 (deflate at ~25 MB/s per core) misses it
-    /// by 3x. `none` is faster still but a cache 40% larger on every folder it lands in.
+    /// Noisy 16-bit data leaves little to squeeze: every codec saves ~28%, and zstd-3 no more
+    /// than zstd-1 for 4x the CPU, which misses the goal; gzip-1 (deflate, ~28 MB/s per core)
+    /// misses it 4x. zstd-1 meets it with room to spare and keeps the cache 28% smaller than
+    /// `none`, whose speed is bound by writing to the page cache anyway.
     public static let `default`: StoreCompression = .zstd
 
     /// Fast levels only: the store is a cache, rebuilt at will, so speed beats the last percent.
