@@ -181,6 +181,15 @@ struct TIFFChunkReader {
                         guard UInt64((lastY - y0 + 1) * rowBytes) <= table.byteCounts[index] else {
                             throw FormatError("\(L.tiled ? "tile" : "strip") \(index) holds \(table.byteCounts[index]) bytes, fewer than its rows need")
                         }
+                        if region.rowStep == 1, region.colStep == 1, !L.tiled, L.interleave == 1, columns == L.width {
+                            // Whole rows of one sample, stored as the output wants them: read them
+                            // straight into the result.
+                            let n = (lastY - firstY + 1) * rowBytes
+                            let at = (firstY - region.rows.lowerBound) * outW * bps
+                            try file.read(at: table.offsets[index] + UInt64((firstY - y0) * rowBytes),
+                                          into: UnsafeMutableRawBufferPointer(rebasing: dst[at..<(at + n)]))
+                            continue
+                        }
                         if region.rowStep == 1 {
                             // One read for the run of rows.
                             let n = (lastY - firstY + 1) * rowBytes

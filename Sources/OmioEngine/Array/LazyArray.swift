@@ -57,6 +57,12 @@ public final class LazyArray: @unchecked Sendable {
     /// A full-resolution (step 1) region of a plane at a level, from cached chunks.
     public func region(level: Int, plane: PlaneIndex, rows: Range<Int>, cols: Range<Int>) throws -> PixelBuffer {
         let g = chunkShape(level: level)
+        let size = levels.levelSizes[level]
+        // Exactly one whole chunk (a whole plane, often): hand it over without a copy.
+        if rows.lowerBound % g.height == 0, cols.lowerBound % g.width == 0,
+           rows.upperBound == min(size.height, rows.lowerBound + g.height), cols.upperBound == min(size.width, cols.lowerBound + g.width) {
+            return try chunk(ChunkKey(array: id, level: level, plane: plane, row: rows.lowerBound / g.height, col: cols.lowerBound / g.width))
+        }
         let bps = dtype.bytes
         var out = [UInt8](repeating: 0, count: rows.count * cols.count * bps)
         for cr in (rows.lowerBound / g.height)...((rows.upperBound - 1) / g.height) {

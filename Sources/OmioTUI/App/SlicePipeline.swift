@@ -36,12 +36,16 @@ enum SlicePipeline {
     static func run(_ r: SliceRequest) throws -> SliceResult {
         let start = DispatchTime.now()
         let size = r.symbols.rasterSize(cols: r.cols, rows: r.rows)
+        // Slicing and colour work at no more than the data's resolution; the raster is then
+        // enlarged to what the glyph search reads (2x24 px per sextant cell is often taller
+        // than the plane). The result is identical to slicing at the full raster size.
+        let work = (width: min(size.width, r.viewport.width), height: min(size.height, r.viewport.height))
         var layers: [(values: [Float], display: ChannelDisplay)] = []
         var limits: [Int: ContrastLimits] = [:]
         var stats: [Int: PlaneStats] = [:]
         for c in r.channels {
             let s = try DisplaySlicer.slice2D(r.array, plane: PlaneIndex(t: r.t, z: r.z, c: c), viewport: r.viewport,
-                                              width: size.width, height: size.height, reduce: r.reduce)
+                                              width: work.width, height: work.height, reduce: r.reduce)
             let mode = r.contrast.indices.contains(c) ? r.contrast[c] : .auto
             let l = mode.limits(for: s.stats)
             limits[c] = l
@@ -51,7 +55,8 @@ enum SlicePipeline {
             let color = r.channels.count == 1 ? RGBColor.white : r.colors[c]
             layers.append((s.values, ChannelDisplay(color: color, limits: l, gamma: r.gamma)))
         }
-        let raster = Compositor.composite(layers, width: size.width, height: size.height)
+        let raster = Compositor.composite(layers, width: work.width, height: work.height)
+            .resizedNearest(width: size.width, height: size.height)
         let grid = CellRenderer.render(raster: raster, cols: r.cols, rows: r.rows, symbols: r.symbols)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
         return SliceResult(generation: r.generation, grid: grid, limits: limits, stats: stats, seconds: seconds)

@@ -214,25 +214,20 @@ struct ByteCursor {
     func rest() -> [UInt8] { Array(bytes[min(at, bytes.count)...]) }
 }
 
-/// Where inputs become files: a private folder (on /dev/shm when there is one), one file per
-/// call, removed afterwards. Safe to use from parallel tests.
+/// Where inputs become files: a private folder per call (on /dev/shm when there is one),
+/// removed afterwards. Safe to use from parallel tests.
 enum FuzzScratch {
     private static let lock = NSLock()
     nonisolated(unsafe) private static var counter = 0
 
-    static let folder: String = {
-        let base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : NSTemporaryDirectory()
-        let dir = (base as NSString).appendingPathComponent("omio-fuzz-\(getpid())")
-        mkdir(dir, 0o700)
-        return dir
-    }()
+    static let base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : NSTemporaryDirectory()
 
     static func withFile(_ bytes: [UInt8], name: String, _ body: (String) -> Void) {
         lock.lock()
         counter += 1
         let n = counter
         lock.unlock()
-        let sub = (folder as NSString).appendingPathComponent("\(n)")
+        let sub = (base as NSString).appendingPathComponent("omio-fuzz-\(getpid())-\(n)")
         mkdir(sub, 0o700)
         let path = (sub as NSString).appendingPathComponent(name)
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
