@@ -21,7 +21,7 @@ DEVTOOL      := .build/release/omio-devtool
 BENCH_DATA   ?= bench-data
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps test-deps build run test test-swift test-python venv example-data bench-data bench fuzz test-asan clean
+.PHONY: all deps test-deps build run test test-python venv example-data bench-data bench fuzz test-asan clean
 
 all: build
 
@@ -118,4 +118,4 @@ bench: deps
 		"$$@" $(BENCH_ARGS)
 
 clean:
-	rm -rf .build .build-* $(VENV)
+	rm -rf .build .build-* .fuzz $(VENV) $(NAPARI_VENV) $(BENCH_VENV) $(NAPARI_VENV).reason

@@ -133,9 +133,12 @@ struct CachePurgeTests {
     @Test func purgeWhileABuildHoldsTheLock() throws {
         let (folder, cache) = try scene()
         defer { try? FileManager.default.removeItem(atPath: folder) }
+        // One process that takes the lock itself (flock(1) would leave a `sleep` child behind,
+        // which keeps Foundation's Process waiting after terminate()).
         let holder = Process()
-        holder.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
-        holder.arguments = [cache + "/a.tif.ome.zarr.lock", "sleep", "30"]
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        holder.arguments = ["python3", "-c", "import fcntl, sys, time; f = open(sys.argv[1], 'a'); fcntl.flock(f, fcntl.LOCK_EX); time.sleep(60)",
+                            cache + "/a.tif.ome.zarr.lock"]
         try holder.run()
         defer {
             holder.terminate()

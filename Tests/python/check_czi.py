@@ -41,6 +41,8 @@ def main():
     if czifile is None:
         print("check_czi: SKIPPED: czifile is not installed in this venv (pip install czifile)")
         return
+    if not files:
+        sys.exit("check_czi: no CZI files given (is the corpus missing?)")
     checked = 0
     with tempfile.TemporaryDirectory() as tmp:
         for path in files:

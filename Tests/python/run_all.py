@@ -6,11 +6,19 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-CORPUS = os.path.join(ROOT, "..", "shared", "corpus", "real")
+
+def find_corpus():
+    """The shared corpus, found as the Swift tests find it: $OMIO_CORPUS, ../shared/corpus
+    beside the checkout, or /work/shared/corpus. Missing is a failure, not a skip."""
+    for base in [os.environ.get("OMIO_CORPUS"), os.path.join(ROOT, "..", "shared", "corpus"), "/work/shared/corpus"]:
+        if base and os.path.exists(os.path.join(base, "real", "reference.json")):
+            return os.path.join(os.path.abspath(base), "real")
+    sys.exit("run_all: the shared corpus was not found (set OMIO_CORPUS)")
 
 
 def main():
     binary = os.environ["OMIO_TUI_BIN"]
+    CORPUS = find_corpus()
     examples = sorted(glob.glob(os.path.join(ROOT, "example_data", "*")))
     corpus = sorted(glob.glob(os.path.join(CORPUS, "*.tif*")) + glob.glob(os.path.join(CORPUS, "*.lsm")))
     checks = [
