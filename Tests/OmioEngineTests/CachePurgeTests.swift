@@ -141,7 +141,8 @@ struct CachePurgeTests {
                             cache + "/a.tif.ome.zarr.lock"]
         try holder.run()
         defer {
-            holder.terminate()
+            // SIGKILL: the test runner's threads block SIGTERM, and children inherit the mask.
+            kill(holder.processIdentifier, SIGKILL)
             holder.waitUntilExit()
         }
         var held = false
