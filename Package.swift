@@ -40,7 +40,7 @@ let package = Package(
         ),
         .testTarget(name: "OmioFormatsTests", dependencies: ["OmioFormats", "OmioFixtures"], swiftSettings: swift5),
         .testTarget(name: "OmioEngineTests", dependencies: ["OmioEngine", "OmioFixtures"], swiftSettings: swift5),
-        .testTarget(name: "OmioTUITests", dependencies: ["OmioTUI"], swiftSettings: swift5),
+        .testTarget(name: "OmioTUITests", dependencies: ["OmioTUI", "OmioFixtures"], swiftSettings: swift5),
         .testTarget(name: "EndToEndTests", dependencies: ["OmioFormats", "OmioFixtures", "omio-tui"], swiftSettings: swift5),
         .testTarget(name: "FaultTests", dependencies: ["OmioFormats", "OmioFixtures"], swiftSettings: swift5),
     ]

@@ -15,49 +15,9 @@ enum BenchQuality {
         }
     }
 
-    /// An 8-bit grayscale PNG (colour type 0, no filtering).
-    static func grayPNG(width: Int, height: Int, gray: [UInt8]) -> Data {
-        var raw = [UInt8]()
-        raw.reserveCapacity((width + 1) * height)
-        for y in 0..<height {
-            raw.append(0)
-            raw += gray[(y * width)..<((y + 1) * width)]
-        }
-        var size = compressBound(uLong(raw.count))
-        var z = [UInt8](repeating: 0, count: Int(size))
-        _ = z.withUnsafeMutableBufferPointer { o in raw.withUnsafeBufferPointer { i in compress2(o.baseAddress, &size, i.baseAddress, uLong(raw.count), 6) } }
-        z.removeSubrange(Int(size)...)
-        var png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
-        func be32(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }
-        func chunk(_ type: String, _ body: [UInt8]) {
-            let t = Array(type.utf8)
-            png.append(contentsOf: be32(UInt32(body.count)) + t + body)
-            let crc = (t + body).withUnsafeBufferPointer { crc32(0, $0.baseAddress, uInt($0.count)) }
-            png.append(contentsOf: be32(UInt32(crc)))
-        }
-        chunk("IHDR", be32(UInt32(width)) + be32(UInt32(height)) + [8, 0, 0, 0, 0])
-        chunk("IDAT", z)
-        chunk("IEND", [])
-        return png
-    }
-
     /// Exact area averaging (box filter with fractional overlaps) of a gray image to
     /// `outW` x `outH`, as an RGB raster (r = g = b, rounded to 8 bits).
     static func areaAverage(_ gray: [UInt8], width: Int, height: Int, outW: Int, outH: Int) -> RGBRaster {
-        func weights(_ n: Int, _ out: Int) -> [[(Int, Double)]] {
-            let scale = Double(n) / Double(out)
-            return (0..<out).map { o in
-                let a = Double(o) * scale, b = Double(o + 1) * scale
-                var w: [(Int, Double)] = []
-                var i = Int(a.rounded(.down))
-                while Double(i) < b, i < n {
-                    let overlap = min(b, Double(i + 1)) - max(a, Double(i))
-                    if overlap > 1e-12 { w.append((i, overlap / scale)) }
-                    i += 1
-                }
-                return w
-            }
-        }
         let wx = weights(width, outW), wy = weights(height, outH)
         // Rows first, then columns.
         var rows = [Double](repeating: 0, count: outH * width)
@@ -82,6 +42,23 @@ enum BenchQuality {
         return RGBRaster(width: outW, height: outH, pixels: pixels)
     }
 
+    /// Box-filter weights: for each of `out` cells over `n` pixels, the pixels it overlaps and
+    /// the fraction of the cell each covers.
+    static func weights(_ n: Int, _ out: Int) -> [[(Int, Double)]] {
+        let scale = Double(n) / Double(out)
+        return (0..<out).map { o in
+            let a = Double(o) * scale, b = Double(o + 1) * scale
+            var w: [(Int, Double)] = []
+            var i = Int(a.rounded(.down))
+            while Double(i) < b, i < n {
+                let overlap = min(b, Double(i + 1)) - max(a, Double(i))
+                if overlap > 1e-12 { w.append((i, overlap / scale)) }
+                i += 1
+            }
+            return w
+        }
+    }
+
     /// sRGB code value -> linear light.
     static let linear: [Double] = (0..<256).map { i in
         let c = Double(i) / 255
@@ -92,20 +69,6 @@ enum BenchQuality {
     /// linearized first and then area-averaged (what light a viewer's eye averages).
     static func linearPSNR(_ raster: RGBRaster, gray: [UInt8], width: Int, height: Int) -> Double {
         let outW = raster.width, outH = raster.height
-        func weights(_ n: Int, _ out: Int) -> [[(Int, Double)]] {
-            let scale = Double(n) / Double(out)
-            return (0..<out).map { o in
-                let a = Double(o) * scale, b = Double(o + 1) * scale
-                var w: [(Int, Double)] = []
-                var i = Int(a.rounded(.down))
-                while Double(i) < b, i < n {
-                    let overlap = min(b, Double(i + 1)) - max(a, Double(i))
-                    if overlap > 1e-12 { w.append((i, overlap / scale)) }
-                    i += 1
-                }
-                return w
-            }
-        }
         let wx = weights(width, outW), wy = weights(height, outH)
         var rows = [Double](repeating: 0, count: outH * width)
         for oy in 0..<outH {

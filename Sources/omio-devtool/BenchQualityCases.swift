@@ -13,8 +13,8 @@ extension BenchHarness {
     /// The shared corpus' real 1024x1024 uint16 cell image: what the field notes measured
     /// chafa on, and what the goal names (a real plane, not noise).
     var realPlane: String? {
-        ["/work/shared/corpus/real", (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent("../shared/corpus/real")]
-            .map { $0 + "/clEsperanto_AICS_12_134_C0.tif" }.first { FileManager.default.fileExists(atPath: $0) }
+        let path = TestPaths.real("clEsperanto_AICS_12_134_C0.tif")
+        return FileManager.default.fileExists(atPath: path) ? path : nil
     }
 
     mutating func qualityCases() throws {
@@ -41,7 +41,7 @@ extension BenchHarness {
         let gray = BenchQuality.gray8(plane.floats(), low: limits.low, high: limits.high)
         let name = ((file as NSString).lastPathComponent as NSString).deletingPathExtension + "-z\(p.z)-c\(p.c)"
         let png = (artifacts as NSString).appendingPathComponent(name + ".png")
-        try BenchQuality.grayPNG(width: plane.width, height: plane.height, gray: gray).write(to: URL(fileURLWithPath: png))
+        try PNGWriter.encode(width: plane.width, height: plane.height, gray: gray).write(to: URL(fileURLWithPath: png))
         func number(_ v: Double) -> String { v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : String(format: "%.17g", v) }
         let contrast = "\(number(limits.low)):\(number(limits.high))"
         log("quality: \(name), limits \(contrast), \(cells.cols)x\(cells.rows) cells, PNG \(png)")

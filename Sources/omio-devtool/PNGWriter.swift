@@ -1,15 +1,24 @@
 import CZlib
 import Foundation
 
-/// A minimal PNG encoder (8-bit RGB, no filtering): enough to look at renders and to hand
-/// chafa a plane in the benchmark.
+/// A minimal PNG encoder (8-bit RGB or gray, no filtering): enough to look at renders and to
+/// hand chafa a plane in the benchmark.
 enum PNGWriter {
     static func encode(width: Int, height: Int, rgb: [UInt8]) -> Data {
+        encode(width: width, height: height, pixels: rgb, channels: 3)
+    }
+
+    static func encode(width: Int, height: Int, gray: [UInt8]) -> Data {
+        encode(width: width, height: height, pixels: gray, channels: 1)
+    }
+
+    private static func encode(width: Int, height: Int, pixels: [UInt8], channels: Int) -> Data {
+        let rowBytes = width * channels
         var raw = [UInt8]()
-        raw.reserveCapacity((width * 3 + 1) * height)
+        raw.reserveCapacity((rowBytes + 1) * height)
         for y in 0..<height {
             raw.append(0)
-            raw += rgb[(y * width * 3)..<((y + 1) * width * 3)]
+            raw += pixels[(y * rowBytes)..<((y + 1) * rowBytes)]
         }
         var size = compressBound(uLong(raw.count))
         var z = [UInt8](repeating: 0, count: Int(size))
@@ -23,7 +32,7 @@ enum PNGWriter {
             let crc = (t + body).withUnsafeBufferPointer { crc32(0, $0.baseAddress, uInt($0.count)) }
             png.append(contentsOf: be32(UInt32(crc)))
         }
-        chunk("IHDR", be32(UInt32(width)) + be32(UInt32(height)) + [8, 2, 0, 0, 0])
+        chunk("IHDR", be32(UInt32(width)) + be32(UInt32(height)) + [8, channels == 1 ? 0 : 2, 0, 0, 0])
         chunk("IDAT", z)
         chunk("IEND", [])
         return png

@@ -1,4 +1,5 @@
 import Foundation
+import OmioFixtures
 
 /// Runs the built `omio-tui` binary and captures what it printed.
 struct BinaryRunner {

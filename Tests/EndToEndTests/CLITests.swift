@@ -1,4 +1,5 @@
 import Foundation
+import OmioFixtures
 import Testing
 
 /// The command line as a user meets it: output, exit status, the one-line error contract.

@@ -1,4 +1,5 @@
 import Foundation
+import OmioFixtures
 import Testing
 
 /// `cache list` / `cache purge` through the binary, including a purge that fails half way.

@@ -1,4 +1,5 @@
 import Foundation
+import OmioFixtures
 import Testing
 
 /// The real binary in a 160x50 tmux window: browse, open, read PhysicalSizeZ, step Z, help,

@@ -126,7 +126,7 @@ struct DisplayTests {
         #expect(ChannelColors.defaults(count: 1) == [.white])
         #expect(ChannelColors.defaults(count: 2) == [RGBColor(255, 0, 255), RGBColor(0, 255, 0)])
         #expect(ChannelColors.defaults(count: 3).first == RGBColor(0, 255, 255))
-        let ome = try ImageOpener.open(path: DisplayTestPaths.example("ome_T4_Z2_C3.ome.tif")).metadata(series: 0)
+        let ome = try ImageOpener.open(path: (TestPaths.exampleData + "/" + "ome_T4_Z2_C3.ome.tif")).metadata(series: 0)
         #expect(ChannelColors.resolve(ome) == [RGBColor(0, 0, 255), RGBColor(0, 255, 0), RGBColor(255, 0, 0)])
         var allWhite = ome
         allWhite.channels = ome.channels.map { ChannelInfo(name: $0.name, color: .white) }
@@ -134,7 +134,7 @@ struct DisplayTests {
     }
 
     @Test func exampleFileSliceMatchesItsPlane() throws {
-        let source = try ImageOpener.open(path: DisplayTestPaths.example("hyperstack_T3_Z5_C2.tif"))
+        let source = try ImageOpener.open(path: (TestPaths.exampleData + "/" + "hyperstack_T3_Z5_C2.tif"))
         let array = LazyArray(levels: SourceLevels(source: source, series: 0))
         let p = PlaneIndex(t: 2, z: 3, c: 1)
         let s = try DisplaySlicer.slice2D(array, plane: p, width: 144, height: 112)
@@ -159,13 +159,5 @@ enum DisplaySliceStatsProbe {
 
     static func stats(_ v: [Float]) -> PlaneStats {
         try! DisplaySlicer.slice2D(LazyArray(levels: Values(v)), plane: PlaneIndex(), width: v.count, height: 1).stats
-    }
-}
-
-enum DisplayTestPaths {
-    static func example(_ name: String) -> String {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.path + "/example_data/" + name
     }
 }

@@ -7,13 +7,13 @@ import Testing
 /// Metadata corrections: validation, the overlay's round trip, atomic saving, and that every
 /// consumer sees the corrected values.
 struct OverlayTests {
-    static let example = DisplayTestPaths.example("wrong_spacing_Z8.tif")
+    static let example = (TestPaths.exampleData + "/" + "wrong_spacing_Z8.tif")
 
     func copyOfExample(_ name: String = "wrong_spacing_Z8.tif") throws -> (dir: String, path: String) {
         let dir = NSTemporaryDirectory() + "omio-overlay-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let path = dir + "/" + name
-        try FileManager.default.copyItem(atPath: DisplayTestPaths.example(name), toPath: path)
+        try FileManager.default.copyItem(atPath: (TestPaths.exampleData + "/" + name), toPath: path)
         return (dir, path)
     }
 

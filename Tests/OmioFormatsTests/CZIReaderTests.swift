@@ -1,4 +1,5 @@
 import Foundation
+import OmioFixtures
 import OmioFormats
 import Testing
 

@@ -48,19 +48,3 @@ final class AppDriver {
         model.browser.select(name: name)
     }
 }
-
-enum TUITestPaths {
-    static let repoRoot: String = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.path
-    }()
-
-    static var exampleData: String { repoRoot + "/example_data" }
-
-    static func tempDir() -> String {
-        let p = NSTemporaryDirectory() + "omio-tui-test-\(UUID().uuidString)"
-        try! FileManager.default.createDirectory(atPath: p, withIntermediateDirectories: true)
-        return p
-    }
-}

@@ -1,4 +1,5 @@
 import Foundation
+import OmioFixtures
 import OmioEngine
 import OmioFormats
 import Testing
@@ -8,7 +9,7 @@ import Testing
 @Suite(.serialized)
 struct AppModelTests {
     @Test func browserListsDirectoriesFirstWithBadges() {
-        let d = AppDriver(path: TUITestPaths.repoRoot)
+        let d = AppDriver(path: TestPaths.repoRoot)
         let names = d.model.browser.visible.map(\.name)
         let isDir = d.model.browser.visible.map { $0.kind == .directory }
         #expect(isDir == isDir.sorted { $0 && !$1 }, "directories come first")
@@ -22,12 +23,12 @@ struct AppModelTests {
         #expect(text.contains("[OME] T4 Z2 C3 96×128 uint16"))
         #expect(text.contains("[BigTIFF] T2 384×512 uint16"))
         d.press(.char("h"))
-        #expect(d.model.browser.cwd == TUITestPaths.repoRoot)
+        #expect(d.model.browser.cwd == TestPaths.repoRoot)
         #expect(d.model.browser.selected?.name == "example_data", "going up selects the folder we left")
     }
 
     @Test func hiddenFilesAndFilter() {
-        let d = AppDriver(path: TUITestPaths.repoRoot)
+        let d = AppDriver(path: TestPaths.repoRoot)
         d.press(.char("."))
         #expect(d.model.browser.visible.contains { $0.name == ".git" })
         d.press(.char("."))
@@ -40,7 +41,7 @@ struct AppModelTests {
     }
 
     @Test func openShowsMetadataAndPreview() throws {
-        let d = AppDriver(path: TUITestPaths.exampleData)
+        let d = AppDriver(path: TestPaths.exampleData)
         d.select("wrong_spacing_Z8.tif")
         d.press(.enter)
         let v = try #require(d.model.viewer)
@@ -56,7 +57,7 @@ struct AppModelTests {
     }
 
     @Test func stepZTAndChannels() throws {
-        let d = AppDriver(path: TUITestPaths.exampleData + "/hyperstack_T3_Z5_C2.tif")
+        let d = AppDriver(path: TestPaths.exampleData + "/hyperstack_T3_Z5_C2.tif")
         #expect(d.model.viewer != nil, "a file path opens the file directly")
         #expect(d.model.viewer?.positionText == "T 1/3  Z 3/5  C all/2")
         d.press(.char("]"), .char("]"), .char("]"))
@@ -81,7 +82,7 @@ struct AppModelTests {
     }
 
     @Test func contrastGammaSymbolsAndZoom() throws {
-        let d = AppDriver(path: TUITestPaths.exampleData + "/wrong_spacing_Z8.tif")
+        let d = AppDriver(path: TestPaths.exampleData + "/wrong_spacing_Z8.tif")
         let auto = try #require(d.model.viewer?.limits[0])
         d.press(.char("m"))
         let minmax = try #require(d.model.viewer?.limits[0])
@@ -109,7 +110,7 @@ struct AppModelTests {
     }
 
     @Test func helpListsEveryBindingAndQuits() {
-        let d = AppDriver(path: TUITestPaths.exampleData)
+        let d = AppDriver(path: TestPaths.exampleData)
         d.press(.char("?"))
         #expect(d.model.showHelp)
         let text = d.text
@@ -121,7 +122,7 @@ struct AppModelTests {
     }
 
     @Test func commandLine() throws {
-        let d = AppDriver(path: TUITestPaths.exampleData + "/hyperstack_T3_Z5_C2.tif")
+        let d = AppDriver(path: TestPaths.exampleData + "/hyperstack_T3_Z5_C2.tif")
         d.press(.char(":"))
         d.type("z 2")
         #expect(d.text.contains(":z 2"))
@@ -142,7 +143,7 @@ struct AppModelTests {
     }
 
     @Test func unreadableAndVanishedEntriesGiveMessages() throws {
-        let dir = TUITestPaths.tempDir()
+        let dir = TestPaths.tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         FileManager.default.createFile(atPath: dir + "/broken.tif", contents: Data("II*\0garbage".utf8))
         FileManager.default.createFile(atPath: dir + "/gone.tif", contents: Data())
@@ -170,10 +171,10 @@ struct AppModelTests {
     /// `--store disk`: the store is built in the background and the preview then reads it;
     /// what is shown does not change.
     @Test func diskStoreServesThePreview() throws {
-        let cache = TUITestPaths.tempDir()
+        let cache = TestPaths.tempDir()
         defer { try? FileManager.default.removeItem(atPath: cache) }
         let path = cache + "/tiled_deflate_bigtiff.tif"
-        try FileManager.default.copyItem(atPath: TUITestPaths.exampleData + "/tiled_deflate_bigtiff.tif", toPath: path)
+        try FileManager.default.copyItem(atPath: TestPaths.exampleData + "/tiled_deflate_bigtiff.tif", toPath: path)
         let memory = AppDriver(path: path)
         let disk = AppDriver(path: path, store: .disk, cacheDir: cache)
         guard case let .ready(storePath)? = disk.model.viewer?.store else {
@@ -192,7 +193,7 @@ struct AppModelTests {
     }
 
     @Test func resizeKeepsThePreviewInside() throws {
-        let d = AppDriver(path: TUITestPaths.exampleData + "/tiled_deflate_bigtiff.tif")
+        let d = AppDriver(path: TestPaths.exampleData + "/tiled_deflate_bigtiff.tif")
         d.model.screen = (30, 90)
         d.press(.resize)
         let g = try #require(d.model.previewGrid)

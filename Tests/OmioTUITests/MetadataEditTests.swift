@@ -1,4 +1,5 @@
 import Foundation
+import OmioFixtures
 import OmioEngine
 import OmioFormats
 import Testing
@@ -8,9 +9,9 @@ import Testing
 @Suite(.serialized)
 struct MetadataEditTests {
     func copy(_ name: String) throws -> (dir: String, path: String) {
-        let dir = TUITestPaths.tempDir()
+        let dir = TestPaths.tempDir()
         let path = dir + "/" + name
-        try FileManager.default.copyItem(atPath: TUITestPaths.exampleData + "/" + name, toPath: path)
+        try FileManager.default.copyItem(atPath: TestPaths.exampleData + "/" + name, toPath: path)
         return (dir, path)
     }
 
@@ -99,10 +100,10 @@ struct MetadataEditTests {
 @Suite(.serialized)
 struct NapariKeyTests {
     @Test func marksAndAFailureMessage() throws {
-        let dir = TUITestPaths.tempDir()
+        let dir = TestPaths.tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         for name in ["rgb.tif", "multipage_T5.tif"] {
-            try FileManager.default.copyItem(atPath: TUITestPaths.exampleData + "/" + name, toPath: dir + "/" + name)
+            try FileManager.default.copyItem(atPath: TestPaths.exampleData + "/" + name, toPath: dir + "/" + name)
         }
         let d = AppDriver(path: dir)
         d.model.napariPython = dir + "/no-such-python"
@@ -125,10 +126,10 @@ struct NapariKeyTests {
 @Suite(.serialized)
 struct PurgeMenuTests {
     @Test func listConfirmAndPurge() throws {
-        let dir = TUITestPaths.tempDir()
+        let dir = TestPaths.tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         for name in ["rgb.tif", "multipage_T5.tif"] {
-            try FileManager.default.copyItem(atPath: TUITestPaths.exampleData + "/" + name, toPath: dir + "/" + name)
+            try FileManager.default.copyItem(atPath: TestPaths.exampleData + "/" + name, toPath: dir + "/" + name)
             _ = try StoreBuilder.ensure(source: ImageOpener.open(path: dir + "/" + name), request: StoreRequest())
         }
         _ = FileManager.default.createFile(atPath: dir + "/rgb.tif.omio.json", contents: Data("{}".utf8))

@@ -6,12 +6,12 @@ omio-tui reads them. Single-scene files only: czifile lays all scenes into one b
 
 Usage: check_czi.py OMIO_TUI_BINARY FILE...   (exit 1 on the first mismatch)
 """
-import os
-import subprocess
 import sys
 import tempfile
 
 import numpy as np
+
+from tzcyx import compare_planes
 
 try:
     import czifile
@@ -46,20 +46,7 @@ def main():
     checked = 0
     with tempfile.TemporaryDirectory() as tmp:
         for path in files:
-            ref = czi_tzcyx(path)
-            T, Z, C = ref.shape[:3]
-            n = T * Z * C
-            for k in sorted({0, n // 2, n - 1}):
-                t, z, c = k // (Z * C), (k // C) % Z, k % C
-                out = os.path.join(tmp, "plane.npy")
-                subprocess.run([binary, "slice", path, "--t", str(t), "--z", str(z), "--c", str(c), "-o", out],
-                               check=True)
-                got = np.load(out)
-                want = ref[t, z, c]
-                if got.dtype != want.dtype.newbyteorder("=") or got.shape != want.shape or not np.array_equal(got, want):
-                    print(f"MISMATCH {path} T{t} Z{z} C{c}: got {got.dtype}{got.shape}, want {want.dtype}{want.shape}")
-                    sys.exit(1)
-                checked += 1
+            checked += compare_planes(binary, path, czi_tzcyx(path), tmp)
     print(f"check_czi: {checked} planes of {len(files)} files equal czifile's")
 
 

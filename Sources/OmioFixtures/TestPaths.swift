@@ -1,18 +1,19 @@
 import Foundation
 
-/// Where the test data live: this repository's example_data and the shared corpora beside it.
-enum TestPaths {
-    static let repoRoot: String = {
+/// Where the test data live (for tests and tools): this repository's example_data and the
+/// shared corpora beside it.
+public enum TestPaths {
+    public static let repoRoot: String = {
         var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() } // Tests/EndToEndTests/TestPaths.swift
+        for _ in 0..<3 { url.deleteLastPathComponent() } // Sources/OmioFixtures/TestPaths.swift
         return url.path
     }()
 
-    static var exampleData: String { repoRoot + "/example_data" }
+    public static var exampleData: String { repoRoot + "/example_data" }
 
     /// The shared corpus: $OMIO_CORPUS, else ../shared/corpus beside the checkout, else
     /// /work/shared/corpus (a clone elsewhere on the same machine).
-    static let corpus: String = {
+    public static let corpus: String = {
         let candidates = [ProcessInfo.processInfo.environment["OMIO_CORPUS"], repoRoot + "/../shared/corpus", "/work/shared/corpus"]
         for c in candidates.compactMap({ $0 }) where FileManager.default.fileExists(atPath: c + "/real/reference.json") {
             return (c as NSString).standardizingPath
@@ -20,14 +21,14 @@ enum TestPaths {
         return "/nonexistent: the shared corpus was not found (set OMIO_CORPUS)"
     }()
 
-    static func real(_ name: String) -> String { corpus + "/real/" + name }
+    public static func real(_ name: String) -> String { corpus + "/real/" + name }
 
-    static func files(in dir: String) -> [String] {
+    public static func files(in dir: String) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted().map { dir + "/" + $0 }
     }
 
     /// A fresh temporary folder, removed by the caller's defer.
-    static func tempDir() -> String {
+    public static func tempDir() -> String {
         let p = NSTemporaryDirectory() + "omio-test-\(UUID().uuidString)"
         try! FileManager.default.createDirectory(atPath: p, withIntermediateDirectories: true)
         return p
