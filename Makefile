@@ -66,7 +66,7 @@ fuzz: deps
 
 # The whole test suite built with address sanitizer in its own scratch path; the fault tests
 # then drive the ASan-built binary. A sanitizer report aborts (a signal the tests catch);
-# Fuzz/lsan.supp silences a leak inside FoundationXML.
+# Fuzz/lsan.supp silences three leaks inside the toolchain's Foundation.
 ASAN_SCRATCH := .build-asan
 test-asan: test-deps
 	$(SWIFT) build --build-tests --scratch-path $(ASAN_SCRATCH) -Xswiftc -sanitize=address

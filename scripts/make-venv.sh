@@ -4,7 +4,7 @@ set -uo pipefail
 venv=$1
 python=${2:-python3}
 stamp="$venv/.omio-requirements"
-want="tifffile imagecodecs numpy zarr>=3 dask ome-zarr czifile"
+want="tifffile imagecodecs numpy zarr>=3 dask ome-zarr czifile ome-types xmlschema"
 if [ -x "$venv/bin/python" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then exit 0; fi
 if ! "$python" -m venv "$venv" >/dev/null 2>&1; then
   echo "venv: cannot create a Python venv with $python (python3-venv missing?)"

@@ -25,6 +25,8 @@ public enum AtomicFile {
         }
         try body(fd)
         guard fsync(fd) == 0 else { throw FormatError("cannot sync \(tmp): \(String(cString: strerror(errno)))") }
+        // Fault injection for the crash test: die between the write and the rename.
+        if ProcessInfo.processInfo.environment["OMIO_FAULT_KILL_BEFORE_RENAME"] != nil { kill(getpid(), SIGKILL) }
         guard close(fd) == 0 else {
             ok = true // closed (even on error); only unlink remains
             unlink(tmp)

@@ -25,7 +25,7 @@ public enum OMETIFFWriter {
                 spec.rowsPerStrip = max(1, min(s.y, (256 << 10) / max(1, s.x * m.dtype.bytes)))
                 if i == 0 {
                     spec.tags.append((TIFFTag.imageDescription, .ascii(xml)))
-                    spec.tags.append((TIFFTag.software, .ascii("omio-tui \(OmioFormatsVersion.string)")))
+                    spec.tags.append((TIFFTag.software, .ascii("omio-tui \(OmioVersion.string)")))
                 }
                 // Resolution in pixels per centimetre: X from PhysicalSizeX and Y from Y (not swapped).
                 if !m.defaulted.contains("PhysicalSizeX") {

@@ -15,7 +15,7 @@ public enum OMEXMLBuilder {
         let s = m.shape
         var x = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         x += "<OME xmlns=\"\(namespace)\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" "
-        x += "xsi:schemaLocation=\"\(namespace) \(namespace)/ome.xsd\" UUID=\"\(uuid)\" Creator=\"omio-tui \(escape(OmioFormatsVersion.string))\">"
+        x += "xsi:schemaLocation=\"\(namespace) \(namespace)/ome.xsd\" UUID=\"\(uuid)\" Creator=\"omio-tui \(escape(OmioVersion.string))\">"
         x += "<Image ID=\"Image:0\" Name=\"\(escape(name))\">"
         if let d = m.description { x += "<Description>\(escape(d))</Description>" }
         x += "<Pixels ID=\"Pixels:0\" DimensionOrder=\"XYZCT\" Type=\"\(omeType(m.dtype))\" "
@@ -81,8 +81,4 @@ public enum OMEXMLBuilder {
         }
         return out
     }
-}
-
-public enum OmioFormatsVersion {
-    public static let string = "0.1.0"
 }

@@ -43,9 +43,6 @@ struct CacheBuildCommand: ParsableCommand {
     }
 
     func run() throws {
-        let request = StoreRequest(series: series, zarrFormat: ZarrFormat(rawValue: zarrFormat)!,
-                                   compression: StoreCompression(rawValue: compression)!, cacheDir: cacheDir,
-                                   toolVersion: OmioVersion.string)
         let bar = ProgressBar(enabled: isatty(STDERR_FILENO) == 1)
         let cancellation = StoreCancellation()
         // Ctrl-C cancels between chunks so the partial store is removed, not left behind.
@@ -59,7 +56,13 @@ struct CacheBuildCommand: ParsableCommand {
         }
         do {
             let source = try ImageOpener.open(path: file)
-            let result = try StoreBuilder.ensure(source: source, request: request, progress: bar.update, cancellation: cancellation)
+            // The store carries the corrected metadata, as the TUI's and napari's do.
+            let (metadata, overlay) = try OverlayStore.metadata(source, series: series)
+            let request = StoreRequest(series: series, zarrFormat: ZarrFormat(rawValue: zarrFormat)!,
+                                       compression: StoreCompression(rawValue: compression)!, cacheDir: cacheDir,
+                                       overlayHash: overlay.hash(series: series))
+            let result = try StoreBuilder.ensure(source: source, request: request, metadata: metadata,
+                                                 progress: bar.update, cancellation: cancellation)
             bar.finish()
             if let notice = result.notice { note(notice) }
             let mb = Double(result.sourceBytes) / 1e6

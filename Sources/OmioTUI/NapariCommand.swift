@@ -41,7 +41,7 @@ struct NapariCommand: ParsableCommand {
                 current = file
                 let input = try NapariInput.open(path: file, series: series)
                 let progress = ProgressReporter(label: "store")
-                let prepared = try NapariLauncher.prepare(input, cacheDir: cacheDir, toolVersion: OmioVersion.string) { p in
+                let prepared = try NapariLauncher.prepare(input, cacheDir: cacheDir) { p in
                     progress.update(done: p.bytesDone, total: p.bytesTotal, bytes: p.bytesDone)
                 }
                 if !prepared.store.reused {
@@ -52,7 +52,7 @@ struct NapariCommand: ParsableCommand {
             }
             current = files.first ?? ""
             result = try NapariLauncher.send(specs: specs, mode: NapariMode(rawValue: mode.rawValue)!, python: python,
-                                             launch: !noLaunch, check: check, toolVersion: OmioVersion.string)
+                                             launch: !noLaunch, check: check)
         } catch {
             CLIError.report(error, path: current)
             throw ExitCode(1)

@@ -15,10 +15,6 @@ public struct OmioCommand: ParsableCommand {
     public init() {}
 }
 
-public enum OmioVersion {
-    public static let string = "0.1.0"
-}
-
 /// The one-line error contract: `omio-tui: error: <path>: <reason>` on stderr.
 enum CLIError {
     static func report(_ error: Error, path: String) {

@@ -23,6 +23,7 @@ def main():
     corpus = sorted(glob.glob(os.path.join(CORPUS, "*.tif*")) + glob.glob(os.path.join(CORPUS, "*.lsm")))
     checks = [
         ["check_slices.py", binary] + examples + corpus,
+        ["check_export.py", binary] + examples,
         ["check_czi.py", binary] + sorted(glob.glob(os.path.join(CORPUS, "*.czi"))),
         ["check_napari.py", binary],
         ["check_store.py", binary] + examples + corpus,

@@ -123,7 +123,7 @@ public enum NapariLauncher {
     public static let installArguments = #"-m pip install "napari[all]" zarr dask"#
 
     /// Builds (or reuses) the store of `input` with its overlay hash, then describes its layers.
-    public static func prepare(_ input: NapariInput, cacheDir: String? = nil, toolVersion: String = "unknown",
+    public static func prepare(_ input: NapariInput, cacheDir: String? = nil, toolVersion: String = OmioVersion.string,
                                progress: ((StoreBuildProgress) -> Void)? = nil,
                                cancellation: StoreCancellation? = nil) throws -> (spec: NapariLayerSpec, store: StoreBuildResult) {
         let request = StoreRequest(series: input.series, cacheDir: cacheDir, overlayHash: input.overlayHash, toolVersion: toolVersion)
@@ -164,7 +164,7 @@ public enum NapariLauncher {
     /// - Throws: `NapariLaunchError` when the Python or napari is missing, there is no display,
     ///   or the launcher fails; `OmioError` when a launcher cannot be written.
     public static func send(specs: [NapariLayerSpec], mode: NapariMode = .dask, python: String? = nil,
-                            launch: Bool = true, check: Bool = false, toolVersion: String = "unknown",
+                            launch: Bool = true, check: Bool = false, toolVersion: String = OmioVersion.string,
                             environment: [String: String] = ProcessInfo.processInfo.environment,
                             onExit: (@Sendable (NapariExit) -> Void)? = nil) throws -> NapariSendResult {
         precondition(!specs.isEmpty, "nothing to send")

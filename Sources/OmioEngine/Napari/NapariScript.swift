@@ -37,7 +37,7 @@ public enum NapariScript {
     }
 
     /// The script text for `specs` (normally one file's), opening with `mode` by default.
-    public static func render(specs: [NapariLayerSpec], mode: NapariMode, toolVersion: String = "unknown") -> String {
+    public static func render(specs: [NapariLayerSpec], mode: NapariMode, toolVersion: String = OmioVersion.string) -> String {
         let names = specs.map { ($0.sourcePath as NSString).lastPathComponent }
         let title = safe(names.count <= 3 ? names.joined(separator: ", ") : "\(names[0]) and \(names.count - 1) more files")
         return template

@@ -1,3 +1,4 @@
+import OmioFormats
 /// What to build: which series, on which Zarr version, with which compressor, and where.
 public struct StoreRequest: Sendable, Equatable {
     public var series: Int
@@ -11,7 +12,7 @@ public struct StoreRequest: Sendable, Equatable {
     public var toolVersion: String
 
     public init(series: Int = 0, zarrFormat: ZarrFormat = .v3, compression: StoreCompression = .default,
-                cacheDir: String? = nil, overlayHash: String? = nil, toolVersion: String = "unknown") {
+                cacheDir: String? = nil, overlayHash: String? = nil, toolVersion: String = OmioVersion.string) {
         self.series = series
         self.zarrFormat = zarrFormat
         self.compression = compression

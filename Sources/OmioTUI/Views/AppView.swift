@@ -66,6 +66,7 @@ enum BrowserView {
             var detailStyle = TextStyle.dim
             if let h = e.header {
                 detail = (h.badge.map { "[\($0)] " } ?? "") + h.text
+                    + (h.badge == nil ? "" : "  " + ByteCountFormatter.string(fromByteCount: e.size, countStyle: .file))
                 if h.isError { detailStyle = h.badge == nil ? .error : .warning }
             } else if e.kind == .image {
                 detail = "…"
