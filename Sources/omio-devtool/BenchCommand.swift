@@ -37,6 +37,7 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .customLong("omio-tui"), help: "omio-tui executable (default: next to this tool).") var omioTUI: String?
     @Option(name: .customLong("foreign-script"), help: "The Python helper.") var foreignScript = "scripts/bench-foreign.py"
     @Option(help: "Keep the quality case's PNG and ANSI files here.") var artifacts: String?
+    @Option(help: "Run only the sections whose name contains this (repeatable), e.g. quality; for a quick look, with --output elsewhere.") var only: [String] = []
     @Option(name: .customLong("started-at"), help: "Epoch seconds when `make bench` started (for the total time).") var startedAt: Double?
     @Option(name: .customLong("setup-note"), help: "A line about set-up (venv, packages) for the report.") var setupNotes: [String] = []
 
@@ -165,6 +166,7 @@ struct BenchHarness {
 
     /// Runs one section; a failure becomes a note and a row, never the end of the run.
     mutating func section(_ name: String, _ body: (inout BenchHarness) throws -> Void) {
+        guard opt.only.isEmpty || opt.only.contains(where: { name.contains($0) }) else { return }
         log("— \(name)")
         do {
             try body(&self)

@@ -65,10 +65,9 @@ enum BenchQuality {
         return c <= 0.04045 ? c / 12.92 : pow((c + 0.055) / 1.055, 2.4)
     }
 
-    /// PSNR in linear light (peak 1): the cells' pixels linearized against the gray plane
-    /// linearized first and then area-averaged (what light a viewer's eye averages).
-    static func linearPSNR(_ raster: RGBRaster, gray: [UInt8], width: Int, height: Int) -> Double {
-        let outW = raster.width, outH = raster.height
+    /// The gray plane linearized first and then area-averaged to `outW` x `outH` (what light a
+    /// viewer's eye averages), in linear light 0...1.
+    static func linearAverage(_ gray: [UInt8], width: Int, height: Int, outW: Int, outH: Int) -> [Double] {
         let wx = weights(width, outW), wy = weights(height, outH)
         var rows = [Double](repeating: 0, count: outH * width)
         for oy in 0..<outH {
@@ -76,20 +75,36 @@ enum BenchQuality {
                 for x in 0..<width { rows[oy * width + x] += w * linear[Int(gray[y * width + x])] }
             }
         }
-        var sum = 0.0
+        var out = [Double](repeating: 0, count: outW * outH)
         for oy in 0..<outH {
             for ox in 0..<outW {
-                var ref = 0.0
-                for (x, w) in wx[ox] { ref += w * rows[oy * width + x] }
-                let i = (oy * outW + ox) * 3
-                for k in 0..<3 {
-                    let d = linear[Int(raster.pixels[i + k])] - ref
-                    sum += d * d
-                }
+                for (x, w) in wx[ox] { out[oy * outW + ox] += w * rows[oy * width + x] }
             }
         }
-        let mse = sum / Double(outW * outH * 3)
+        return out
+    }
+
+    /// PSNR in linear light (peak 1) of the cells' pixels, linearized, against `linearAverage`.
+    static func linearPSNR(_ raster: RGBRaster, reference: [Double]) -> Double {
+        var sum = 0.0
+        for (j, ref) in reference.enumerated() {
+            for k in 0..<3 {
+                let d = linear[Int(raster.pixels[j * 3 + k])] - ref
+                sum += d * d
+            }
+        }
+        let mse = sum / Double(reference.count * 3)
         return mse > 0 ? 10 * log10(1 / mse) : .infinity
+    }
+
+    /// `linearAverage` encoded back to 8-bit sRGB codes, as a gray RGB raster.
+    static func codes(_ linearValues: [Double], width: Int, height: Int) -> RGBRaster {
+        let pixels = linearValues.flatMap { v -> [UInt8] in
+            let c = v <= 0.0031308 ? v * 12.92 : 1.055 * pow(v, 1 / 2.4) - 0.055
+            let code = UInt8(min(255, max(0, (c * 255).rounded())))
+            return [code, code, code]
+        }
+        return RGBRaster(width: width, height: height, pixels: pixels)
     }
 
     /// Glyphs in `grid` the rasterizer does not know (drawn as background, which would

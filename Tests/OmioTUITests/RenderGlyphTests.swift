@@ -41,12 +41,13 @@ struct RenderGlyphTests {
         #expect(grid.cells == Array(repeating: .solid(color), count: 6))
     }
 
-    @Test func coloursAreMeansInLinearLight() {
+    @Test func coloursAreMeansInTheToneSpace() {
         // Right column alternates black and white rows, finer than any glyph: ▐ in their mean,
-        // linear 0.5, which is sRGB 188 (averaging sRGB codes would give a too dark 128).
+        // 0.5 in the tone space (code^1.5), which is sRGB 161; linear light would give 188 and
+        // averaging sRGB codes 128.
         let r = S.raster(width: 2, height: 24) { x, y in x == 1 && y % 2 == 0 ? .white : .black }
         let grid = CellRenderer.render(raster: r, cols: 1, rows: 1, symbols: .sextant)
-        #expect(grid.cells == [Cell(glyph: "\u{2590}", fg: S.gray(188), bg: .black)])
+        #expect(grid.cells == [Cell(glyph: "\u{2590}", fg: S.gray(161), bg: .black)])
     }
 
     @Test(arguments: SymbolSet.allCases)
@@ -74,7 +75,7 @@ struct RenderGlyphTests {
         for cy in 0..<rows {
             for cx in 0..<cols {
                 let cell = grid[cx, cy]
-                let drawn = S.error(glyph: cell.glyph, fg: S.linear(cell.fg), bg: S.linear(cell.bg),
+                let drawn = S.error(glyph: cell.glyph, fg: S.tone(cell.fg), bg: S.tone(cell.bg),
                                     raster: r, cx: cx, cy: cy, symbols: symbols)
                 let half = [" ", "\u{2580}", "\u{2584}"].map {
                     S.bestError(glyph: Unicode.Scalar($0)!, raster: r, cx: cx, cy: cy, symbols: symbols)

@@ -1,7 +1,7 @@
 import Foundation
 @testable import OmioTUI
 
-/// Helpers shared by the renderer tests: synthetic rasters, box downsampling, linear-light error.
+/// Helpers shared by the renderer tests: synthetic rasters, box downsampling, error in the renderer's tone space.
 enum RenderTestSupport {
     /// A raster whose pixel (x, y) is `color(x, y)`.
     static func raster(width: Int, height: Int, _ color: (Int, Int) -> RGB8) -> RGBRaster {
@@ -44,11 +44,11 @@ enum RenderTestSupport {
         }
     }
 
-    static func linear(_ c: RGB8) -> [Double] {
-        [c.r, c.g, c.b].map { Double(SRGB.toLinear[Int($0)]) }
+    static func tone(_ c: RGB8) -> [Double] {
+        [c.r, c.g, c.b].map { Double(ToneSpace.renderer.fromCode[Int($0)]) }
     }
 
-    /// Squared linear-light error of one cell drawn as `glyph` in fg/bg against the raster
+    /// Squared error (in the renderer's tone space) of one cell drawn as `glyph` in fg/bg against the raster
     /// pixels of cell (cx, cy) at the symbol set's raster resolution.
     static func error(glyph: Unicode.Scalar, fg: [Double], bg: [Double], raster: RGBRaster,
                       cx: Int, cy: Int, symbols: SymbolSet) -> Double {
@@ -57,7 +57,7 @@ enum RenderTestSupport {
         var e = 0.0
         for y in 0..<h {
             for x in 0..<w {
-                let p = linear(raster[cx * w + x, cy * h + y])
+                let p = tone(raster[cx * w + x, cy * h + y])
                 let c = mask[y * w + x] ? fg : bg
                 for ch in 0..<3 { e += (p[ch] - c[ch]) * (p[ch] - c[ch]) }
             }
@@ -73,7 +73,7 @@ enum RenderTestSupport {
         for y in 0..<h {
             for x in 0..<w {
                 let side = mask[y * w + x] ? 0 : 1
-                let p = linear(raster[cx * w + x, cy * h + y])
+                let p = tone(raster[cx * w + x, cy * h + y])
                 for ch in 0..<3 { sums[side][ch] += p[ch] }
                 counts[side] += 1
             }

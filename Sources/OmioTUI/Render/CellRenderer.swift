@@ -6,7 +6,7 @@
 /// region sums: sub-pixel sums build the on-sum of every pattern incrementally (one add each),
 /// row sums build the eighth blocks. A pattern and its complement draw the same picture with
 /// fg and bg swapped, so only glyphs with the top-left in the background are candidates: that
-/// halves the work and makes every uniform cell a space. All sums are in linear light.
+/// halves the work and makes every uniform cell a space. All sums are in ToneSpace.renderer.
 /// 160x48 sextant cells take about 2 ms (release build, one core).
 public enum CellRenderer {
     /// `raster` must be `symbols.rasterSize(cols:rows:)`.
@@ -33,8 +33,8 @@ public enum CellRenderer {
 private final class CellFitter {
     let cellWidth: Int, cellHeight: Int, subCols: Int, subRows: Int, patternCount: Int
     let candidateCount: Int, rowsPerEighth: Int
-    let lut: UnsafeMutableBufferPointer<Float>         // sRGB code -> linear
-    let startCode: UnsafeMutableBufferPointer<UInt8>   // SRGB.encode tables
+    let lut: UnsafeMutableBufferPointer<Float>         // sRGB code -> tone value
+    let startCode: UnsafeMutableBufferPointer<UInt8>   // ToneSpace.encode tables
     let boundaries: UnsafeMutableBufferPointer<Float>
     // Candidates: even patterns (index = pattern / 2), then lower eighths 1...7.
     let glyphs: UnsafeMutableBufferPointer<Unicode.Scalar>
@@ -60,9 +60,10 @@ private final class CellFitter {
             _ = b.initialize(from: values)
             return b
         }
-        lut = table(SRGB.toLinear)
-        startCode = table(SRGB.startCode)
-        boundaries = table(SRGB.codeBoundaries)
+        let space = ToneSpace.renderer
+        lut = table(space.fromCode)
+        startCode = table(space.startCode)
+        boundaries = table(space.codeBoundaries)
         let patterns = (0..<patternCount).map { 2 * $0 }
         let eighths = symbols.lowerEighths ? Array(1...7) : []
         glyphs = table(patterns.map(symbols.glyph(pattern:)) + eighths.map(SymbolSet.lowerEighthGlyph))
@@ -134,9 +135,9 @@ private final class CellFitter {
         for j in 1..<candidateCount where scores[j] > scores[best] { best = j }
         let start = UnsafeBufferPointer(startCode), bounds = UnsafeBufferPointer(boundaries)
         func encode(_ r: Float, _ g: Float, _ b: Float, _ w: Float) -> RGB8 {
-            RGB8(r: SRGB.encode(r * w, start: start, boundaries: bounds),
-                 g: SRGB.encode(g * w, start: start, boundaries: bounds),
-                 b: SRGB.encode(b * w, start: start, boundaries: bounds))
+            RGB8(r: ToneSpace.encode(r * w, start: start, boundaries: bounds),
+                 g: ToneSpace.encode(g * w, start: start, boundaries: bounds),
+                 b: ToneSpace.encode(b * w, start: start, boundaries: bounds))
         }
         let bg = encode(totalR - onR[best], totalG - onG[best], totalB - onB[best], offWeight[best])
         let fg = onPixels[best] == 0 ? bg : encode(onR[best], onG[best], onB[best], onWeight[best])
