@@ -11,6 +11,18 @@ public enum TestPaths {
 
     public static var exampleData: String { repoRoot + "/example_data" }
 
+    /// The built `omio-tui`: `$OMIO_TUI_BIN` (set by `make test`), else the binary beside the
+    /// test bundle, else .build/debug.
+    public static let omioTUIBinary: String = {
+        if let p = ProcessInfo.processInfo.environment["OMIO_TUI_BIN"], FileManager.default.isExecutableFile(atPath: p) { return p }
+        let bundleDir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for dir in [bundleDir, bundleDir.deletingLastPathComponent()] {
+            let candidate = dir.appendingPathComponent("omio-tui").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return repoRoot + "/.build/debug/omio-tui"
+    }()
+
     /// The shared corpus: $OMIO_CORPUS, else ../shared/corpus beside the checkout, else
     /// /work/shared/corpus (a clone elsewhere on the same machine).
     public static let corpus: String = {

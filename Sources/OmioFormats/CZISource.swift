@@ -103,12 +103,7 @@ public final class CZISource: ImageSource, @unchecked Sendable {
         let scene = scenes[series]
         let shape = scene.shape
         guard level == 0 else { throw OmioError(path, "level \(level) does not exist") }
-        guard plane.t >= 0, plane.t < shape.t, plane.z >= 0, plane.z < shape.z, plane.c >= 0, plane.c < shape.c else {
-            throw OmioError(path, "plane \(plane) is outside the shape \(shape)")
-        }
-        guard region.rows.lowerBound >= 0, region.rows.upperBound <= shape.y, !region.rows.isEmpty,
-              region.cols.lowerBound >= 0, region.cols.upperBound <= shape.x, !region.cols.isEmpty
-        else { throw OmioError(path, "region rows \(region.rows) cols \(region.cols) is outside the \(shape.x)x\(shape.y) plane") }
+        try ReadRequest.check(path, plane: plane, region: region, shape: shape, width: shape.x, height: shape.y)
         let samples = scene.format.samples
         // Our channels run R, G, B; the stored samples run B, G, R.
         let sample = samples == 3 ? 2 - plane.c % 3 : 0

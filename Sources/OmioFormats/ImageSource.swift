@@ -32,6 +32,18 @@ public struct PixelRegion: Equatable, Sendable {
     public var outputWidth: Int { (cols.count + colStep - 1) / colStep }
 }
 
+/// The argument checks every source's `read` starts with: a clear error, never a trap.
+enum ReadRequest {
+    static func check(_ path: String, plane: PlaneIndex, region: PixelRegion, shape: Shape, width: Int, height: Int) throws {
+        guard plane.t >= 0, plane.t < shape.t, plane.z >= 0, plane.z < shape.z, plane.c >= 0, plane.c < shape.c else {
+            throw OmioError(path, "plane \(plane) is outside the shape \(shape)")
+        }
+        guard region.rows.lowerBound >= 0, region.rows.upperBound <= height, !region.rows.isEmpty,
+              region.cols.lowerBound >= 0, region.cols.upperBound <= width, !region.cols.isEmpty
+        else { throw OmioError(path, "region rows \(region.rows) cols \(region.cols) is outside the \(width)x\(height) plane") }
+    }
+}
+
 /// The storage grid of a level: reading along it touches each stored chunk once.
 public struct ChunkGrid: Equatable, Sendable {
     public var height: Int

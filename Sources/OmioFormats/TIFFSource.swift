@@ -115,13 +115,8 @@ public final class TIFFSource: ImageSource, @unchecked Sendable {
         let s = layouts[series]
         let m = s.metadata
         guard level >= 0, level < s.levels.count else { throw OmioError(path, "level \(level) does not exist") }
-        guard plane.t >= 0, plane.t < m.shape.t, plane.z >= 0, plane.z < m.shape.z, plane.c >= 0, plane.c < m.shape.c else {
-            throw OmioError(path, "plane \(plane) is outside the shape \(m.shape)")
-        }
         let size = s.levels[level]
-        guard region.rows.lowerBound >= 0, region.rows.upperBound <= size.height, !region.rows.isEmpty,
-              region.cols.lowerBound >= 0, region.cols.upperBound <= size.width, !region.cols.isEmpty
-        else { throw OmioError(path, "region rows \(region.rows) cols \(region.cols) is outside the \(size.width)x\(size.height) plane") }
+        try ReadRequest.check(path, plane: plane, region: region, shape: m.shape, width: size.width, height: size.height)
         guard let ref = s.planes[m.shape.planeNumber(t: plane.t, z: plane.z, c: plane.c)], let member = members[ref.member] else {
             // A plane the file set does not hold (missing OME member): zeros, as Bio-Formats does.
             return PixelBuffer(zeros: m.dtype, width: region.outputWidth, height: region.outputHeight)

@@ -49,12 +49,7 @@ public final class ThorlabsRawSource: ImageSource, @unchecked Sendable {
         let shape = meta.shape
         guard series == 0 else { throw OmioError(path, "series \(series) does not exist (the file has 1)") }
         guard level == 0 else { throw OmioError(path, "level \(level) does not exist") }
-        guard plane.t >= 0, plane.t < shape.t, plane.z >= 0, plane.z < shape.z, plane.c >= 0, plane.c < shape.c else {
-            throw OmioError(path, "plane \(plane) is outside the shape \(shape)")
-        }
-        guard region.rows.lowerBound >= 0, region.rows.upperBound <= shape.y, !region.rows.isEmpty,
-              region.cols.lowerBound >= 0, region.cols.upperBound <= shape.x, !region.cols.isEmpty
-        else { throw OmioError(path, "region rows \(region.rows) cols \(region.cols) is outside the \(shape.x)x\(shape.y) plane") }
+        try ReadRequest.check(path, plane: plane, region: region, shape: shape, width: shape.x, height: shape.y)
         let bytes = meta.dtype.bytes
         let rowBytes = shape.x * bytes
         let planeStart = UInt64(shape.planeNumber(t: plane.t, z: plane.z, c: plane.c)) * UInt64(rowBytes * shape.y)

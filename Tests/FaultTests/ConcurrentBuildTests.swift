@@ -56,7 +56,7 @@ struct ConcurrentBuildTests {
         try Self.writeStack(file)
         let before = fileBytes(file)
 
-        let started = try (0..<3).map { _ in try Run.Started(FaultPaths.binary, ["cache", "build", file]) }
+        let started = try (0..<3).map { _ in try Run.Started(FaultPaths.binary, ["cache", "build", file], environment: Run.quiet) }
         let runs = started.map { $0.wait(timeout: 60) }
         for (i, r) in runs.enumerated() { expectCleanOutcome(r, "concurrent build \(i)") }
         try #require(runs.allSatisfy { $0.status == 0 }, "a concurrent build failed: \(runs.map(\.stderr))")

@@ -1,14 +1,10 @@
 import Foundation
+import OmioFixtures
 import Testing
 
 /// Paths the fault tests use: this repository's example_data and the built binary.
 enum FaultPaths {
-    static let repoRoot: String = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() } // Tests/FaultTests/FaultSupport.swift
-        return url.path
-    }()
-
+    static var repoRoot: String { TestPaths.repoRoot }
     static var exampleData: String { repoRoot + "/example_data" }
     static var regressions: String { repoRoot + "/Tests/FaultTests/Regressions" }
 
@@ -17,16 +13,7 @@ enum FaultPaths {
             .filter { !$0.hasPrefix(".") }.sorted()
     }
 
-    /// `$OMIO_TUI_BIN` (set by `make test`), else the binary beside the test bundle.
-    static let binary: String = {
-        if let p = ProcessInfo.processInfo.environment["OMIO_TUI_BIN"], FileManager.default.isExecutableFile(atPath: p) { return p }
-        let bundleDir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for dir in [bundleDir, bundleDir.deletingLastPathComponent()] {
-            let candidate = dir.appendingPathComponent("omio-tui").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return repoRoot + "/.build/debug/omio-tui"
-    }()
+    static var binary: String { TestPaths.omioTUIBinary }
 
     /// A fresh folder under /tmp that other users can enter (the setpriv tests run as nobody).
     static func tempDir(_ label: String = "fault") -> String {
@@ -47,71 +34,27 @@ enum FaultPaths {
 }
 
 /// Runs a program with a timeout and captures what it printed.
-struct Run {
-    let status: Int32
-    let stdout: String
-    let stderr: String
-    let timedOut: Bool
-    let signalled: Bool
+typealias Run = ProcessOutcome
 
-    var stderrLines: [String] { stderr.split(separator: "\n").map(String.init) }
+extension ProcessOutcome {
+    /// Started processes of the concurrency tests.
+    typealias Started = ChildProcess
+
+    /// A crash is a signal here, not a minute of symbolication.
+    static let quiet = ["SWIFT_BACKTRACE": "enable=no"]
 
     /// The binary with `args`.
     static func tool(_ args: [String], timeout: TimeInterval = 10, environment: [String: String] = [:]) throws -> Run {
-        try Run.program(FaultPaths.binary, args, timeout: timeout, environment: environment)
+        try program(FaultPaths.binary, args, timeout: timeout, environment: environment)
     }
 
     /// The binary under `prefix` (a shell with ulimit, setpriv), exec'ed so signals reach the caller.
     static func tool(via prefix: [String], _ args: [String], timeout: TimeInterval = 10, environment: [String: String] = [:]) throws -> Run {
-        try Run.program(prefix[0], Array(prefix.dropFirst()) + [FaultPaths.binary] + args, timeout: timeout, environment: environment)
+        try program(prefix[0], Array(prefix.dropFirst()) + [FaultPaths.binary] + args, timeout: timeout, environment: environment)
     }
 
     static func program(_ executable: String, _ args: [String], timeout: TimeInterval, environment: [String: String] = [:]) throws -> Run {
-        try Started(executable, args, environment: environment).wait(timeout: timeout)
-    }
-
-    /// A started process; `wait` collects it.
-    final class Started: @unchecked Sendable {
-        let process = Process()
-        private let out = Pipe(), err = Pipe()
-        private var outData = Data(), errData = Data()
-        private let group = DispatchGroup()
-
-        init(_ executable: String, _ args: [String], environment: [String: String] = [:]) throws {
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = args
-            var env = ProcessInfo.processInfo.environment
-            env["SWIFT_BACKTRACE"] = "enable=no" // a crash is a signal here, not a minute of symbolication
-            for (k, v) in environment { env[k] = v }
-            process.environment = env
-            process.standardOutput = out
-            process.standardError = err
-            process.standardInput = FileHandle.nullDevice
-            try process.run()
-            // Drain both pipes while waiting, or a chatty child blocks on a full pipe.
-            group.enter()
-            DispatchQueue.global().async { self.outData = self.out.fileHandleForReading.readDataToEndOfFile(); self.group.leave() }
-            group.enter()
-            DispatchQueue.global().async { self.errData = self.err.fileHandleForReading.readDataToEndOfFile(); self.group.leave() }
-        }
-
-        func wait(timeout: TimeInterval) -> Run {
-            let deadline = Date().addingTimeInterval(timeout)
-            var timedOut = false
-            while process.isRunning {
-                if Date() > deadline {
-                    timedOut = true
-                    kill(process.processIdentifier, SIGKILL)
-                    break
-                }
-                usleep(2000)
-            }
-            process.waitUntilExit()
-            group.wait()
-            return Run(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                       stderr: String(decoding: errData, as: UTF8.self), timedOut: timedOut,
-                       signalled: process.terminationReason == .uncaughtSignal)
-        }
+        try ChildProcess.run(executable, args, timeout: timeout, environment: quiet.merging(environment) { $1 })
     }
 }
 

@@ -67,26 +67,9 @@ public final class NapariProcess: @unchecked Sendable {
 
     /// Starts `argv` (argv[0] an absolute path) detached; returns its pid.
     static func spawnDetached(_ argv: [String], environment: [String: String], logPath: String) throws -> Int32 {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        closeInheritedFiles(&actions)
-        var attr = posix_spawnattr_t()
-        posix_spawnattr_init(&attr)
-        defer { posix_spawnattr_destroy(&attr) }
         // Its own session (no controlling terminal: closing the TUI's terminal does not take the
-        // window along), default signal handling and an empty mask (the TUI ignores SIGINT).
-        var all = sigset_t()
-        sigfillset(&all)
-        posix_spawnattr_setsigdefault(&attr, &all)
-        var none = sigset_t()
-        sigemptyset(&none)
-        posix_spawnattr_setsigmask(&attr, &none)
-        posix_spawnattr_setflags(&attr, Int16(spawnSetsid | Int32(POSIX_SPAWN_SETSIGDEF) | Int32(POSIX_SPAWN_SETSIGMASK)))
-        return try spawn(argv, environment: environment, actions: &actions, attr: &attr)
+        // window along).
+        try spawn(argv, environment: environment, output: .log(logPath), newSession: true)
     }
 
     /// Runs `argv` to the end (at most `timeout` seconds, then it is killed), capturing stdout
@@ -100,24 +83,7 @@ public final class NapariProcess: @unchecked Sendable {
             unlink(outPath)
             unlink(errPath)
         }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        closeInheritedFiles(&actions)
-        var attr = posix_spawnattr_t()
-        posix_spawnattr_init(&attr)
-        defer { posix_spawnattr_destroy(&attr) }
-        var all = sigset_t()
-        sigfillset(&all)
-        posix_spawnattr_setsigdefault(&attr, &all)
-        var none = sigset_t()
-        sigemptyset(&none)
-        posix_spawnattr_setsigmask(&attr, &none)
-        posix_spawnattr_setflags(&attr, Int16(Int32(POSIX_SPAWN_SETSIGDEF) | Int32(POSIX_SPAWN_SETSIGMASK)))
-        let pid = try spawn(argv, environment: environment, actions: &actions, attr: &attr)
+        let pid = try spawn(argv, environment: environment, output: .files(out: outPath, err: errPath), newSession: false)
         let deadline = Date(timeIntervalSinceNow: timeout)
         var raw: Int32 = 0
         var killed = false
@@ -138,8 +104,39 @@ public final class NapariProcess: @unchecked Sendable {
         return (code, out, err)
     }
 
-    private static func spawn(_ argv: [String], environment: [String: String],
-                              actions: inout posix_spawn_file_actions_t, attr: inout posix_spawnattr_t) throws -> Int32 {
+    /// Where a child's stdout and stderr go: both appended to one log, or each into a new file.
+    private enum Output {
+        case log(String)
+        case files(out: String, err: String)
+    }
+
+    /// posix_spawn with stdin from /dev/null, no inherited descriptors beyond 0-2, default
+    /// signal handling and an empty signal mask (the TUI ignores SIGINT, test threads block
+    /// others; the child must inherit neither).
+    private static func spawn(_ argv: [String], environment: [String: String], output: Output, newSession: Bool) throws -> Int32 {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        switch output {
+        case .log(let path):
+            posix_spawn_file_actions_addopen(&actions, 1, path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+            posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        case .files(let out, let err):
+            posix_spawn_file_actions_addopen(&actions, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+            posix_spawn_file_actions_addopen(&actions, 2, err, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        }
+        closeInheritedFiles(&actions)
+        var attr = posix_spawnattr_t()
+        posix_spawnattr_init(&attr)
+        defer { posix_spawnattr_destroy(&attr) }
+        var all = sigset_t()
+        sigfillset(&all)
+        posix_spawnattr_setsigdefault(&attr, &all)
+        var none = sigset_t()
+        sigemptyset(&none)
+        posix_spawnattr_setsigmask(&attr, &none)
+        posix_spawnattr_setflags(&attr, Int16((newSession ? spawnSetsid : 0) | Int32(POSIX_SPAWN_SETSIGDEF) | Int32(POSIX_SPAWN_SETSIGMASK)))
         let cArgs = argv.map { strdup($0) } + [nil]
         let cEnv = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {

@@ -62,20 +62,23 @@ enum BrowserView {
             case .image: style = .normal
             case .other: style = .dim
             }
-            let detail: String
+            // The size only when everything fits; otherwise the shape is clipped, and the name
+            // keeps its full length or at least a third of the pane.
+            var detail = "", size = ""
             var detailStyle = TextStyle.dim
             if let h = e.header {
                 detail = (h.badge.map { "[\($0)] " } ?? "") + h.text
-                    + (h.badge == nil ? "" : "  " + ByteCountFormatter.string(fromByteCount: e.size, countStyle: .file))
+                if h.badge != nil { size = "  " + ByteCountFormatter.string(fromByteCount: e.size, countStyle: .file) }
                 if h.isError { detailStyle = h.badge == nil ? .error : .warning }
             } else if e.kind == .image {
                 detail = "…"
             } else if e.kind == .other {
                 detail = ByteCountFormatter.string(fromByteCount: e.size, countStyle: .file)
-            } else {
-                detail = ""
             }
-            let detailWidth = min(TextWidth.width(detail), max(0, r.width / 2))
+            let nameFull = TextWidth.width(name)
+            if nameFull + 1 + TextWidth.width(detail + size) <= r.width { detail += size }
+            detail = TextWidth.clip(detail, to: max(0, r.width - 1 - min(nameFull, max(12, r.width / 3))))
+            let detailWidth = TextWidth.width(detail)
             let nameWidth = r.width - detailWidth - 1
             if selected { c.fill(y, r.x, width: r.width, style: m.focus == .browser ? .selected : .selectedDim) }
             c.text(y, r.x, TextWidth.fit(name, nameWidth), style: selected ? (m.focus == .browser ? .selected : .selectedDim) : style, width: nameWidth)
