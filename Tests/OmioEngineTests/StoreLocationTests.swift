@@ -12,6 +12,13 @@ struct StoreLocationTests {
         #expect(l.notice == nil)
     }
 
+    @Test func laterSeriesAreNamedApart() {
+        let l = StoreLocation.resolve(source: "/data/exp1/scenes.czi", series: 2, isWritable: { _ in true })
+        #expect(l.storePath == "/data/exp1/.omio_cache/scenes.czi.series-2.ome.zarr")
+        #expect(l.lockPath == "/data/exp1/.omio_cache/scenes.czi.series-2.ome.zarr.lock")
+        #expect(StoreLocation.resolve(source: "/d/s.czi", series: 1, cacheDir: "/c").storePath == "/c/s.czi.series-1.ome.zarr")
+    }
+
     @Test func explicitCacheDir() {
         let l = StoreLocation.resolve(source: "/data/exp1/ca.tif", cacheDir: "/scratch/c", isWritable: { _ in false })
         #expect(l.storePath == "/scratch/c/ca.tif.ome.zarr")

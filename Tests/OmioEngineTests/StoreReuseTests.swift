@@ -96,6 +96,34 @@ struct StoreReuseTests {
         #expect(try !StoreBuilder.ensure(source: source, request: StoreRequest(cacheDir: cache)).reused)
         #expect(try StoreReader(path: path).manifest.complete)
     }
+
+    /// Pages of two shapes make two series; each gets its own store, so building one never
+    /// makes the other stale, and purging the file takes both.
+    @Test func eachSeriesHasItsOwnStore() throws {
+        let folder = try StoreTestSupport.scratch("series")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/two.tif"
+        try AtomicFile.write(to: path) { fd in
+            let w = try TIFFWriter(fd: fd)
+            for (width, height) in [(8, 6), (5, 4)] {
+                let gen = SyntheticPlanes(width: width, height: height, dtype: .uint16)
+                _ = try w.addPage(TIFFPageSpec(width: width, height: height, dtype: .uint16), pixels: gen.bytes(t: 0, z: 0, c: 0))
+            }
+        }
+        let source = try ImageOpener.open(path: path)
+        try #require(source.seriesCount == 2)
+        let first = try StoreBuilder.ensure(source: source, request: StoreRequest(series: 0))
+        let second = try StoreBuilder.ensure(source: source, request: StoreRequest(series: 1))
+        #expect(first.path == folder + "/.omio_cache/two.tif.ome.zarr")
+        #expect(second.path == folder + "/.omio_cache/two.tif.series-1.ome.zarr")
+        #expect(try StoreBuilder.ensure(source: source, request: StoreRequest(series: 0)).reused)
+        #expect(try StoreBuilder.ensure(source: source, request: StoreRequest(series: 1)).reused)
+        try StoreTestSupport.expectEqualPlanes(StoreReader(path: first.path), source, series: 0)
+        try StoreTestSupport.expectEqualPlanes(StoreReader(path: second.path), source, series: 1)
+        let stores = CacheInventory.list(folder: folder).filter { $0.kind == .store }
+        #expect(stores.count == 2 && stores.allSatisfy { $0.state == .complete && $0.source == path })
+        #expect(Set(CachePurge.plan(forFile: path, in: stores).entries.map(\.path)) == [first.path, second.path])
+    }
 }
 
 /// Collects results from concurrent closures.

@@ -36,7 +36,7 @@ public enum StoreBuilder {
         guard request.series >= 0, request.series < source.seriesCount else {
             throw OmioError(source.path, "series \(request.series) does not exist (the file has \(source.seriesCount))")
         }
-        let location = location ?? StoreLocation.resolve(source: source.path, cacheDir: request.cacheDir)
+        let location = location ?? StoreLocation.resolve(source: source.path, series: request.series, cacheDir: request.cacheDir)
         let sourcePath = StoreLocation.absolutePath(source.path)
         let wanted = StoreManifest(sourcePath: sourcePath, source: try SourceFingerprint.of(path: source.path),
                                    request: request, complete: true)
@@ -97,7 +97,7 @@ public enum StoreBuilder {
 
     /// The complete store `request` would reuse for `source`, if there is one (no building).
     public static func existingStore(source: ImageSource, request: StoreRequest) -> String? {
-        let location = StoreLocation.resolve(source: source.path, cacheDir: request.cacheDir)
+        let location = StoreLocation.resolve(source: source.path, series: request.series, cacheDir: request.cacheDir)
         guard let fingerprint = try? SourceFingerprint.of(path: source.path) else { return nil }
         let wanted = StoreManifest(sourcePath: StoreLocation.absolutePath(source.path), source: fingerprint, request: request, complete: true)
         return StoreManifest.read(storePath: location.storePath)?.satisfies(wanted) == true ? location.storePath : nil

@@ -1,8 +1,10 @@
 import Foundation
 
-/// Where the store of one file lives: `<folder of the file>/.omio_cache/<file name>.ome.zarr`
-/// (as OMIO keeps its caches beside the data), an explicit cache dir instead of the folder, or,
-/// when the folder is read-only, the user's cache dir with a name unique to the file's folder.
+/// Where the store of one series of a file lives: `<folder of the file>/.omio_cache/<file
+/// name>.ome.zarr` (as OMIO keeps its caches beside the data; series N > 0 of a multi-series
+/// file gets `<file name>.series-N.ome.zarr`, so viewing one series never replaces another's
+/// store), an explicit cache dir instead of the folder, or, when the folder is read-only, the
+/// user's cache dir with a name unique to the file's folder.
 public struct StoreLocation: Sendable, Equatable {
     /// The finished store.
     public let storePath: String
@@ -26,11 +28,11 @@ public struct StoreLocation: Sendable, Equatable {
     /// - Parameters:
     ///   - isWritable: whether a cache folder can be created or written (injectable: tests run
     ///     as root, whom permission bits do not stop).
-    public static func resolve(source: String, cacheDir: String? = nil,
+    public static func resolve(source: String, series: Int = 0, cacheDir: String? = nil,
                                environment: [String: String] = ProcessInfo.processInfo.environment,
                                isWritable: (String) -> Bool = StoreLocation.canWrite) -> StoreLocation {
         let absolute = absolutePath(source)
-        let name = (absolute as NSString).lastPathComponent
+        let name = (absolute as NSString).lastPathComponent + (series > 0 ? ".series-\(series)" : "")
         if let cacheDir {
             return StoreLocation(storePath: (absolutePath(cacheDir) as NSString).appendingPathComponent(name + storeSuffix))
         }
