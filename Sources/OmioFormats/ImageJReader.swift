@@ -43,7 +43,7 @@ enum ImageJReader {
         }
 
         // Where the planes are: one IFD each, or contiguous after the first.
-        let planeBytes = page0.width * page0.height * spp * page0.bytesPerSample
+        let planeBytes = (page0.width * spp * page0.bitsPerSample + 7) / 8 * page0.height // stored bytes
         var planeRefs: [TIFFPlaneRef?] = []
         if ifdCount >= images {
             for k in 0..<images {

@@ -132,7 +132,7 @@ struct TIFFChunkReader {
         // (256 strips all pointing at one byte, a 2^20 x 2^19 plane) made `slice` allocate 512 GB.
         let outBytes = outW * outH * bps
         if L.compression == 1 {
-            guard UInt64(outBytes) <= file.size else {
+            guard UInt64(outW * outH) * UInt64(L.bitsPerSample) / 8 <= file.size else {
                 throw FormatError("the strips or tiles of a \(L.width)x\(L.height) image overlap: the file (\(file.size) bytes) cannot hold it")
             }
         } else {
@@ -147,6 +147,7 @@ struct TIFFChunkReader {
         let sampleOffset = (L.separatePlanes ? 0 : sample) * bps
         let pixelStride = L.interleave * bps
         var scratch: [UInt8] = []
+        var unpacked: [UInt8] = []
 
         try out.withUnsafeMutableBytes { dst in
             for chunkRow in firstChunkRow...lastChunkRow {
@@ -181,7 +182,7 @@ struct TIFFChunkReader {
                         guard UInt64((lastY - y0 + 1) * rowBytes) <= table.byteCounts[index] else {
                             throw FormatError("\(L.tiled ? "tile" : "strip") \(index) holds \(table.byteCounts[index]) bytes, fewer than its rows need")
                         }
-                        if region.rowStep == 1, region.colStep == 1, !L.tiled, L.interleave == 1, columns == L.width {
+                        if region.rowStep == 1, region.colStep == 1, !L.tiled, L.interleave == 1, columns == L.width, !L.isPacked {
                             // Whole rows of one sample, stored as the output wants them: read them
                             // straight into the result.
                             let n = (lastY - firstY + 1) * rowBytes
@@ -224,9 +225,29 @@ struct TIFFChunkReader {
                         rowOffset = { _, y in (y - y0) * rowBytes }
                     }
 
-                    scratch.withUnsafeBytes { src in
+                    // Packed samples: widen the needed rows first; the copy below then works on
+                    // whole-byte samples like any other page.
+                    var rows = scratch
+                    var rowStart = rowOffset
+                    if L.isPacked {
+                        let width = L.unpackedRowBytes
+                        if unpacked.count < rowsHere.count * width { unpacked = [UInt8](repeating: 0, count: rowsHere.count * width) }
+                        scratch.withUnsafeBytes { src in
+                            unpacked.withUnsafeMutableBytes { dst in
+                                for (k, y) in rowsHere.enumerated() {
+                                    PackedSamples.unpack(src, from: rowOffset(k, y), bits: L.bitsPerSample, count: L.chunkWidth * L.interleave,
+                                                         into: dst, at: k * width, bytes: bps,
+                                                         reversedBits: L.reversedBits && L.compression == 1,
+                                                         differenceStride: L.predictor == 2 ? L.interleave : 0)
+                                }
+                            }
+                        }
+                        rows = unpacked
+                        rowStart = { k, _ in k * width }
+                    }
+                    rows.withUnsafeBytes { src in
                         for (k, y) in rowsHere.enumerated() {
-                            let srcRow = rowOffset(k, y)
+                            let srcRow = rowStart(k, y)
                             let outRow = (y - region.rows.lowerBound) / region.rowStep
                             let dstStart = (outRow * outW + outCol0) * bps
                             let srcStart = srcRow + (firstX - x0) * pixelStride + sampleOffset
@@ -246,7 +267,10 @@ struct TIFFChunkReader {
                     }
                 }
             }
-            if L.compression == 1, bigEndian { swapBytes(dst, width: bps) }
+            if L.compression == 1, !L.isPacked {
+                if L.reversedBits { PackedSamples.reverseBits(dst) }
+                if bigEndian { swapBytes(dst, width: bps) }
+            }
         }
         return PixelBuffer(dtype: L.dtype, width: outW, height: outH, bytes: out)
     }

@@ -5,12 +5,19 @@ public struct TIFFPageLayout: Sendable {
     public let width: Int
     public let height: Int
     public let dtype: PixelType
+    /// Bits per stored sample: the dtype's width, or fewer for packed unsigned samples (1-bit
+    /// masks, 4-bit, 10/12/14-bit cameras), which rows store MSB first and the reader widens to
+    /// the next dtype.
+    public let bitsPerSample: Int
     public let samplesPerPixel: Int
     /// PlanarConfiguration 2: each sample in its own set of chunks.
     public let separatePlanes: Bool
     public let compression: Int
     public let photometric: Int
     public let predictor: Int
+    /// FillOrder 2: the bits of each stored byte run least significant first. libtiff undoes
+    /// it while decoding; uncompressed data the reader reverses itself.
+    public let reversedBits: Bool
     /// Chunk size: tiles are tileWidth x tileHeight; strips are width x rowsPerStrip.
     public let chunkWidth: Int
     public let chunkHeight: Int
@@ -19,12 +26,16 @@ public struct TIFFPageLayout: Sendable {
     public let reducedResolution: Bool
 
     public var bytesPerSample: Int { dtype.bytes }
+    public var isPacked: Bool { bitsPerSample != dtype.bytes * 8 }
     public var chunksAcross: Int { tiled ? (width + chunkWidth - 1) / chunkWidth : 1 }
     public var chunksDown: Int { (height + chunkHeight - 1) / chunkHeight }
     public var chunksPerPlane: Int { chunksAcross * chunksDown }
     /// Samples interleaved in one chunk row (1 when planes are separate).
     public var interleave: Int { separatePlanes ? 1 : samplesPerPixel }
-    public var chunkRowBytes: Int { chunkWidth * interleave * bytesPerSample }
+    /// Stored bytes of one chunk row (packed rows start on a byte).
+    public var chunkRowBytes: Int { (chunkWidth * interleave * bitsPerSample + 7) / 8 }
+    /// Bytes of one chunk row once widened to the dtype.
+    public var unpackedRowBytes: Int { chunkWidth * interleave * bytesPerSample }
     public var chunkBytes: Int { chunkRowBytes * chunkHeight }
     public var expectedChunkCount: Int { chunksPerPlane * (separatePlanes ? samplesPerPixel : 1) }
 
@@ -50,14 +61,17 @@ public struct TIFFPageLayout: Sendable {
             throw FormatError("unsupported: samples of different bit depths \(bitsList.map(String.init))")
         }
         let format = try ifd.entry(TIFFTag.sampleFormat).map { try c.integers($0).first ?? 1 } ?? 1
-        guard let dtype = PixelType(tiffSampleFormat: Int(format == 4 ? 1 : format), bitsPerSample: Int(bits)) else {
+        guard let dtype = PixelType(tiffSampleFormat: Int(format == 4 ? 1 : format), bitsPerSample: Int(bits))
+                ?? TIFFPageLayout.packedType(format: format, bits: bits) else {
             throw FormatError("unsupported sample type: \(bits)-bit \(["", "unsigned", "signed", "float", "undefined"][Int(min(format, 4))])")
         }
         self.dtype = dtype
+        bitsPerSample = Int(bits)
         separatePlanes = (try c.integer(ifd, TIFFTag.planarConfig) ?? 1) == 2 && samplesPerPixel > 1
         compression = Int(try c.integer(ifd, TIFFTag.compression) ?? 1)
         photometric = Int(try c.integer(ifd, TIFFTag.photometric) ?? 1)
         predictor = Int(try c.integer(ifd, TIFFTag.predictor) ?? 1)
+        reversedBits = (try c.integer(ifd, TIFFTag.fillOrder) ?? 1) == 2
         reducedResolution = ((try c.integer(ifd, TIFFTag.newSubfileType) ?? 0) & 1) == 1
         if ifd.has(TIFFTag.tileWidth) || ifd.has(TIFFTag.tileOffsets) {
             guard let tw = try c.integer(ifd, TIFFTag.tileWidth), let th = try c.integer(ifd, TIFFTag.tileLength),
@@ -72,7 +86,7 @@ public struct TIFFPageLayout: Sendable {
             let rps = try c.integer(ifd, TIFFTag.rowsPerStrip) ?? UInt64(height)
             chunkHeight = Int(min(max(rps, 1), UInt64(height)))
         }
-        let (rowBytes, o1) = chunkWidth.multipliedReportingOverflow(by: interleave * dtype.bytes)
+        let (rowBytes, o1) = chunkWidth.multipliedReportingOverflow(by: interleave * dtype.bytes) // unpacked: the most memory a chunk needs
         let (total, o2) = rowBytes.multipliedReportingOverflow(by: chunkHeight)
         guard !o1, !o2, total <= 1 << 31 else {
             throw FormatError("absurd chunk size \(chunkWidth)x\(chunkHeight)x\(interleave)")
@@ -94,6 +108,19 @@ public struct TIFFPageLayout: Sendable {
         }
         if compression == 7, photometric == 6, dtype != .uint8 {
             throw FormatError("unsupported: \(dtype.rawValue) JPEG")
+        }
+    }
+
+    /// Unsigned samples of 1-7, 9-15 and 17-31 bits (a bit stream, MSB first) widen to uint8,
+    /// uint16 and uint32. 24-bit samples are bytes in the file's byte order, not a bit stream:
+    /// not supported.
+    static func packedType(format: UInt64, bits: UInt64) -> PixelType? {
+        guard format == 1 || format == 4, bits % 8 != 0 else { return nil }
+        switch bits {
+        case 1...7: return .uint8
+        case 9...15: return .uint16
+        case 17...31: return .uint32
+        default: return nil
         }
     }
 

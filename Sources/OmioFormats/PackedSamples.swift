@@ -1,0 +1,51 @@
+/// Samples narrower than their dtype (1-bit masks, 4-bit, 12-bit camera data), stored as a bit
+/// stream with the most significant bit first and each row starting on a byte (TIFF 6.0,
+/// BitsPerSample and FillOrder 1).
+enum PackedSamples {
+    /// Widens `count` samples of `bits` bits starting at byte `from` of `src` into `bytes`-wide
+    /// native integers at byte `at` of `dst`. The caller guarantees both ranges fit.
+    /// `reversedBits`: the stored bytes are FillOrder 2 (least significant bit first).
+    /// `differenceStride`: Predictor 2 with this many samples per pixel (0: none); libtiff
+    /// undoes the predictor only for 8, 16, 32 and 64-bit samples, so packed rows are summed here.
+    static func unpack(_ src: UnsafeRawBufferPointer, from: Int, bits: Int, count: Int,
+                       into dst: UnsafeMutableRawBufferPointer, at: Int, bytes: Int,
+                       reversedBits: Bool = false, differenceStride: Int = 0) {
+        precondition(bits >= 1 && bits <= 31 && from + (count * bits + 7) / 8 <= src.count && at + count * bytes <= dst.count)
+        let mask = UInt64(1) << bits - 1
+        var acc: UInt64 = 0, held = 0, p = from
+        for i in 0..<count {
+            while held < bits {
+                acc = acc << 8 | UInt64(reversedBits ? reversed[Int(src[p])] : src[p])
+                p += 1
+                held += 8
+            }
+            held -= bits
+            var v = (acc >> held) & mask
+            acc &= (UInt64(1) << held) - 1
+            if differenceStride > 0, i >= differenceStride { v = (v + load(dst, at, i - differenceStride, bytes)) & mask }
+            switch bytes {
+            case 1: dst[at + i] = UInt8(v)
+            case 2: dst.storeBytes(of: UInt16(v), toByteOffset: at + 2 * i, as: UInt16.self)
+            default: dst.storeBytes(of: UInt32(v), toByteOffset: at + 4 * i, as: UInt32.self)
+            }
+        }
+    }
+
+    @inline(__always)
+    private static func load(_ dst: UnsafeMutableRawBufferPointer, _ at: Int, _ i: Int, _ bytes: Int) -> UInt64 {
+        switch bytes {
+        case 1: return UInt64(dst[at + i])
+        case 2: return UInt64(dst.loadUnaligned(fromByteOffset: at + 2 * i, as: UInt16.self))
+        default: return UInt64(dst.loadUnaligned(fromByteOffset: at + 4 * i, as: UInt32.self))
+        }
+    }
+
+    /// Each byte with its bits in the opposite order.
+    static let reversed: [UInt8] = (0..<256).map { b in
+        (0..<8).reduce(UInt8(0)) { r, bit in r | UInt8((b >> bit) & 1) << (7 - bit) }
+    }
+
+    static func reverseBits(_ buffer: UnsafeMutableRawBufferPointer) {
+        for i in buffer.indices { buffer[i] = reversed[Int(buffer[i])] }
+    }
+}
