@@ -32,8 +32,8 @@ struct ExportCommand: ParsableCommand {
                                 compression: compression == .zlib ? .deflate : .none, force: force) { done, total in
                 progress.update(done: Int64(done), total: Int64(total), bytes: Int64(done) * planeBytes)
             }
-            let mb = Double(Int64(m.shape.planeCount) * planeBytes) / 1e6
-            progress.finish(String(format: "exported %@ (%d planes, %.1f MB) in %.2f s", output, m.shape.planeCount, mb, progress.elapsed))
+            let size = ByteCountFormatter.string(fromByteCount: Int64(m.shape.planeCount) * planeBytes, countStyle: .file)
+            progress.finish("exported \(output) (\(m.shape.planeCount) planes, \(size)) in " + String(format: "%.2f s", progress.elapsed))
         } catch {
             CLIError.report(error, path: file)
             throw ExitCode(1)

@@ -92,9 +92,14 @@ struct StoreBinaryTests {
         let file = data + "/rgb.tif"
         try FileManager.default.copyItem(atPath: StoreTestSupport.examplePath("rgb.tif"), toPath: file)
         chmod(file, 0o644)
+        // A copy of the binary nobody can reach: the checkout may sit below a folder only root
+        // can enter (a clone in a mktemp -d folder is 0700).
+        let runnable = folder + "/omio-tui"
+        try FileManager.default.copyItem(atPath: bin, toPath: runnable)
+        chmod(runnable, 0o755)
         let (status, out, err) = try StoreTestSupport.run("/usr/bin/setpriv", [
             "--reuid=65534", "--regid=65534", "--clear-groups",
-            "/usr/bin/env", "-i", "HOME=\(home)", "XDG_CACHE_HOME=\(home)/xdg", bin, "cache", "build", file,
+            "/usr/bin/env", "-i", "HOME=\(home)", "XDG_CACHE_HOME=\(home)/xdg", runnable, "cache", "build", file,
         ])
         #expect(status == 0, "\(err)")
         let store = out.trimmingCharacters(in: .whitespacesAndNewlines)
