@@ -1,7 +1,28 @@
-/// Samples narrower than their dtype (1-bit masks, 4-bit, 12-bit camera data), stored as a bit
-/// stream with the most significant bit first and each row starting on a byte (TIFF 6.0,
-/// BitsPerSample and FillOrder 1).
+/// Samples narrower than their dtype, widened on read: 1-bit masks, 4-bit, 12-bit camera data
+/// and 24-bit integers (a bit stream with the most significant bit first, each row starting on
+/// a byte: TIFF 6.0, BitsPerSample and FillOrder), and half floats.
 enum PackedSamples {
+    /// One stored row of `layout` (all its interleaved samples) at byte `from` of `src`, widened
+    /// into `dst` at byte `at`. `bigEndian`: the bytes of half-float samples.
+    static func widen(_ src: UnsafeRawBufferPointer, from: Int, layout L: TIFFPageLayout,
+                      into dst: UnsafeMutableRawBufferPointer, at: Int, bigEndian: Bool) {
+        let count = L.chunkWidth * L.interleave
+        switch L.widening {
+        case .none:
+            break
+        case .bitStream:
+            unpack(src, from: from, bits: L.bitsPerSample, count: count, into: dst, at: at, bytes: L.bytesPerSample,
+                   reversedBits: L.reversedBits && L.compression == 1, differenceStride: L.predictor == 2 ? L.interleave : 0)
+        case .float16:
+            precondition(from + 2 * count <= src.count && at + 4 * count <= dst.count)
+            for i in 0..<count {
+                let raw = src.loadUnaligned(fromByteOffset: from + 2 * i, as: UInt16.self)
+                let half = Float16(bitPattern: bigEndian ? raw.byteSwapped : raw)
+                dst.storeBytes(of: Float(half), toByteOffset: at + 4 * i, as: Float.self)
+            }
+        }
+    }
+
     /// Widens `count` samples of `bits` bits starting at byte `from` of `src` into `bytes`-wide
     /// native integers at byte `at` of `dst`. The caller guarantees both ranges fit.
     /// `reversedBits`: the stored bytes are FillOrder 2 (least significant bit first).

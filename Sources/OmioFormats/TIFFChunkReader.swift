@@ -225,8 +225,8 @@ struct TIFFChunkReader {
                         rowOffset = { _, y in (y - y0) * rowBytes }
                     }
 
-                    // Packed samples: widen the needed rows first; the copy below then works on
-                    // whole-byte samples like any other page.
+                    // Packed or odd-sized samples: widen the needed rows first; the copy below
+                    // then works on dtype-sized samples like any other page.
                     var rows = scratch
                     var rowStart = rowOffset
                     if L.isPacked {
@@ -235,10 +235,9 @@ struct TIFFChunkReader {
                         scratch.withUnsafeBytes { src in
                             unpacked.withUnsafeMutableBytes { dst in
                                 for (k, y) in rowsHere.enumerated() {
-                                    PackedSamples.unpack(src, from: rowOffset(k, y), bits: L.bitsPerSample, count: L.chunkWidth * L.interleave,
-                                                         into: dst, at: k * width, bytes: bps,
-                                                         reversedBits: L.reversedBits && L.compression == 1,
-                                                         differenceStride: L.predictor == 2 ? L.interleave : 0)
+                                    PackedSamples.widen(src, from: rowOffset(k, y), layout: L, into: dst, at: k * width,
+                                                        // libtiff hands decoded data over in native (little-endian) order
+                                                        bigEndian: bigEndian && L.compression == 1)
                                 }
                             }
                         }

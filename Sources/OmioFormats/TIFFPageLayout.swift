@@ -5,9 +5,8 @@ public struct TIFFPageLayout: Sendable {
     public let width: Int
     public let height: Int
     public let dtype: PixelType
-    /// Bits per stored sample: the dtype's width, or fewer for packed unsigned samples (1-bit
-    /// masks, 4-bit, 10/12/14-bit cameras), which rows store MSB first and the reader widens to
-    /// the next dtype.
+    /// Bits per stored sample: the dtype's width, or fewer for samples the reader widens (see
+    /// `SampleWidening`).
     public let bitsPerSample: Int
     public let samplesPerPixel: Int
     /// PlanarConfiguration 2: each sample in its own set of chunks.
@@ -27,6 +26,9 @@ public struct TIFFPageLayout: Sendable {
 
     public var bytesPerSample: Int { dtype.bytes }
     public var isPacked: Bool { bitsPerSample != dtype.bytes * 8 }
+    public var widening: SampleWidening {
+        !isPacked ? .none : dtype == .float32 ? .float16 : .bitStream
+    }
     public var chunksAcross: Int { tiled ? (width + chunkWidth - 1) / chunkWidth : 1 }
     public var chunksDown: Int { (height + chunkHeight - 1) / chunkHeight }
     public var chunksPerPlane: Int { chunksAcross * chunksDown }
@@ -111,12 +113,12 @@ public struct TIFFPageLayout: Sendable {
         }
     }
 
-    /// Unsigned samples of 1-7, 9-15 and 17-31 bits (a bit stream, MSB first) widen to uint8,
-    /// uint16 and uint32. 24-bit samples are bytes in the file's byte order, not a bit stream:
-    /// not supported.
+    /// Samples without a dtype of their own, and the dtype they widen to (`SampleWidening`).
     static func packedType(format: UInt64, bits: UInt64) -> PixelType? {
-        guard format == 1 || format == 4, bits % 8 != 0 else { return nil }
+        if format == 3, bits == 16 { return .float32 }
+        guard format == 1 || format == 4 else { return nil }
         switch bits {
+        case 24: return .uint32
         case 1...7: return .uint8
         case 9...15: return .uint16
         case 17...31: return .uint32
@@ -139,4 +141,15 @@ public struct TIFFPageLayout: Sendable {
     public func rowsInChunk(_ row: Int) -> Int {
         tiled ? chunkHeight : min(chunkHeight, height - row * chunkHeight)
     }
+}
+
+/// How the reader turns stored samples that have no dtype of their own into one.
+public enum SampleWidening: Sendable {
+    case none
+    /// Unsigned 1-7, 9-15 and 17-31-bit samples: a bit stream, most significant bit first, each
+    /// row starting on a byte; widened to uint8, uint16, uint32. 24-bit samples too: tifffile
+    /// and image-tiff read them so in little-endian files as well (checked on the corpus).
+    case bitStream
+    /// IEEE half floats in the data's byte order; widened to float32.
+    case float16
 }

@@ -3,8 +3,9 @@ import OmioFixtures
 @testable import OmioFormats
 import Testing
 
-/// Samples narrower than a byte or than their dtype (1-7, 10, 12, 14-bit), widened on read:
-/// the bit stream itself, then real files of the shared corpus whose values are known.
+/// Samples without a dtype of their own (1-7, 10, 12, 14, 24-bit integers, half floats),
+/// widened on read: the bit stream itself, then real files of the shared corpus whose values
+/// are known.
 struct PackedSampleTests {
     static func unpack(_ bytes: [UInt8], bits: Int, count: Int, width: Int, reversed: Bool = false, stride: Int = 0) -> [UInt64] {
         var out = [UInt8](repeating: 0, count: count * width)
@@ -36,7 +37,7 @@ struct PackedSampleTests {
         for name in names {
             guard let bits = Int(name.dropFirst("imagers_tests_images_seq_seq-1c-".count).prefix { $0.isNumber }),
                   name.dropFirst("imagers_tests_images_seq_seq-1c-".count).dropFirst(String(bits).count).hasPrefix("b-"),
-                  bits % 8 != 0 else { continue }
+                  ![8, 16, 32].contains(bits) else { continue }
             let source = try ImageOpener.open(path: TestPaths.corpus + "/corrupt/" + name)
             let m = source.metadata(series: 0)
             #expect(m.dtype == (bits < 8 ? .uint8 : bits < 16 ? .uint16 : .uint32), "\(name)")
@@ -47,7 +48,7 @@ struct PackedSampleTests {
             #expect(plane.floats().map { Int($0) } == want, "\(name)")
             depths.insert(bits)
         }
-        #expect(depths.isSuperset(of: [1, 2, 3, 4, 5, 6, 7, 10, 12, 14]), "depths found: \(depths.sorted())")
+        #expect(depths.isSuperset(of: [1, 2, 3, 4, 5, 6, 7, 10, 12, 14, 24]), "depths found: \(depths.sorted())")
     }
 
     /// Pillow's hopper at 2 and 4 bits: FillOrder 2 copies read like the plain ones.
@@ -63,5 +64,20 @@ struct PackedSampleTests {
     @Test func predictorOnPackedSamples() throws {
         let plane = try ImageOpener.open(path: TestPaths.corpus + "/corrupt/imagers_tests_images_hpredict-1c-12b.tiff").readPlane(plane: PlaneIndex())
         #expect(plane.floats() == [100, 200, 300, 400, 1000, 2000, 3000, 4000])
+    }
+
+    /// Half floats widen to float32: the same random picture stored plain, with Predictor 2 and
+    /// with the floating-point Predictor 3 (both undone by libtiff) reads the same.
+    @Test func halfFloats() throws {
+        func read(_ name: String) throws -> PixelBuffer {
+            let source = try ImageOpener.open(path: TestPaths.corpus + "/corrupt/imagers_tests_images_\(name).tiff")
+            #expect(source.metadata(series: 0).dtype == .float32)
+            return try source.readPlane(plane: PlaneIndex())
+        }
+        let plain = try read("random-fp16").floats()
+        #expect(Set(plain).count == 125 && plain.min() == Float(Float16(0.3848)) && plain.max() == 1)
+        #expect(try read("random-fp16-pred2").floats() == plain)
+        #expect(try read("random-fp16-pred3").floats() == plain)
+        #expect(try read("white-fp16").floats().allSatisfy { $0 == 1 })
     }
 }
