@@ -108,6 +108,7 @@ public enum TIFFCompression {
         case 2: return "CCITT RLE"
         case 3: return "CCITT G3"
         case 4: return "CCITT G4"
+        case 32771: return "CCITT RLEW"
         case 5: return "LZW"
         case 6, 7: return "JPEG"
         case 8, 32946: return "Deflate"

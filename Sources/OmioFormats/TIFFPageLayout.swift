@@ -127,9 +127,10 @@ public struct TIFFPageLayout: Sendable {
     }
 
     /// Compressions the reader can decode: raw in Swift, the rest through libtiff, which on
-    /// Debian carries LZW, Deflate, PackBits, JPEG, LZMA, ZSTD and WebP codecs.
+    /// Debian carries CCITT (bilevel: RLE, G3, G4, RLEW), LZW, Deflate, PackBits, JPEG, LZMA,
+    /// ZSTD and WebP codecs.
     static func decodable(_ compression: Int) -> Bool {
-        [1, 5, 6, 7, 8, 32946, 32773, 34925, 50000, 50001].contains(compression)
+        [1, 2, 3, 4, 32771, 5, 6, 7, 8, 32946, 32773, 34925, 50000, 50001].contains(compression)
     }
 
     /// Chunk index for a tile/strip position and sample.

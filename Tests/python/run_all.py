@@ -23,13 +23,14 @@ def main():
     corpus = sorted(glob.glob(os.path.join(CORPUS, "*.tif*")) + glob.glob(os.path.join(CORPUS, "*.lsm")))
     # Valid files among the corrupt corpus with samples that have no dtype of their own (libtiff's
     # depth series, image-tiff's 1c, 24-bit and half-float images, Pillow's 2/4-bit hopper incl.
-    # FillOrder 2).
+    # FillOrder 2, CCITT G3/G4 bilevel files).
     broken = os.path.join(os.path.dirname(CORPUS), "corrupt")
     packed = sorted(sum((glob.glob(os.path.join(broken, p)) for p in [
         "imagers_tests_libtiffpic_depth_flower-*-0[246].tif", "imagers_tests_libtiffpic_depth_flower-*-1[024].tif",
         "imagers_tests_images_mini*-1c-[1-7]b.tiff", "imagers_tests_images_mini*-1c-1[24]b.tiff",
         "imagers_tests_images_palette-1c-[14]b.tiff", "pillow_hopper[24]*.tif", "imagers_tests_images_hpredict-1c-12b.tiff",
-        "imagers_tests_libtiffpic_depth_flower-*-24.tif", "imagers_tests_images_seq_seq-*-24b-*.tiff", "imagers_tests_images_*fp16*.tiff"]), []))
+        "imagers_tests_libtiffpic_depth_flower-*-24.tif", "imagers_tests_images_seq_seq-*-24b-*.tiff", "imagers_tests_images_*fp16*.tiff",
+        "imagers_tests_images_seq_seq-1c-1b-fax3*.tiff", "pillow_g4*.tif*", "pillow_hopper_g4*.tif"]), []))
     checks = [
         ["check_slices.py", binary] + examples + corpus,
         ["check_export.py", binary] + examples,
