@@ -204,15 +204,26 @@ enum StatusView {
 
 enum HelpView {
     static func draw(_ m: AppModel, on c: Canvas) {
+        // As wide as the longest binding needs (within the screen); longer actions wrap under
+        // their own column.
+        let all = KeyBindings.sections.flatMap(\.rows) + KeyBindings.commands
+        let keyWidth = min(34, all.map { TextWidth.width($0.keys) }.max() ?? 0) + 2
+        let width = min(c.cols - 4, 4 + 2 + keyWidth + (all.map { TextWidth.width($0.action) }.max() ?? 0))
+        let actionWidth = max(12, width - 4 - 2 - keyWidth)
         var lines: [(String, TextStyle)] = [("omio-tui keys   (any other key closes, j/k scroll)", .title), ("", .help)]
+        func add(_ r: KeyBindings.Row) {
+            for (i, part) in wrap(r.action, actionWidth).enumerated() {
+                lines.append(("  " + TextWidth.fit(i == 0 ? r.keys : "", keyWidth) + part, .help))
+            }
+        }
         for s in KeyBindings.sections {
             lines.append((s.title, .title))
-            for r in s.rows { lines.append(("  " + TextWidth.fit(r.keys, 30) + r.action, .help)) }
+            s.rows.forEach(add)
             lines.append(("", .help))
         }
         lines.append(("Commands", .title))
-        for r in KeyBindings.commands { lines.append(("  " + TextWidth.fit(r.keys, 30) + r.action, .help)) }
-        let width = min(c.cols - 4, 96), height = min(c.rows - 2, lines.count + 2)
+        KeyBindings.commands.forEach(add)
+        let height = min(c.rows - 2, lines.count + 2)
         let x = (c.cols - width) / 2, y = max(0, (c.rows - height) / 2)
         let scroll = min(m.helpScroll, max(0, lines.count - (height - 2)))
         for row in 0..<height {
@@ -222,5 +233,18 @@ enum HelpView {
                 c.text(y + row, x + 2, lines[i].0, style: lines[i].1 == .title ? .title : .help, width: width - 4)
             }
         }
+    }
+
+    /// Words into lines of at most `width` columns (a longer word is cut).
+    static func wrap(_ text: String, _ width: Int) -> [String] {
+        var lines: [String] = [], line = ""
+        for word in text.split(separator: " ", omittingEmptySubsequences: false).map(String.init) {
+            if line.isEmpty { line = word } else if TextWidth.width(line) + 1 + TextWidth.width(word) <= width { line += " " + word } else {
+                lines.append(line)
+                line = word
+            }
+        }
+        lines.append(line)
+        return lines.map { TextWidth.clip($0, to: width) }
     }
 }
