@@ -8,6 +8,14 @@ public struct TIFFEntry: Sendable {
     let inline: [UInt8]?
     let valueOffset: UInt64
 
+    /// The first `n` values only: a preview of a long array (StripOffsets of a million strips)
+    /// reads and formats 16 values, not all of them.
+    func prefix(_ n: Int) -> TIFFEntry {
+        guard count > UInt64(n) else { return self }
+        let bytes = TIFFEntry.typeSize(type) * n
+        return TIFFEntry(tag: tag, type: type, count: UInt64(n), inline: inline.map { Array($0.prefix(bytes)) }, valueOffset: valueOffset)
+    }
+
     /// Bytes per value for TIFF field types; 0 for types this reader does not know.
     public static func typeSize(_ type: UInt16) -> Int {
         switch type {
