@@ -67,8 +67,8 @@ struct CacheBuildCommand: ParsableCommand {
             if let notice = result.notice { note(notice) }
             let mb = Double(result.sourceBytes) / 1e6
             let summary = result.reused
-                ? "reused \(result.path): up to date (\(byteCount(result.bytesOnDisk)) on disk)"
-                : "built \(result.path): \(byteCount(result.bytesOnDisk)) on disk from \(byteCount(result.sourceBytes)) in "
+                ? "reused \(result.path): up to date (\(PurgeReport.size(result.bytesOnDisk)) on disk)"
+                : "built \(result.path): \(PurgeReport.size(result.bytesOnDisk)) on disk from \(PurgeReport.size(result.sourceBytes)) in "
                     + String(format: "%.2f s (%.0f MB/s)", result.seconds, mb / max(result.seconds, 1e-6))
             note(summary)
             print(result.path)
@@ -118,7 +118,7 @@ struct CacheListCommand: ParsableCommand {
         let dates = DateFormatter()
         dates.dateFormat = "yyyy-MM-dd HH:mm"
         let rows = entries.map { e in
-            [e.state.rawValue + (e.building ? "*" : ""), e.kind.rawValue, byteCount(e.bytes),
+            [e.state.rawValue + (e.building ? "*" : ""), e.kind.rawValue, PurgeReport.size(e.bytes),
              e.built.map { dates.string(from: $0) } ?? "-", e.path]
         }
         let header = ["STATE", "KIND", "SIZE", "BUILT", "PATH"]
@@ -129,10 +129,6 @@ struct CacheListCommand: ParsableCommand {
         }
         if entries.contains(where: \.building) { print("* a build is writing it now") }
     }
-}
-
-private func byteCount(_ bytes: Int64) -> String {
-    ByteCountFormatter.string(fromByteCount: bytes, countStyle: .file)
 }
 
 /// `[#########.........]  45%  512 MB/s  ETA 3s` on stderr, redrawn at most ten times a second.

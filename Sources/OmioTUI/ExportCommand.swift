@@ -32,7 +32,7 @@ struct ExportCommand: ParsableCommand {
                                 compression: compression == .zlib ? .deflate : .none, force: force) { done, total in
                 progress.update(done: Int64(done), total: Int64(total), bytes: Int64(done) * planeBytes)
             }
-            let size = ByteCountFormatter.string(fromByteCount: Int64(m.shape.planeCount) * planeBytes, countStyle: .file)
+            let size = PurgeReport.size(Int64(m.shape.planeCount) * planeBytes)
             progress.finish("exported \(output) (\(m.shape.planeCount) planes, \(size)) in " + String(format: "%.2f s", progress.elapsed))
         } catch {
             CLIError.report(error, path: file)

@@ -85,32 +85,15 @@ enum StoreTestSupport {
         try JSONValue.parse(Data(contentsOf: URL(fileURLWithPath: path)))
     }
 
-    /// The omio-tui binary: $OMIO_TUI_BIN (`make test`), else beside this test bundle, else
-    /// the default debug build.
+    /// The built omio-tui (TestPaths.omioTUIBinary), or nil when there is none to run.
     static var binary: String? {
-        var candidates: [String] = []
-        if let env = ProcessInfo.processInfo.environment["OMIO_TUI_BIN"] { candidates.append(env) }
-        let here = (CommandLine.arguments[0] as NSString).deletingLastPathComponent
-        candidates.append((here as NSString).appendingPathComponent("omio-tui"))
-        candidates.append(((#filePath as NSString).deletingLastPathComponent as NSString)
-            .appendingPathComponent("../../.build/debug/omio-tui"))
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
+        FileManager.default.isExecutableFile(atPath: TestPaths.omioTUIBinary) ? TestPaths.omioTUIBinary : nil
     }
 
-    /// Runs a process to the end; returns (status, stdout, stderr).
+    /// Runs a process to the end (both pipes drained while it runs); returns (status, stdout, stderr).
     @discardableResult
-    static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> (Int32, String, String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: executable)
-        p.arguments = arguments
-        if let environment { p.environment = environment }
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    static func run(_ executable: String, _ arguments: [String]) throws -> (Int32, String, String) {
+        let r = try ChildProcess.run(executable, arguments, timeout: 300)
+        return (r.status, r.stdout, r.stderr)
     }
 }

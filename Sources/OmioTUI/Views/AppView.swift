@@ -68,12 +68,12 @@ enum BrowserView {
             var detailStyle = TextStyle.dim
             if let h = e.header {
                 detail = (h.badge.map { "[\($0)] " } ?? "") + h.text
-                if h.badge != nil { size = "  " + ByteCountFormatter.string(fromByteCount: e.size, countStyle: .file) }
+                if h.badge != nil { size = "  " + PurgeReport.size(e.size) }
                 if h.isError { detailStyle = h.badge == nil ? .error : .warning }
             } else if e.kind == .image {
                 detail = "…"
             } else if e.kind == .other {
-                detail = ByteCountFormatter.string(fromByteCount: e.size, countStyle: .file)
+                detail = PurgeReport.size(e.size)
             }
             let nameFull = TextWidth.width(name)
             if nameFull + 1 + TextWidth.width(detail + size) <= r.width { detail += size }
