@@ -3,21 +3,24 @@
 /// a byte: TIFF 6.0, BitsPerSample and FillOrder), and half floats.
 enum PackedSamples {
     /// One stored row of `layout` (all its interleaved samples) at byte `from` of `src`, widened
-    /// into `dst` at byte `at`. `bigEndian`: the bytes of half-float samples.
+    /// into `dst` at byte `at`. Rows decoded by libtiff come in native bit and byte order
+    /// (it undoes FillOrder 2 and swaps 16-bit samples); uncompressed rows as the file stores
+    /// them, `fileBigEndian` or not.
     static func widen(_ src: UnsafeRawBufferPointer, from: Int, layout L: TIFFPageLayout,
-                      into dst: UnsafeMutableRawBufferPointer, at: Int, bigEndian: Bool) {
+                      into dst: UnsafeMutableRawBufferPointer, at: Int, fileBigEndian: Bool) {
         let count = L.chunkWidth * L.interleave
+        let asStored = L.compression == 1
         switch L.widening {
         case .none:
             break
         case .bitStream:
             unpack(src, from: from, bits: L.bitsPerSample, count: count, into: dst, at: at, bytes: L.bytesPerSample,
-                   reversedBits: L.reversedBits && L.compression == 1, differenceStride: L.predictor == 2 ? L.interleave : 0)
+                   reversedBits: L.reversedBits && asStored, differenceStride: L.predictor == 2 ? L.interleave : 0)
         case .float16:
             precondition(from + 2 * count <= src.count && at + 4 * count <= dst.count)
             for i in 0..<count {
                 let raw = src.loadUnaligned(fromByteOffset: from + 2 * i, as: UInt16.self)
-                let half = Float16(bitPattern: bigEndian ? raw.byteSwapped : raw)
+                let half = Float16(bitPattern: fileBigEndian && asStored ? raw.byteSwapped : raw)
                 dst.storeBytes(of: Float(half), toByteOffset: at + 4 * i, as: Float.self)
             }
         }

@@ -236,8 +236,7 @@ struct TIFFChunkReader {
                             unpacked.withUnsafeMutableBytes { dst in
                                 for (k, y) in rowsHere.enumerated() {
                                     PackedSamples.widen(src, from: rowOffset(k, y), layout: L, into: dst, at: k * width,
-                                                        // libtiff hands decoded data over in native (little-endian) order
-                                                        bigEndian: bigEndian && L.compression == 1)
+                                                        fileBigEndian: bigEndian)
                                 }
                             }
                         }

@@ -118,7 +118,6 @@ public struct TIFFPageLayout: Sendable {
         if format == 3, bits == 16 { return .float32 }
         guard format == 1 || format == 4 else { return nil }
         switch bits {
-        case 24: return .uint32
         case 1...7: return .uint8
         case 9...15: return .uint16
         case 17...31: return .uint32
