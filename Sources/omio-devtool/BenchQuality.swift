@@ -18,28 +18,29 @@ enum BenchQuality {
     /// Exact area averaging (box filter with fractional overlaps) of a gray image to
     /// `outW` x `outH`, as an RGB raster (r = g = b, rounded to 8 bits).
     static func areaAverage(_ gray: [UInt8], width: Int, height: Int, outW: Int, outH: Int) -> RGBRaster {
+        let averaged = boxFilter(gray.map(Double.init), width: width, height: height, outW: outW, outH: outH)
+        return RGBRaster(width: outW, height: outH, pixels: averaged.flatMap { v -> [UInt8] in
+            let code = UInt8(min(255, max(0, v.rounded())))
+            return [code, code, code]
+        })
+    }
+
+    /// `values` (width x height) area-averaged to `outW` x `outH`: rows first, then columns.
+    static func boxFilter(_ values: [Double], width: Int, height: Int, outW: Int, outH: Int) -> [Double] {
         let wx = weights(width, outW), wy = weights(height, outH)
-        // Rows first, then columns.
         var rows = [Double](repeating: 0, count: outH * width)
         for oy in 0..<outH {
             for (y, w) in wy[oy] {
-                let src = y * width, dst = oy * width
-                for x in 0..<width { rows[dst + x] += w * Double(gray[src + x]) }
+                for x in 0..<width { rows[oy * width + x] += w * values[y * width + x] }
             }
         }
-        var pixels = [UInt8](repeating: 0, count: outW * outH * 3)
+        var out = [Double](repeating: 0, count: outW * outH)
         for oy in 0..<outH {
             for ox in 0..<outW {
-                var acc = 0.0
-                for (x, w) in wx[ox] { acc += w * rows[oy * width + x] }
-                let v = UInt8(min(255, max(0, acc.rounded())))
-                let i = (oy * outW + ox) * 3
-                pixels[i] = v
-                pixels[i + 1] = v
-                pixels[i + 2] = v
+                for (x, w) in wx[ox] { out[oy * outW + ox] += w * rows[oy * width + x] }
             }
         }
-        return RGBRaster(width: outW, height: outH, pixels: pixels)
+        return out
     }
 
     /// Box-filter weights: for each of `out` cells over `n` pixels, the pixels it overlaps and
@@ -68,20 +69,7 @@ enum BenchQuality {
     /// The gray plane linearized first and then area-averaged to `outW` x `outH` (what light a
     /// viewer's eye averages), in linear light 0...1.
     static func linearAverage(_ gray: [UInt8], width: Int, height: Int, outW: Int, outH: Int) -> [Double] {
-        let wx = weights(width, outW), wy = weights(height, outH)
-        var rows = [Double](repeating: 0, count: outH * width)
-        for oy in 0..<outH {
-            for (y, w) in wy[oy] {
-                for x in 0..<width { rows[oy * width + x] += w * linear[Int(gray[y * width + x])] }
-            }
-        }
-        var out = [Double](repeating: 0, count: outW * outH)
-        for oy in 0..<outH {
-            for ox in 0..<outW {
-                for (x, w) in wx[ox] { out[oy * outW + ox] += w * rows[oy * width + x] }
-            }
-        }
-        return out
+        boxFilter(gray.map { linear[Int($0)] }, width: width, height: height, outW: outW, outH: outH)
     }
 
     /// PSNR in linear light (peak 1) of the cells' pixels, linearized, against `linearAverage`.
