@@ -11,10 +11,10 @@ public final class FileReader: @unchecked Sendable {
     public init(path: String) throws {
         self.path = path
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw FormatError(String(cString: strerror(errno))) }
+        guard fd >= 0 else { throw FormatError(SystemErrorReason.of(errno: errno)) }
         var st = stat()
         guard fstat(fd, &st) == 0 else {
-            let reason = String(cString: strerror(errno))
+            let reason = SystemErrorReason.of(errno: errno)
             close(fd)
             throw FormatError(reason)
         }
@@ -52,7 +52,7 @@ public final class FileReader: @unchecked Sendable {
             let n = pread(fd, buffer.baseAddress! + done, count - done, off_t(offset) + off_t(done))
             if n < 0 {
                 if errno == EINTR { continue }
-                throw FormatError("read failed at offset \(offset): \(String(cString: strerror(errno)))")
+                throw FormatError("read failed at offset \(offset): \(SystemErrorReason.of(errno: errno))")
             }
             if n == 0 { throw FormatError("file shrank while reading at offset \(offset)") }
             done += n

@@ -27,7 +27,7 @@ struct BrowseCommand: ParsableCommand {
 
     func validate() throws {
         guard FileManager.default.fileExists(atPath: path) else {
-            CLIError.report(OmioError(path, "No such file or directory"), path: path)
+            CLIError.report(OmioError(path, SystemErrorReason.of(errno: ENOENT)), path: path)
             throw ExitCode(1)
         }
     }

@@ -92,7 +92,11 @@ struct CacheListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list",
         abstract: "List the caches of a folder: stores (complete, partial, stale, orphan), launchers, logs, OMIO's own.",
-        discussion: "Looks in DIR/.omio_cache and at stores built into DIR itself with --cache-dir."
+        discussion: """
+            Looks in DIR/.omio_cache, at stores built into DIR itself with --cache-dir, and at the \
+            stores of DIR's files that went to $XDG_CACHE_HOME/omio-tui because DIR was read-only. \
+            --recursive does not follow symbolic links to folders and stops \(CacheInventory.maxDepth) folders deep.
+            """
     )
 
     @Argument(help: "Folder (default: the current one).", completion: .directory)
@@ -101,16 +105,22 @@ struct CacheListCommand: ParsableCommand {
     @Flag(help: "Also list the caches of every subfolder.")
     var recursive = false
 
+    @Flag(help: "List the user's fallback cache ($XDG_CACHE_HOME/omio-tui, else ~/.cache/omio-tui) instead of a folder.")
+    var fallback = false
+
     @Flag(help: "Print a JSON array.")
     var json = false
 
     func run() throws {
         var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDir), isDir.boolValue else {
+        guard fallback || FileManager.default.fileExists(atPath: folder, isDirectory: &isDir) && isDir.boolValue else {
             CLIError.report(OmioError(folder, "not a folder"), path: folder)
             throw ExitCode(1)
         }
-        let entries = CacheInventory.list(folder: folder, recursive: recursive)
+        let listing = fallback ? CacheListing(entries: CacheInventory.listFallback())
+            : CacheInventory.walk(folder: folder, recursive: recursive)
+        for line in listing.notes { FileHandle.standardError.write(Data("omio-tui: \(line)\n".utf8)) }
+        let entries = listing.entries
         if json {
             print(JSONValue.array(entries.map(\.json)).serialized(pretty: true))
             return

@@ -33,7 +33,7 @@ struct CLITests {
     func missingFileIsOneLineAndStatusOne(args: [String]) throws {
         let r = try BinaryRunner.run(args)
         #expect(r.status == 1)
-        #expect(r.stderr == "omio-tui: error: /nonexistent/x.tif: No such file or directory\n")
+        #expect(r.stderr == "omio-tui: error: /nonexistent/x.tif: no such file or directory\n")
     }
 
     @Test func notATIFF() throws {

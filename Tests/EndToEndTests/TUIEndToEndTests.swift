@@ -98,6 +98,6 @@ struct TUIEndToEndTests {
     @Test func badPathIsOneLineAndExitOne() throws {
         let r = try BinaryRunner.run(["/no/such/folder"])
         #expect(r.status == 1)
-        #expect(r.stderr == "omio-tui: error: /no/such/folder: No such file or directory\n")
+        #expect(r.stderr == "omio-tui: error: /no/such/folder: no such file or directory\n")
     }
 }

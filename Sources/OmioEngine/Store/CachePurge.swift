@@ -33,9 +33,11 @@ public struct PurgeReport: Sendable {
 }
 
 /// OMIO's `cleanup_omio_cache`, made safe: only entries inside a folder named `.omio_cache`
-/// are deleted, symbolic links are removed as links (never followed), a `.omio_cache` that is
-/// itself a link is refused, stores a running build holds are skipped, and sidecar edits
-/// (`*.omio.json`) and source images are never touched.
+/// are deleted, and elsewhere (a `--cache-dir`, the user's fallback cache) only what is provably
+/// omio-tui's (`CacheInventory.isOurs`: a store with our manifest, our launchers and logs);
+/// symbolic links are removed as links (never followed), a `.omio_cache` that is itself a link
+/// is refused, stores a running build holds are skipped, and sidecar edits (`*.omio.json`) and
+/// source images are never touched.
 public enum CachePurge {
     /// One entry (the menu's `d`).
     public static func plan(_ entries: [CacheEntry]) -> PurgePlan {
@@ -49,11 +51,11 @@ public enum CachePurge {
     /// Everything made for one file (the menu's `f`, OMIO's `cleanup_omio_cache(fname)`): its
     /// stores and partial builds, launchers and logs, and OMIO's `<stem>.zarr` side stores.
     public static func plan(forFile file: String, in entries: [CacheEntry]) -> PurgePlan {
-        let target = StoreLocation.absolutePath(file)
+        let target = LexicalPath.absolute(file)
         let stem = ((target as NSString).lastPathComponent as NSString).deletingPathExtension
-        let folder = (target as NSString).deletingLastPathComponent
+        let folder = LexicalPath.folder(of: target)
         return plan(entries.filter { e in
-            if e.source.map(StoreLocation.absolutePath) == target { return true }
+            if e.source.map({ LexicalPath.absolute($0) }) == target { return true }
             // OMIO's stores are named by stem and sit in the file's own folder's cache.
             guard e.kind == .foreign else { return false }
             let name = ((e.path as NSString).lastPathComponent as NSString).deletingPathExtension
@@ -67,17 +69,21 @@ public enum CachePurge {
         plan(entries.filter { [.stale, .partial, .orphan].contains($0.state) })
     }
 
-    /// A folder's whole `.omio_cache` (the menu's `A`, OMIO's `full_cleanup=True`).
+    /// A folder's whole `.omio_cache` (the menu's `A`, OMIO's `full_cleanup=True`), the stores,
+    /// launchers and logs omio-tui put in the folder itself (a `--cache-dir`, the fallback
+    /// cache; the folder itself stays), and the fallback stores of the folder's files.
     public static func planFullCleanup(folder: String) throws -> PurgePlan {
-        let cache = (StoreLocation.absolutePath(folder) as NSString).appendingPathComponent(StoreLocation.cacheFolderName)
+        let dir = LexicalPath.absolute(folder)
+        let cache = (dir as NSString).appendingPathComponent(StoreLocation.cacheFolderName)
         var st = stat()
-        guard lstat(cache, &st) == 0 else { return PurgePlan() }
-        guard (st.st_mode & S_IFMT) != S_IFLNK else {
-            throw OmioError(cache, "is a symbolic link; refusing to clean it")
+        let hasCache = lstat(cache, &st) == 0
+        if hasCache {
+            guard (st.st_mode & S_IFMT) != S_IFLNK else { throw OmioError(cache, "is a symbolic link; refusing to clean it") }
+            guard (st.st_mode & S_IFMT) == S_IFDIR else { throw OmioError(cache, "is not a folder") }
         }
-        guard (st.st_mode & S_IFMT) == S_IFDIR else { throw OmioError(cache, "is not a folder") }
-        var p = plan(CacheInventory.list(folder: cache))
-        p.folders = [cache]
+        // Everything `cache list DIR` shows, the fallback stores of its files included.
+        var p = plan(CacheInventory.list(folder: dir))
+        if hasCache { p.folders = [cache] }
         return p
     }
 
@@ -111,12 +117,13 @@ public enum CachePurge {
     /// Why an entry must not be deleted, or nil when it may.
     static func refusal(_ e: CacheEntry) -> String? {
         let parent = (e.path as NSString).deletingLastPathComponent
-        guard (parent as NSString).lastPathComponent == StoreLocation.cacheFolderName else {
-            return "not inside a .omio_cache folder"
-        }
-        var st = stat()
-        if lstat(parent, &st) == 0, (st.st_mode & S_IFMT) == S_IFLNK { return "its .omio_cache is a symbolic link" }
         if e.path.hasSuffix(OverlayStore.suffix) { return "sidecar edits are never purged" }
+        if (parent as NSString).lastPathComponent == StoreLocation.cacheFolderName {
+            var st = stat()
+            if lstat(parent, &st) == 0, (st.st_mode & S_IFMT) == S_IFLNK { return "its .omio_cache is a symbolic link" }
+        } else if !CacheInventory.isOurs(e.path, kind: e.kind) {
+            return "not inside a .omio_cache folder and not made by omio-tui"
+        }
         if e.kind == .store, isLocked(e.path) { return "in use by a running build" }
         return nil
     }
@@ -142,7 +149,7 @@ public enum CachePurge {
         }
         if ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).isEmpty {
             if rmdir(folder) == 0 { report.removed.append(folder) } else {
-                report.failed.append((folder, String(cString: strerror(errno))))
+                report.failed.append((folder, SystemErrorReason.of(errno: errno)))
             }
         }
     }

@@ -36,8 +36,8 @@ public enum StoreBuilder {
         guard request.series >= 0, request.series < source.seriesCount else {
             throw OmioError(source.path, "series \(request.series) does not exist (the file has \(source.seriesCount))")
         }
-        let location = location ?? StoreLocation.resolve(source: source.path, series: request.series, cacheDir: request.cacheDir)
-        let sourcePath = StoreLocation.absolutePath(source.path)
+        let location = try location ?? StoreLocation.resolve(source: source.path, series: request.series, cacheDir: request.cacheDir)
+        let sourcePath = LexicalPath.absolute(source.path)
         let wanted = StoreManifest(sourcePath: sourcePath, source: try SourceFingerprint.of(path: source.path),
                                    request: request, complete: true)
         let own = source.metadata(series: request.series)
@@ -97,9 +97,9 @@ public enum StoreBuilder {
 
     /// The complete store `request` would reuse for `source`, if there is one (no building).
     public static func existingStore(source: ImageSource, request: StoreRequest) -> String? {
-        let location = StoreLocation.resolve(source: source.path, series: request.series, cacheDir: request.cacheDir)
-        guard let fingerprint = try? SourceFingerprint.of(path: source.path) else { return nil }
-        let wanted = StoreManifest(sourcePath: StoreLocation.absolutePath(source.path), source: fingerprint, request: request, complete: true)
+        guard let location = try? StoreLocation.resolve(source: source.path, series: request.series, cacheDir: request.cacheDir),
+              let fingerprint = try? SourceFingerprint.of(path: source.path) else { return nil }
+        let wanted = StoreManifest(sourcePath: LexicalPath.absolute(source.path), source: fingerprint, request: request, complete: true)
         return StoreManifest.read(storePath: location.storePath)?.satisfies(wanted) == true ? location.storePath : nil
     }
 

@@ -126,7 +126,8 @@ enum EffectRunner {
             }
             post(.napariSent(result))
         case let .listCaches(folder, recursive):
-            post(.cachesListed(folder: folder, entries: CacheInventory.list(folder: folder, recursive: recursive)))
+            let listing = CacheInventory.walk(folder: folder, recursive: recursive)
+            post(.cachesListed(folder: folder, entries: listing.entries, notes: listing.notes))
         case let .planPurge(action, folder, entries, file):
             let title: String
             let result: Result<PurgePlan, OmioError>
