@@ -178,10 +178,11 @@ public enum CacheInventory {
 
     /// The store a store folder (`.partial`, `.old-N` too), launcher or log belongs to.
     static func companionStore(of path: String) -> String {
-        if let r = path.range(of: StoreLocation.storeSuffix, options: .backwards) { return String(path[..<r.upperBound]) }
         for suffix in [NapariScript.scriptSuffix, NapariScript.logSuffix] where path.hasSuffix(suffix) {
             return String(path.dropLast(suffix.count)) + StoreLocation.storeSuffix
         }
+        // The last `.ome.zarr`: a file may be named `a.ome.zarr.tif`.
+        if let r = path.range(of: StoreLocation.storeSuffix, options: .backwards) { return String(path[..<r.upperBound]) }
         return path
     }
 
