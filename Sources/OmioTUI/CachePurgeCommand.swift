@@ -29,13 +29,15 @@ struct CachePurgeCommand: ParsableCommand {
     func run() throws {
         do {
             let plan = try makePlan()
-            for s in plan.skipped { print("skip  \(s.entry.path)  (\(s.reason))") }
+            for s in plan.skipped { print(TerminalSafeText.escape("skip  \(s.entry.path)  (\(s.reason))")) }
             guard !plan.entries.isEmpty || !plan.folders.isEmpty else {
                 print("nothing to purge")
                 return
             }
-            for e in plan.entries { print("\(dryRun ? "would remove" : "remove")  \(PurgeReport.size(e.bytes).padding(toLength: 9, withPad: " ", startingAt: 0))  \(e.state.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0))  \(e.path)") }
-            print("total \(PurgeReport.size(plan.bytes)) in \(plan.entries.count) entr\(plan.entries.count == 1 ? "y" : "ies")")
+            for e in plan.entries {
+                print("\(dryRun ? "would remove" : "remove")  \(PurgeReport.size(e.bytes).padding(toLength: 9, withPad: " ", startingAt: 0))  \(e.state.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0))  \(TerminalSafeText.escape(e.path))")
+            }
+            print("total \(PurgeReport.size(plan.bytes)) in \(EnglishCount.of(plan.entries.count, "entry", plural: "entries"))")
             if dryRun { return }
             if !yes {
                 guard isatty(STDIN_FILENO) == 1 else {
@@ -52,14 +54,13 @@ struct CachePurgeCommand: ParsableCommand {
             progress.finish(report.summary)
             if !report.failed.isEmpty {
                 for f in report.failed { CLIError.report(OmioError(f.path, "not removed: \(f.reason)"), path: f.path) }
-                print("removed: " + (report.removed.isEmpty ? "nothing" : report.removed.joined(separator: ", ")))
+                print(TerminalSafeText.escape("removed: " + (report.removed.isEmpty ? "nothing" : report.removed.joined(separator: ", "))))
                 throw ExitCode(1)
             }
         } catch let e as ExitCode {
             throw e
         } catch {
-            CLIError.report(error, path: target)
-            throw ExitCode(1)
+            throw CLIError.fail(error, path: target)
         }
     }
 

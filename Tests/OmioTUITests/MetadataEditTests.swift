@@ -155,7 +155,7 @@ struct PurgeMenuTests {
         #expect(text.contains("full cleanup") && text.contains("y / n"))
         d.press(.char("y"))
         #expect(d.model.purgeMenu?.entries.isEmpty == true)
-        #expect(d.model.purgeMenu?.note?.hasPrefix("removed 3") == true, "\(String(describing: d.model.purgeMenu?.note))")
+        #expect(d.model.purgeMenu?.note?.hasPrefix("removed 2 entries") == true, "\(String(describing: d.model.purgeMenu?.note))")
         #expect(!FileManager.default.fileExists(atPath: dir + "/.omio_cache"))
         #expect(FileManager.default.fileExists(atPath: dir + "/rgb.tif.omio.json") && FileManager.default.fileExists(atPath: dir + "/rgb.tif"))
         d.press(.escape)

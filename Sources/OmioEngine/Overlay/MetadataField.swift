@@ -13,26 +13,27 @@ public enum MetadataField: Hashable, Sendable, CustomStringConvertible {
 
     /// OME/OMIO key names: PhysicalSizeZ, PhysicalSizeZUnit, TimeIncrement, Channel 1 Name
     /// (also Channel1Name / Channel:1:Name), Description.
+    /// Keys are matched without regard to case (`physicalsizez=5` is what people type).
     public init?(key raw: String) {
-        let key = raw.trimmingCharacters(in: .whitespaces)
+        let key = raw.trimmingCharacters(in: .whitespaces).lowercased()
         for axis in ["X", "Y", "Z"] {
-            if key == "PhysicalSize\(axis)" { self = .physicalSize(axis: axis); return }
-            if key == "PhysicalSize\(axis)Unit" { self = .physicalSizeUnit(axis: axis); return }
+            if key == "physicalsize\(axis.lowercased())" { self = .physicalSize(axis: axis); return }
+            if key == "physicalsize\(axis.lowercased())unit" { self = .physicalSizeUnit(axis: axis); return }
         }
         switch key {
-        case "TimeIncrement": self = .timeIncrement; return
-        case "TimeIncrementUnit": self = .timeIncrementUnit; return
-        case "Description": self = .description; return
+        case "timeincrement": self = .timeIncrement; return
+        case "timeincrementunit": self = .timeIncrementUnit; return
+        case "description": self = .description; return
         default: break
         }
         let compact = key.replacingOccurrences(of: " ", with: "").replacingOccurrences(of: ":", with: "")
-        guard compact.hasPrefix("Channel") else { return nil }
-        let rest = compact.dropFirst("Channel".count)
+        guard compact.hasPrefix("channel") else { return nil }
+        let rest = compact.dropFirst("channel".count)
         let digits = rest.prefix { $0.isNumber }
         guard let index = Int(digits) else { return nil }
         switch rest.dropFirst(digits.count) {
-        case "Name": self = .channelName(index)
-        case "Color", "Colour": self = .channelColor(index)
+        case "name": self = .channelName(index)
+        case "color", "colour": self = .channelColor(index)
         default: return nil
         }
     }

@@ -16,19 +16,23 @@ public struct PurgePlan: Sendable {
 /// What a purge did: every path removed, every path that could not be, and the bytes freed.
 public struct PurgeReport: Sendable {
     public var removed: [String] = []
+    /// Emptied .omio_cache folders removed after a full cleanup: not entries of the list shown,
+    /// so not counted with them.
+    public var removedFolders: [String] = []
     public var failed: [(path: String, reason: String)] = []
     public var skipped: [(path: String, reason: String)] = []
     public var bytesFreed: Int64 = 0
 
     public var summary: String {
-        var s = "removed \(removed.count) entr\(removed.count == 1 ? "y" : "ies"), freed \(PurgeReport.size(bytesFreed))"
+        var s = "removed \(EnglishCount.of(removed.count, "entry", plural: "entries")), freed \(PurgeReport.size(bytesFreed))"
         if !skipped.isEmpty { s += "; skipped \(skipped.count) (\(skipped.map(\.reason).first!))" }
         if !failed.isEmpty { s += "; FAILED \(failed.count): \(failed.map { "\($0.path): \($0.reason)" }.joined(separator: "; "))" }
         return s
     }
 
+    /// "1.2 MB"; nothing at all is "0 bytes" (the formatter's own word for it is "Zero KB").
     public static func size(_ bytes: Int64) -> String {
-        ByteCountFormatter.string(fromByteCount: bytes, countStyle: .file)
+        bytes == 0 ? "0 bytes" : ByteCountFormatter.string(fromByteCount: bytes, countStyle: .file)
     }
 }
 
@@ -148,7 +152,7 @@ public enum CachePurge {
             }
         }
         if ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).isEmpty {
-            if rmdir(folder) == 0 { report.removed.append(folder) } else {
+            if rmdir(folder) == 0 { report.removedFolders.append(folder) } else {
                 report.failed.append((folder, SystemErrorReason.of(errno: errno)))
             }
         }
