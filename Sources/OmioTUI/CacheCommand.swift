@@ -65,6 +65,7 @@ struct CacheBuildCommand: ParsableCommand {
                                                  progress: bar.update, cancellation: cancellation)
             bar.finish()
             if let notice = result.notice { note(notice) }
+            if let repaired = result.repaired { note("rebuilding: \(repaired)") }
             let mb = Double(result.sourceBytes) / 1e6
             let summary = result.reused
                 ? "reused \(result.path): up to date (\(PurgeReport.size(result.bytesOnDisk)) on disk)"

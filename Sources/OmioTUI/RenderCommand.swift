@@ -57,7 +57,9 @@ struct RenderCommand: ParsableCommand {
                     progress.update(done: p.bytesDone, total: p.bytesTotal, bytes: p.bytesDone)
                 }
                 if !built.reused { progress.finish("store built: \(built.path)") }
-                if let notice = built.notice { FileHandle.standardError.write(Data(("omio-tui: " + notice + "\n").utf8)) }
+                for line in [built.notice, built.repaired.map { "rebuilding: \($0)" }].compactMap({ $0 }) {
+                    FileHandle.standardError.write(Data(("omio-tui: " + line + "\n").utf8))
+                }
                 levels = try StoreReader(path: built.path)
             } else {
                 levels = SourceLevels(source: source, series: series)
