@@ -43,8 +43,6 @@ public enum StoreBuilder {
         let wanted = StoreManifest(sourcePath: sourcePath, source: try SourceFingerprint.of(path: source.path),
                                    request: request, complete: true)
         let own = source.metadata(series: request.series)
-        // Before anything is sized by the header's geometry: the chunk tables must hold it.
-        try source.checkStorage(series: request.series)
         let layout: StoreLayout
         do { layout = try StoreBuilder.layout(source: source, request: request) } catch { throw OmioError(source.path, error.omioReason) }
         var repair: String?
@@ -60,6 +58,9 @@ public enum StoreBuilder {
             return repair == nil
         }
         if reusable() { return result(reused: true) }
+        // Before a build sizes any buffer (or creates any folder) by the header's geometry:
+        // the chunk tables must hold it. Reuse skips it: it parses every plane's table.
+        try source.checkStorage(series: request.series)
 
         do {
             try StoreOwnership.checkCacheFolder(location.directory)
