@@ -62,6 +62,7 @@ struct CacheBuildCommand: ParsableCommand {
                                                  progress: bar.update, cancellation: cancellation)
             bar.finish()
             if let notice = result.notice { CLIError.note(notice) }
+            if let repaired = result.repaired { CLIError.note("rebuilding: \(repaired)") }
             let summary = result.reused
                 ? "reused \(result.path): up to date (\(PurgeReport.size(result.bytesOnDisk)) on disk)"
                 : "built \(result.path): \(PurgeReport.size(result.bytesOnDisk)) on disk from \(PurgeReport.size(result.sourceBytes)) in "

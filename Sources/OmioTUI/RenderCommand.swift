@@ -66,6 +66,7 @@ struct RenderCommand: ParsableCommand {
                 }
                 if !built.reused { progress.finish("store built: \(built.path)") }
                 if let notice = built.notice { CLIError.note(notice) }
+                if let repaired = built.repaired { CLIError.note("rebuilding: \(repaired)") }
                 levels = try StoreReader(path: built.path)
             } else {
                 levels = SourceLevels(source: source, series: series)

@@ -102,6 +102,19 @@ public enum CachePurge {
                 report.skipped.append((e.path, reason))
                 continue
             }
+            // A store is removed under its lock (a build cannot start on it meanwhile), and the
+            // lock file goes too once neither the store nor a partial build is left.
+            let lockPath = e.kind == .store ? lockPath(of: e.path) : nil
+            var lock: StoreLock?
+            if let lockPath {
+                do {
+                    guard let held = try StoreLock.tryAcquire(lockPath) else {
+                        report.skipped.append((e.path, "in use by a running build"))
+                        continue
+                    }
+                    lock = held
+                } catch {} // a lock that is not a plain file: remove the store, leave the lock alone
+            }
             do {
                 try StoreFiles.removeTree(e.path) { freed in
                     report.bytesFreed += freed
@@ -110,6 +123,10 @@ public enum CachePurge {
                 report.removed.append(e.path)
             } catch {
                 report.failed.append((e.path, error.omioReason))
+            }
+            if let lock, let lockPath {
+                let store = String(lockPath.dropLast(".lock".count))
+                if !StoreFiles.exists(store), !StoreFiles.exists(store + ".partial") { lock.removeFile() } else { lock.release() }
             }
         }
         for folder in plan.folders {
@@ -133,10 +150,14 @@ public enum CachePurge {
     }
 
     static func isLocked(_ storePath: String) -> Bool {
+        lockPath(of: storePath).map(StoreLock.isHeld) ?? false
+    }
+
+    /// `<name>.ome.zarr.lock` of a store or of its `.partial` / `.old-` folders.
+    static func lockPath(of storePath: String) -> String? {
         let name = (storePath as NSString).lastPathComponent
-        guard let r = name.range(of: StoreLocation.storeSuffix) else { return false }
-        let lock = ((storePath as NSString).deletingLastPathComponent as NSString).appendingPathComponent(String(name[..<r.upperBound]) + ".lock")
-        return StoreLock.isHeld(lock)
+        guard let r = name.range(of: StoreLocation.storeSuffix) else { return nil }
+        return ((storePath as NSString).deletingLastPathComponent as NSString).appendingPathComponent(String(name[..<r.upperBound]) + ".lock")
     }
 
     /// After a full cleanup: unheld lock files, temporary files, then the folder itself when
