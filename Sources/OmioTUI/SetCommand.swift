@@ -31,7 +31,7 @@ struct SetCommand: ParsableCommand {
                 throw OmioError(file, "series \(series) does not exist (the file has \(source.seriesCount))")
             }
             let fileMetadata = source.metadata(series: series)
-            var overlay = try OverlayStore.load(for: source.path)
+            var overlay = OverlayStore.load(for: source.path)
             if reset {
                 let fields = try assignments.map { key -> MetadataField in
                     guard let f = MetadataField(key: key) else { throw OmioError(file, "unknown key '\(key)' (keys: \(MetadataField.keysHelp))") }

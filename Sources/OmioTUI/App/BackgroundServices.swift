@@ -87,7 +87,7 @@ enum EffectRunner {
         case let .open(path, series):
             let result = Result { () throws -> (ImageSource, MetadataOverlay) in
                 let source = try ImageOpener.open(path: path)
-                return (source, try OverlayStore.load(for: path))
+                return (source, OverlayStore.load(for: path))
             }.mapError { omioError($0, path) }
             post(.opened(path: path, series: series, result: result))
         case let .saveOverlay(overlay):
