@@ -108,7 +108,7 @@ struct NapariTests {
 
     /// 1e308 µm or 5e-324 µm (finite, so a sidecar may hold them) would overflow napari's
     /// float32 scene: such an axis is scaled 1, and the metadata says the value is implausible.
-    @Test(arguments: [1e308, 5e-324, 1e200])
+    @Test(arguments: [1e308, Double.leastNonzeroMagnitude, 1e200])
     func implausibleSizesAreScaledOne(size: Double) {
         var m = NapariTests.metadata(Shape(t: 3, z: 4, c: 1, y: 8, x: 8), t: 1e300)
         m.physicalSizeZ = size

@@ -78,6 +78,7 @@ final class BackgroundServices: @unchecked Sendable {
 /// queues, tests run it inline.
 enum EffectRunner {
     static func perform(_ effect: Effect, post: @escaping (Event) -> Void) {
+        TerminalGuard.onWorkerThread() // a stack overflow here still restores the terminal
         switch effect {
         case let .list(path, generation):
             let result = Result { try DirectoryLister.list(path) }.mapError { omioError($0, path) }
@@ -208,6 +209,7 @@ final class SliceWorker: @unchecked Sendable {
     }
 
     private func drain() {
+        TerminalGuard.onWorkerThread()
         while true {
             lock.lock()
             guard let r = waiting else {
