@@ -7,12 +7,7 @@ import Testing
 /// reads, devices and FIFOs written in place, `-` to standard output, folders refused.
 @Suite(.serialized)
 struct OutputPathCLITests {
-    /// A scratch folder holding a copy of an example file as `a.tif`.
-    func scratch(_ example: String = "multipage_T5.tif") throws -> (dir: String, source: String) {
-        let dir = TestPaths.tempDir()
-        try FileManager.default.copyItem(atPath: TestPaths.exampleData + "/" + example, toPath: dir + "/a.tif")
-        return (dir, dir + "/a.tif")
-    }
+    func scratch(_ example: String = "multipage_T5.tif") throws -> (dir: String, path: String) { try scratchCopy(of: example) }
 
     static let writers: [[String]] = [["slice"], ["export"], ["export", "--force"]]
 
@@ -61,6 +56,20 @@ struct OutputPathCLITests {
             #expect(r.stderr.contains("which the source master.ome.tif reads; refusing to write over it"), "\(r.stderr)")
         }
         #expect(files.map { FileManager.default.contents(atPath: dir + "/" + $0) } == before)
+    }
+
+    /// A symlink to another file is written through: its target gets the new bytes (still by
+    /// temp + rename) and the link stays a link.
+    @Test func symlinkOutputKeepsTheLink() throws {
+        let (dir, _) = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir + "/real", withIntermediateDirectories: false)
+        _ = FileManager.default.createFile(atPath: dir + "/real/out.npy", contents: Data("old".utf8))
+        try FileManager.default.createSymbolicLink(atPath: dir + "/link.npy", withDestinationPath: "real/out.npy")
+        let r = try BinaryRunner.run(["slice", "a.tif", "-o", "link.npy"], cwd: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: dir + "/link.npy") == "real/out.npy")
+        #expect(FileManager.default.contents(atPath: dir + "/real/out.npy")?.prefix(6) == Data([0x93] + Array("NUMPY".utf8)))
     }
 
     /// A character device stays one: temp + rename would put a regular file in its place (as

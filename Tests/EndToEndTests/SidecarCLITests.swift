@@ -7,11 +7,7 @@ import Testing
 /// hand-edited to nonsense is a warning with the file's own values, never a crash or 1 GB read.
 @Suite(.serialized)
 struct SidecarCLITests {
-    func scratch(_ example: String = "wrong_spacing_Z8.tif") throws -> (dir: String, path: String) {
-        let dir = TestPaths.tempDir()
-        try FileManager.default.copyItem(atPath: TestPaths.exampleData + "/" + example, toPath: dir + "/a.tif")
-        return (dir, dir + "/a.tif")
-    }
+    func scratch(_ example: String = "wrong_spacing_Z8.tif") throws -> (dir: String, path: String) { try scratchCopy(of: example) }
 
     func info(_ path: String) throws -> [String: Any] {
         let r = try BinaryRunner.run(["info", "--json", path])
