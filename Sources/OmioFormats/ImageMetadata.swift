@@ -145,7 +145,7 @@ public struct ImageMetadata: Sendable {
         let lateral = physicalSizeX
         func absurd(_ key: String, _ v: Double, _ range: ClosedRange<Double>, _ unit: String) -> Bool {
             guard !range.contains(v) else { return false }
-            out.append("\(key) \(ImageMetadata.format(v)) \(unit) is implausible (outside \(ImageMetadata.format(range.lowerBound)) to \(ImageMetadata.format(range.upperBound)) \(unit))")
+            out.append("\(key) \(ImageMetadata.format(v)) \(unit) is implausible (outside \(String(format: "%g", range.lowerBound)) to \(String(format: "%g", range.upperBound)) \(unit))")
             return true
         }
         func check(_ key: String, _ v: Double) {
