@@ -15,7 +15,7 @@ public enum AtomicFile {
         let name = (path as NSString).lastPathComponent
         let tmp = (dir.isEmpty ? "." : dir) + "/.\(name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
-        guard fd >= 0 else { throw FormatError("cannot create \(tmp): \(SystemErrorReason.of(errno: errno))") }
+        guard fd >= 0 else { throw FormatError("cannot create a file in \(dir.isEmpty ? "." : dir): \(SystemErrorReason.of(errno: errno))") }
         var ok = false
         defer {
             if !ok {

@@ -60,6 +60,34 @@ public final class FileReader: @unchecked Sendable {
     }
 }
 
+extension FileReader {
+    /// A small file read whole (a sidecar, a companion XML), refused past `limit` bytes. The
+    /// read loop stops at limit + 1 whatever st_size claims (a file may grow, /proc lies), and
+    /// only a regular file is read: the open does not block on a FIFO, and a FIFO or a device
+    /// could feed bytes forever.
+    public static func contents(of path: String, limit: Int) throws -> Data {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { throw FormatError(String(cString: strerror(errno))) }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw FormatError(String(cString: strerror(errno))) }
+        guard (st.st_mode & S_IFMT) == S_IFREG else { throw FormatError("is not a regular file") }
+        var data = Data()
+        var chunk = [UInt8](repeating: 0, count: min(limit + 1, 64 << 10))
+        while data.count <= limit {
+            let want = min(chunk.count, limit + 1 - data.count)
+            let n = chunk.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress, want) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw FormatError("read failed: \(String(cString: strerror(errno)))")
+            }
+            if n == 0 { return data }
+            data.append(contentsOf: chunk[0..<n])
+        }
+        throw FormatError("is over \(ByteCountFormatter.string(fromByteCount: Int64(limit), countStyle: .file))")
+    }
+}
+
 /// Decodes integers and floats from a byte array in a file's byte order.
 public struct ByteOrderReader {
     public let bigEndian: Bool

@@ -86,6 +86,9 @@ public protocol ImageSource: AnyObject, Sendable {
     /// hold the geometry the header claims. Whole-series work (a store build) calls it before
     /// sizing any buffer by that geometry; `read` checks the same per chunk anyway.
     func checkStorage(series: Int) throws
+    /// Every file this source reads (itself, the members of a multi-file set, a metadata file
+    /// beside it): what an output must never replace.
+    var inputFiles: [String] { get }
 }
 
 extension ImageSource {
@@ -94,6 +97,8 @@ extension ImageSource {
 }
 
 extension ImageSource {
+    public var inputFiles: [String] { [path] }
+
     public func readPlane(series: Int = 0, plane: PlaneIndex) throws -> PixelBuffer {
         let m = metadata(series: series)
         return try read(series: series, level: 0, plane: plane, region: .full(width: m.shape.x, height: m.shape.y))

@@ -77,6 +77,8 @@ public final class TIFFSource: ImageSource, @unchecked Sendable {
     let layouts: [TIFFSeriesLayout]
     /// Extra raw-metadata sections a format reader contributes (ImageJ description, OME-XML, LSM).
     let extraRaw: [MetaNode]
+    /// A metadata file read beside the image (an OME BinaryOnly companion).
+    var companionFile: String?
 
     init(path: String, format: FileFormat, members: [TIFFMember?], layouts: [TIFFSeriesLayout], extraRaw: [MetaNode]) {
         self.path = path
@@ -168,6 +170,10 @@ public final class TIFFSource: ImageSource, @unchecked Sendable {
             return (layout, TIFFChunkTable(contiguousFrom: start, layout: layout))
         }
         return (layout, try member.chunkTable(at: offset, layout: layout))
+    }
+
+    public var inputFiles: [String] {
+        [path] + members.compactMap { $0?.container.path } + (companionFile.map { [$0] } ?? [])
     }
 
     public func rawTree() -> [MetaNode] {

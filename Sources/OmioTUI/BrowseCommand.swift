@@ -39,6 +39,7 @@ struct BrowseCommand: ParsableCommand {
         let model = AppModel(path: path, storeMode: store, cacheDir: cacheDir)
         model.napariPython = python
         TUIApp(model: model, colors: colors).run()
+        TerminalGuard.exitIfSignalled()
     }
 }
 

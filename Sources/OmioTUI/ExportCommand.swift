@@ -14,7 +14,7 @@ struct ExportCommand: ParsableCommand {
     enum Compression: String, ExpressibleByArgument, CaseIterable { case zlib, none }
 
     @Argument(help: "Image file.", completion: .file()) var file: String
-    @Option(name: .shortAndLong, help: "Output .ome.tif path.", transform: OptionValue.outputFile) var output: String
+    @Option(name: .shortAndLong, help: "Output .ome.tif path (or a character device such as /dev/null); never a file the input reads.", transform: OptionValue.outputFile) var output: String
     @Option(help: "Series (0-based).", transform: OptionValue.index) var series = 0
     @Option(help: "zlib (deflate with predictor) or none.") var compression = Compression.zlib
     @Flag(help: "Overwrite an existing output file.") var force = false

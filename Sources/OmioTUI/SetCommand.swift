@@ -29,7 +29,7 @@ struct SetCommand: ParsableCommand {
             let source = try ImageOpener.open(path: file)
             try OptionBounds.checkSeries(series, count: source.seriesCount)
             let fileMetadata = source.metadata(series: series)
-            var overlay = try OverlayStore.load(for: source.path)
+            var overlay = OverlayStore.load(for: source.path)
             if reset {
                 let fields = try assignments.map { key -> MetadataField in
                     guard let f = MetadataField(key: key) else { throw OmioError(file, "unknown key '\(key)' (keys: \(MetadataField.keysHelp))") }

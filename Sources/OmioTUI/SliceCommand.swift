@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import OmioEngine
 import OmioFormats
 
 struct SliceCommand: ParsableCommand {
@@ -17,11 +18,12 @@ struct SliceCommand: ParsableCommand {
     @Option(help: "Z index (0-based).", transform: OptionValue.index) var z: Int = 0
     @Option(help: "Channel index (0-based).", transform: OptionValue.index) var c: Int = 0
     @Option(help: "Pyramid level (0 is full resolution).", transform: OptionValue.index) var level: Int = 0
-    @Option(name: .shortAndLong, help: "Output .npy path.", transform: OptionValue.outputFile) var output: String
+    @Option(name: .shortAndLong, help: "Output .npy path; - writes to standard output (not a terminal). A FIFO or /dev/null is written directly; the input file is never overwritten.", transform: OptionValue.outputFile) var output: String
 
     func run() throws {
         do {
             let source = try ImageOpener.open(path: file)
+            let target = try OutputTarget.resolve(output, reading: source)
             try OptionBounds.checkSeries(series, count: source.seriesCount)
             let levels = source.levelSizes(series: series)
             try OptionBounds.check(level, option: "--level", count: levels.count, "the series has \(EnglishCount.of(levels.count, "level"))")
@@ -33,7 +35,7 @@ struct SliceCommand: ParsableCommand {
             let buffer = try source.read(series: series, level: level, plane: PlaneIndex(t: t, z: z, c: c),
                                          region: .full(width: size.width, height: size.height))
             do {
-                try AtomicFile.write(NPYWriter.encode(buffer), to: output)
+                try target.write(NPYWriter.encode(buffer))
             } catch {
                 throw OmioError(output, error.omioReason)
             }

@@ -17,22 +17,34 @@ public enum OverlayStore {
         return UserFolders.stateHome(environment) + "/omio-tui/overlays/" + UserFolders.pathHash(absolute) + "-" + (absolute as NSString).lastPathComponent + suffix
     }
 
+    /// Every place an overlay of `source` may be read from (outputs must not replace them).
+    public static func inputFiles(for source: String) -> [String] { [sidecarPath(for: source), statePath(for: source)] }
+
     /// Where an existing overlay for `source` is, if any (beside the file first).
     public static func existing(for source: String) -> String? {
         [sidecarPath(for: source), statePath(for: source)].first { FileManager.default.fileExists(atPath: $0) }
     }
 
-    /// Reads the overlay of a file (empty when there is none).
-    public static func load(for source: String) throws -> MetadataOverlay {
+    /// Overlays omio-tui writes are a few KB; past this a sidecar is not one, and reading it
+    /// whole would cost its size in memory.
+    public static let maxSidecarBytes = 1 << 20
+
+    /// Reads the overlay of a file (empty when there is none). A sidecar that cannot be used
+    /// (unreadable, too big, not JSON, not an overlay) gives an empty overlay whose warning
+    /// says why: every tool then shows the file's own metadata.
+    public static func load(for source: String) -> MetadataOverlay {
         let source = LexicalPath.absolute(source)
         guard let path = existing(for: source) else { return MetadataOverlay(sourcePath: source) }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw OmioError(path, "the metadata overlay cannot be read")
-        }
+        let root: JSONValue
         do {
-            return try MetadataOverlay(json: JSONValue.parse(data), sourcePath: source)
+            let data = try FileReader.contents(of: path, limit: maxSidecarBytes)
+            do { root = try JSONValue.parse(data) } catch { throw FormatError("is not valid JSON") }
+            return try MetadataOverlay(json: root, sourcePath: source)
         } catch {
-            throw OmioError(path, "the metadata overlay is damaged (\(error.omioReason)); fix or delete it")
+            var overlay = MetadataOverlay(sourcePath: source)
+            overlay.refusedSidecar = OmioError(path, "the sidecar \(error.omioReason)")
+            overlay.warnings = ["sidecar \(path) \(error.omioReason); ignored (the file's own metadata is used)"]
+            return overlay
         }
     }
 
@@ -40,6 +52,8 @@ public enum OverlayStore {
     /// state directory, a notice saying why.
     @discardableResult
     public static func save(_ overlay: MetadataOverlay) throws -> (path: String, notice: String?) {
+        // A hand-made or damaged sidecar is the user's: an edit must not silently replace it.
+        if let refused = overlay.refusedSidecar { throw OmioError(refused.path, refused.reason + "; fix or delete it before editing") }
         let source = LexicalPath.absolute(overlay.sourcePath)
         let folder = LexicalPath.folder(of: source)
         let beside = access(folder, W_OK | X_OK) == 0
@@ -69,7 +83,7 @@ public enum OverlayStore {
 
     /// The metadata of a series with its overlay applied (the view every tool uses).
     public static func metadata(_ source: ImageSource, series: Int) throws -> (ImageMetadata, MetadataOverlay) {
-        let overlay = try load(for: source.path)
+        let overlay = load(for: source.path)
         return (overlay.apply(to: source.metadata(series: series)), overlay)
     }
 }

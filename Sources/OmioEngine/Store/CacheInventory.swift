@@ -218,7 +218,7 @@ public enum CacheInventory {
             state = .partial
         } else if let now = try? SourceFingerprint.of(path: manifest.sourcePath) {
             // A correction made after the build leaves the store's scale and metadata stale too.
-            let overlay = (try? OverlayStore.load(for: manifest.sourcePath))?.hash(series: manifest.series)
+            let overlay = OverlayStore.load(for: manifest.sourcePath).hash(series: manifest.series)
             state = now == manifest.source && overlay == manifest.overlayHash ? .complete : .stale
         } else {
             state = .orphan
