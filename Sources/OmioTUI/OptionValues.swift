@@ -50,12 +50,9 @@ enum OptionValue {
     /// An output file path: empty, `.`, `..`, `/`, a name ending in `/` or an existing folder
     /// names no file to write (and `slice -o .` used to trap in the temp-file code).
     static func outputFile(_ s: String) throws -> String {
+        // Only the form is checked here; what the path names (a folder, a device, the input
+        // itself) is OutputTarget's rule, shared with the TUI's export.
         guard !s.isEmpty else { throw Invalid("must name a file, not be empty") }
-        var isDir: ObjCBool = false
-        let last = (s as NSString).lastPathComponent
-        if s.hasSuffix("/") || last == "." || last == ".." || (FileManager.default.fileExists(atPath: s, isDirectory: &isDir) && isDir.boolValue) {
-            throw Invalid("'\(s)' is a folder; give a file name inside it")
-        }
         return s
     }
 
