@@ -24,7 +24,8 @@ struct RenderCommand: ParsableCommand {
     @Option(help: "Maximum height in cells (default: the terminal's, else 24).") var height: Int?
     @Option(help: "Glyphs: half, quad or sextant.") var symbols = SymbolSet.sextant
     @Option(help: "Colours: truecolor or 256.") var colors = ColorMode.truecolor
-    @Option(help: "Contrast: auto (saturated 0.35%), minmax, or LO:HI.") var contrast = "auto"
+    @Option(help: "Contrast: auto (saturated 0.35%), minmax, stack (auto over up to 16 planes), or LO:HI (default: auto; 0:255 for 8-bit RGB).")
+    var contrast: String?
     @Option(help: "Merging pixels into cells: mean or max.") var reduce = Reduce.mean
     @Option(help: "memory: read the file; disk: build (or reuse) the OME-Zarr store and read its pyramid.")
     var store = AppModel.StoreMode.memory
@@ -40,13 +41,17 @@ struct RenderCommand: ParsableCommand {
             let ts = try RenderCommand.range(t, count: m.shape.t, name: "T", file: file)
             let zs = try RenderCommand.range(z, count: m.shape.z, name: "Z", file: file)
             let channels: [Int]
-            if c == "all" {
+            // All samples of an RGB image: the colour image (R, G, B; alpha left out).
+            let trueColor = c == "all" && m.isRGB && m.shape.c >= 3
+            if trueColor {
+                channels = TrueColor.channels
+            } else if c == "all" {
                 channels = Array(0..<m.shape.c)
             } else {
                 guard let ci = Int(c), ci >= 0, ci < m.shape.c else { throw OmioError(file, "channel \(c) is outside 0..\(m.shape.c - 1)") }
                 channels = [ci]
             }
-            let mode = try RenderCommand.contrastMode(contrast, file: file)
+            let mode = try contrast.map { try RenderCommand.contrastMode($0, file: file) } ?? TrueColor.defaultMode(m) ?? .auto
             let box = RenderCommand.terminalSize()
             let size = PreviewGeometry.fit(m, width: width ?? box.cols, height: height ?? box.rows)
             let levels: PixelLevels
@@ -70,7 +75,7 @@ struct RenderCommand: ParsableCommand {
                     let request = SliceRequest(generation: 0, array: array, t: ti, z: zi, channels: channels,
                                                viewport: .full(m.shape), cols: size.cols, rows: size.rows, symbols: symbols,
                                                contrast: Array(repeating: mode, count: m.shape.c), gamma: 1,
-                                               colors: ChannelColors.resolve(m), reduce: reduce)
+                                               colors: ChannelColors.resolve(m), reduce: reduce, trueColor: trueColor)
                     let result = try SlicePipeline.run(request)
                     var text = ANSIWriter.write(result.grid, mode: colors)
                     if !first, tty { text = "\u{1B}[\(size.rows)A" + text } // flipbook: redraw in place
@@ -97,6 +102,7 @@ struct RenderCommand: ParsableCommand {
         switch s {
         case "auto": return .auto
         case "minmax": return .minMax
+        case "stack": return .stackAuto
         default:
             let p = s.split(separator: ":").map { Double($0) }
             guard p.count == 2, let lo = p[0], let hi = p[1], hi > lo else {
