@@ -111,6 +111,52 @@ struct OddPixelTests {
         }
     }
 
+    /// A property run over the display path (what the reader fuzzers never reach): random
+    /// bit patterns of every dtype, random plane and grid sizes, every reduce and contrast mode,
+    /// manual limits from random bit patterns too. Any trap ends the test process.
+    @Test func randomSamplesNeverTrapTheDisplayPath() throws {
+        var rng = SplitMix64(seed: 13)
+        for round in 0..<600 {
+            let dtype = PixelType.allCases[Int(rng.next() % UInt64(PixelType.allCases.count))]
+            let w = 1 + Int(rng.next() % 40), h = 1 + Int(rng.next() % 20)
+            var bytes = [UInt8](repeating: 0, count: w * h * dtype.bytes)
+            for i in bytes.indices { bytes[i] = UInt8(truncatingIfNeeded: rng.next()) }
+            let levels = BufferLevels(PixelBuffer(dtype: dtype, width: w, height: h, bytes: bytes))
+            let outW = 1 + Int(rng.next() % 50), outH = 1 + Int(rng.next() % 25)
+            let reduce: Reduce = rng.next() % 2 == 0 ? .mean : .max
+            let s = try DisplaySlicer.slice2D(LazyArray(levels: levels), plane: PlaneIndex(), width: outW, height: outH, reduce: reduce)
+            let manual = ContrastLimits(Double(bitPattern: rng.next()), Double(bitPattern: rng.next()))
+            for mode in [ContrastMode.auto, .minMax, .stackAuto, .manual(manual)] {
+                let l = mode.limits(for: s.stats)
+                #expect(l.low.isFinite && l.high.isFinite && l.low < l.high, "round \(round) \(dtype) \(mode)")
+                let gamma = [1.0, 0.5, 2.0][round % 3]
+                _ = Compositor.composite([(values: s.values, display: ChannelDisplay(color: .white, limits: l.scaled(by: 1.25), gamma: gamma)),
+                                          (values: s.values, display: ChannelDisplay(color: RGBColor(255, 0, 255), limits: l))],
+                                         width: outW, height: outH)
+            }
+        }
+    }
+
+    /// One plane held in memory.
+    final class BufferLevels: PixelLevels, @unchecked Sendable {
+        let buffer: PixelBuffer
+        init(_ b: PixelBuffer) { buffer = b }
+        var shape: Shape { Shape(y: buffer.height, x: buffer.width) }
+        var dtype: PixelType { buffer.dtype }
+        var levelSizes: [(height: Int, width: Int)] { [(buffer.height, buffer.width)] }
+        func chunkGrid(level: Int) -> ChunkGrid { ChunkGrid(height: buffer.height, width: buffer.width) }
+        func read(level: Int, plane: PlaneIndex, region: PixelRegion) throws -> PixelBuffer {
+            var out: [UInt8] = []
+            let b = dtype.bytes
+            for y in stride(from: region.rows.lowerBound, to: region.rows.upperBound, by: region.rowStep) {
+                for x in stride(from: region.cols.lowerBound, to: region.cols.upperBound, by: region.colStep) {
+                    out += buffer.bytes[((y * buffer.width + x) * b)..<((y * buffer.width + x + 1) * b)]
+                }
+            }
+            return PixelBuffer(dtype: dtype, width: region.outputWidth, height: region.outputHeight, bytes: out)
+        }
+    }
+
     @Test func stackSamplePositionsSpreadOverTAndZ() {
         #expect(StackContrast.positions(Shape(t: 1, z: 1, c: 1, y: 1, x: 1)).map { [$0.t, $0.z] } == [[0, 0]])
         let p = StackContrast.positions(Shape(t: 100, z: 3, c: 1, y: 1, x: 1))
