@@ -102,4 +102,17 @@ struct ContrastStateTests {
         d.press(.char("A"), .char("m"), .char("+"), .char("-"))
         #expect(d.model.viewer?.grid != nil && d.model.viewer?.error == nil)
     }
+
+    /// Valid but absurd pixel sizes (1e308 µm next to 5e-324 µm) made the preview's size
+    /// inf or NaN, which `Int()` traps on.
+    @Test func absurdPixelSizesFitThePreview() {
+        for (x, y) in [(1e308, 5e-324), (5e-324, 1e308), (1e308, 1e308), (Double.leastNonzeroMagnitude, 1)] {
+            let m = ImageMetadata(path: "a.tif", format: .tiff, shape: Shape(y: 300, x: 400), dtype: .uint16,
+                                  physicalSizeX: x, physicalSizeY: y, physicalSizeZ: 1)
+            let f = PreviewGeometry.fit(m, width: 120, height: 40)
+            #expect(f.cols >= 1 && f.cols <= 120 && f.rows >= 1 && f.rows <= 40, "\(x) \(y)")
+            _ = PreviewGeometry.scaleBar(m, viewportWidth: 400, cols: f.cols)
+            #expect((1.0 / 1024...1024).contains(PreviewGeometry.pixelAspect(m)))
+        }
+    }
 }

@@ -86,14 +86,23 @@ enum PreviewGeometry {
     /// Cell grid size for the whole image in an area of `width` x `height` cells.
     static func fit(_ m: ImageMetadata, width: Int, height: Int) -> (cols: Int, rows: Int) {
         guard width > 0, height > 0 else { return (0, 0) }
-        let w = Double(m.shape.x) * m.physicalSizeX, h = Double(m.shape.y) * m.physicalSizeY
+        // Width over height of the image, as a ratio of ratios: sizes of 1e308 or 5e-324 µm
+        // (valid, absurd) overflow a product to inf or NaN, which `Int()` traps on.
+        let aspect = Double(m.shape.x) / Double(m.shape.y) * pixelAspect(m)
         var rows = Double(height)
-        var cols = rows * cellAspect * w / h
+        var cols = rows * cellAspect * aspect
         if cols > Double(width) {
             cols = Double(width)
-            rows = cols * h / (w * cellAspect)
+            rows = cols / (aspect * cellAspect)
         }
         return (max(1, min(width, Int(cols.rounded()))), max(1, min(height, Int(rows.rounded()))))
+    }
+
+    /// PhysicalSizeX / PhysicalSizeY, kept within 1/1024...1024 (beyond that the file's sizes
+    /// are wrong, and the picture would be one cell thin).
+    static func pixelAspect(_ m: ImageMetadata) -> Double {
+        let r = m.physicalSizeX / m.physicalSizeY
+        return r.isFinite && r > 0 ? min(max(r, 1.0 / 1024), 1024) : 1
     }
 
     /// A scale bar of a round length (1, 2, 5 x 10^k µm) about a quarter of the image wide.

@@ -150,7 +150,7 @@ struct ViewerState {
     /// Zoomed, one image pixel is half a cell wide (a sub-pixel of every glyph set) and as
     /// tall as the physical pixel shape says: image pixels per cell across and down.
     var zoomPixelsPerCell: (x: Double, y: Double) {
-        (2, PreviewGeometry.cellAspect * 2 * metadata.physicalSizeX / metadata.physicalSizeY)
+        (2, PreviewGeometry.cellAspect * 2 * PreviewGeometry.pixelAspect(metadata))
     }
 
     /// The cell grid a zoomed image needs, at most `width` x `height`.
