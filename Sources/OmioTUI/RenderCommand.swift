@@ -11,7 +11,9 @@ struct RenderCommand: ParsableCommand {
         discussion: """
             Prints exactly the image's cells: one line per row, colours as SGR codes, a reset at \
             each line end. A range (--t 0:9) prints the frames one after another (a flipbook; \
-            on a terminal each frame replaces the last). Indices are 0-based.
+            on a terminal each frame replaces the last) under the limits found for the first \
+            frame. Indices are 0-based. RGB images print in colour (R, G, B under one set of \
+            limits, 0:255 for 8-bit data); --c 0 prints one sample in grey.
             """
     )
 
@@ -70,13 +72,17 @@ struct RenderCommand: ParsableCommand {
             let array = LazyArray(levels: levels)
             let tty = isatty(STDOUT_FILENO) == 1
             var first = true
+            var contrast = Array(repeating: mode, count: m.shape.c)
             for ti in ts {
                 for zi in zs {
                     let request = SliceRequest(generation: 0, array: array, t: ti, z: zi, channels: channels,
                                                viewport: .full(m.shape), cols: size.cols, rows: size.rows, symbols: symbols,
-                                               contrast: Array(repeating: mode, count: m.shape.c), gamma: 1,
+                                               contrast: contrast, gamma: 1,
                                                colors: ChannelColors.resolve(m), reduce: reduce, trueColor: trueColor)
                     let result = try SlicePipeline.run(request)
+                    // A flipbook keeps the first frame's limits, as the TUI does while stepping:
+                    // brightness changes between frames stay visible.
+                    for (c, l) in result.limits { contrast[c] = .manual(l) }
                     var text = ANSIWriter.write(result.grid, mode: colors)
                     if !first, tty { text = "\u{1B}[\(size.rows)A" + text } // flipbook: redraw in place
                     FileHandle.standardOutput.write(Data(text.utf8))

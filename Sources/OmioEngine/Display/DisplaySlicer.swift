@@ -121,7 +121,7 @@ public enum DisplaySlicer {
         var across = [Double](repeating: 0, count: h * outW)
         var counts = [Int32](repeating: 0, count: h * outW)
         var row = [Float](repeating: 0, count: w)
-        let isMax = reduce == .max
+        let isMax = reduce == .max, integral = !buffer.dtype.isFloat
         across.withUnsafeMutableBufferPointer { acc in
             counts.withUnsafeMutableBufferPointer { cnt in
                 row.withUnsafeMutableBufferPointer { r in
@@ -133,10 +133,14 @@ public enum DisplaySlicer {
                             let (x0, x1) = xs[ox]
                             var v: Double = isMax ? -.infinity : 0
                             var n: Int32 = 0
-                            for x in x0..<x1 where r[x].isFinite {
-                                let d = Double(r[x])
-                                v = isMax ? Swift.max(v, d) : v + d
-                                n += 1
+                            if integral { // every sample finite: no test per sample
+                                for x in x0..<x1 { v = isMax ? Swift.max(v, Double(r[x])) : v + Double(r[x]) }
+                                n = Int32(x1 - x0)
+                            } else {
+                                for x in x0..<x1 where r[x].isFinite {
+                                    v = isMax ? Swift.max(v, Double(r[x])) : v + Double(r[x])
+                                    n += 1
+                                }
                             }
                             acc[base + ox] = v
                             cnt[base + ox] = n
