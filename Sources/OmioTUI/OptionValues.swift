@@ -56,15 +56,16 @@ enum OptionValue {
         return s
     }
 
-    /// `--contrast`: auto, minmax, or LO:HI with finite LO < HI.
+    /// `--contrast`: auto, minmax, stack, or LO:HI with finite LO < HI.
     static func contrast(_ s: String) throws -> ContrastMode {
         switch s {
         case "auto": return .auto
         case "minmax": return .minMax
+        case "stack": return .stackAuto
         default:
             let p = s.split(separator: ":", omittingEmptySubsequences: false).map { Double($0) }
             guard p.count == 2, let lo = p[0], let hi = p[1], lo.isFinite, hi.isFinite, lo < hi else {
-                throw Invalid("must be auto, minmax or LO:HI with finite numbers and LO < HI")
+                throw Invalid("must be auto, minmax, stack or LO:HI with finite numbers and LO < HI")
             }
             return .manual(ContrastLimits(lo, hi))
         }
