@@ -49,8 +49,9 @@ struct RenderCommand: ParsableCommand {
             let zs = try z.indices(option: "--z", axis: "Z", count: m.shape.z)
             let channels: [Int]
             // All samples of an RGB image: the colour image (R, G, B; alpha left out).
+            let trueColor = c == .all && m.isRGB && m.shape.c >= 3
             switch c {
-            case .all where m.isRGB && m.shape.c >= 3: channels = TrueColor.channels
+            case .all where trueColor: channels = TrueColor.channels
             case .all: channels = Array(0..<m.shape.c)
             case let .one(ci):
                 try OptionBounds.check(ci, option: "--c", axis: "C", count: m.shape.c)
