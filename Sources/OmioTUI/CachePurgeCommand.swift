@@ -10,7 +10,8 @@ struct CachePurgeCommand: ParsableCommand {
         abstract: "Remove caches: everything made for a FILE, or a folder's stale entries (--stale) or whole .omio_cache (--all).",
         discussion: """
             Only entries inside a folder named .omio_cache are deleted; symbolic links are removed \
-            as links; a store a running build holds is skipped; sidecar edits (*.omio.json) and \
+            as links; a store a running build holds is skipped, and so is a store an open napari \
+            window shows ("in use (napari)") unless --force; sidecar edits (*.omio.json) and \
             images are never touched. Asks before deleting unless --yes; --dry-run only lists.
             """
     )
@@ -23,11 +24,14 @@ struct CachePurgeCommand: ParsableCommand {
     @Flag(help: "With --stale: every .omio_cache below the folder too.") var recursive = false
     @Flag(name: .shortAndLong, help: "Do not ask.") var yes = false
     @Flag(help: "Only print what would be removed.") var dryRun = false
+    @Flag(help: "Also remove stores an open napari window shows (its layers stop working).") var force = false
 
     func run() throws {
         do {
-            let plan = try makePlan()
+            var plan = try makePlan()
+            if force { plan = plan.forcingInUse() }
             for s in plan.skipped { print("skip  \(s.entry.path)  (\(s.reason))") }
+            if !plan.inUse.isEmpty { print("(--force removes stores a napari window shows too)") }
             guard !plan.entries.isEmpty || !plan.folders.isEmpty else {
                 print("nothing to purge")
                 return

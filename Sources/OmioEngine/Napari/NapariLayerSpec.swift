@@ -48,6 +48,9 @@ public struct NapariLayerSpec: Equatable, Sendable {
     public var physicalSizeZ: Double
     /// Seconds between time points; nil when the file does not say (the scale then uses 1).
     public var timeIncrement: Double?
+    /// The store is still being built: a launcher started with `--await-pid` waits until
+    /// omio-tui rewrites it with the finished description (levels, contrast limits).
+    public var pending = false
 
     /// - Parameters:
     ///   - metadata: the corrected metadata of the series.
@@ -132,7 +135,7 @@ public struct NapariLayerSpec: Equatable, Sendable {
     /// The description the launcher reads (see the LAYERS comment in the script).
     public var json: JSONValue {
         func numbers(_ v: [Double]) -> JSONValue { .array(v.map { .number($0) }) }
-        return .object([
+        return .object((pending ? [("pending", JSONValue.bool(true))] : []) + [
             ("source", .string(sourcePath)),
             ("store", .string(storePath)),
             ("series", .int(series)),
