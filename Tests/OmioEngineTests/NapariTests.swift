@@ -173,7 +173,7 @@ struct NapariTests {
             return l.split(separator: " ")[1].split(separator: ".")[0].trimmingCharacters(in: CharacterSet(charactersIn: ","))
         })
         let allowed: Set<String> = ["napari", "zarr", "dask", "numpy", "argparse", "fcntl", "json", "os", "re", "signal",
-                                    "socket", "stat", "sys", "time", "inspect", "importlib"]
+                                    "socket", "stat", "sys", "time", "inspect", "importlib", "pathlib"]
         #expect(imports.isSubset(of: allowed), "unexpected imports: \(imports.subtracting(allowed))")
 
         var st = stat()
@@ -322,7 +322,7 @@ struct NapariTests {
         let exits = ExitBox()
         let sent = try NapariLauncher.send(specs: [spec], mode: .numpy, python: fake, environment: env) { exits.put($0) }
         let pid = try #require(sent.pid)
-        #expect(sent.statusLine == "sent to napari (pid \(pid))")
+        #expect(sent.statusLine == "napari launcher started (pid \(pid)); log: multipage_T5.tif.napari.log")
         #expect(sent.process?.wait(timeout: 20) == 3)
         let exit = try #require(exits.wait(timeout: 5))
         #expect(exit.pid == pid && exit.status == 3)

@@ -29,8 +29,9 @@ import OmioFormats
 /// Window reuse: the first launcher listens on a UNIX socket (`$OMIO_NAPARI_SOCKET`, else
 /// `$XDG_RUNTIME_DIR/omio-tui/napari.sock`, else `/tmp/omio-tui-<uid>/napari.sock`, its folder
 /// mode 0700); later launchers send it `{"omio_napari": 1, "mode", "layers", "launcher"}` (or
-/// `{"omio_napari": 1, "release": [store paths]}`) as one JSON line and get `{"ok", "pid",
-/// "layers" | "released" | "error"}` back. `NapariSocket` finds it.
+/// `{"omio_napari": 1, "release": [store paths]}`, or `{"omio_napari": 1, "describe": true}`)
+/// as one JSON line and get `{"ok", "pid", "layers" | "released" | "error"}` (or the `--check`
+/// JSON plus `held`, the stores it holds locked) back. `NapariSocket` finds it.
 public enum NapariScript {
     public static let scriptSuffix = ".napari.py"
     public static let logSuffix = ".napari.log"
@@ -571,6 +572,11 @@ class Listener:
                 raise message
             if not isinstance(message, dict) or message.get("omio_napari") != PROTOCOL:
                 raise ValueError("not an omio-tui napari hand-over (protocol %r)" % PROTOCOL)
+            if message.get("describe"):  # what the window shows (tests, scripts)
+                reply = dict(describe(self.viewer, DEFAULT_MODE), ok=True, pid=os.getpid(), held=sorted(HELD))
+                conn.sendall((json.dumps(reply) + "\n").encode("utf-8"))
+                conn.close()
+                return
             if "release" in message:
                 count = release_stores(self.viewer, set(message["release"]))
                 reply = {"ok": True, "pid": os.getpid(), "released": count}
@@ -744,9 +750,9 @@ def make_viewer():
 
 
 def qt_pump():
-    from qtpy.QtWidgets import QApplication
+    from napari.qt import get_qapp
 
-    QApplication.processEvents()
+    get_qapp().processEvents()
     time.sleep(0.05)
 
 
