@@ -339,6 +339,39 @@ struct NapariTests {
         #expect(again.components(separatedBy: "=== omio-tui").count == 3)
     }
 
+    /// A store that must be built: the launcher starts first (napari loads meanwhile) with
+    /// `--await-pid`, its file says `pending`, and is rewritten with the finished layers once
+    /// the store is built; a current store takes the plain path.
+    @Test func launcherStartsBeforeTheStoreIsBuilt() throws {
+        let path = try Self.copyExample("hyperstack_T3_Z5_C2.tif", label: "overlap")
+        let folder = (path as NSString).deletingLastPathComponent
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let fake = try Self.fakePython(in: folder, probe: "[]", exitStatus: 0)
+        var env = ProcessInfo.processInfo.environment
+        env["DISPLAY"] = ":12345"
+        env["OMIO_NAPARI_SOCKET"] = (folder as NSString).appendingPathComponent("none.sock")
+        let input = try NapariInput.open(path: path)
+        let script = NapariScript.scriptPath(storePath: StoreLocation.resolve(source: path, series: 0, cacheDir: nil).storePath)
+        let log = NapariScript.logPath(storePath: StoreLocation.resolve(source: path, series: 0, cacheDir: nil).storePath)
+        var startedBeforeBuilt = false
+        var pendingWhileBuilding = false
+        let sent = try NapariLauncher.open([input], python: fake, environment: env, built: { _, store in
+            #expect(!store.reused)
+            startedBeforeBuilt = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("--await-pid \(getpid())")
+            pendingWhileBuilding = ((try? String(contentsOfFile: script, encoding: .utf8)) ?? "").contains(#""pending": true"#)
+        })
+        #expect(startedBeforeBuilt, "the launcher was not started before the store was built")
+        #expect(pendingWhileBuilding)
+        #expect(sent.process?.wait(timeout: 20) == 0)
+        let final = try String(contentsOfFile: script, encoding: .utf8)
+        #expect(!final.contains(#""pending": true"#) && final.contains(#""contrast_limits""#))
+        // Current now: no --await-pid.
+        let again = try NapariLauncher.open([input], python: fake, environment: env)
+        #expect(again.process?.wait(timeout: 20) == 0)
+        let lines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").filter { $0.hasPrefix("fake launcher args:") }
+        #expect(lines.count == 2 && lines[0].contains("--await-pid") && !lines[1].contains("--await-pid"), "\(lines)")
+    }
+
     @Test func socketPathRules() {
         #expect(NapariSocket.path(environment: ["OMIO_NAPARI_SOCKET": "/x/y.sock"]) == "/x/y.sock")
         #expect(NapariSocket.path(environment: ["XDG_RUNTIME_DIR": "/tmp"]) == "/tmp/omio-tui/napari.sock")

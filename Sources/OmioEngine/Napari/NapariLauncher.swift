@@ -180,9 +180,10 @@ public enum NapariLauncher {
 
     /// Before a store is rebuilt: an open napari window that shows it (it holds the store's
     /// lock shared, which would keep the build waiting) removes its layers and lets go.
-    static func releaseIfShown(_ input: NapariInput, request: StoreRequest, environment: [String: String]) {
-        let location = StoreLocation.resolve(source: input.source.path, series: input.series, cacheDir: request.cacheDir)
-        guard StoreBuilder.existingStore(source: input.source, request: request) == nil,
+    public static func releaseIfShown(_ source: ImageSource, request: StoreRequest,
+                                      environment: [String: String] = ProcessInfo.processInfo.environment) {
+        let location = StoreLocation.resolve(source: source.path, series: request.series, cacheDir: request.cacheDir)
+        guard StoreBuilder.existingStore(source: source, request: request) == nil,
               StoreLock.isShared(location.lockPath) else { return }
         NapariSocket.release(stores: [location.storePath], environment: environment)
     }
@@ -193,7 +194,7 @@ public enum NapariLauncher {
                                progress: ((StoreBuildProgress) -> Void)? = nil,
                                cancellation: StoreCancellation? = nil) throws -> (spec: NapariLayerSpec, store: StoreBuildResult) {
         let request = StoreRequest(series: input.series, cacheDir: cacheDir, overlayHash: input.overlayHash, toolVersion: toolVersion)
-        releaseIfShown(input, request: request, environment: environment)
+        releaseIfShown(input.source, request: request, environment: environment)
         let built = try StoreBuilder.ensure(source: input.source, request: request, metadata: input.metadata,
                                             progress: progress, cancellation: cancellation)
         let reader = try StoreReader(path: built.path)

@@ -62,7 +62,7 @@ public final class NapariProcess: @unchecked Sendable {
               let json = try? JSONValue.parse(data), json["ok"]?.boolValue == true, let pid = json["pid"]?.intValue
         else { return nil }
         unlink(reportPath)
-        let phases = (json["phases"]?.objectValue ?? []).compactMap { k, v in v.doubleValue.map { (k, $0) } }
+        let phases = (json["phases"]?.objectValue ?? []).compactMap { k, v in v.doubleValue.map { (k, $0) } }.sorted { $0.1 < $1.1 }
         window = NapariWindow(pid: Int32(pid), layers: (json["layers"]?.arrayValue ?? []).compactMap(\.stringValue), phases: phases)
         return window
     }

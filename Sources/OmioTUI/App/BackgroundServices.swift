@@ -104,6 +104,7 @@ enum EffectRunner {
         case let .ensureStore(path, source, request, metadata):
             let gauge = PercentGauge()
             let result = Result { () throws -> StoreReader in
+                NapariLauncher.releaseIfShown(source, request: request) // else the rebuild waits for the window
                 let built = try StoreBuilder.ensure(source: source, request: request, metadata: metadata) { p in
                     if let f = gauge.advance(to: p.fraction) { post(.storeProgress(path: path, fraction: f)) }
                 }
