@@ -167,8 +167,16 @@ public enum NapariLauncher {
             spec.pending = true
             return spec
         }
-        let sent = try send(specs: pending, mode: mode, python: python, toolVersion: toolVersion, environment: environment,
+        let sent: NapariSendResult
+        do {
+            sent = try send(specs: pending, mode: mode, python: python, toolVersion: toolVersion, environment: environment,
                             awaitPid: getpid(), onExit: onExit)
+        } catch let error as NapariLaunchError {
+            // No napari to start: still build the stores, so the launchers the error names
+            // can be run by hand once napari is installed.
+            _ = try writeLaunchers(try prepareAll(), mode: mode, toolVersion: toolVersion)
+            throw error
+        }
         do {
             _ = try writeLaunchers(try prepareAll(), mode: mode, toolVersion: toolVersion)
         } catch {
