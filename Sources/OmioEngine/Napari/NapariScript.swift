@@ -730,8 +730,26 @@ def write_report(path, pid, names):
     os.replace(tmp, path)
 
 
+def warm_up(mode):
+    """What adding the first layer would load (dask and zarr imports, napari's unit registry
+    and transforms: seconds on a small machine), done while the store may still be building."""
+    import numpy as np
+    import zarr  # noqa: F401
+
+    if mode == "dask":
+        import dask.array  # noqa: F401
+    from napari.layers import Image
+
+    try:
+        Image(np.zeros((2, 2), dtype=np.uint8), scale=[1, 1], units=["micrometer", "micrometer"])
+    except TypeError:  # napari < 0.6: no units
+        Image(np.zeros((2, 2), dtype=np.uint8), scale=[1, 1])
+    phase("warmed up")
+
+
 def show(viewer, pending, mode, report, pump):
-    """Waits for the stores (pumping the window's events), adds the layers, reports."""
+    """Warms up, waits for the stores (pumping the window's events), adds the layers, reports."""
+    warm_up(mode)
     layers = pending.wait(pump)
     names = []
     for spec in layers:
