@@ -33,10 +33,12 @@ extension BenchHarness {
             windowPid = try BenchSeed.windowPid(sent.stdout)
             var p = BenchSeed.phases(sent.stdout)
             p["store"] = BenchSeed.storeSeconds(sent.stderr)
-            // Cleanup: close the window, purge everything made for the file.
+            // Cleanup: close the window and purge everything made for the file (--force: the
+            // window may still be closing), then wait until the window is gone.
             let cleanup = BenchProcess.monotonic()
-            BenchSeed.stop(windowPid)
+            kill(windowPid, SIGTERM)
             _ = try BenchProcess.check([tui, "cache", "purge", file, "--yes", "--force"], stdoutPath: "/dev/null")
+            BenchSeed.stop(windowPid)
             p["cleanup"] = BenchProcess.monotonic() - cleanup
             p["napari-ready"] = ready
             phases.append(p)
