@@ -10,6 +10,7 @@ own peak RSS.
     bench-foreign.py tifffile-page FILE KEY [NPY_OUT]
     bench-foreign.py omio-memory FILE Z C
     bench-foreign.py omio-disk FILE CACHE_PARENT
+    bench-foreign.py omio-seed FILE     (the seed's workflow; needs $DISPLAY, e.g. Xvfb)
 """
 import json
 import resource
@@ -30,9 +31,13 @@ def main(argv):
         import numpy
         import tifffile
         from importlib.metadata import version
+        try:
+            napari = version("napari")
+        except Exception:
+            napari = "not installed"
         done(tifffile=tifffile.__version__, numpy=numpy.__version__,
              omio=version("omio-microscopy"), zarr=version("zarr"),
-             python=sys.version.split()[0])
+             napari=napari, python=sys.version.split()[0])
         # omio itself must import too (it pulls in zarr, dask ...).
         import omio  # noqa: F401
         return
@@ -71,6 +76,28 @@ def main(argv):
         arr, _ = omio.imread(argv[2], zarr_store="disk", zarr_store_path=argv[3], verbose=False)
         done(seconds=time.perf_counter() - t0, import_seconds=t0 - t_start,
              shape=list(arr.shape))
+    elif case == "omio-seed":
+        # The seed's workflow: read into OMIO's disk cache, correct PhysicalSizeZ, open in
+        # napari with dask layers (napari-ready: the viewer holds the layers), full cleanup.
+        import omio
+        fname = argv[2]
+        t0 = time.perf_counter()
+        arr, md = omio.imread(fname, zarr_store="disk", verbose=False)
+        t1 = time.perf_counter()
+        md["PhysicalSizeZ"] = 5
+        viewer, layers, _, _ = omio.open_in_napari(arr, md, zarr_mode="zarr_dask", fname=fname,
+                                                   returns=True, verbose=False)
+        t2 = time.perf_counter()
+        layer = layers[0] if isinstance(layers, list) else layers
+        layer = layer[0] if isinstance(layer, list) else layer
+        data = layer.data[0] if layer.multiscale else layer.data
+        array_type = f"{type(data).__module__}.{type(data).__name__}"
+        scale = [float(s) for s in layer.scale]
+        viewer.close()
+        omio.cleanup_omio_cache(fname, full_cleanup=True, verbose=False)
+        t3 = time.perf_counter()
+        done(seconds=t3 - t0, import_seconds=t0 - t_start, imread_seconds=t1 - t0,
+             napari_seconds=t2 - t1, cleanup_seconds=t3 - t2, array_type=array_type, scale=scale)
     else:
         sys.exit(f"bench-foreign.py: unknown case {case}")
 

@@ -13,7 +13,9 @@ struct CachePurgeCommand: ParsableCommand {
             folder, the fallback cache ~/.cache/omio-tui) only stores with omio-tui's manifest and \
             omio-tui's launchers and logs; a FILE's caches include its fallback store; --recursive \
             does not follow symbolic links to folders; symbolic links are removed as links; a store \
-            a running build holds is skipped; sidecar edits (*.omio.json) and images are never touched. Asks before deleting unless --yes; --dry-run only lists.
+            a running build holds is skipped, and so is a store an open napari window shows \
+            ("in use (napari)") unless --force; sidecar edits (*.omio.json) and images are never \
+            touched. Asks before deleting unless --yes; --dry-run only lists.
             """
     )
 
@@ -25,11 +27,14 @@ struct CachePurgeCommand: ParsableCommand {
     @Flag(help: "With --stale: every .omio_cache below the folder too.") var recursive = false
     @Flag(name: .shortAndLong, help: "Do not ask.") var yes = false
     @Flag(help: "Only print what would be removed.") var dryRun = false
+    @Flag(help: "Also remove stores an open napari window shows (its layers stop working).") var force = false
 
     func run() throws {
         do {
-            let plan = try makePlan()
+            var plan = try makePlan()
+            if force { plan = plan.forcingInUse() }
             for s in plan.skipped { print(TerminalSafeText.escape("skip  \(s.entry.path)  (\(s.reason))")) }
+            if !plan.inUse.isEmpty { print("(--force removes stores a napari window shows too)") }
             guard !plan.entries.isEmpty || !plan.folders.isEmpty else {
                 print("nothing to purge")
                 return

@@ -12,6 +12,8 @@ struct NapariCommand: ParsableCommand {
             Builds the store when it is missing or stale (progress on stderr), writes a standalone \
             launcher <folder>/.omio_cache/<file name>.napari.py (napari, zarr, dask and numpy only) and \
             runs it detached with --python, $OMIO_PYTHON or python3, logging to <file name>.napari.log. \
+            When a store must be built, the launcher starts first and napari loads while the store \
+            builds. Sending a file again replaces its layers; purge leaves stores an open window shows. \
             The first launcher opens a napari window and listens on a local socket; later sends add \
             their layers to that window. Several files go into one window (the first file's launcher \
             runs with --also for the others). Install napari with: python3 -m pip install "napari[all]" zarr dask
@@ -30,29 +32,30 @@ struct NapariCommand: ParsableCommand {
     @Option(name: .customLong("cache-dir"), help: "Put the stores and launchers here instead of each file's .omio_cache folder.",
             completion: .directory, transform: OptionValue.path)
     var cacheDir: String?
-    @Option(help: "Seconds to wait for a launcher that fails at once, 0-600 (0: do not wait).", transform: OptionValue.seconds) var wait = 2.0
+    @Option(help: "Seconds to wait until napari shows the layers, 0-600 (the window's pid is then printed; 0: do not wait).",
+            transform: OptionValue.seconds)
+    var wait = 60.0
 
     func run() throws {
-        var specs: [NapariLayerSpec] = []
+        var inputs: [NapariInput] = []
         var current = files.first ?? ""
         let result: NapariSendResult
         do {
             for file in files {
                 current = file
-                let input = try NapariInput.open(path: file, series: series)
-                let progress = ProgressReporter(label: "store")
-                let prepared = try NapariLauncher.prepare(input, cacheDir: cacheDir) { p in
-                    progress.update(done: p.bytesDone, total: p.bytesTotal, bytes: p.bytesDone)
-                }
-                if !prepared.store.reused {
-                    progress.finish(String(format: "built %@ in %.2f s", prepared.store.path, prepared.store.seconds))
-                }
-                if let notice = prepared.store.notice { CLIError.note(notice) }
-                specs.append(prepared.spec)
+                inputs.append(try NapariInput.open(path: file, series: series))
             }
             current = files.first ?? ""
-            result = try NapariLauncher.send(specs: specs, mode: NapariMode(rawValue: mode.rawValue)!, python: python,
-                                             launch: !noLaunch, check: check)
+            let reporters = files.map { _ in ProgressReporter(label: "store") }
+            result = try NapariLauncher.open(inputs, cacheDir: cacheDir, mode: NapariMode(rawValue: mode.rawValue)!, python: python,
+                                             launch: !noLaunch, check: check,
+                                             progress: { i, p in reporters[i].update(done: p.bytesDone, total: p.bytesTotal, bytes: p.bytesDone) },
+                                             built: { i, store in
+                                                 if !store.reused {
+                                                     reporters[i].finish(String(format: "built %@ in %.2f s", store.path, store.seconds))
+                                                 }
+                                                 if let notice = store.notice { CLIError.note(notice) }
+                                             })
         } catch {
             throw CLIError.fail(error, path: current)
         }
@@ -66,16 +69,22 @@ struct NapariCommand: ParsableCommand {
         }
     }
 
-    /// Waits briefly so a launcher that fails at once (a broken napari, a damaged store) is an
-    /// error here rather than a line in a log.
+    /// Waits until the layers are shown and names the window that shows them (a launcher that
+    /// fails, e.g. a broken napari or a damaged store, is an error here rather than a line in
+    /// a log).
     private func reportLaunch(_ process: NapariProcess, _ result: NapariSendResult) throws {
         let names = files.map { ($0 as NSString).lastPathComponent }.joined(separator: ", ")
-        switch process.wait(timeout: max(0, wait)) {
+        if let window = process.waitForWindow(timeout: max(0, wait)) {
+            let phases = window.phases.map { String(format: "%@ %.2f s", $0.0, $0.1) }.joined(separator: ", ")
+            print(TerminalSafeText.escape("sent \(names) to the napari window (pid \(window.pid)); launcher: \(phases); log: \(result.logPath)"))
+            return
+        }
+        switch process.exitStatus {
         case nil:
-            print(TerminalSafeText.escape("sent \(names) to napari (pid \(process.pid)); log: \(result.logPath)"))
+            print(TerminalSafeText.escape("sent \(names) to napari (launcher pid \(process.pid), still starting); log: \(result.logPath)"))
         case 0?:
             let tail = NapariProcess.tail(of: result.logPath, lines: 1)
-            print(TerminalSafeText.escape("sent \(names) to napari (pid \(process.pid)): \(tail.isEmpty ? "done" : tail)"))
+            print(TerminalSafeText.escape("sent \(names) to napari (launcher pid \(process.pid)): \(tail.isEmpty ? "done" : tail)"))
         case let status?:
             let tail = NapariProcess.tail(of: result.logPath)
             CLIError.report(OmioError(files.first ?? "", "the napari launcher exited with status \(status): \(tail) (log: \(result.logPath); run it with: \(result.command))"),

@@ -200,6 +200,7 @@ struct BenchHarness {
         section("store build") { try $0.storeCases() }
         section("stepping the movie") { try $0.stepCases() }
         section("render quality and time vs chafa") { try $0.qualityCases() }
+        section("seed workflow with napari") { try $0.seedWorkflowCases() }
 
         let leftovers = BenchHarness.omioCaches(in: opt.data).subtracting(cacheBefore)
         for p in leftovers {

@@ -109,8 +109,8 @@ enum BenchProcess {
         (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
     }
 
-    static func makeTempDir(_ prefix: String) throws -> String {
-        var template = Array(((NSTemporaryDirectory() as NSString).appendingPathComponent(prefix + "XXXXXX")).utf8CString)
+    static func makeTempDir(_ prefix: String, in parent: String = NSTemporaryDirectory()) throws -> String {
+        var template = Array(((parent as NSString).appendingPathComponent(prefix + "XXXXXX")).utf8CString)
         guard let p = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
             throw BenchError("mkdtemp failed: \(String(cString: strerror(errno)))")
         }

@@ -171,4 +171,34 @@ struct CachePurgeTests {
         #expect(FileManager.default.fileExists(atPath: entry.path))
         #expect(names(cache) == ["a.tif.ome.zarr"], "everything else went; the folder stays for the running build")
     }
+
+    /// A napari window holds the store's lock shared while it shows the store: purge skips it
+    /// as "in use (napari)" (and keeps its lock file) unless the plan is forced.
+    @Test func purgeSkipsAStoreANapariWindowShowsUnlessForced() throws {
+        let (folder, cache) = try scene()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let lock = cache + "/a.tif.ome.zarr.lock"
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        holder.arguments = ["python3", "-c", "import fcntl, sys, time; f = open(sys.argv[1]); fcntl.flock(f, fcntl.LOCK_SH); time.sleep(60)", lock]
+        try holder.run()
+        defer {
+            kill(holder.processIdentifier, SIGKILL)
+            holder.waitUntilExit()
+        }
+        var shared = false
+        for _ in 0..<100 where !shared {
+            shared = StoreLock.isShared(lock)
+            if !shared { usleep(20_000) }
+        }
+        #expect(shared && !StoreLock.isHeld(lock), "a shared holder is a reader, not a build")
+        let store = cache + "/a.tif.ome.zarr"
+        let plan = try CachePurge.planFullCleanup(folder: folder)
+        #expect(plan.inUse.map(\.path) == [store])
+        let report = CachePurge.execute(plan)
+        #expect(report.skipped.contains { $0.path == store && $0.reason == CachePurge.inUseReason })
+        #expect(FileManager.default.fileExists(atPath: store) && FileManager.default.fileExists(atPath: lock))
+        let forced = CachePurge.execute(CachePurge.plan(forFile: folder + "/a.tif", in: CacheInventory.list(folder: folder)).forcingInUse())
+        #expect(forced.removed.contains(store) && !FileManager.default.fileExists(atPath: store))
+    }
 }

@@ -188,7 +188,7 @@ struct NapariTests {
             return l.split(separator: " ")[1].split(separator: ".")[0].trimmingCharacters(in: CharacterSet(charactersIn: ","))
         })
         let allowed: Set<String> = ["napari", "zarr", "dask", "numpy", "argparse", "fcntl", "json", "os", "re", "signal",
-                                    "socket", "stat", "sys", "time", "inspect", "importlib"]
+                                    "socket", "stat", "sys", "time", "inspect", "importlib", "pathlib"]
         #expect(imports.isSubset(of: allowed), "unexpected imports: \(imports.subtracting(allowed))")
 
         var st = stat()
@@ -337,7 +337,7 @@ struct NapariTests {
         let exits = ExitBox()
         let sent = try NapariLauncher.send(specs: [spec], mode: .numpy, python: fake, environment: env) { exits.put($0) }
         let pid = try #require(sent.pid)
-        #expect(sent.statusLine == "sent to napari (pid \(pid))")
+        #expect(sent.statusLine == "napari launcher started (pid \(pid)); log: multipage_T5.tif.napari.log")
         #expect(sent.process?.wait(timeout: 20) == 3)
         let exit = try #require(exits.wait(timeout: 5))
         #expect(exit.pid == pid && exit.status == 3)
@@ -352,6 +352,39 @@ struct NapariTests {
         _ = try NapariLauncher.send(specs: [spec], python: fake, environment: env).process?.wait(timeout: 20)
         let again = try String(contentsOfFile: sent.logPath, encoding: .utf8)
         #expect(again.components(separatedBy: "=== omio-tui").count == 3)
+    }
+
+    /// A store that must be built: the launcher starts first (napari loads meanwhile) with
+    /// `--await-pid`, its file says `pending`, and is rewritten with the finished layers once
+    /// the store is built; a current store takes the plain path.
+    @Test func launcherStartsBeforeTheStoreIsBuilt() throws {
+        let path = try Self.copyExample("hyperstack_T3_Z5_C2.tif", label: "overlap")
+        let folder = (path as NSString).deletingLastPathComponent
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let fake = try Self.fakePython(in: folder, probe: "[]", exitStatus: 0)
+        var env = ProcessInfo.processInfo.environment
+        env["DISPLAY"] = ":12345"
+        env["OMIO_NAPARI_SOCKET"] = (folder as NSString).appendingPathComponent("none.sock")
+        let input = try NapariInput.open(path: path)
+        let script = NapariScript.scriptPath(storePath: StoreLocation.resolve(source: path, series: 0, cacheDir: nil).storePath)
+        let log = NapariScript.logPath(storePath: StoreLocation.resolve(source: path, series: 0, cacheDir: nil).storePath)
+        var startedBeforeBuilt = false
+        var pendingWhileBuilding = false
+        let sent = try NapariLauncher.open([input], python: fake, environment: env, built: { _, store in
+            #expect(!store.reused)
+            startedBeforeBuilt = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("--await-pid \(getpid())")
+            pendingWhileBuilding = ((try? String(contentsOfFile: script, encoding: .utf8)) ?? "").contains(#""pending": true"#)
+        })
+        #expect(startedBeforeBuilt, "the launcher was not started before the store was built")
+        #expect(pendingWhileBuilding)
+        #expect(sent.process?.wait(timeout: 20) == 0)
+        let final = try String(contentsOfFile: script, encoding: .utf8)
+        #expect(!final.contains(#""pending": true"#) && final.contains(#""contrast_limits""#))
+        // Current now: no --await-pid.
+        let again = try NapariLauncher.open([input], python: fake, environment: env)
+        #expect(again.process?.wait(timeout: 20) == 0)
+        let lines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").filter { $0.hasPrefix("fake launcher args:") }
+        #expect(lines.count == 2 && lines[0].contains("--await-pid") && !lines[1].contains("--await-pid"), "\(lines)")
     }
 
     @Test func socketPathRules() {

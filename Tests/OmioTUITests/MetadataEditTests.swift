@@ -185,4 +185,29 @@ struct PurgeMenuTests {
         d.press(.escape)
         #expect(d.model.purgeMenu == nil)
     }
+
+    /// A store a napari window shows (its lock held shared) is skipped on the first `y`; a
+    /// second question offers it, `n` keeps it, `y` removes it.
+    @Test func aStoreNapariShowsNeedsASecondYes() throws {
+        let dir = TestPaths.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.copyItem(atPath: TestPaths.exampleData + "/rgb.tif", toPath: dir + "/rgb.tif")
+        _ = try StoreBuilder.ensure(source: ImageOpener.open(path: dir + "/rgb.tif"), request: StoreRequest())
+        let store = dir + "/.omio_cache/rgb.tif.ome.zarr"
+        let fd = open(store + ".lock", O_RDONLY)
+        #expect(fd >= 0 && flock(fd, LOCK_SH) == 0) // what the launcher does while it shows the store
+        defer { close(fd) }
+        let d = AppDriver(path: dir)
+        d.press(.char("p"))
+        d.press(.char("A"))
+        d.press(.char("y"))
+        let again = try #require(d.model.purgeMenu?.confirm, "no second question for the store napari shows")
+        #expect(again.title.contains("in use (napari)") && again.plan.entries.map(\.path).contains(store))
+        d.press(.char("n"))
+        #expect(FileManager.default.fileExists(atPath: store), "n to the second question removed the shown store")
+        d.press(.char("A"))
+        d.press(.char("y"))
+        d.press(.char("y"))
+        #expect(!FileManager.default.fileExists(atPath: store))
+    }
 }

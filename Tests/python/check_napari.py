@@ -10,6 +10,16 @@
 3. Window reuse: a first launcher listens (`--serve-check 1`, over a stale socket it must
    remove); a second one hands its layers over (`--mode numpy`) and exits; the first window
    then holds both files' layers.
+4. Real use, a window on its own Xvfb server: a file named with '#', a space, '?', a tab and
+   '::' (zarr reads a string with '::' as a URL); `omio-tui napari` with no store yet starts
+   the launcher before the store is built (it waits for it, then opens it); the reported pid
+   is the long-lived window's, also when a second send is handed over by a short-lived
+   launcher; sending again (also after `set PhysicalSizeZ=5`, which rebuilds the store the
+   window shows) keeps one set of layers; while the window shows the store, `cache purge`
+   skips it as "in use (napari)" and `--force` removes it.
+5. Step 1 runs with a venv whose bin/python is an ABSOLUTE symlink to the interpreter
+   (a `python -m venv --without-pip` venv pointed at the napari venv's site-packages by a
+   .pth file): the venv must not be lost by resolving the link.
 
 napari runs from its own venv (.venv-napari, made by scripts/make-napari-venv.sh; or
 $OMIO_NAPARI_PYTHON). Without it (no PyPI) or without xvfb-run the check is skipped with the
@@ -19,7 +29,9 @@ Usage: check_napari.py OMIO_TUI_BINARY
 """
 import json
 import os
+import re
 import shutil
+import signal
 import socket
 import stat
 import subprocess
@@ -132,6 +144,130 @@ def check_file_layers(layers, meta, embedded, what):
             expect(level == [full[a] for a in labels], f"{what}: level shape {level}")
 
 
+def absolute_symlink_venv(python, folder):
+    """A venv whose bin/python is an absolute symlink to the real interpreter, seeing the
+    napari venv's packages through a .pth file (how pyenv-, uv- and conda-made venvs look)."""
+    r, _ = run([python, "-c", "import sys, site, json; print(json.dumps([sys._base_executable, site.getsitepackages()]))"])
+    expect(r.returncode == 0, f"cannot ask {python} for its base interpreter: {r.stderr}")
+    base, site_packages = json.loads(r.stdout)
+    base = os.path.realpath(base)
+    r, _ = run([base, "-m", "venv", "--without-pip", folder])
+    expect(r.returncode == 0, f"venv --without-pip failed: {r.stderr}")
+    link = os.path.join(folder, "bin", "python")
+    os.remove(link)
+    os.symlink(base, link)
+    r, _ = run([link, "-c", "import site; print(site.getsitepackages()[0])"])
+    expect(r.returncode == 0, f"the new venv's python does not run: {r.stderr}")
+    with open(os.path.join(r.stdout.strip(), "napari-venv.pth"), "w") as f:
+        f.write("\n".join(site_packages) + "\n")
+    expect(os.readlink(link) == base and os.path.isabs(base), "bin/python is not an absolute link")
+    return link
+
+
+class Xvfb:
+    """An Xvfb server of our own: a window must outlive the command that opened it."""
+
+    def __init__(self):
+        read, write = os.pipe()
+        self.proc = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-nolisten", "tcp", "-screen", "0", "1280x1024x24"],
+                                     pass_fds=(write,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        os.close(write)
+        with os.fdopen(read) as f:
+            self.display = ":" + f.readline().strip()
+
+    def close(self):
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
+def window_request(sock_path, message, timeout=60):
+    """One JSON line to the open window and its answer."""
+    conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    conn.settimeout(timeout)
+    conn.connect(sock_path)
+    conn.sendall((json.dumps(dict(message, omio_napari=1)) + "\n").encode())
+    data = b""
+    while not data.endswith(b"\n"):
+        chunk = conn.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    conn.close()
+    return json.loads(data)
+
+
+def alive(pid):
+    try:
+        os.kill(pid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+
+
+def check_real_use(binary, python, tmp, timings):
+    """Item 4 of the docstring."""
+    if not shutil.which("Xvfb"):
+        fail("Xvfb is not installed (xvfb-run is)")
+    folder = os.path.join(tmp, "real use")
+    os.mkdir(folder)
+    awkward = os.path.join(folder, "a#b ?c\td::e.tif")
+    shutil.copy(os.path.join(EXAMPLES, "hyperstack_T3_Z5_C2.tif"), awkward)
+    store = os.path.join(folder, ".omio_cache", os.path.basename(awkward) + ".ome.zarr")
+    sock_path = os.path.join(tmp, "real-use.sock")
+    xvfb = Xvfb()
+    env = dict(os.environ, DISPLAY=xvfb.display, OMIO_NAPARI_SOCKET=sock_path)
+    window = None
+    try:
+        def send(what):
+            r, secs = run([binary, "napari", awkward, "--python", python, "--wait", "300"], env=env, timeout=400)
+            expect(r.returncode == 0, f"{what}: omio-tui napari failed: {r.stderr.strip()}")
+            found = re.search(r"to the napari window \(pid (\d+)\)", r.stdout)
+            expect(found, f"{what}: no window pid in {r.stdout!r}")
+            timings[what] = secs
+            return int(found.group(1)), r
+
+        expect(not os.path.exists(store), "the store exists before the first send")
+        window, r = send("first send (store built meanwhile)")
+        log = open(os.path.join(folder, ".omio_cache", os.path.basename(awkward) + ".napari.log")).read()
+        expect("--await-pid" in log and "store ready" in log,
+               f"the launcher did not start before the store was built:\n{log}")
+        expect(alive(window), f"pid {window} is not a running window")
+        shown = window_request(sock_path, {"describe": True})
+        expect(shown["pid"] == window, f"the socket's window is {shown['pid']}, omio-tui said {window}")
+        names = [l["name"] for l in shown["layers"]]
+        stem = "a#b ?c\td::e"
+        expect(names == [f"{stem} C0", f"{stem} C1"], f"first send shows {names}")
+        expect(shown["held"] == [store], f"the window holds {shown['held']}, not {store}")
+
+        again, r = send("second send (handed over)")
+        expect(again == window, f"the second send reported pid {again}, the window is {window}")
+        shown = window_request(sock_path, {"describe": True})
+        names = [l["name"] for l in shown["layers"]]
+        expect(names == [f"{stem} C0", f"{stem} C1"], f"after sending twice the window shows {names}")
+
+        r, _ = run([binary, "set", awkward, "PhysicalSizeZ=5"])
+        expect(r.returncode == 0, f"set: {r.stderr}")
+        third, r = send("third send (store rebuilt while shown)")
+        expect(third == window, f"the third send reported pid {third}")
+        shown = window_request(sock_path, {"describe": True})
+        expect([l["name"] for l in shown["layers"]] == [f"{stem} C0", f"{stem} C1"], f"after a rebuild: {shown['layers']}")
+        expect(all(l["scale"][1] == 5 for l in shown["layers"]), f"Z scale after the edit: {[l['scale'] for l in shown['layers']]}")
+
+        r, _ = run([binary, "cache", "purge", awkward, "--yes"])
+        expect(r.returncode == 0 and "in use (napari)" in r.stdout, f"purge did not skip the shown store: {r.stdout} {r.stderr}")
+        expect(os.path.isdir(store), "purge removed a store the window shows")
+        r, _ = run([binary, "cache", "purge", awkward, "--yes", "--force"])
+        expect(r.returncode == 0 and not os.path.exists(store), f"purge --force left the store: {r.stdout} {r.stderr}")
+    finally:
+        if window and alive(window):
+            os.kill(window, signal.SIGTERM)
+            for _ in range(200):
+                if not alive(window):
+                    break
+                time.sleep(0.05)
+        xvfb.close()
+
+
 def by_file(result):
     out = {}
     for layer in result["layers"]:
@@ -166,8 +302,10 @@ def main():
         metas = {os.path.basename(p): info(binary, p) for p in paths}
         expect(metas[os.path.basename(wrong)]["PhysicalSizeZ"] == 5, "the overlay did not apply")
 
-        # 1. omio-tui napari --check on all the files (one napari start).
-        r, secs = run([xvfb, "-a", binary, "napari", *paths, "--check", "--python", python], timeout=600)
+        # 1. omio-tui napari --check on all the files (one napari start), with the napari venv
+        # reached through a venv whose bin/python is an absolute symlink (5.).
+        linked = absolute_symlink_venv(python, os.path.join(tmp, "abs-link venv"))
+        r, secs = run([xvfb, "-a", binary, "napari", *paths, "--check", "--python", linked], timeout=600)
         timings["omio-tui napari --check (5 files)"] = secs
         expect(r.returncode == 0, f"napari --check failed ({r.returncode}): {r.stderr.strip()}")
         result = json.loads(r.stdout)
@@ -262,9 +400,14 @@ def main():
         mode = stat.S_IMODE(os.stat(sockdir).st_mode)
         expect(mode == 0o700, f"socket folder mode {oct(mode)}")
 
+        # 4. Real use: awkward names, the overlap, the window's pid, sending again, purge.
+        check_real_use(binary, python, tmp, timings)
+
     summary = ", ".join(f"{k} {v:.1f} s" for k, v in timings.items())
     print(f"check_napari: {len(paths)} files in napari {result['napari']}: layers, scales, colormaps, limits, levels as "
-          f"written; the launcher runs alone; a second launcher adds to the open window ({summary})")
+          f"written; the launcher runs alone; a second launcher adds to the open window; a file named "
+          f"with '#', ' ', '?', TAB and '::' opens while its store builds, sending again replaces its layers, "
+          f"purge skips it while shown ({summary})")
 
 
 if __name__ == "__main__":

@@ -95,11 +95,13 @@ public struct NapariSendResult: Sendable {
     /// With `check: true`: the launcher's JSON (one object for all the files).
     public let check: JSONValue?
 
+    /// The started launcher's pid: the window's only when it opened one (see `NapariWindow`).
     public var pid: Int32? { process?.pid }
 
-    /// For the TUI's status line: "sent to napari (pid N)" (or where the launchers were written).
+    /// For the TUI's status line right after the start: "starting napari (launcher pid N)" (or
+    /// where the launchers were written); `NapariWindow.statusLine` once the layers are shown.
     public var statusLine: String {
-        if let pid { return "sent to napari (pid \(pid))" }
+        if let pid { return "napari launcher started (pid \(pid)); log: \((logPath as NSString).lastPathComponent)" }
         return check != nil ? "napari check done" : "napari launcher written: \(command)"
     }
 }
@@ -122,11 +124,85 @@ public enum NapariLauncher {
     /// The packages to install: `python3 -m pip install "napari[all]" zarr dask`.
     public static let installArguments = #"-m pip install "napari[all]" zarr dask"#
 
+    /// Builds (or reuses) the stores of `inputs` and opens them in napari: what `n` and
+    /// `omio-tui napari` do. When a store must be built and a window is to be opened, the
+    /// launcher starts FIRST (Python, Qt, napari and its window load while the store builds; it
+    /// waits for the store with `--await-pid`) and is rewritten with the finished layers at the
+    /// end; when every store is current this is `prepare` then `send`. A store an open window
+    /// shows is released by it before a rebuild. If a build fails the started launcher is
+    /// stopped (SIGTERM) and the error thrown.
+    ///
+    /// - Parameters:
+    ///   - progress: per input (its index), from the build's writer threads.
+    ///   - built: per input, once its store is ready.
+    public static func open(_ inputs: [NapariInput], cacheDir: String? = nil, mode: NapariMode = .dask, python: String? = nil,
+                            launch: Bool = true, check: Bool = false, toolVersion: String = OmioVersion.string,
+                            environment: [String: String] = ProcessInfo.processInfo.environment,
+                            progress: ((Int, StoreBuildProgress) -> Void)? = nil,
+                            built: ((Int, StoreBuildResult) -> Void)? = nil,
+                            onExit: (@Sendable (NapariExit) -> Void)? = nil) throws -> NapariSendResult {
+        precondition(!inputs.isEmpty, "nothing to send")
+        func request(_ input: NapariInput) -> StoreRequest {
+            StoreRequest(series: input.series, cacheDir: cacheDir, overlayHash: input.overlayHash, toolVersion: toolVersion)
+        }
+        func prepareAll() throws -> [NapariLayerSpec] {
+            try inputs.enumerated().map { i, input in
+                let p = try prepare(input, cacheDir: cacheDir, toolVersion: toolVersion, environment: environment) { progress?(i, $0) }
+                built?(i, p.store)
+                return p.spec
+            }
+        }
+        let stale = inputs.filter { StoreBuilder.existingStore(source: $0.source, request: request($0)) == nil }
+        guard launch, !check, !stale.isEmpty else {
+            return try send(specs: try prepareAll(), mode: mode, python: python, launch: launch, check: check,
+                            toolVersion: toolVersion, environment: environment, onExit: onExit)
+        }
+        let pending = try inputs.map { input in
+            var metadata = input.metadata
+            metadata.series = input.series
+            let location = StoreLocation.resolve(source: input.source.path, series: input.series, cacheDir: cacheDir)
+            try StoreFiles.makeDirectories(location.directory)
+            var spec = NapariLayerSpec(metadata: metadata, sourcePath: StoreLocation.absolutePath(input.source.path), storePath: location.storePath,
+                                       levels: [], colors: input.colors, contrastLimits: [])
+            spec.pending = true
+            return spec
+        }
+        let sent: NapariSendResult
+        do {
+            sent = try send(specs: pending, mode: mode, python: python, toolVersion: toolVersion, environment: environment,
+                            awaitPid: getpid(), onExit: onExit)
+        } catch let error as NapariLaunchError {
+            // No napari to start: still build the stores, so the launchers the error names
+            // can be run by hand once napari is installed.
+            _ = try writeLaunchers(try prepareAll(), mode: mode, toolVersion: toolVersion)
+            throw error
+        }
+        do {
+            _ = try writeLaunchers(try prepareAll(), mode: mode, toolVersion: toolVersion)
+        } catch {
+            if let pid = sent.pid { kill(pid, SIGTERM) }
+            throw error
+        }
+        return sent
+    }
+
+    /// Before a store is rebuilt: an open napari window that shows it (it holds the store's
+    /// lock shared, which would keep the build waiting) removes its layers and lets go.
+    public static func releaseIfShown(_ source: ImageSource, request: StoreRequest,
+                                      environment: [String: String] = ProcessInfo.processInfo.environment) {
+        let location = StoreLocation.resolve(source: source.path, series: request.series, cacheDir: request.cacheDir)
+        guard StoreBuilder.existingStore(source: source, request: request) == nil,
+              StoreLock.isShared(location.lockPath) else { return }
+        NapariSocket.release(stores: [location.storePath], environment: environment)
+    }
+
     /// Builds (or reuses) the store of `input` with its overlay hash, then describes its layers.
     public static func prepare(_ input: NapariInput, cacheDir: String? = nil, toolVersion: String = OmioVersion.string,
+                               environment: [String: String] = ProcessInfo.processInfo.environment,
                                progress: ((StoreBuildProgress) -> Void)? = nil,
                                cancellation: StoreCancellation? = nil) throws -> (spec: NapariLayerSpec, store: StoreBuildResult) {
         let request = StoreRequest(series: input.series, cacheDir: cacheDir, overlayHash: input.overlayHash, toolVersion: toolVersion)
+        releaseIfShown(input.source, request: request, environment: environment)
         let built = try StoreBuilder.ensure(source: input.source, request: request, metadata: input.metadata,
                                             progress: progress, cancellation: cancellation)
         let reader = try StoreReader(path: built.path)
@@ -165,6 +241,8 @@ public enum NapariLauncher {
     ///
     /// - Parameters:
     ///   - python: a path or a name in PATH; nil takes `$OMIO_PYTHON`, else `python3`.
+    ///   - awaitPid: the specs are `pending`: the launcher waits (while this process lives) for
+    ///     its file to be rewritten with the finished ones (`writeLaunchers`).
     ///   - onExit: called on a background thread when the started launcher ends (status 0: it
     ///     handed over, or its window was closed; otherwise the log tail says why).
     /// - Throws: `NapariLaunchError` when the Python or napari is missing, there is no display,
@@ -172,19 +250,10 @@ public enum NapariLauncher {
     public static func send(specs: [NapariLayerSpec], mode: NapariMode = .dask, python: String? = nil,
                             launch: Bool = true, check: Bool = false, toolVersion: String = OmioVersion.string,
                             environment: [String: String] = ProcessInfo.processInfo.environment,
+                            awaitPid: Int32? = nil,
                             onExit: (@Sendable (NapariExit) -> Void)? = nil) throws -> NapariSendResult {
         precondition(!specs.isEmpty, "nothing to send")
-        var scripts: [String] = []
-        for spec in specs {
-            let path = NapariScript.scriptPath(storePath: spec.storePath)
-            let text = NapariScript.render(specs: [spec], mode: mode, toolVersion: toolVersion)
-            do {
-                try AtomicFile.write(Data(text.utf8), to: path, mode: 0o755)
-            } catch {
-                throw OmioError(path, "cannot write the napari launcher: \(error.omioReason)")
-            }
-            scripts.append(path)
-        }
+        let scripts = try writeLaunchers(specs, mode: mode, toolVersion: toolVersion)
         let logPath = NapariScript.logPath(storePath: specs[0].storePath)
         let chosen = choosePython(explicit: python, environment: environment)
         let extra = scripts.dropFirst().flatMap { ["--also", $0] }
@@ -206,7 +275,9 @@ public enum NapariLauncher {
             throw failure(.modulesMissing(missing), "\(chosen) cannot import \(missing.joined(separator: ", "))",
                           hint: "\(shellQuote(chosen)) \(installArguments)")
         }
-        let argv = [resolved, scripts[0]] + extra // the script opens with `mode` by default
+        let reportPath = (NSTemporaryDirectory() as NSString).appendingPathComponent("omio-napari-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).json")
+        // The script opens with `mode` by default.
+        let argv = [resolved, scripts[0]] + extra + ["--report", reportPath] + (awaitPid.map { ["--await-pid", String($0)] } ?? [])
         var env = environment
         env["PYTHONUNBUFFERED"] = "1"
         if check {
@@ -232,8 +303,22 @@ public enum NapariLauncher {
         } catch {
             throw failure(.launcherFailed, "cannot start \(resolved): \(error.omioReason)")
         }
-        let process = NapariProcess(pid: pid, logPath: logPath, onExit: onExit)
+        let process = NapariProcess(pid: pid, logPath: logPath, reportPath: reportPath, onExit: onExit)
         return NapariSendResult(scripts: scripts, logPath: logPath, command: command(chosen), python: resolved, process: process, check: nil)
+    }
+
+    /// Writes one launcher per spec, atomically, beside its store; their paths.
+    static func writeLaunchers(_ specs: [NapariLayerSpec], mode: NapariMode, toolVersion: String) throws -> [String] {
+        try specs.map { spec in
+            let path = NapariScript.scriptPath(storePath: spec.storePath)
+            let text = NapariScript.render(specs: [spec], mode: mode, toolVersion: toolVersion)
+            do {
+                try AtomicFile.write(Data(text.utf8), to: path, mode: 0o755)
+            } catch {
+                throw OmioError(path, "cannot write the napari launcher: \(error.omioReason)")
+            }
+            return path
+        }
     }
 
     // MARK: Python
@@ -310,7 +395,7 @@ public enum NapariLauncher {
     }
 
     private static func appendLog(_ text: String, to path: String) {
-        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         guard fd >= 0 else { return }
         defer { close(fd) }
         _ = text.utf8CString.withUnsafeBytes { write(fd, $0.baseAddress, $0.count - 1) }

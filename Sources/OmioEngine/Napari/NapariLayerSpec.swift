@@ -51,6 +51,9 @@ public struct NapariLayerSpec: Equatable, Sendable {
     /// The channels are the R, G, B(, A) samples of a colour image (`ImageMetadata.isRGB`):
     /// napari should show one layer with `rgb=True` under the first channel's limits.
     public var rgb: Bool
+    /// The store is still being built: a launcher started with `--await-pid` waits until
+    /// omio-tui rewrites it with the finished description (levels, contrast limits).
+    public var pending = false
 
     /// - Parameters:
     ///   - metadata: the corrected metadata of the series.
@@ -140,7 +143,7 @@ public struct NapariLayerSpec: Equatable, Sendable {
     /// The description the launcher reads (see the LAYERS comment in the script).
     public var json: JSONValue {
         func numbers(_ v: [Double]) -> JSONValue { .array(v.map { .number($0) }) }
-        return .object([
+        return .object((pending ? [("pending", JSONValue.bool(true))] : []) + [
             ("source", .string(sourcePath)),
             ("store", .string(storePath)),
             ("series", .int(series)),

@@ -7,13 +7,17 @@ import OmioFormats
 public final class NapariProcess: @unchecked Sendable {
     public let pid: Int32
     public let logPath: String
+    /// Where the launcher writes which window shows its layers (`--report`).
+    let reportPath: String?
     private let condition = NSCondition()
     private var status: Int32?
+    private var window: NapariWindow?
     private var onExit: (@Sendable (NapariExit) -> Void)?
 
-    init(pid: Int32, logPath: String, onExit: (@Sendable (NapariExit) -> Void)?) {
+    init(pid: Int32, logPath: String, reportPath: String? = nil, onExit: (@Sendable (NapariExit) -> Void)?) {
         self.pid = pid
         self.logPath = logPath
+        self.reportPath = reportPath
         self.onExit = onExit
         let reaper = Thread { [self] in self.reap() }
         reaper.name = "napari-reaper-\(pid)"
@@ -35,6 +39,32 @@ public final class NapariProcess: @unchecked Sendable {
         defer { condition.unlock() }
         while status == nil, condition.wait(until: deadline) {}
         return status
+    }
+
+    /// Waits up to `timeout` seconds until the layers are in a napari window (the launcher's
+    /// own, or the open one it handed them to); nil when the launcher ended without that or
+    /// is still starting.
+    public func waitForWindow(timeout: Double) -> NapariWindow? {
+        let deadline = Date(timeIntervalSinceNow: timeout)
+        while true {
+            if let w = readReport() { return w }
+            if exitStatus != nil { return readReport() }
+            if Date() > deadline { return nil }
+            usleep(50_000)
+        }
+    }
+
+    private func readReport() -> NapariWindow? {
+        condition.lock()
+        defer { condition.unlock() }
+        if let window { return window }
+        guard let reportPath, let data = FileManager.default.contents(atPath: reportPath),
+              let json = try? JSONValue.parse(data), json["ok"]?.boolValue == true, let pid = json["pid"]?.intValue
+        else { return nil }
+        unlink(reportPath)
+        let phases = (json["phases"]?.objectValue ?? []).compactMap { k, v in v.doubleValue.map { (k, $0) } }.sorted { $0.1 < $1.1 }
+        window = NapariWindow(pid: Int32(pid), layers: (json["layers"]?.arrayValue ?? []).compactMap(\.stringValue), phases: phases)
+        return window
     }
 
     private func reap() {
@@ -160,6 +190,23 @@ public final class NapariProcess: @unchecked Sendable {
     }
 }
 
+/// The napari window that shows a launcher's layers.
+public struct NapariWindow: Sendable, Equatable {
+    /// The window's process (long-lived), not the launcher that handed the layers over.
+    public let pid: Int32
+    public let layers: [String]
+    /// Seconds from the launcher's start to "imports done", "window up", "store ready",
+    /// "layers added" (those it went through).
+    public let phases: [(String, Double)]
+
+    public static func == (a: NapariWindow, b: NapariWindow) -> Bool {
+        a.pid == b.pid && a.layers == b.layers && a.phases.map(\.0) == b.phases.map(\.0) && a.phases.map(\.1) == b.phases.map(\.1)
+    }
+
+    /// For the status line and the CLI.
+    public var statusLine: String { "napari window (pid \(pid)) shows \(layers.joined(separator: ", "))" }
+}
+
 /// How a detached launcher ended.
 public struct NapariExit: Sendable, Equatable {
     public let pid: Int32
@@ -184,21 +231,68 @@ public enum NapariSocket {
 
     /// True when a napari window of omio-tui listens at `path` (a connect succeeds).
     public static func isListening(_ path: String) -> Bool {
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
+        guard let fd = connect(path) else { return false }
+        close(fd)
+        return true
+    }
+
+    /// Asks the open window to remove the layers of `stores` and let go of them (it holds a
+    /// shared lock on each while it shows it), so they can be rebuilt; how many layers it
+    /// removed, or nil when no window answered.
+    @discardableResult
+    public static func release(stores: [String], environment: [String: String] = ProcessInfo.processInfo.environment) -> Int? {
+        let message = JSONValue.object([("omio_napari", .int(1)), ("release", .array(stores.map { .string($0) }))])
+        return request(message, path: path(environment: environment), timeout: 30)?["released"]?.intValue
+    }
+
+    /// One JSON line to the window and its one-line JSON answer (nil: nobody listens, or no
+    /// answer within `timeout` seconds).
+    static func request(_ message: JSONValue, path: String, timeout: Double) -> JSONValue? {
+        guard let fd = connect(path) else { return nil }
         defer { close(fd) }
+        var tv = timeval(tv_sec: Int(timeout), tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        let line = Array((message.serialized() + "\n").utf8)
+        var sent = 0
+        while sent < line.count {
+            let n = line[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard n > 0 else { return nil }
+            sent += n
+        }
+        var reply: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while reply.last != UInt8(ascii: "\n") {
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            guard n > 0 else { break }
+            reply += buffer[..<n]
+        }
+        return try? JSONValue.parse(Data(reply))
+    }
+
+    /// A socket connected to `path`, or nil.
+    private static func connect(_ path: String) -> Int32? {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return nil }
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         let bytes = Array(path.utf8)
         let capacity = MemoryLayout.size(ofValue: address.sun_path)
-        guard bytes.count < capacity else { return false }
+        guard bytes.count < capacity else {
+            close(fd)
+            return nil
+        }
         withUnsafeMutableBytes(of: &address.sun_path) { raw in
             raw.copyBytes(from: bytes)
             raw[bytes.count] = 0
         }
         let ok = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
-        return ok == 0
+        guard ok == 0 else {
+            close(fd)
+            return nil
+        }
+        return fd
     }
 }

@@ -15,12 +15,23 @@ import OmioFormats
 /// - `--also OTHER.napari.py`: the layers of other launchers too (one process, one window);
 /// - `--new-window`: no window reuse;
 /// - `--serve-check N [--timeout S]` (tests): opens the window and listens like a first
-///   launcher, and after N hand-overs prints the same JSON (plus `received`) and quits.
+///   launcher, and after N hand-overs prints the same JSON (plus `received`) and quits;
+/// - `--await-pid PID`: LAYERS may still be `pending` (omio-tui started the launcher while the
+///   store builds): wait, re-reading the launcher file, until omio-tui rewrites it with the
+///   finished layers (or PID ends);
+/// - `--report FILE`: once the layers are in a window, write `{"ok", "pid" (the window's),
+///   "layers", "phases"}` there (atomically).
+///
+/// While a window shows a store it holds a shared `flock` on the store's lock file
+/// (`StoreLock.isShared`), so purge can tell the store is in use; a window asked to `release`
+/// a store (before omio-tui rebuilds it) removes its layers and drops the lock.
 ///
 /// Window reuse: the first launcher listens on a UNIX socket (`$OMIO_NAPARI_SOCKET`, else
 /// `$XDG_RUNTIME_DIR/omio-tui/napari.sock`, else `/tmp/omio-tui-<uid>/napari.sock`, its folder
-/// mode 0700); later launchers send it `{"omio_napari": 1, "mode", "layers", "launcher"}` as
-/// one JSON line and get `{"ok", "pid", "layers" | "error"}` back. `NapariSocket` finds it.
+/// mode 0700); later launchers send it `{"omio_napari": 1, "mode", "layers", "launcher"}` (or
+/// `{"omio_napari": 1, "release": [store paths]}`, or `{"omio_napari": 1, "describe": true}`)
+/// as one JSON line and get `{"ok", "pid", "layers" | "released" | "error"}` (or the `--check`
+/// JSON plus `held`, the stores it holds locked) back. `NapariSocket` finds it.
 public enum NapariScript {
     public static let scriptSuffix = ".napari.py"
     public static let logSuffix = ".napari.log"
@@ -74,7 +85,9 @@ showed, additive blending and a scale bar. The layer description is LAYERS below
 One napari window is reused: the first launcher listens on a local UNIX socket
 ($OMIO_NAPARI_SOCKET, else $XDG_RUNTIME_DIR/omio-tui/napari.sock, else
 /tmp/omio-tui-<uid>/napari.sock, in a folder only you can enter); later launchers hand it
-their layer description and exit. A socket nobody listens on is removed.
+their layer description and exit. A socket nobody listens on is removed. Sending a file again
+replaces its layers. While the window shows a store it holds a shared lock on the store's
+lock file (<store>.lock), so omio-tui's purge knows it is in use.
 
   python3 THIS_FILE [--mode dask|zarr|numpy]  open, or add to the open omio-tui napari window
                                                dask: dask.array.from_zarr on every level (lazy)
@@ -86,6 +99,10 @@ their layer description and exit. A socket nobody listens on is removed.
                                                layers as one JSON object, exit 0
   python3 THIS_FILE --serve-check N           (tests) open the window and listen; after N
                                                hand-overs print the layers as JSON and quit
+  python3 THIS_FILE --await-pid PID           (omio-tui) the store is still being built: start
+                                               napari now, open the store when it is done
+  python3 THIS_FILE --report FILE             (omio-tui) write the window's pid and the layers
+                                               there once they are shown
 
 Install what it needs:  python3 -m pip install "napari[all]" zarr dask
 """
@@ -94,6 +111,7 @@ import argparse
 import fcntl
 import json
 import os
+import pathlib
 import re
 import signal
 import socket
@@ -117,6 +135,28 @@ NUMPY_WARN_BYTES = 2 << 30
 
 def log(message):
     print(f"omio-napari[{os.getpid()}]: {message}", file=sys.stderr, flush=True)
+
+
+def process_start():
+    """When this process started, on time.monotonic's clock (Linux; else: now)."""
+    try:
+        with open("/proc/self/stat") as f:
+            ticks = int(f.read().rsplit(")", 1)[1].split()[19])
+        with open("/proc/uptime") as f:
+            uptime = float(f.read().split()[0])
+        return time.monotonic() - (uptime - ticks / os.sysconf("SC_CLK_TCK"))
+    except (OSError, ValueError, IndexError):
+        return time.monotonic()
+
+
+STARTED = process_start()
+# Seconds from process start to each phase (imports, window, store, layers): logged, reported.
+PHASES = {}
+
+
+def phase(name):
+    PHASES[name] = round(time.monotonic() - STARTED, 3)
+    log(f"{name}: {PHASES[name]:.2f} s after the process started")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -194,10 +234,12 @@ def open_levels(spec, mode):
     keep = tuple(slice(None) if i is None else i for i in index)
     levels = []
     for level in spec["levels"]:
-        path = os.path.join(spec["store"], level["path"])
-        if not os.path.isdir(path):
+        path = pathlib.Path(spec["store"], level["path"])
+        if not path.is_dir():
             raise FileNotFoundError(f"{path} is missing: the store was removed or rebuilt; send the file from omio-tui again")
-        array = zarr.open_array(path, mode="r")
+        # A store object on the path: a string would be parsed as a URL, and a file name with
+        # '#', '?', a tab or a newline would then name some other folder.
+        array = zarr.open_array(zarr.storage.LocalStore(path, read_only=True), mode="r")
         if list(array.shape) != list(level["shape"]):
             raise ValueError(f"{path} has shape {list(array.shape)}, the launcher expects {level['shape']}: "
                              "the store was rebuilt; send the file from omio-tui again")
@@ -228,8 +270,17 @@ def colormap(value):
     return Colormap([[0, 0, 0, 1], rgb + [1]], name=f"omio {value.upper()}")
 
 
+def same_file(layer, spec):
+    omio = layer.metadata.get("omio", {})
+    return omio.get("source") == spec["source"] and omio.get("series") == spec["series"]
+
+
 def add_file(viewer, spec, mode):
-    """Adds one file's layers (one per channel); returns them."""
+    """Adds one file's layers (one per channel, or one RGB layer), replacing the layers it
+    added before (sending a file again updates it); returns them."""
+    names = {c["name"] for c in spec["channels"]} | {spec["name"]}
+    for layer in [l for l in viewer.layers if same_file(l, spec) or l.name in names]:
+        viewer.layers.remove(layer)
     levels = open_levels(spec, mode)
     channels = spec["channels"]
     common = dict(
@@ -248,6 +299,19 @@ def add_file(viewer, spec, mode):
             del common[key]
             if key == "units":
                 scale_bar(viewer).unit = "um"
+    if spec.get("rgb") and spec["channel_axis"] is not None:
+        # napari wants the samples last; a dask view moves them without reading anything.
+        import dask.array as da
+
+        axis = spec["channel_axis"]
+        levels = [da.moveaxis(a if hasattr(a, "chunks") else da.from_array(a), axis, -1) for a in levels]
+        common["scale"] = spec["scale"]
+        data = levels if len(levels) > 1 else levels[0]
+        layer = viewer.add_image(data, name=spec["name"], rgb=True,
+                                 contrast_limits=channels[0]["contrast_limits"], **common)
+        scale_bar(viewer).visible = True
+        hold_store(viewer, spec["store"])
+        return [layer]
     data = levels if len(levels) > 1 else levels[0]
     if spec["channel_axis"] is None:
         c = channels[0]
@@ -264,7 +328,56 @@ def add_file(viewer, spec, mode):
             **common,
         )
     scale_bar(viewer).visible = True
+    hold_store(viewer, spec["store"])
     return layers
+
+
+# ---------------------------------------------------------------------------------------------
+# Stores in use: a shared flock on <store>.lock while a layer shows the store. omio-tui's
+# builder takes it exclusively; its purge sees the shared holder and leaves the store alone.
+
+HELD = {}  # store path -> open lock file descriptor
+
+
+def hold_store(viewer, store):
+    if store in HELD:
+        return
+    try:
+        fd = os.open(store + ".lock", os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o644)
+    except OSError as e:
+        log(f"cannot lock {store}.lock ({e}); a purge will not see the store as in use")
+        return
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            break
+        except BlockingIOError:  # a build holds it: it ends soon
+            if time.monotonic() > deadline:
+                os.close(fd)
+                log(f"{store}.lock stays locked by a build; not holding it")
+                return
+            time.sleep(0.05)
+    HELD[store] = fd
+    if not getattr(viewer, "_omio_release_hooked", False) and hasattr(viewer.layers, "events"):
+        viewer.layers.events.removed.connect(lambda event: release_unused(viewer))
+        viewer._omio_release_hooked = True
+
+
+def release_unused(viewer):
+    """Drops the locks of stores no layer shows any more."""
+    shown = {layer.metadata.get("omio", {}).get("store") for layer in viewer.layers}
+    for store in [s for s in HELD if s not in shown]:
+        os.close(HELD.pop(store))
+
+
+def release_stores(viewer, stores):
+    """Removes the layers of `stores` (omio-tui is about to rebuild them); returns how many."""
+    gone = [l for l in viewer.layers if l.metadata.get("omio", {}).get("store") in stores]
+    for layer in gone:
+        viewer.layers.remove(layer)
+    release_unused(viewer)
+    return len(gone)
 
 
 def scale_bar(viewer):
@@ -459,6 +572,18 @@ class Listener:
                 raise message
             if not isinstance(message, dict) or message.get("omio_napari") != PROTOCOL:
                 raise ValueError("not an omio-tui napari hand-over (protocol %r)" % PROTOCOL)
+            if message.get("describe"):  # what the window shows (tests, scripts)
+                reply = dict(describe(self.viewer, DEFAULT_MODE), ok=True, pid=os.getpid(), held=sorted(HELD))
+                conn.sendall((json.dumps(reply) + "\n").encode("utf-8"))
+                conn.close()
+                return
+            if "release" in message:
+                count = release_stores(self.viewer, set(message["release"]))
+                reply = {"ok": True, "pid": os.getpid(), "released": count}
+                log(f"released {', '.join(message['release'])} ({count} layers removed) for a rebuild")
+                conn.sendall((json.dumps(reply) + "\n").encode("utf-8"))
+                conn.close()
+                return
             names = []
             mode = message.get("mode") or DEFAULT_MODE
             for spec in message["layers"]:
@@ -537,17 +662,125 @@ def check(layers, mode):
     return 0
 
 
-def serve(server, path, layers, mode, expect=None, timeout=None):
+class Pending:
+    """The layers of this launcher (and its --also launchers), which may still be `pending`:
+    omio-tui started it while the stores build and rewrites the files when they are done."""
+
+    def __init__(self, files, layers, await_pid):
+        self.files = files
+        self.layers = layers
+        self.await_pid = await_pid
+        self.last_log = 0.0
+
+    def ready(self):
+        """True once no layer is pending; re-reads the launcher files while some are."""
+        if not any(spec.get("pending") for spec in self.layers):
+            return True
+        if self.await_pid is None:
+            raise SystemExit(f"omio-napari: the store of {self.waiting()} was not finished when this launcher "
+                             "was written; send the file from omio-tui again")
+        try:
+            self.layers = [spec for f in self.files for spec in layers_of(f)]
+        except (OSError, ValueError):
+            pass  # omio-tui replaces the file atomically; a failed read is retried
+        if not any(spec.get("pending") for spec in self.layers):
+            phase("store ready")
+            return True
+        try:
+            os.kill(self.await_pid, 0)
+        except ProcessLookupError:
+            raise SystemExit(f"omio-napari: omio-tui (pid {self.await_pid}) ended before the store of "
+                             f"{self.waiting()} was built")
+        except PermissionError:
+            pass
+        now = time.monotonic()
+        if now - self.last_log >= 2:
+            self.last_log = now
+            log(f"waiting for the store of {self.waiting()}: {self.progress()}")
+        return False
+
+    def waiting(self):
+        return ", ".join(os.path.basename(s["source"]) for s in self.layers if s.get("pending"))
+
+    def progress(self):
+        """How far the builds are: bytes in the stores' .partial folders."""
+        written = 0
+        for spec in self.layers:
+            for folder, _, names in os.walk(spec["store"] + ".partial"):
+                for name in names:
+                    try:
+                        written += os.lstat(os.path.join(folder, name)).st_size
+                    except OSError:
+                        pass
+        return f"{written / 1e6:.0f} MB written"
+
+    def wait(self, pump):
+        while not self.ready():
+            pump()
+        return self.layers
+
+
+def write_report(path, pid, names):
+    """Where omio-tui learns which window shows the layers (atomically: temp + rename)."""
+    if not path:
+        return
+    tmp = f"{path}.{os.getpid()}.tmp"
+    with open(tmp, "w") as f:
+        json.dump({"ok": True, "pid": pid, "layers": names, "phases": PHASES}, f)
+    os.replace(tmp, path)
+
+
+def warm_up(mode):
+    """What adding the first layer would load (dask and zarr imports, napari's unit registry
+    and transforms: seconds on a small machine), done while the store may still be building."""
+    import numpy as np
+    import zarr  # noqa: F401
+
+    if mode == "dask":
+        import dask.array  # noqa: F401
+    from napari.layers import Image
+
+    try:
+        Image(np.zeros((2, 2), dtype=np.uint8), scale=[1, 1], units=["micrometer", "micrometer"])
+    except TypeError:  # napari < 0.6: no units
+        Image(np.zeros((2, 2), dtype=np.uint8), scale=[1, 1])
+    phase("warmed up")
+
+
+def show(viewer, pending, mode, report, pump):
+    """Warms up, waits for the stores (pumping the window's events), adds the layers, reports."""
+    warm_up(mode)
+    layers = pending.wait(pump)
+    names = []
+    for spec in layers:
+        names += [layer.name for layer in add_file(viewer, spec, mode)]
+    phase("layers added")
+    write_report(report, os.getpid(), names)
+
+
+def make_viewer():
+    import napari
+
+    phase("imports done")
+    viewer = napari.Viewer(title="omio-tui")
+    phase("window up")
+    return napari, viewer
+
+
+def qt_pump():
+    from napari.qt import get_qapp
+
+    get_qapp().processEvents()
+    time.sleep(0.05)
+
+
+def serve(server, path, pending, mode, expect=None, timeout=None, report=None):
     """Opens the window with this launcher's layers and listens for more until it is closed."""
     out = json_stdout() if expect is not None else None
     listener = None
     status = {"code": 0}
     try:
-        import napari
-
-        viewer = napari.Viewer(title="omio-tui")
-        for spec in layers:
-            add_file(viewer, spec, mode)
+        napari, viewer = make_viewer()
 
         def finish(timed_out=False):
             extra = {"received": listener.received}
@@ -565,6 +798,7 @@ def serve(server, path, layers, mode, expect=None, timeout=None):
         listener.start()
         signal.signal(signal.SIGTERM, lambda *_: setattr(listener, "stop_requested", True))
         log(f"napari window open; listening on {path}")
+        show(viewer, pending, mode, report, qt_pump)
         napari.run()
     finally:
         if listener:
@@ -578,12 +812,9 @@ def serve(server, path, layers, mode, expect=None, timeout=None):
     return status["code"]
 
 
-def new_window(layers, mode):
-    import napari
-
-    viewer = napari.Viewer(title="omio-tui")
-    for spec in layers:
-        add_file(viewer, spec, mode)
+def new_window(pending, mode, report=None):
+    napari, viewer = make_viewer()
+    show(viewer, pending, mode, report, qt_pump)
     napari.run()
     return 0
 
@@ -601,15 +832,23 @@ def main(argv=None):
                         help="(tests) open the window and listen; after N hand-overs print the layers as JSON and quit")
     parser.add_argument("--timeout", type=float, default=120.0,
                         help="with --serve-check: give up (exit 1) after this many seconds")
+    parser.add_argument("--await-pid", type=int, metavar="PID",
+                        help="(omio-tui) the stores are still being built by PID: open them when they are done")
+    parser.add_argument("--report", metavar="FILE",
+                        help="(omio-tui) write the window's pid and the layer names here once they are shown")
     args = parser.parse_args(argv)
 
     layers = list(LAYERS)
     for other in args.also:
         layers += layers_of(other)
+    pending = Pending([os.path.abspath(__file__)] + args.also, layers, args.await_pid)
+    # Until a window's own handler is installed: end cleanly (omio-tui stops a launcher whose
+    # store could not be built).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     if args.check:
-        return check(layers, args.mode)
+        return check(pending.wait(lambda: time.sleep(0.05)), args.mode)
     if args.new_window:
-        return new_window(layers, args.mode)
+        return new_window(pending, args.mode, args.report)
     path, own_folder = socket_path()
     for _ in range(3):
         try:
@@ -618,15 +857,22 @@ def main(argv=None):
             if args.serve_check is not None:
                 raise
             log(f"cannot share a napari window through {path} ({e}); opening a window of its own")
-            return new_window(layers, args.mode)
+            return new_window(pending, args.mode, args.report)
         if role == "server":
-            return serve(conn, path, layers, args.mode, expect=args.serve_check, timeout=args.timeout)
+            return serve(conn, path, pending, args.mode, expect=args.serve_check, timeout=args.timeout,
+                         report=args.report)
         if args.serve_check is not None:
             conn.close()
             log(f"--serve-check: another napari window already listens on {path}")
             return 1
+        if not pending.ready():
+            # A window is open already: nothing to import; wait for the stores without holding
+            # the window's connection, then hand over (or open a window, if it was closed).
+            conn.close()
+            pending.wait(lambda: time.sleep(0.05))
+            continue
         try:
-            reply = hand_over(conn, layers, args.mode)
+            reply = hand_over(conn, pending.layers, args.mode)
         except TimeoutError:
             log(f"the napari window on {path} did not answer within {HAND_OVER_TIMEOUT:.0f} s")
             return 1
@@ -637,12 +883,14 @@ def main(argv=None):
         finally:
             conn.close()
         if reply.get("ok"):
+            phase("layers added")
             log(f"added {', '.join(reply.get('layers', []))} to the napari window of pid {reply.get('pid')}")
+            write_report(args.report, reply.get("pid"), reply.get("layers", []))
             return 0
         log(f"the napari window of pid {reply.get('pid')} could not add the layers: {reply.get('error')}")
         return 1
     log("giving up on the shared window; opening a window of its own")
-    return new_window(layers, args.mode)
+    return new_window(pending, args.mode, args.report)
 
 
 if __name__ == "__main__":

@@ -9,8 +9,23 @@ public struct PurgePlan: Sendable {
     public var skipped: [(entry: CacheEntry, reason: String)] = []
     /// For a full cleanup: the .omio_cache folders to remove once empty.
     public var folders: [String] = []
+    /// The user confirmed removing stores an open napari window shows.
+    public var force = false
 
     public var bytes: Int64 { entries.reduce(0) { $0 + $1.bytes } }
+
+    /// Skipped only because a napari window shows them (`CachePurge.inUseReason`).
+    public var inUse: [CacheEntry] { skipped.filter { $0.reason == CachePurge.inUseReason }.map(\.entry) }
+
+    /// This plan with the stores napari shows moved into `entries` (after a second confirm or
+    /// `--force`); their windows lose the layers.
+    public func forcingInUse() -> PurgePlan {
+        var p = self
+        p.entries += inUse
+        p.skipped.removeAll { $0.reason == CachePurge.inUseReason }
+        p.force = true
+        return p
+    }
 }
 
 /// What a purge did: every path removed, every path that could not be, and the bytes freed.
@@ -40,7 +55,8 @@ public struct PurgeReport: Sendable {
 /// are deleted, and elsewhere (a `--cache-dir`, the user's fallback cache) only what is provably
 /// omio-tui's (`CacheInventory.isOurs`: a store with our manifest, our launchers and logs);
 /// symbolic links are removed as links (never followed), a `.omio_cache` that is itself a link
-/// is refused, stores a running build holds are skipped, and sidecar edits (`*.omio.json`) and
+/// is refused, stores a running build holds are skipped, stores an open napari window shows are
+/// skipped unless the plan is forced (`forcingInUse`), and sidecar edits (`*.omio.json`) and
 /// source images are never touched.
 public enum CachePurge {
     /// One entry (the menu's `d`).
@@ -98,7 +114,7 @@ public enum CachePurge {
         let total = plan.bytes
         for e in plan.entries {
             // Checked again now: a build may have started since the plan was made.
-            if let reason = refusal(e) {
+            if let reason = refusal(e, force: plan.force) {
                 report.skipped.append((e.path, reason))
                 continue
             }
@@ -108,11 +124,14 @@ public enum CachePurge {
             var lock: StoreLock?
             if let lockPath {
                 do {
-                    guard let held = try StoreLock.tryAcquire(lockPath) else {
+                    if let held = try StoreLock.tryAcquire(lockPath) {
+                        lock = held
+                    } else if !(plan.force && StoreLock.isShared(lockPath)) {
+                        // A forced purge removes a store a napari window shows (the window
+                        // keeps its lock file); a running build always wins.
                         report.skipped.append((e.path, "in use by a running build"))
                         continue
                     }
-                    lock = held
                 } catch {} // a lock that is not a plain file: remove the store, leave the lock alone
             }
             do {
@@ -130,13 +149,16 @@ public enum CachePurge {
             }
         }
         for folder in plan.folders {
-            removeLeftovers(in: folder, report: &report)
+            removeLeftovers(in: folder, force: plan.force, report: &report)
         }
         return report
     }
 
+    /// Why a store an open napari window shows is left alone.
+    public static let inUseReason = "in use (napari)"
+
     /// Why an entry must not be deleted, or nil when it may.
-    static func refusal(_ e: CacheEntry) -> String? {
+    static func refusal(_ e: CacheEntry, force: Bool = false) -> String? {
         let parent = (e.path as NSString).deletingLastPathComponent
         if e.path.hasSuffix(OverlayStore.suffix) { return "sidecar edits are never purged" }
         if (parent as NSString).lastPathComponent == StoreLocation.cacheFolderName {
@@ -145,12 +167,11 @@ public enum CachePurge {
         } else if !CacheInventory.isOurs(e.path, kind: e.kind) {
             return "not inside a .omio_cache folder and not made by omio-tui"
         }
-        if e.kind == .store, isLocked(e.path) { return "in use by a running build" }
+        if e.kind == .store, let lock = lockPath(of: e.path) {
+            if StoreLock.isHeld(lock) { return "in use by a running build" }
+            if !force, StoreLock.isShared(lock) { return inUseReason }
+        }
         return nil
-    }
-
-    static func isLocked(_ storePath: String) -> Bool {
-        lockPath(of: storePath).map(StoreLock.isHeld) ?? false
     }
 
     /// `<name>.ome.zarr.lock` of a store or of its `.partial` / `.old-` folders.
@@ -162,11 +183,11 @@ public enum CachePurge {
 
     /// After a full cleanup: unheld lock files, temporary files, then the folder itself when
     /// nothing in use is left in it.
-    static func removeLeftovers(in folder: String, report: inout PurgeReport) {
+    static func removeLeftovers(in folder: String, force: Bool, report: inout PurgeReport) {
         for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] {
             let path = (folder as NSString).appendingPathComponent(name)
             if name.hasSuffix(".lock") {
-                if StoreLock.isHeld(path) { continue }
+                if StoreLock.isHeld(path) || (!force && StoreLock.isShared(path)) { continue }
                 unlink(path)
             } else if name.hasPrefix(".") {
                 try? StoreFiles.removeTree(path)

@@ -85,4 +85,20 @@ final class StoreLock {
         }
         return errno == EWOULDBLOCK
     }
+
+    /// True while a reader holds the lock shared and no build holds it: a napari window
+    /// showing the store (its launcher takes `LOCK_SH` while a layer shows it). Never creates
+    /// the file.
+    static func isShared(_ path: String) -> Bool {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        if flock(fd, LOCK_EX | LOCK_NB) == 0 {
+            flock(fd, LOCK_UN)
+            return false
+        }
+        guard errno == EWOULDBLOCK, flock(fd, LOCK_SH | LOCK_NB) == 0 else { return false }
+        flock(fd, LOCK_UN)
+        return true
+    }
 }

@@ -66,7 +66,10 @@ extension AppModel {
             guard purgeMenu != nil else { return }
             switch result {
             case let .success(plan):
-                if plan.entries.isEmpty && plan.folders.isEmpty {
+                if plan.entries.isEmpty && plan.folders.isEmpty, let again = PurgeMenu.secondConfirm(plan) {
+                    purgeMenu?.withoutInUse = plan
+                    purgeMenu?.confirm = again
+                } else if plan.entries.isEmpty && plan.folders.isEmpty {
                     purgeMenu?.note = "\(title): nothing to remove" + (plan.skipped.isEmpty ? "" : " (\(plan.skipped.count) skipped: \(plan.skipped[0].reason))")
                 } else {
                     purgeMenu?.confirm = (title, plan)

@@ -13,13 +13,20 @@ extension AppModel {
         guard var menu = purgeMenu else { return }
         defer { if purgeMenu != nil { purgeMenu = menu } }
         if let c = menu.confirm {
-            switch key {
-            case .char("y"), .char("Y"):
-                menu.confirm = nil
-                menu.progress = (0, c.plan.bytes)
-                effects.append(.purge(c.plan, folder: menu.folder, recursive: menu.recursive))
-            default:
-                menu.confirm = nil
+            let yes = key == .char("y") || key == .char("Y")
+            menu.confirm = nil
+            // First y to a plan that skipped stores napari shows: ask once more, for those.
+            if yes, menu.withoutInUse == nil, let again = PurgeMenu.secondConfirm(c.plan) {
+                menu.withoutInUse = c.plan
+                menu.confirm = again
+                return
+            }
+            let plan = yes ? c.plan : menu.withoutInUse
+            menu.withoutInUse = nil
+            if let plan, !plan.entries.isEmpty || !plan.folders.isEmpty {
+                menu.progress = (0, plan.bytes)
+                effects.append(.purge(plan, folder: menu.folder, recursive: menu.recursive))
+            } else {
                 menu.note = "nothing removed"
             }
             return

@@ -105,6 +105,7 @@ enum EffectRunner {
         case let .ensureStore(path, source, request, metadata):
             let gauge = PercentGauge()
             let result = Result { () throws -> StoreReader in
+                NapariLauncher.releaseIfShown(source, request: request) // else the rebuild waits for the window
                 let built = try StoreBuilder.ensure(source: source, request: request, metadata: metadata) { p in
                     if let f = gauge.advance(to: p.fraction) { post(.storeProgress(path: path, fraction: f)) }
                 }
@@ -115,12 +116,17 @@ enum EffectRunner {
             let gauge = PercentGauge()
             let result = Result { () throws -> String in
                 let inputs = try open + paths.map { try NapariInput.open(path: $0) }
-                let specs = try inputs.map { input in
-                    try NapariLauncher.prepare(input) { p in
-                        if let f = gauge.advance(to: p.fraction) { post(.napariProgress(fraction: f)) }
-                    }.spec
+                // The launcher starts before the stores build (napari loads meanwhile); the
+                // gauge shows the build, then the status line names the window.
+                let sent = try NapariLauncher.open(inputs, python: python, progress: { i, p in
+                    if let f = gauge.advance(to: (Double(i) + p.fraction) / Double(inputs.count)) { post(.napariProgress(fraction: f)) }
+                })
+                if let process = sent.process {
+                    Thread.detachNewThread {
+                        if let window = process.waitForWindow(timeout: 600) { post(.napariSent(.success(window.statusLine))) }
+                    }
                 }
-                return try NapariLauncher.send(specs: specs, python: python).statusLine
+                return sent.statusLine
             }.mapError { e -> OmioError in
                 if let n = e as? NapariLaunchError { return OmioError("", n.statusLine) }
                 return omioError(e, paths.first ?? open.first?.source.path ?? "")

@@ -16,6 +16,8 @@ struct PurgeMenu {
     var scroll = 0
     /// Waiting for y/n: what would go and why.
     var confirm: (title: String, plan: PurgePlan)?
+    /// Second question (stores a napari window shows): what `n` to it still removes.
+    var withoutInUse: PurgePlan?
     var progress: (freed: Int64, total: Int64)?
     var note: String?
 
@@ -33,6 +35,15 @@ struct PurgeMenu {
         if selection < scroll { scroll = selection }
         if selection >= scroll + height { scroll = selection - height + 1 }
         scroll = max(0, min(scroll, max(0, entries.count - height)))
+    }
+
+    /// After `y`: a plan that skipped stores a napari window shows asks again, for those; nil
+    /// when there is nothing more to ask.
+    static func secondConfirm(_ plan: PurgePlan) -> (title: String, plan: PurgePlan)? {
+        let shown = plan.inUse
+        guard !shown.isEmpty, !plan.force else { return nil }
+        let names = shown.map { ($0.path as NSString).lastPathComponent }.joined(separator: ", ")
+        return ("\(names) \(shown.count == 1 ? "is" : "are") \(CachePurge.inUseReason) — remove anyway (its layers stop working)", plan.forcingInUse())
     }
 
     /// The question a plan asks, with its bytes and what it leaves alone.
