@@ -366,8 +366,8 @@ struct NapariTests {
         env["DISPLAY"] = ":12345"
         env["OMIO_NAPARI_SOCKET"] = (folder as NSString).appendingPathComponent("none.sock")
         let input = try NapariInput.open(path: path)
-        let script = NapariScript.scriptPath(storePath: StoreLocation.resolve(source: path, series: 0, cacheDir: nil).storePath)
-        let log = NapariScript.logPath(storePath: StoreLocation.resolve(source: path, series: 0, cacheDir: nil).storePath)
+        let script = NapariScript.scriptPath(storePath: try StoreLocation.resolve(source: path, series: 0, cacheDir: nil).storePath)
+        let log = NapariScript.logPath(storePath: try StoreLocation.resolve(source: path, series: 0, cacheDir: nil).storePath)
         var startedBeforeBuilt = false
         var pendingWhileBuilding = false
         let sent = try NapariLauncher.open([input], python: fake, environment: env, built: { _, store in

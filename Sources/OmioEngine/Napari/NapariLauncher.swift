@@ -160,9 +160,9 @@ public enum NapariLauncher {
         let pending = try inputs.map { input in
             var metadata = input.metadata
             metadata.series = input.series
-            let location = StoreLocation.resolve(source: input.source.path, series: input.series, cacheDir: cacheDir)
+            let location = try StoreLocation.resolve(source: input.source.path, series: input.series, cacheDir: cacheDir)
             try StoreFiles.makeDirectories(location.directory)
-            var spec = NapariLayerSpec(metadata: metadata, sourcePath: StoreLocation.absolutePath(input.source.path), storePath: location.storePath,
+            var spec = NapariLayerSpec(metadata: metadata, sourcePath: LexicalPath.absolute(input.source.path), storePath: location.storePath,
                                        levels: [], colors: input.colors, contrastLimits: [])
             spec.pending = true
             return spec
@@ -190,8 +190,8 @@ public enum NapariLauncher {
     /// lock shared, which would keep the build waiting) removes its layers and lets go.
     public static func releaseIfShown(_ source: ImageSource, request: StoreRequest,
                                       environment: [String: String] = ProcessInfo.processInfo.environment) {
-        let location = StoreLocation.resolve(source: source.path, series: request.series, cacheDir: request.cacheDir)
-        guard StoreBuilder.existingStore(source: source, request: request) == nil,
+        guard let location = try? StoreLocation.resolve(source: source.path, series: request.series, cacheDir: request.cacheDir),
+              StoreBuilder.existingStore(source: source, request: request) == nil,
               StoreLock.isShared(location.lockPath) else { return }
         NapariSocket.release(stores: [location.storePath], environment: environment)
     }
