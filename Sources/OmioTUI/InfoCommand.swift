@@ -22,6 +22,7 @@ struct InfoCommand: ParsableCommand {
     func run() throws {
         var failed = false
         var objects: [JSONValue] = []
+        let ascii = ASCIIText.neededOnStdout // a C-locale terminal would drop µ, ×, ...
         for path in files {
             do {
                 let source = try ImageOpener.open(path: path)
@@ -32,7 +33,8 @@ struct InfoCommand: ParsableCommand {
                 if json {
                     objects.append(m.json)
                 } else {
-                    print(InfoText.render(m), terminator: "")
+                    let text = InfoText.render(m)
+                    print(ascii ? ASCIIText.fold(text) : text, terminator: "")
                 }
             } catch {
                 CLIError.report(error, path: path)

@@ -23,7 +23,9 @@ struct RenderCommand: ParsableCommand {
     @Option(help: "Maximum width in cells (default: the terminal's, else 80).") var width: Int?
     @Option(help: "Maximum height in cells (default: the terminal's, else 24).") var height: Int?
     @Option(help: "Glyphs: half, quad or sextant.") var symbols = SymbolSet.sextant
-    @Option(help: "Colours: truecolor or 256.") var colors = ColorMode.truecolor
+    @Option(help: "Colours: truecolor, 256, 16, 8 or none (default: detected when stdout is a terminal, else truecolor).")
+    var colors: ColorMode?
+    @Option(help: "Glyphs: unicode or ascii (default: detected when stdout is a terminal, else unicode).") var glyphs: GlyphMode?
     @Option(help: "Contrast: auto (saturated 0.35%), minmax, or LO:HI.") var contrast = "auto"
     @Option(help: "Merging pixels into cells: mean or max.") var reduce = Reduce.mean
     @Option(help: "memory: read the file; disk: build (or reuse) the OME-Zarr store and read its pyramid.")
@@ -64,15 +66,17 @@ struct RenderCommand: ParsableCommand {
             }
             let array = LazyArray(levels: levels)
             let tty = isatty(STDOUT_FILENO) == 1
+            let style = tty ? TerminalProfile.resolveStyle(colors: colors, glyphs: glyphs)
+                : RenderStyle(colors: colors ?? .truecolor, glyphs: glyphs ?? .unicode)
             var first = true
             for ti in ts {
                 for zi in zs {
                     let request = SliceRequest(generation: 0, array: array, t: ti, z: zi, channels: channels,
                                                viewport: .full(m.shape), cols: size.cols, rows: size.rows, symbols: symbols,
                                                contrast: Array(repeating: mode, count: m.shape.c), gamma: 1,
-                                               colors: ChannelColors.resolve(m), reduce: reduce)
+                                               colors: ChannelColors.resolve(m), reduce: reduce, style: style)
                     let result = try SlicePipeline.run(request)
-                    var text = ANSIWriter.write(result.grid, mode: colors)
+                    var text = ANSIWriter.write(result.grid, mode: style.colors)
                     if !first, tty { text = "\u{1B}[\(size.rows)A" + text } // flipbook: redraw in place
                     FileHandle.standardOutput.write(Data(text.utf8))
                     first = false

@@ -192,7 +192,7 @@ enum StatusView {
         if v.gamma != 1 { parts.append("γ \(ImageMetadata.format(v.gamma))") }
         let m2 = v.metadata
         parts.append("\(ImageMetadata.format(m2.physicalSizeX)) µm/px" + (m2.defaulted.contains("PhysicalSizeX") ? "?" : ""))
-        parts.append(m.symbols.rawValue)
+        parts.append(m.style.name(symbols: m.symbols))
         switch v.store {
         case .memory: parts.append("memory cache \(ByteCountFormatter.string(fromByteCount: Int64(m.cache.usedBytes), countStyle: .memory))")
         default: parts.append(v.store.text)
