@@ -90,6 +90,9 @@ final class TmuxSession {
 
     var screen: String { (try? TmuxSession.tmux(["capture-pane", "-p", "-t", name])) ?? "" }
 
+    /// The screen with its colours and attributes as SGR codes (`capture-pane -e`).
+    var styledScreen: String { (try? TmuxSession.tmux(["capture-pane", "-p", "-e", "-t", name])) ?? "" }
+
     /// Waits until the screen contains `text` (or the timeout passes); returns the screen.
     @discardableResult
     func wait(for text: String, timeout: TimeInterval = 10) -> String {

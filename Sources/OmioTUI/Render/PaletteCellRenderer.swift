@@ -22,7 +22,7 @@ enum PaletteCellRenderer {
     static func render(raster: RGBRaster, cols: Int, rows: Int, symbols: SymbolSet, style: RenderStyle) -> CellGrid {
         let (cw, ch) = symbols.pixelsPerCell
         precondition(raster.width == cols * cw && raster.height == rows * ch, "PaletteCellRenderer: raster does not fit the cells")
-        let fitter = PaletteFitter(symbols: symbols, style: style)
+        let fitter = PaletteFitter(symbols: symbols, style: style, palette: style.colors.fixedPalette.map { rampPalette($0, for: raster) })
         var cells = [Cell](repeating: .solid(.black), count: cols * rows)
         // Error carried per cell and channel: this row and the next.
         var carry = [Float](repeating: 0, count: (cols + 2) * 3), next = carry
@@ -47,6 +47,33 @@ enum PaletteCellRenderer {
         }
         return CellGrid(cols: cols, rows: rows, cells: cells)
     }
+
+    /// For a raster of one hue (a single channel: gray, or a LUT's colour), the palette colours
+    /// near that ramp (black to the brightest pixel's colour): mixing distant colours to hit a
+    /// gray on average scatters red, cyan and magenta dots over a gray image. Other rasters
+    /// keep the whole palette.
+    static func rampPalette(_ palette: [RGB8], for raster: RGBRaster) -> [RGB8] {
+        guard !palette.isEmpty else { return palette }
+        var end = (0, 0, 0), brightest = -1
+        let px = raster.pixels
+        for i in stride(from: 0, to: px.count, by: 3) where Int(px[i]) + Int(px[i + 1]) + Int(px[i + 2]) > brightest {
+            end = (Int(px[i]), Int(px[i + 1]), Int(px[i + 2]))
+            brightest = end.0 + end.1 + end.2
+        }
+        guard brightest > 0 else { return palette }
+        let d = (Float(end.0), Float(end.1), Float(end.2)), dd = d.0 * d.0 + d.1 * d.1 + d.2 * d.2
+        // Squared distance of a colour from the line through black and `end`.
+        func offRamp(_ r: Float, _ g: Float, _ b: Float) -> Float {
+            let t = (r * d.0 + g * d.1 + b * d.2) / dd
+            let (x, y, z) = (r - t * d.0, g - t * d.1, b - t * d.2)
+            return x * x + y * y + z * z
+        }
+        for i in stride(from: 0, to: px.count, by: 3) where offRamp(Float(px[i]), Float(px[i + 1]), Float(px[i + 2])) > 12 * 12 {
+            return palette
+        }
+        let near = palette.filter { offRamp(Float($0.r), Float($0.g), Float($0.b)) <= 60 * 60 }
+        return near.count >= 2 ? near : palette
+    }
 }
 
 /// The candidates of one rung and the per-cell search.
@@ -63,11 +90,11 @@ private final class PaletteFitter {
     let free: Bool
     let lut = ToneSpace.renderer.fromCode
 
-    init(symbols: SymbolSet, style: RenderStyle) {
+    /// `palette`: the colours to fit from (nil: free colours; empty: monochrome).
+    init(symbols: SymbolSet, style: RenderStyle, palette: [RGB8]?) {
         (cellWidth, cellHeight) = symbols.pixelsPerCell
         (subCols, subRows) = (symbols.subCols, symbols.subRows)
         let k = subCols * subRows, pixels = cellWidth * cellHeight
-        let palette = style.colors.fixedPalette
         free = palette == nil
         let mono = palette?.isEmpty == true
         // Monochrome: glyphs draw the terminal's foreground (taken as white) on its background.
