@@ -84,6 +84,7 @@ final class Screen: Canvas {
             .bold: (b, 0),
             .title: (b, pair(COLOR_CYAN, -1)),
             .selected: (r, 0),
+            .focusedTitle: (r | b, 0),
             .selectedDim: (r | d, 0),
             .warning: (b, pair(COLOR_YELLOW, -1)),
             .error: (b, pair(COLOR_RED, -1)),
