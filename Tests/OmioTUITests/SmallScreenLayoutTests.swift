@@ -43,6 +43,16 @@ struct SmallScreenLayoutTests {
         #expect((0..<s.rows).map(s.line).contains { $0.hasPrefix("▶ Metadata:") }, "\(s.text)")
     }
 
+    @Test func thePurgeMenuKeysWrapWhole() throws {
+        let (d, dir) = try driver()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        d.press(.enter, .char("p"))
+        let s = d.screen.text
+        for key in ["d purge selected", "s stale/partial/orphan", "A whole .omio_cache", "r recursive", "Esc close"] {
+            #expect(s.contains(key), "\(key) missing at 80x24:\n\(s)")
+        }
+    }
+
     @Test func aTooSmallWindowShowsOneCentredLine() throws {
         let (d, dir) = try driver(rows: 8, cols: 30)
         defer { try? FileManager.default.removeItem(atPath: dir) }
