@@ -73,6 +73,16 @@ struct TerminalLadderEndToEndTests {
         #expect(info.status == 0 && info.stdout.contains("PhysicalSizeX  0.3 µm"))
     }
 
+    /// `info` on a terminal in the C locale: plain ASCII with every unit kept (µm as um, × as x).
+    @Test func infoOnACLocaleTerminalKeepsItsUnits() throws {
+        let tmux = try TmuxSession(command: BinaryRunner.binary + " info hyperstack_T3_Z5_C2.tif", in: TestPaths.exampleData,
+                                   width: 150, height: 40, environment: Self.baseEnvironment.merging(["TERM": "screen", "LANG": "C", "LC_ALL": "C"]) { $1 })
+        let s = tmux.wait(for: "[exit", timeout: 15)
+        #expect(s.contains("PhysicalSizeX  0.2 um") && s.contains("PhysicalSizeZ  1 um"), "\(s)")
+        #expect(!s.unicodeScalars.contains { !$0.isASCII }, "\(s)")
+        #expect(s.contains("[exit 0]"))
+    }
+
     /// Cells of the preview (right of the last pane border) that show an image: with colour,
     /// SGR background codes (8/16-colour, 256 or direct); without, non-space glyphs.
     static func previewCells(_ styled: String, colour: Bool) -> Int {
