@@ -88,7 +88,8 @@ private final class PaletteFitter {
         // Monochrome: glyphs draw the terminal's foreground (taken as white) on its background.
         onColors = mono ? [.white] : (palette ?? [])
         offColors = mono ? [.black] : (palette ?? [])
-        let tone = { (c: RGB8) in (ToneSpace.renderer.fromCode[Int(c.r)], ToneSpace.renderer.fromCode[Int(c.g)], ToneSpace.renderer.fromCode[Int(c.b)]) }
+        let lut = self.lut
+        let tone = { (c: RGB8) in (lut[Int(c.r)], lut[Int(c.g)], lut[Int(c.b)]) }
         onTones = onColors.map(tone)
         offTones = offColors.map(tone)
         var patterns = [Pattern(glyph: " ", subMask: 0, eighths: 0, onPixels: 0)]
@@ -125,8 +126,8 @@ private final class PaletteFitter {
         for y in 0..<cellHeight { total.0 += row[y * 3]; total.1 += row[y * 3 + 1]; total.2 += row[y * 3 + 2] }
         let nf = Float(n)
         if free {
-            let lutStart = ToneSpace.renderer
-            let mean = RGB8(r: code(total.0 / nf, lutStart), g: code(total.1 / nf, lutStart), b: code(total.2 / nf, lutStart))
+            let space = ToneSpace.renderer
+            let mean = RGB8(r: code(total.0 / nf, space), g: code(total.1 / nf, space), b: code(total.2 / nf, space))
             return .solid(mean)
         }
         // Squared error up to the constant Σ|p|²: count·|c|² − 2 c·S for a region drawn in c.
