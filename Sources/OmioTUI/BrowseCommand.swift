@@ -45,6 +45,7 @@ struct BrowseCommand: ParsableCommand {
         guard profile.canRunInspector else { throw BrowseCommand.refuse(profile) }
         let model = AppModel(path: path, storeMode: store, cacheDir: cacheDir)
         model.napariPython = python
+        model.symbols = profile.defaultSymbols
         guard TUIApp(model: model, style: TerminalProfile.resolveStyle(colors: colors, glyphs: glyphs)).run() else {
             throw BrowseCommand.refuse(profile)
         }

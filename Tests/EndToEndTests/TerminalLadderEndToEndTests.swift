@@ -22,7 +22,7 @@ struct TerminalLadderEndToEndTests {
     static let setups: [Setup] = [
         Setup(env: ["TERM": "xterm", "COLORTERM": ""], status: "sextant 8c", colour: true),
         Setup(env: ["TERM": "screen", "COLORTERM": ""], status: "sextant 8c", colour: true),
-        Setup(env: ["TERM": "linux", "COLORTERM": ""], status: "sextant 8c", colour: true),
+        Setup(env: ["TERM": "linux", "COLORTERM": ""], status: "half 8c", colour: true),
         Setup(env: ["TERM": "xterm-256color", "COLORTERM": ""], status: "sextant 256c", colour: true),
         Setup(env: ["TERM": "xterm-256color", "COLORTERM": "truecolor"], status: "sextant 24bit", colour: true),
         Setup(env: ["TERM": "vt100", "COLORTERM": ""], status: "sextant mono", colour: false),

@@ -26,6 +26,9 @@ struct TerminalLadderTests {
         #expect(vt100.style(environment: ["COLORTERM": "truecolor"], utf8: true).colors == .none)
         #expect(vt100.canRunInspector)
         #expect(xterm256.style(environment: [:], utf8: false).glyphs == .ascii)
+        // The Linux console's font has half blocks but no sextants.
+        #expect(Self.profile("linux", colors: 8).defaultSymbols == .half)
+        #expect(screen.defaultSymbols == .sextant)
     }
 
     @Test func terminalsThatCannotRunTheInspector() {

@@ -22,6 +22,10 @@ struct TerminalProfile: Equatable {
     /// names and line terminals are refused with one line instead of crashing in ncurses.
     var canRunInspector: Bool { known && cursorAddressing && term != "dumb" }
 
+    /// The glyph set to start with: the Linux console's font (512 glyphs at most) has the half
+    /// blocks and shades but no quadrants or sextants; other terminals draw with their fonts'.
+    var defaultSymbols: SymbolSet { term == "linux" ? .half : .sextant }
+
     /// The one-line refusal when `canRunInspector` is false.
     var refusal: String {
         "the terminal (TERM=\(term.isEmpty ? "unset" : term)) cannot run the inspector; try TERM=xterm-256color, or use omio-tui info/render"
