@@ -6,6 +6,7 @@
 #include <locale.h>
 #include <wchar.h>
 #include <ncursesw/curses.h>
+#include <ncursesw/term.h>
 
 // Macros Swift cannot see, as functions.
 static inline attr_t omio_a_normal(void) { return A_NORMAL; }
@@ -32,5 +33,12 @@ static inline int omio_put_text(int y, int x, const wchar_t *s, int n, attr_t at
     int rc = mvaddnwstr(y, x, s, n);
     attr_set(A_NORMAL, 0, NULL);
     return rc;
+}
+// Loads terminfo for `term` without touching the terminal (capabilities are read with
+// tigetnum/tigetflag/tigetstr), and unloads it again.
+static inline int omio_setupterm(const char *term, int fd, int *status) { return setupterm(term, fd, status); }
+static inline void omio_unload_terminfo(void) {
+    TERMINAL *t = set_curterm(NULL);
+    if (t) del_curterm(t);
 }
 #endif

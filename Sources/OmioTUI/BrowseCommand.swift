@@ -13,8 +13,11 @@ struct BrowseCommand: ParsableCommand {
     @Argument(help: "A folder to browse or a file to open.", completion: .file())
     var path: String = "."
 
-    @Option(help: "Colour output: truecolor or 256 (default: detected from COLORTERM and terminfo).")
+    @Option(help: "Colours: truecolor, 256, 16, 8 or none (default: detected from NO_COLOR, COLORTERM and terminfo).")
     var colors: ColorMode?
+
+    @Option(help: "Glyphs: unicode or ascii (default: unicode when the locale is UTF-8).")
+    var glyphs: GlyphMode?
 
     @Option(help: "memory: keep viewed chunks in memory, write nothing; disk: build the OME-Zarr store in .omio_cache and read from it.")
     var store = AppModel.StoreMode.memory
@@ -36,13 +39,25 @@ struct BrowseCommand: ParsableCommand {
             CLIError.report(OmioError(path, "the inspector needs a terminal (use `omio-tui info` or `render` in pipes)"), path: path)
             throw ExitCode(1)
         }
+        // dumb, unknown or line-only terminals: one line, before ncurses touches anything.
+        let profile = TerminalProfile.current()
+        guard profile.canRunInspector else { throw BrowseCommand.refuse(profile) }
         let model = AppModel(path: path, storeMode: store, cacheDir: cacheDir)
         model.napariPython = python
-        TUIApp(model: model, colors: colors).run()
+        model.symbols = profile.defaultSymbols
+        let ran = TUIApp(model: model, style: TerminalProfile.resolveStyle(colors: colors, glyphs: glyphs)).run()
         TerminalGuard.exitIfSignalled()
+        guard ran else { throw BrowseCommand.refuse(profile) }
+    }
+
+    private static func refuse(_ profile: TerminalProfile) -> ExitCode {
+        fflush(stdout)
+        FileHandle.standardError.write(Data("omio-tui: error: \(profile.refusal)\n".utf8))
+        return ExitCode(1)
     }
 }
 
 extension ColorMode: ExpressibleByArgument {}
+extension GlyphMode: ExpressibleByArgument {}
 extension AppModel.StoreMode: ExpressibleByArgument {}
 extension SymbolSet: ExpressibleByArgument {}

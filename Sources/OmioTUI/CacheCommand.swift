@@ -128,9 +128,11 @@ struct CacheListCommand: ParsableCommand {
         }
         let dates = DateFormatter()
         dates.dateFormat = "yyyy-MM-dd HH:mm"
+        // A C-locale terminal: the columns in plain ASCII (the path is printed as it is).
+        let plain: (String) -> String = ASCIIText.neededOnStdout ? ASCIIText.fold : { $0 }
         let rows = entries.map { e in
-            [e.state.rawValue + (e.building ? "*" : ""), e.kind.rawValue, PurgeReport.size(e.bytes),
-             e.built.map { dates.string(from: $0) } ?? "-", TerminalSafeText.escape(e.path)]
+            [e.state.rawValue + (e.building ? "*" : ""), e.kind.rawValue, plain(PurgeReport.size(e.bytes)),
+             e.built.map { plain(dates.string(from: $0)) } ?? "-", TerminalSafeText.escape(e.path)]
         }
         let header = ["STATE", "KIND", "SIZE", "BUILT", "PATH"]
         let widths = header.indices.map { i in ([header] + rows).map { $0[i].count }.max() ?? 0 }

@@ -22,6 +22,7 @@ struct InfoCommand: ParsableCommand {
     func run() throws {
         var failed: ExitCode?
         var objects: [JSONValue] = []
+        let ascii = ASCIIText.neededOnStdout // a C-locale terminal would drop µ, ×, ...
         for path in files {
             do {
                 let source = try ImageOpener.open(path: path)
@@ -30,7 +31,8 @@ struct InfoCommand: ParsableCommand {
                 if json {
                     objects.append(m.json)
                 } else {
-                    print(InfoText.render(m), terminator: "")
+                    let text = InfoText.render(m)
+                    print(ascii ? ASCIIText.fold(text) : text, terminator: "")
                 }
             } catch {
                 // A bad file among good ones is 1; a --series no file has wins (64).

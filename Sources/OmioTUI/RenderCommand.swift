@@ -25,7 +25,9 @@ struct RenderCommand: ParsableCommand {
     @Option(help: "Maximum width in cells, 1-4096 (default: the terminal's, else 80).", transform: OptionValue.cells) var width: Int?
     @Option(help: "Maximum height in cells, 1-4096 (default: the terminal's, else 24).", transform: OptionValue.cells) var height: Int?
     @Option(help: "Glyphs: half, quad or sextant.") var symbols = SymbolSet.sextant
-    @Option(help: "Colours: truecolor or 256.") var colors = ColorMode.truecolor
+    @Option(help: "Colours: truecolor, 256, 16, 8 or none (default: detected when stdout is a terminal, else truecolor).")
+    var colors: ColorMode?
+    @Option(help: "Glyphs: unicode or ascii (default: detected when stdout is a terminal, else unicode).") var glyphs: GlyphMode?
     @Option(help: "Contrast: auto (saturated 0.35%), minmax, stack (auto over up to 16 planes), or LO:HI (default: auto; 0:255 for 8-bit RGB).", transform: OptionValue.contrast)
     var contrast: ContrastMode?
     @Option(help: "Merging pixels into cells: mean or max.") var reduce = Reduce.mean
@@ -79,6 +81,8 @@ struct RenderCommand: ParsableCommand {
             }
             let array = LazyArray(levels: levels)
             let tty = isatty(STDOUT_FILENO) == 1
+            let style = tty ? TerminalProfile.resolveStyle(colors: colors, glyphs: glyphs)
+                : RenderStyle(colors: colors ?? .truecolor, glyphs: glyphs ?? .unicode)
             var first = true
             var contrast = Array(repeating: mode, count: m.shape.c)
             for ti in ts {
@@ -86,12 +90,12 @@ struct RenderCommand: ParsableCommand {
                     let request = SliceRequest(generation: 0, array: array, t: ti, z: zi, channels: channels,
                                                viewport: .full(m.shape), cols: size.cols, rows: size.rows, symbols: symbols,
                                                contrast: contrast, gamma: 1,
-                                               colors: ChannelColors.resolve(m), reduce: reduce, trueColor: trueColor)
+                                               colors: ChannelColors.resolve(m), reduce: reduce, trueColor: trueColor, style: style)
                     let result = try SlicePipeline.run(request)
                     // A flipbook keeps the first frame's limits, as the TUI does while stepping:
                     // brightness changes between frames stay visible.
                     for (c, l) in result.limits { contrast[c] = .manual(l) }
-                    var text = ANSIWriter.write(result.grid, mode: colors)
+                    var text = ANSIWriter.write(result.grid, mode: style.colors)
                     if !first, tty { text = "\u{1B}[\(size.rows)A" + text } // flipbook: redraw in place
                     FileHandle.standardOutput.write(Data(text.utf8))
                     first = false

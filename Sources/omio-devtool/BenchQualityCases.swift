@@ -23,14 +23,22 @@ extension BenchHarness {
         } else {
             notes.append("The real-image quality case was skipped: ../shared/corpus/real/clEsperanto_AICS_12_134_C0.tif not found.")
         }
+        // The lower rungs of the ladder on the same plane (or the stack's when the corpus is
+        // missing): 16 and 8 ANSI colours and none, against chafa at the same colour setting.
+        let ladderFile = realPlane ?? stack, ladderPlane = realPlane == nil ? PlaneIndex(z: midPlane.z, c: midPlane.c) : PlaneIndex()
+        for colors in ["16", "8", "none"] {
+            rows.append(try qualityRow(file: ladderFile, plane: ladderPlane, label: "the same plane with \(colors == "none" ? "no" : colors) colours", colors: colors))
+        }
         let p = midPlane
         rows.append(try qualityRow(file: stack, plane: PlaneIndex(z: p.z, c: p.c), label: "the synthetic stack's middle plane (mostly noise)"))
         rows.append(try renderTimeRow())
         notes.append("Render quality: the contrast limits are omio-tui's auto limits for that plane (Fiji's saturated 0.35%), passed to `render --contrast LO:HI`; chafa gets the plane mapped through the same limits as an 8-bit gray PNG (value = round(255·clamp((v−LO)/(HI−LO)))). Both outputs are parsed by ANSIParser and rasterized by CellRasterizer at 8×16 px per cell; the reference is that 8-bit plane area-averaged (exact box filter, in 8-bit sRGB code values) to the same pixel grid. PSNR over R, G and B; the note of each row adds two more readings of \"the source downsampled to the same grid\": the plane averaged in linear light and compared in linear light, and that average encoded back to sRGB codes and compared in codes. The goal counts as met only when omio-tui is ahead in all three. omio-tui fits cell colours in a tone space between linear light and sRGB codes (codes^1.5, ToneSpace in Sources/OmioTUI/Render/SRGB.swift); fitting in linear light alone was behind chafa in code-value PSNR on the noise-dominated stack plane. The PNGs, ANSI outputs and rasterizations are kept in \(artifacts).")
     }
 
-    /// PSNR of omio-tui's and chafa's cells for one plane at 160x48 cells with the same limits.
-    mutating func qualityRow(file: String, plane p: PlaneIndex, label: String) throws -> BenchRow {
+    /// PSNR of omio-tui's and chafa's cells for one plane at 160x48 cells with the same limits,
+    /// both at `colors` (truecolor is chafa's `full`).
+    mutating func qualityRow(file: String, plane p: PlaneIndex, label: String, colors: String = "truecolor") throws -> BenchRow {
+        let chafaColors = colors == "truecolor" ? "full" : colors, tag = colors == "truecolor" ? "" : "-\(colors)c"
         let source = try ImageOpener.open(path: file)
         let m = source.metadata(series: 0)
         let cells = OmioBenchmark.previewSize(m, width: 160, height: 48)
@@ -52,25 +60,25 @@ extension BenchHarness {
             let reference = BenchQuality.areaAverage(gray, width: plane.width, height: plane.height, outW: raster.width, outH: raster.height)
             let light = BenchQuality.linearAverage(gray, width: plane.width, height: plane.height, outW: raster.width, outH: raster.height)
             try PNGWriter.encode(width: raster.width, height: raster.height, rgb: raster.pixels)
-                .write(to: URL(fileURLWithPath: (artifacts as NSString).appendingPathComponent("\(name)-\(tool)-cells.png")))
+                .write(to: URL(fileURLWithPath: (artifacts as NSString).appendingPathComponent("\(name)\(tag)-\(tool)-cells.png")))
             return (psnr(a: raster, b: reference), BenchQuality.linearPSNR(raster, reference: light),
                     psnr(a: raster, b: BenchQuality.codes(light, width: raster.width, height: raster.height)), grid)
         }
-        let oursANSI = (artifacts as NSString).appendingPathComponent(name + "-omio-tui.ansi")
+        let oursANSI = (artifacts as NSString).appendingPathComponent(name + tag + "-omio-tui.ansi")
         _ = try proc([tui, "render", file, "--t", "\(p.t)", "--z", "\(p.z)", "--c", "\(p.c)", "--width", "160", "--height", "48",
-                      "--symbols", "sextant", "--colors", "truecolor", "--contrast", contrast], stdout: oursANSI)
+                      "--symbols", "sextant", "--colors", colors, "--glyphs", "unicode", "--contrast", contrast], stdout: oursANSI)
         let oursQ = try measure(oursANSI, tool: "omio-tui")
         var q = BenchRow(id: "", title: "render quality: PSNR of \(label) at 160×48 cells, contrast \(contrast) for both, cells rasterized at 8×16 px",
-                         ours: "`render --symbols sextant --colors truecolor` (\(oursQ.grid.cols)×\(oursQ.grid.rows) cells)",
+                         ours: "`render --symbols sextant --colors \(colors)` (\(oursQ.grid.cols)×\(oursQ.grid.rows) cells)",
                          oursStat: BenchStat(values: [oursQ.psnr], unit: .decibels), goal: "≥ chafa's")
         guard chafaReady else {
             q.other = skipped("chafa")
             return q
         }
-        let chafaANSI = (artifacts as NSString).appendingPathComponent(name + "-chafa.ansi")
-        _ = try proc([chafa!, "--format", "symbols", "--colors", "full", "-s", "160x48", png], stdout: chafaANSI)
+        let chafaANSI = (artifacts as NSString).appendingPathComponent(name + tag + "-chafa.ansi")
+        _ = try proc([chafa!, "--format", "symbols", "--colors", chafaColors, "-s", "160x48", png], stdout: chafaANSI)
         let chQ = try measure(chafaANSI, tool: "chafa")
-        q.other = "`chafa --format symbols --colors full -s 160x48` (default symbols; \(chQ.grid.cols)×\(chQ.grid.rows) cells)"
+        q.other = "`chafa --format symbols --colors \(chafaColors) -s 160x48` (default symbols; \(chQ.grid.cols)×\(chQ.grid.rows) cells)"
         q.otherStat = BenchStat(values: [chQ.psnr], unit: .decibels)
         let d = oursQ.psnr - chQ.psnr
         q.ratio = String(format: "%@%.2f dB (omio-tui %@)", d >= 0 ? "+" : "−", abs(d), d >= 0 ? "ahead" : "behind")

@@ -95,6 +95,9 @@ final class TmuxSession {
         ((try? TmuxSession.tmux(["display-message", "-p", "-t", name, f])) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// The screen with its colours and attributes as SGR codes (`capture-pane -e`).
+    var styledScreen: String { (try? TmuxSession.tmux(["capture-pane", "-p", "-e", "-t", name])) ?? "" }
+
     /// Waits until the screen contains `text` (or the timeout passes); returns the screen.
     @discardableResult
     func wait(for text: String, timeout: TimeInterval = 10) -> String {

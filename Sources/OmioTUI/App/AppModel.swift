@@ -48,6 +48,8 @@ final class AppModel {
     var viewer: ViewerState?
     var focus = Focus.browser
     var symbols = SymbolSet.sextant
+    /// The terminal's rung of the capability ladder (set by TUIApp; the status line names it).
+    var style = RenderStyle(colors: .truecolor, glyphs: .unicode)
     var showHelp = false
     var helpScroll = 0
     /// The `:` command line being typed, or nil.
@@ -196,7 +198,7 @@ final class AppModel {
             generation: sliceGeneration, array: v.array, t: v.t, z: v.z, channels: v.drawnChannels,
             viewport: v.viewport(cols: g.cols, rows: g.rows), cols: g.cols, rows: g.rows,
             symbols: symbols, contrast: v.contrast, gamma: v.gamma, colors: v.colors, reduce: v.reduce,
-            trueColor: v.trueColor)))
+            trueColor: v.trueColor, style: style)))
     }
 
 }

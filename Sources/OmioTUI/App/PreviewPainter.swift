@@ -5,8 +5,11 @@ import OmioFormats
 
 /// Puts the preview's cells on the terminal. Truecolor: SGR 38;2/48;2 written directly after
 /// ncurses has drawn (colour pairs cannot carry 24-bit colours), only for cells that changed.
-/// 256 colours: ncurses colour pairs, never more in a frame than COLOR_PAIRS allows, with the
-/// palette redefined as a ramp of the channel's colour when the terminal allows it.
+/// 256, 16 and 8 colours: ncurses colour pairs, never more in a frame than COLOR_PAIRS allows,
+/// with the palette redefined as a ramp of the channel's colour when the terminal has 256
+/// colours and allows it (never below 256). No colour: glyphs in the default colours. A mode
+/// forced past what ncurses has (`--colors 256` under TERM=screen) is written directly too,
+/// as the SGR codes of that mode.
 final class PreviewPainter {
     let mode: ColorMode
     private var painted: (grid: CellGrid, x: Int, y: Int)?
@@ -20,11 +23,29 @@ final class PreviewPainter {
     func invalidate() { painted = nil }
 
     /// 256-colour path: draw the cells into ncurses before refresh.
+    /// Whether cells bypass ncurses: direct colour, or more colours than ncurses has.
+    func paintsDirectly(on screen: Screen) -> Bool {
+        switch mode {
+        case .truecolor: return true
+        case .ansi256: return screen.colorCount < 256
+        case .ansi16: return screen.colorCount < 16
+        case .ansi8: return screen.colorCount < 8
+        case .none: return false
+        }
+    }
+
+    /// ncurses path: draw the cells before refresh.
     func drawCurses(_ grid: CellGrid, x: Int, y: Int, single: RGBColor?, screen: Screen) {
-        guard mode == .ansi256 else { return }
+        guard !paintsDirectly(on: screen) else { return }
+        if mode == .none {
+            for row in 0..<grid.rows {
+                for col in 0..<grid.cols { screen.cell(y + row, x + col, grid[col, row].glyph, pair: 0) }
+            }
+            return
+        }
         // A single channel: a palette ramp of its colour gives 240 true shades.
         var wanted: PaletteRamp?
-        if let c = single, screen.canChangeColor, screen.colorCount >= 256 {
+        if let c = single, mode == .ansi256, screen.canChangeColor, screen.colorCount >= 256 {
             wanted = PaletteRamp(end: RGB8(r: c.r, g: c.g, b: c.b))
         }
         if wanted != ramp {
@@ -35,6 +56,7 @@ final class PreviewPainter {
         }
         let index: (RGB8) -> Int = { c in
             if let r = self.ramp { return r.index(of: c) }
+            if self.mode != .ansi256 { return ANSIPalette.index(of: c) } // the renderer's own palette colours
             // Nearest-colour search is 240 CIELAB distances: remember answers across frames.
             if let hit = self.nearest[c] { return hit }
             let i = XTerm256.nearestIndex(to: c)
@@ -76,7 +98,7 @@ final class PreviewPainter {
     /// Truecolor path: after refresh, write the cells that differ from what is on screen, then
     /// put the cursor back where ncurses left it (at `home`) with attributes reset.
     func paintDirect(_ grid: CellGrid, x: Int, y: Int, home: (Int, Int), screen: Screen) {
-        guard mode == .truecolor else { return }
+        guard paintsDirectly(on: screen) else { return }
         let previous = (painted?.x == x && painted?.y == y && painted?.grid.cols == grid.cols && painted?.grid.rows == grid.rows) ? painted?.grid : nil
         var out = ""
         out.reserveCapacity(grid.cols * grid.rows * 8)
@@ -92,7 +114,7 @@ final class PreviewPainter {
                 }
                 if cursorAt != col { out += "\u{1B}[\(y + row + 1);\(x + col + 1)H" }
                 if last == nil || last!.0 != cell.fg || last!.1 != cell.bg {
-                    out += "\u{1B}[38;2;\(cell.fg.r);\(cell.fg.g);\(cell.fg.b);48;2;\(cell.bg.r);\(cell.bg.g);\(cell.bg.b)m"
+                    out += sgr(cell)
                     last = (cell.fg, cell.bg)
                 }
                 out.unicodeScalars.append(cell.glyph)
@@ -105,5 +127,19 @@ final class PreviewPainter {
             screen.writeRaw(out)
         }
         painted = (grid, x, y)
+    }
+
+    /// The SGR sequence for a cell's colours in this mode.
+    private func sgr(_ cell: Cell) -> String {
+        switch mode {
+        case .truecolor:
+            return "\u{1B}[38;2;\(cell.fg.r);\(cell.fg.g);\(cell.fg.b);48;2;\(cell.bg.r);\(cell.bg.g);\(cell.bg.b)m"
+        case .ansi256:
+            return "\u{1B}[38;5;\(XTerm256.nearestIndex(to: cell.fg));48;5;\(XTerm256.nearestIndex(to: cell.bg))m"
+        case .ansi16, .ansi8:
+            return "\u{1B}[\(ANSIPalette.sgr(ANSIPalette.index(of: cell.fg), background: false));\(ANSIPalette.sgr(ANSIPalette.index(of: cell.bg), background: true))m"
+        case .none:
+            return "\u{1B}[0m"
+        }
     }
 }

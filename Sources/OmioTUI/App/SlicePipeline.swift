@@ -22,6 +22,8 @@ struct SliceRequest {
     /// RGB samples drawn as one colour image: `channels` are R, G, B and share one set of
     /// limits (the mode of the first).
     var trueColor = false
+    /// The terminal's rung of the capability ladder (colours and glyphs).
+    var style = RenderStyle(colors: .truecolor, glyphs: .unicode)
 }
 
 struct SliceResult {
@@ -72,7 +74,7 @@ enum SlicePipeline {
         }
         let raster = Compositor.composite(layers, width: work.width, height: work.height)
             .resizedNearest(width: size.width, height: size.height)
-        let grid = CellRenderer.render(raster: raster, cols: r.cols, rows: r.rows, symbols: r.symbols)
+        let grid = CellRenderer.render(raster: raster, cols: r.cols, rows: r.rows, symbols: r.symbols, style: r.style)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
         return SliceResult(generation: r.generation, grid: grid, limits: limits, stats: stats, seconds: seconds)
     }

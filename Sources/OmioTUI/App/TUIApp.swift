@@ -9,29 +9,22 @@ final class TUIApp {
     let model: AppModel
     let screen = Screen()
     let services = BackgroundServices()
-    private let forcedColors: ColorMode?
-    private var painter = PreviewPainter(mode: .ansi256)
+    private let painter: PreviewPainter
     private var spinnerFrame = 0
     private var lastOverlay = ""
 
-    init(model: AppModel, colors: ColorMode?) {
+    /// `style`: the rung of the capability ladder (TerminalProfile.resolveStyle).
+    init(model: AppModel, style: RenderStyle) {
         self.model = model
-        forcedColors = colors
+        model.style = style
+        screen.asciiOnly = style.glyphs == .ascii
+        painter = PreviewPainter(mode: style.colors)
     }
 
-    /// Direct colour when the terminal says so: COLORTERM=truecolor/24bit, or a terminfo
-    /// entry with the RGB capability (xterm-direct and friends). Needs the terminfo loaded.
-    static func detectColorMode() -> ColorMode {
-        let env = ProcessInfo.processInfo.environment
-        if let ct = env["COLORTERM"]?.lowercased(), ct == "truecolor" || ct == "24bit" { return .truecolor }
-        let hasRGB = "RGB".withCString { tigetflag(UnsafeMutablePointer(mutating: $0)) } > 0
-        return hasRGB ? .truecolor : .ansi256
-    }
-
-    func run() {
-        screen.start()
+    /// Runs until quit; false (terminal untouched) when ncurses cannot open the terminal.
+    func run() -> Bool {
+        guard screen.start() else { return false }
         defer { screen.stop() }
-        painter = PreviewPainter(mode: forcedColors ?? TUIApp.detectColorMode())
         model.screen = (screen.rows, screen.cols)
         var dirty = true
         while !model.quit && TerminalGuard.terminationSignal == 0 {
@@ -65,6 +58,7 @@ final class TUIApp {
                 dirty = true
             }
         }
+        return true
     }
 
     private func nextPendingKey() -> Key? {
@@ -85,7 +79,7 @@ final class TUIApp {
         let overlay = "\(AppView.previewCovered(model)) \(image == nil) \(screen.rows)x\(screen.cols) \(g.map { "\($0.x),\($0.y),\($0.cols),\($0.rows)" } ?? "-") \(model.viewer?.path ?? "")"
         if overlay != lastOverlay {
             painter.invalidate()
-            if painter.mode == .truecolor { screen.clearAll() }
+            if painter.paintsDirectly(on: screen) { screen.clearAll() }
             lastOverlay = overlay
         }
         if let (grid, x, y) = image, !AppView.previewCovered(model) {

@@ -1,7 +1,7 @@
 /// Reads ANSI block-character art back into a CellGrid: ours (ANSIWriter) or another
 /// program's, such as `chafa --format symbols`, so both can be rasterized and measured the
 /// same way. Understands SGR resets and 24-bit and 256-colour fg/bg (38;2 48;2 38;5 48;5 39
-/// 49); other escape sequences (cursor show/hide ...) are skipped. Colours before any SGR are
+/// 49, the 16 ANSI colours 30–37/40–47/90–97/100–107, reverse 7/27); other escape sequences (cursor show/hide ...) are skipped. Colours before any SGR are
 /// white on black. Lines are rows; every row must hold the same number of glyphs.
 public enum ANSIParser {
     public struct Failure: Error, CustomStringConvertible {
@@ -14,6 +14,7 @@ public enum ANSIParser {
     public static func parse(_ text: String) throws -> CellGrid {
         var rows: [[Cell]] = [[]]
         var fg = defaultForeground, bg = defaultBackground
+        var inverse = false // SGR 7: fg and bg swap places (monochrome output uses it)
         var scalars = text.unicodeScalars.makeIterator()
         while let s = scalars.next() {
             switch s {
@@ -22,7 +23,7 @@ public enum ANSIParser {
                 var parameters = ""
                 while let c = scalars.next() {
                     if (0x40...0x7E).contains(c.value) { // final byte
-                        if c == "m" { try applySGR(parameters, fg: &fg, bg: &bg) }
+                        if c == "m" { try applySGR(parameters, fg: &fg, bg: &bg, inverse: &inverse) }
                         break
                     }
                     parameters.unicodeScalars.append(c)
@@ -32,7 +33,7 @@ public enum ANSIParser {
             case "\r":
                 continue
             default:
-                rows[rows.count - 1].append(canonical(Cell(glyph: s, fg: fg, bg: bg)))
+                rows[rows.count - 1].append(canonical(Cell(glyph: s, fg: inverse ? bg : fg, bg: inverse ? fg : bg)))
             }
         }
         while rows.last?.isEmpty == true { rows.removeLast() }
@@ -52,7 +53,7 @@ public enum ANSIParser {
         }
     }
 
-    private static func applySGR(_ parameters: String, fg: inout RGB8, bg: inout RGB8) throws {
+    private static func applySGR(_ parameters: String, fg: inout RGB8, bg: inout RGB8, inverse: inout Bool) throws {
         let p = parameters.split(separator: ";", omittingEmptySubsequences: false).map { Int($0) ?? 0 }
         var i = 0
         func color() throws -> RGB8 { // after 38 or 48: "2;r;g;b" or "5;n"
@@ -75,12 +76,17 @@ public enum ANSIParser {
         }
         while i < p.count {
             switch p[i] {
-            case 0: fg = defaultForeground; bg = defaultBackground
+            case 0: fg = defaultForeground; bg = defaultBackground; inverse = false
             case 38: fg = try color()
             case 48: bg = try color()
             case 39: fg = defaultForeground
             case 49: bg = defaultBackground
-            default: break // bold, underline ...: no effect on colour
+            case 7: inverse = true
+            case 27: inverse = false
+            default:
+                if let (index, background) = ANSIPalette.index(sgr: p[i]) {
+                    if background { bg = XTerm256.color(ofIndex: index) } else { fg = XTerm256.color(ofIndex: index) }
+                } // bold, underline ...: no effect on colour
             }
             i += 1
         }

@@ -1,6 +1,7 @@
 /// Writes a CellGrid as ANSI text: one line per row, exactly `cols` glyphs, SGR colour codes
 /// only where the colour a glyph shows changes, and a reset at every line end so a line can be
-/// printed anywhere without leaking colour. This is what `omio-tui render` prints.
+/// printed anywhere without leaking colour. This is what `omio-tui render` prints. With 16 or
+/// 8 colours the codes are SGR 30–37/40–47 (bright 90–97/100–107); with none, glyphs only.
 public enum ANSIWriter {
     public static func write(_ grid: CellGrid, mode: ColorMode) -> String {
         var out: [UInt8] = []
@@ -15,6 +16,10 @@ public enum ANSIWriter {
                 let i = XTerm256.nearestIndex(to: c)
                 indexCache[c] = i
                 return i
+            case .ansi16, .ansi8:
+                return ANSIPalette.index(of: c)
+            case .none:
+                return 0
             }
         }
         func number(_ n: Int) {
@@ -22,6 +27,7 @@ public enum ANSIWriter {
             out.append(UInt8(48 + n % 10))
         }
         func color(_ selector: Int, _ c: Int) { // selector 38 (fg) or 48 (bg)
+            if mode == .ansi16 || mode == .ansi8 { return number(ANSIPalette.sgr(c, background: selector == 48)) }
             number(selector)
             switch mode {
             case .truecolor:
@@ -34,6 +40,8 @@ public enum ANSIWriter {
             case .ansi256:
                 out.append(contentsOf: ";5;".utf8)
                 number(c)
+            case .ansi16, .ansi8, .none:
+                break
             }
         }
         for row in 0..<grid.rows {
@@ -43,7 +51,7 @@ public enum ANSIWriter {
                 // A space shows only bg and a full block only fg: skip the colour nobody sees.
                 let f = cell.glyph == " " ? fg : code(cell.fg)
                 let b = cell.glyph == "\u{2588}" ? bg : code(cell.bg)
-                if f != fg || b != bg {
+                if mode != .none, f != fg || b != bg {
                     out.append(contentsOf: [27, 91]) // ESC [
                     if f != fg { color(38, f) }
                     if f != fg && b != bg { out.append(59) }

@@ -25,6 +25,15 @@ public enum CellRenderer {
         }
         return CellGrid(cols: cols, rows: rows, cells: cells)
     }
+
+    /// The renderer for a rung of the capability ladder: free colours with Unicode glyphs
+    /// here, everything else (16, 8, no colours; ASCII) in PaletteCellRenderer.
+    public static func render(raster: RGBRaster, cols: Int, rows: Int, symbols: SymbolSet, style: RenderStyle) -> CellGrid {
+        if style.colors.fixedPalette == nil && style.glyphs == .unicode {
+            return render(raster: raster, cols: cols, rows: rows, symbols: symbols)
+        }
+        return PaletteCellRenderer.render(raster: raster, cols: cols, rows: rows, symbols: symbols, style: style)
+    }
 }
 
 /// The per-cell search, with its tables and scratch allocated once per frame. Sums are kept

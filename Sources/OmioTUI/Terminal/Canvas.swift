@@ -1,6 +1,6 @@
 /// Named text styles; the screen maps them to attributes and colours.
 enum TextStyle: CaseIterable {
-    case normal, dim, bold, title, selected, selectedDim, warning, error, edited, badge, directory, status, help, accent
+    case normal, dim, bold, title, focusedTitle, selected, selectedDim, warning, error, edited, badge, directory, status, help, accent
 }
 
 /// Where views draw text: the ncurses screen, or a character grid in tests.

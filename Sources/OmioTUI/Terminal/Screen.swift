@@ -10,16 +10,22 @@ final class Screen: Canvas {
     private(set) var rows = 24
     private(set) var cols = 80
     private var stylePairs: [Style: (attr: attr_t, pair: Int32)] = [:]
-    private(set) var colorCount = 8
-    private(set) var pairCount = 64
+    /// What ncurses reports once started: 0 colours on a terminal without colour (vt100),
+    /// and then no colour function may be called (they crash inside ncurses there).
+    private(set) var colorCount = 0
+    private(set) var pairCount = 0
     private(set) var canChangeColor = false
     private var savedPalette: [(Int32, Int32, Int32, Int32)] = []
     private var started = false
+    /// ASCII glyph mode: every text drawn goes through ASCIIText.fold.
+    var asciiOnly = false
 
-    func start() {
+    /// Takes the screen; false (terminal untouched) when ncurses cannot open this terminal.
+    /// newterm, not initscr: initscr prints its own message and exits on failure.
+    func start() -> Bool {
         setlocale(LC_ALL, "")
         TerminalGuard.saveModes()
-        initscr()
+        guard newterm(nil, fdopen(STDOUT_FILENO, "w"), fdopen(STDIN_FILENO, "r")) != nil else { return false }
         started = true
         cbreak()
         noecho()
@@ -40,6 +46,7 @@ final class Screen: Canvas {
         // Termination signals now end the main loop (which leaves through `stop()`), and a
         // crash restores the terminal from its signal handler.
         TerminalGuard.arm()
+        return true
     }
 
     /// Restores the palette and the terminal. Safe to call twice.
@@ -60,7 +67,7 @@ final class Screen: Canvas {
     }
 
     private func defineStyles() {
-        let color = colorCount >= 8
+        let color = colorCount >= 8 && pairCount > 0
         func pair(_ fg: Int32, _ bg: Int32) -> Int32 { color ? alloc_pair(fg, bg) : 0 }
         let b = omio_a_bold(), r = omio_a_reverse(), d = omio_a_dim(), n = omio_a_normal()
         stylePairs = [
@@ -69,6 +76,7 @@ final class Screen: Canvas {
             .bold: (b, 0),
             .title: (b, pair(COLOR_CYAN, -1)),
             .selected: (r, 0),
+            .focusedTitle: (r | b, 0),
             .selectedDim: (r | d, 0),
             .warning: (b, pair(COLOR_YELLOW, -1)),
             .error: (b, pair(COLOR_RED, -1)),
@@ -90,7 +98,7 @@ final class Screen: Canvas {
         guard y >= 0, y < rows, x < cols else { return }
         let limit = min(width ?? (cols - x), cols - x)
         guard limit > 0 else { return }
-        let clipped = TextWidth.clip(text, to: limit)
+        let clipped = TextWidth.clip(asciiOnly ? ASCIIText.fold(text) : text, to: limit)
         let chars = clipped.unicodeScalars.map { wchar_t(bitPattern: $0.value) }
         let s = stylePairs[style] ?? (omio_a_normal(), 0)
         chars.withUnsafeBufferPointer { p in
@@ -113,6 +121,7 @@ final class Screen: Canvas {
 
     func allocPair(fg: Int, bg: Int) -> Int32 { alloc_pair(Int32(fg), Int32(bg)) }
     func resetPairs() {
+        guard colorCount > 0 else { return }
         reset_color_pairs()
         defineStyles()
     }

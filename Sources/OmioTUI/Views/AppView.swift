@@ -5,7 +5,18 @@ import OmioFormats
 /// Draws the model's panes, status line and overlays onto a canvas. The preview's image
 /// cells are painted separately (they need colours the canvas does not model).
 enum AppView {
+    /// Below this the panes cannot show a file name and its shape: one centred line instead.
+    static let minimumSize = (cols: 40, rows: 10)
+
+    static func tooSmall(_ c: Canvas) -> Bool { c.cols < minimumSize.cols || c.rows < minimumSize.rows }
+
     static func draw(_ m: AppModel, on c: Canvas, spinner: String) {
+        if tooSmall(c) {
+            let long = "enlarge the window (\(minimumSize.cols)×\(minimumSize.rows) at least) · q quits"
+            let clipped = [long, "enlarge the window", "too small"].first { TextWidth.width($0) <= c.cols } ?? ""
+            c.text(c.rows / 2, max(0, (c.cols - TextWidth.width(clipped)) / 2), clipped, style: .bold)
+            return
+        }
         let l = m.layout
         BrowserView.draw(m, rect: l.browser, on: c)
         TreeView.draw(m, rect: l.tree, on: c)
@@ -19,12 +30,31 @@ enum AppView {
     }
 
     /// True when an overlay covers the preview (its image is then not painted).
-    static func previewCovered(_ m: AppModel) -> Bool { m.showHelp || m.purgeMenu != nil }
+    static func previewCovered(_ m: AppModel) -> Bool {
+        m.showHelp || m.purgeMenu != nil || m.screen.cols < minimumSize.cols || m.screen.rows < minimumSize.rows
+    }
 
-    /// A pane's title row: highlighted when the pane has the focus.
+    /// A pane's title row. The focused pane's title starts with a marker and is bold, so the
+    /// focus shows on terminals that draw neither dim nor colour.
     static func title(_ text: String, rect: AppModel.Rect, focused: Bool, on c: Canvas) {
         c.fill(rect.y, rect.x, width: rect.width, style: focused ? .selected : .status)
-        c.text(rect.y, rect.x, " " + text, style: focused ? .selected : .status, width: rect.width)
+        c.text(rect.y, rect.x, (focused ? "▶ " : "  ") + text, style: focused ? .focusedTitle : .status, width: rect.width)
+    }
+
+    /// `name` cut in the middle to `width` columns, keeping its end (the extension) visible.
+    static func middleCut(_ name: String, _ width: Int) -> String {
+        guard TextWidth.width(name) > width else { return name }
+        guard width > 1 else { return TextWidth.clip(name, to: width) }
+        let tail = max(1, (width - 1) * 2 / 5), head = width - 1 - tail
+        let scalars = Array(name.unicodeScalars)
+        var end = String.UnicodeScalarView(), w = 0
+        for u in scalars.reversed() {
+            let cw = TextWidth.columns(u)
+            if w + cw > tail { break }
+            end.insert(u, at: end.startIndex)
+            w += cw
+        }
+        return TextWidth.clip(name, to: head) + "…" + String(end)
     }
 }
 
@@ -75,11 +105,19 @@ enum BrowserView {
             } else if e.kind == .other {
                 detail = PurgeReport.size(e.size)
             }
+            // Names before badges: drop the size, then the shape, then the badge; only then cut
+            // the name, in the middle, so its extension stays visible.
+            let badge = e.header?.badge.map { "[\($0)]" } ?? ""
             let nameFull = TextWidth.width(name)
-            if nameFull + 1 + TextWidth.width(detail + size) <= r.width { detail += size }
-            detail = TextWidth.clip(detail, to: max(0, r.width - 1 - min(nameFull, max(12, r.width / 3))))
+            let fits = { (d: String) in nameFull + 1 + TextWidth.width(d) <= r.width }
+            if fits(detail + size) {
+                detail += size
+            } else if !fits(detail) {
+                detail = fits(badge) && !badge.isEmpty ? badge : ""
+            }
             let detailWidth = TextWidth.width(detail)
             let nameWidth = r.width - detailWidth - 1
+            name = AppView.middleCut(name, nameWidth)
             if selected { c.fill(y, r.x, width: r.width, style: m.focus == .browser ? .selected : .selectedDim) }
             c.text(y, r.x, TextWidth.fit(name, nameWidth), style: selected ? (m.focus == .browser ? .selected : .selectedDim) : style, width: nameWidth)
             c.text(y, r.x + r.width - detailWidth, detail, style: selected ? (m.focus == .browser ? .selected : .selectedDim) : detailStyle, width: detailWidth)
@@ -172,7 +210,7 @@ enum StatusView {
             c.text(y, 0, " " + msg.text, style: msg.isError ? .error : .status, width: c.cols)
             return
         }
-        var text = " " + statusText(m)
+        var text = " " + statusText(m, width: c.cols - 2 - (m.exportProgress == nil ? 0 : 30))
         if let p = m.exportProgress {
             let f = p.total > 0 ? Double(p.done) / Double(p.total) : 0
             let bar = String(repeating: "█", count: Int(f * 10)) + String(repeating: "░", count: 10 - Int(f * 10))
@@ -181,22 +219,37 @@ enum StatusView {
         c.text(y, 0, text, style: .status, width: c.cols)
     }
 
-    static func statusText(_ m: AppModel) -> String {
-        guard let v = m.viewer else { return "\(m.browser.visible.count) entries  ·  ? help  q quit" }
-        var parts = [(v.path as NSString).lastPathComponent]
-        if v.source.seriesCount > 1 { parts.append("S \(v.series + 1)/\(v.source.seriesCount)") }
-        parts.append(v.positionText)
-        if let contrast = v.contrastText { parts.append(contrast) }
-        if v.gamma != 1 { parts.append("γ \(ImageMetadata.format(v.gamma))") }
-        let m2 = v.metadata
-        parts.append("\(ImageMetadata.format(m2.physicalSizeX)) µm/px" + (m2.defaulted.contains("PhysicalSizeX") ? "?" : ""))
-        parts.append(m.symbols.rawValue)
-        switch v.store {
-        case .memory: parts.append("memory cache \(ByteCountFormatter.string(fromByteCount: Int64(m.cache.usedBytes), countStyle: .memory))")
-        default: parts.append(v.store.text)
+    /// The status fields joined, dropping whole fields (least important first) until the line
+    /// fits `width`: a number is never cut in half.
+    static func statusText(_ m: AppModel, width: Int) -> String {
+        var fields = statusFields(m)
+        func line() -> String { fields.map(\.text).joined(separator: "  ·  ") }
+        while fields.count > 1, TextWidth.width(line()) > width,
+              let drop = fields.indices.max(by: { fields[$0].rank < fields[$1].rank }) {
+            fields.remove(at: drop)
         }
-        if let s = v.sliceSeconds { parts.append(String(format: "%.0f ms", s * 1000)) }
-        return parts.joined(separator: "  ·  ")
+        return line()
+    }
+
+    static func statusText(_ m: AppModel) -> String { statusFields(m).map(\.text).joined(separator: "  ·  ") }
+
+    /// The status line's fields with their rank (higher is dropped first when space is short).
+    static func statusFields(_ m: AppModel) -> [(text: String, rank: Int)] {
+        guard let v = m.viewer else { return [(EnglishCount.of(m.browser.visible.count, "entry", plural: "entries"), 1), ("? help  q quit", 0)] }
+        var parts: [(text: String, rank: Int)] = [((v.path as NSString).lastPathComponent, 2)]
+        if v.source.seriesCount > 1 { parts.append(("S \(v.series + 1)/\(v.source.seriesCount)", 1)) }
+        parts.append((v.positionText, 0))
+        if let contrast = v.contrastText { parts.append((contrast, 3)) }
+        if v.gamma != 1 { parts.append(("γ \(ImageMetadata.format(v.gamma))", 4)) }
+        let m2 = v.metadata
+        parts.append(("\(ImageMetadata.format(m2.physicalSizeX)) µm/px" + (m2.defaulted.contains("PhysicalSizeX") ? "?" : ""), 1))
+        parts.append((m.style.name(symbols: m.symbols), 5))
+        switch v.store {
+        case .memory: parts.append(("memory cache \(ByteCountFormatter.string(fromByteCount: Int64(m.cache.usedBytes), countStyle: .memory))", 7))
+        default: parts.append((v.store.text, 6))
+        }
+        if let s = v.sliceSeconds { parts.append((String(format: "%.0f ms", s * 1000), 8)) }
+        return parts
     }
 }
 

@@ -17,7 +17,12 @@ enum PurgeMenuView {
             return cells.enumerated().map { i, s in i < w.count ? TextWidth.fit(s, w[i]) : s }.joined(separator: " ")
         }
         c.text(y + 1, x + 1, columns(["STATE", "KIND", "SIZE", "BUILT", "LAST USED", "SOURCE → CACHE"]), style: .bold, width: width - 2)
-        let listHeight = height - 6
+        // The keys wrap between items (never inside one) on a narrow screen.
+        let file = m.viewer.map { ($0.path as NSString).lastPathComponent } ?? "the selected file"
+        let keys = ["d purge selected", "f everything for \(file)", "s stale/partial/orphan", "A whole .omio_cache", "r recursive", "Esc close"]
+        let keyLines = HelpView.wrap(keys.map { $0.replacingOccurrences(of: " ", with: "\u{00A0}") }.joined(separator: " · "), width - 2)
+            .map { $0.replacingOccurrences(of: "\u{00A0}", with: " ") }
+        let listHeight = max(1, height - 5 - keyLines.count)
         var state = menu
         state.scrollToSelection(height: listHeight)
         if menu.loading && menu.entries.isEmpty { c.text(y + 2, x + 1, "reading…", style: .help, width: width - 2) }
@@ -34,11 +39,9 @@ enum PurgeMenuView {
             if i == menu.selection { c.fill(y + 2 + row, x, width: width, style: .selected) }
             c.text(y + 2 + row, x + 1, line, style: style, width: width - 2)
         }
-        c.text(y + height - 4, x + 1, "total \(PurgeReport.size(menu.total)) in \(menu.entries.count) entr\(menu.entries.count == 1 ? "y" : "ies")",
+        c.text(y + height - 3 - keyLines.count, x + 1, "total \(PurgeReport.size(menu.total)) in \(menu.entries.count) entr\(menu.entries.count == 1 ? "y" : "ies")",
                style: .bold, width: width - 2)
-        let file = m.viewer.map { ($0.path as NSString).lastPathComponent } ?? "the selected file"
-        c.text(y + height - 3, x + 1, "d purge selected · f everything for \(file) · s stale/partial/orphan · A whole .omio_cache · r recursive · Esc close",
-               style: .help, width: width - 2)
+        for (i, line) in keyLines.enumerated() { c.text(y + height - 2 - keyLines.count + i, x + 1, line, style: .help, width: width - 2) }
         let status: (String, TextStyle)
         if let q = menu.confirm {
             status = (PurgeMenu.question(q.title, q.plan), .warning)
