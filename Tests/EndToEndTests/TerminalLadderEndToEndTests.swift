@@ -11,7 +11,7 @@ struct TerminalLadderEndToEndTests {
         let env: [String: String]
         let status: String   // the renderer's name in the status line
         let colour: Bool     // whether the preview must carry background colours
-        var width = 120, height = 36
+        var width = 150, height = 36  // wide enough to keep the renderer field beside two channels' limits
         var description: String { env.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: " ") + " \(width)x\(height)" }
     }
 
