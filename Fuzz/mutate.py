@@ -338,11 +338,14 @@ class Run:
         return results
 
 
-def inputs(paths):
+def inputs(paths, every=False):
+    """Image files of the folders (every regular file with every=True: corpus files are often
+    named without an extension) and the files named."""
     files = []
     for p in paths:
         if os.path.isdir(p):
-            files += [os.path.join(p, n) for n in sorted(os.listdir(p)) if n.lower().endswith(IMAGE_SUFFIXES)]
+            files += [os.path.join(p, n) for n in sorted(os.listdir(p))
+                      if os.path.isfile(os.path.join(p, n)) and (every or n.lower().endswith(IMAGE_SUFFIXES))]
         elif os.path.isfile(p):
             files.append(p)
     return files
@@ -419,7 +422,7 @@ def main():
     mutants = -(-args.executions // len(args.commands)) if sources else 0
     jobs = [("mutants", i, sources[i % len(sources)]) for i in range(mutants)]
     for folder in args.plain:
-        jobs += [("plain", i, p) for i, p in enumerate(inputs([folder]))]
+        jobs += [("plain", i, p) for i, p in enumerate(inputs([folder], every=True))]
     started = time.monotonic()
     done, shown = 0, started
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
