@@ -133,6 +133,37 @@ def patch_tag(buf, entry, rng):
 
 # ---------------------------------------------------------------- mutants
 
+# --sweep: each of these tags of the first IFD set to each of these values, before the random
+# mutants: the header lies that size buffers (a 2^24-wide image with one row of tiles made the
+# store builder allocate gigabytes).
+SWEEP_TAGS = (256, 257, 258, 277, 278, 279, 322, 323, 339)
+SWEEP_VALUES = (1 << 24, 0xFFFFFFFF)
+
+
+def sweep_plan(data):
+    """(tag, value) pairs of the sweep for this file: tags its first IFD has."""
+    entries, spans = tiff_entries(data, max_ifds=1)
+    tags = sorted({en["tag"] for en in entries if en["tag"] in SWEEP_TAGS})
+    return [(t, v) for t in tags for v in SWEEP_VALUES]
+
+
+def sweep_mutant(data, tag, value):
+    """The first entry of tag set to value (every element; a SHORT made a LONG to hold it)."""
+    buf = bytearray(data)
+    entries, _ = tiff_entries(data, max_ifds=1)
+    entry = next(en for en in entries if en["tag"] == tag)
+    fmt = INT_FORMATS.get(entry["type"], "I")
+    if value >= 1 << (8 * struct.calcsize(fmt)) and entry["inline"] and entry["count"] == 1 and entry["nfmt"] == "I":
+        struct.pack_into(entry["e"] + "H", buf, entry["at"] + 2, 4)
+        fmt = "I"
+    value &= (1 << (8 * struct.calcsize(fmt))) - 1
+    size = struct.calcsize(fmt)
+    for i in range(min(entry["count"], 1 << 16)):
+        at = entry["value_at"] + i * size
+        if 0 <= at and at + size <= len(buf):
+            struct.pack_into(entry["e"] + fmt, buf, at, value)
+    return bytes(buf), f"sweep: tag {tag} all={value}"
+
 def mutate(data, rng):
     """A damaged copy of data and a one-line description of what was done to it."""
     entries, spans = tiff_entries(data)
@@ -303,6 +334,8 @@ class Run:
         if set_name == "mutants":
             rng = random.Random(f"{self.args.seed}:{index}")
             data, description = mutate(original, rng)
+        elif set_name == "sweep":
+            data, description = sweep_mutant(original, *index)
         else:
             data, description = original, "unchanged"
         label = os.path.basename(source)
@@ -330,7 +363,7 @@ class Run:
                     key = ("unclear-error", command, detail)
                 if key:
                     self.keep(key, label, data, description, argv, record)
-                if data == original and set_name == "mutants":
+                if data == original and set_name != "plain":
                     record["mutation"] += " (no change)"
                 results.append(record)
             finally:
@@ -367,7 +400,7 @@ def summarize(run, started):
             if r["kind"] == "crash":
                 signals[r["detail"]] = signals.get(r["detail"], 0) + 1
         slowest = max(rs, key=lambda r: r["seconds"])
-        lines += [f"{set_name}: {len(rs)} executions ({len({(r['index'], r['source']) for r in rs})} inputs x {len(run.args.commands)} commands)",
+        lines += [f"{set_name}: {len(rs)} executions ({len({(str(r['index']), r['source']) for r in rs})} inputs x {len(run.args.commands)} commands)",
                   "  outcomes: " + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())),
                   f"  crashes: {kinds.get('crash', 0)}" + (" (" + ", ".join(f"{k} {v}" for k, v in sorted(signals.items())) + ")" if signals else ""),
                   f"  hangs (> {run.args.timeout:g}s): {kinds.get('hang', 0)}",
@@ -386,6 +419,7 @@ def main():
     ap.add_argument("files", nargs="*", help="files or folders to mutate (default: example_data and ../shared/corpus/real)")
     ap.add_argument("--bin", required=True, help="the omio-tui binary")
     ap.add_argument("--executions", type=int, default=20000, help="mutant executions (mutants = executions / commands)")
+    ap.add_argument("--sweep", action="store_true", help="first set each sizing tag of each input to 2^24 and 2^32-1")
     ap.add_argument("--plain", action="append", default=[], help="also run every file of this folder unchanged")
     ap.add_argument("--seed", default="1")
     ap.add_argument("--jobs", type=int, default=2)
@@ -420,7 +454,12 @@ def main():
     os.makedirs(args.out)
     run = Run(args)
     mutants = -(-args.executions // len(args.commands)) if sources else 0
-    jobs = [("mutants", i, sources[i % len(sources)]) for i in range(mutants)]
+    jobs = []
+    if args.sweep:
+        for source in sources:
+            with open(source, "rb") as f:
+                jobs += [("sweep", tv, source) for tv in sweep_plan(f.read())]
+    jobs += [("mutants", i, sources[i % len(sources)]) for i in range(mutants)]
     for folder in args.plain:
         jobs += [("plain", i, p) for i, p in enumerate(inputs([folder], every=True))]
     started = time.monotonic()
