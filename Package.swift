@@ -19,12 +19,14 @@ let package = Package(
         .systemLibrary(name: "CNcurses", providers: [.apt(["libncursesw5-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        // The TUI's fatal-signal handler: async-signal-safe code cannot be written in Swift.
+        .target(name: "CTerminalGuard"),
         .target(name: "OmioFormats", dependencies: ["CTIFF", "CZlib", "CZstd"], swiftSettings: swift5),
         .target(name: "OmioEngine", dependencies: ["OmioFormats", "CZlib", "CZstd"], swiftSettings: swift5),
         .target(
             name: "OmioTUI",
             dependencies: [
-                "OmioEngine", "OmioFormats", "CNcurses",
+                "OmioEngine", "OmioFormats", "CNcurses", "CTerminalGuard",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swift5

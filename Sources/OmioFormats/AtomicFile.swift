@@ -15,7 +15,7 @@ public enum AtomicFile {
         let name = (path as NSString).lastPathComponent
         let tmp = (dir.isEmpty ? "." : dir) + "/.\(name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
-        guard fd >= 0 else { throw FormatError("cannot create \(tmp): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw FormatError("cannot create a file in \(dir.isEmpty ? "." : dir): \(SystemErrorReason.of(errno: errno))") }
         var ok = false
         defer {
             if !ok {
@@ -24,17 +24,17 @@ public enum AtomicFile {
             }
         }
         try body(fd)
-        guard fsync(fd) == 0 else { throw FormatError("cannot sync \(tmp): \(String(cString: strerror(errno)))") }
+        guard fsync(fd) == 0 else { throw FormatError("cannot sync \(tmp): \(SystemErrorReason.of(errno: errno))") }
         // Fault injection for the crash test: die between the write and the rename.
         if ProcessInfo.processInfo.environment["OMIO_FAULT_KILL_BEFORE_RENAME"] != nil { kill(getpid(), SIGKILL) }
         guard close(fd) == 0 else {
             ok = true // closed (even on error); only unlink remains
             unlink(tmp)
-            throw FormatError("cannot close \(tmp): \(String(cString: strerror(errno)))")
+            throw FormatError("cannot close \(tmp): \(SystemErrorReason.of(errno: errno))")
         }
         ok = true
         guard rename(tmp, path) == 0 else {
-            let reason = String(cString: strerror(errno))
+            let reason = SystemErrorReason.of(errno: errno)
             unlink(tmp)
             throw FormatError("cannot rename onto \(path): \(reason)")
         }
@@ -56,7 +56,7 @@ public enum AtomicFile {
             let n = Foundation.write(fd, raw.baseAddress! + done, raw.count - done)
             if n < 0 {
                 if errno == EINTR { continue }
-                throw FormatError("write failed: \(String(cString: strerror(errno)))")
+                throw FormatError("write failed: \(SystemErrorReason.of(errno: errno))")
             }
             done += n
         }

@@ -11,10 +11,10 @@ public final class FileReader: @unchecked Sendable {
     public init(path: String) throws {
         self.path = path
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw FormatError(String(cString: strerror(errno))) }
+        guard fd >= 0 else { throw FormatError(SystemErrorReason.of(errno: errno)) }
         var st = stat()
         guard fstat(fd, &st) == 0 else {
-            let reason = String(cString: strerror(errno))
+            let reason = SystemErrorReason.of(errno: errno)
             close(fd)
             throw FormatError(reason)
         }
@@ -52,11 +52,39 @@ public final class FileReader: @unchecked Sendable {
             let n = pread(fd, buffer.baseAddress! + done, count - done, off_t(offset) + off_t(done))
             if n < 0 {
                 if errno == EINTR { continue }
-                throw FormatError("read failed at offset \(offset): \(String(cString: strerror(errno)))")
+                throw FormatError("read failed at offset \(offset): \(SystemErrorReason.of(errno: errno))")
             }
             if n == 0 { throw FormatError("file shrank while reading at offset \(offset)") }
             done += n
         }
+    }
+}
+
+extension FileReader {
+    /// A small file read whole (a sidecar, a companion XML), refused past `limit` bytes. The
+    /// read loop stops at limit + 1 whatever st_size claims (a file may grow, /proc lies), and
+    /// only a regular file is read: the open does not block on a FIFO, and a FIFO or a device
+    /// could feed bytes forever.
+    public static func contents(of path: String, limit: Int) throws -> Data {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { throw FormatError(String(cString: strerror(errno))) }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw FormatError(String(cString: strerror(errno))) }
+        guard (st.st_mode & S_IFMT) == S_IFREG else { throw FormatError("is not a regular file") }
+        var data = Data()
+        var chunk = [UInt8](repeating: 0, count: min(limit + 1, 64 << 10))
+        while data.count <= limit {
+            let want = min(chunk.count, limit + 1 - data.count)
+            let n = chunk.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress, want) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw FormatError("read failed: \(String(cString: strerror(errno)))")
+            }
+            if n == 0 { return data }
+            data.append(contentsOf: chunk[0..<n])
+        }
+        throw FormatError("is over \(ByteCountFormatter.string(fromByteCount: Int64(limit), countStyle: .file))")
     }
 }
 

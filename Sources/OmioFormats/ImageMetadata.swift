@@ -139,23 +139,39 @@ public struct ImageMetadata: Sendable {
 
     /// A size over 1000x smaller or larger than the lateral pixel size is almost certainly a
     /// unit mistake (the seed case: ImageJ spacing 0.0000185 µm next to 0.3 µm pixels).
+    /// Sizes and intervals outside these ranges are implausible whatever the other axes say.
     public var plausibilityWarnings: [String] {
         var out: [String] = []
         let lateral = physicalSizeX
+        func absurd(_ key: String, _ v: Double, _ range: ClosedRange<Double>, _ unit: String) -> Bool {
+            guard !range.contains(v) else { return false }
+            out.append("\(key) \(ImageMetadata.format(v)) \(unit) is implausible (outside \(String(format: "%g", range.lowerBound)) to \(String(format: "%g", range.upperBound)) \(unit))")
+            return true
+        }
         func check(_ key: String, _ v: Double) {
+            guard !absurd(key, v, ImageMetadata.plausibleSizes, "µm") else { return }
             let ratio = v / lateral
             if ratio < 1e-3 || ratio > 1e3 {
                 out.append("\(key) \(ImageMetadata.format(v)) µm is implausible next to PhysicalSizeX \(ImageMetadata.format(lateral)) µm")
             }
         }
+        let lateralAbsurd = !defaulted.contains("PhysicalSizeX") && absurd("PhysicalSizeX", lateral, ImageMetadata.plausibleSizes, "µm")
         if !defaulted.contains("PhysicalSizeY"), !defaulted.contains("PhysicalSizeX") {
-            check("PhysicalSizeY", physicalSizeY)
+            if lateralAbsurd { _ = absurd("PhysicalSizeY", physicalSizeY, ImageMetadata.plausibleSizes, "µm") } else { check("PhysicalSizeY", physicalSizeY) }
         }
         if shape.z > 1, !defaulted.contains("PhysicalSizeZ"), !defaulted.contains("PhysicalSizeX") {
-            check("PhysicalSizeZ", physicalSizeZ)
+            if lateralAbsurd { _ = absurd("PhysicalSizeZ", physicalSizeZ, ImageMetadata.plausibleSizes, "µm") } else { check("PhysicalSizeZ", physicalSizeZ) }
         }
+        if shape.t > 1, let dt = timeIncrement { _ = absurd("TimeIncrement", dt, ImageMetadata.plausibleTimeIncrements, "s") }
         return out
     }
+
+    /// Pixel sizes a microscope gives, 1 pm to 1 m (electron to macro imaging, with room).
+    /// Outside, a value is a mistake (a wrong unit, a hand-edited sidecar), and no viewer can
+    /// place it: napari's float32 transforms overflow past ~3e38 and flush ~1e-38 to zero.
+    public static let plausibleSizes: ClosedRange<Double> = 1e-6...1e6
+    /// Time steps from 1 ns to about four months.
+    public static let plausibleTimeIncrements: ClosedRange<Double> = 1e-9...1e7
 
     /// Names of fields whose value is suspicious (defaulted or implausible), for highlighting.
     public var suspiciousFields: Set<String> {

@@ -82,9 +82,23 @@ public protocol ImageSource: AnyObject, Sendable {
     func read(series: Int, level: Int, plane: PlaneIndex, region: PixelRegion) throws -> PixelBuffer
     /// The raw metadata: tags, descriptions, XML (built on demand; may be slow for big files).
     func rawTree() -> [MetaNode]
+    /// Checks, without reading pixels, that every level-0 plane's storage (chunk tables) can
+    /// hold the geometry the header claims. Whole-series work (a store build) calls it before
+    /// sizing any buffer by that geometry; `read` checks the same per chunk anyway.
+    func checkStorage(series: Int) throws
+    /// Every file this source reads (itself, the members of a multi-file set, a metadata file
+    /// beside it): what an output must never replace.
+    var inputFiles: [String] { get }
 }
 
 extension ImageSource {
+    /// Sources whose chunk index is checked while opening need nothing more.
+    public func checkStorage(series: Int) throws {}
+}
+
+extension ImageSource {
+    public var inputFiles: [String] { [path] }
+
     public func readPlane(series: Int = 0, plane: PlaneIndex) throws -> PixelBuffer {
         let m = metadata(series: series)
         return try read(series: series, level: 0, plane: plane, region: .full(width: m.shape.x, height: m.shape.y))

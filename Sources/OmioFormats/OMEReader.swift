@@ -24,12 +24,14 @@ enum OMEReader {
         }
         let dir = (path as NSString).deletingLastPathComponent
         // BinaryOnly: the metadata live in a companion file.
+        var companionFile: String?
         if let ns = omeNamespace(root), let bin = root.child("BinaryOnly", namespace: ns), let name = bin["MetadataFile"] {
             let companion = (dir as NSString).appendingPathComponent(name)
             guard let data = FileManager.default.contents(atPath: companion), let r = try? XMLTree.parse(data) else {
                 throw Fallback(reason: "OME companion metadata \(name) is missing or unreadable; read as a plain TIFF")
             }
             root = r
+            companionFile = companion
         }
         guard root.name == "OME", let ns = omeNamespace(root) else {
             throw Fallback(reason: "the description is not OME-XML (root <\(root.name)>); read as a plain TIFF")
@@ -57,8 +59,10 @@ enum OMEReader {
             layouts[i].metadata.seriesCount = layouts.count
             layouts[i].metadata.readerWarnings = files.warnings + seriesWarnings + layouts[i].metadata.readerWarnings
         }
-        return TIFFSource(path: path, format: .omeTiff, members: files.members, layouts: layouts,
-                          extraRaw: [MetaNode("OME-XML", nil, [root.metaNode()])])
+        let source = TIFFSource(path: path, format: .omeTiff, members: files.members, layouts: layouts,
+                                extraRaw: [MetaNode("OME-XML", nil, [root.metaNode()])])
+        source.companionFile = companionFile
+        return source
     }
 
     static func omeNamespace(_ root: XMLElement) -> String? {

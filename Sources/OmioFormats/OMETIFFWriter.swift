@@ -7,13 +7,24 @@ public enum OMETIFFWriter {
                              bigTIFF: Bool? = nil, uuid: String? = nil,
                              plane: (PlaneIndex) throws -> PixelBuffer,
                              progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) throws {
+        try write(metadata: m, to: OutputTarget(given: path, path: path, kind: .file, exists: false), compression: compression,
+                  bigTIFF: bigTIFF, uuid: uuid, plane: plane, progress: progress)
+    }
+
+    /// Into a checked output (a file, or a character device such as /dev/null): the writer
+    /// patches IFD offsets with pwrite, so the target must be seekable.
+    public static func write(metadata m: ImageMetadata, to target: OutputTarget, compression: TIFFPageSpec.Compression,
+                             bigTIFF: Bool? = nil, uuid: String? = nil,
+                             plane: (PlaneIndex) throws -> PixelBuffer,
+                             progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) throws {
+        let path = target.given
         let s = m.shape
         let total = s.planeCount
         let dataBytes = UInt64(s.planeCount) * UInt64(s.x * s.y * m.dtype.bytes)
         let big = bigTIFF ?? (dataBytes + UInt64(total) * 4096 > UInt64(UInt32.max))
         let uuid = uuid ?? "urn:uuid:" + UUID().uuidString.lowercased()
         let xml = OMEXMLBuilder.document(m, name: (path as NSString).lastPathComponent, uuid: uuid)
-        try AtomicFile.write(to: path) { fd in
+        try target.write { fd in
             let writer = try TIFFWriter(fd: fd, bigTIFF: big)
             var order: [PlaneIndex] = []
             for t in 0..<s.t { for c in 0..<s.c { for z in 0..<s.z { order.append(PlaneIndex(t: t, z: z, c: c)) } } }

@@ -25,7 +25,7 @@ extension Error {
         switch self {
         case let e as OmioError: return e.reason
         case let e as FormatError: return e.reason
-        default: return String(describing: self)
+        default: return SystemErrorReason.of(self) ?? String(describing: self)
         }
     }
 }

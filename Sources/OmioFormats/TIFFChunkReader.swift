@@ -14,7 +14,7 @@ struct TIFFChunkTable: Sendable {
         }
         let offsets = try c.integers(offEntry)
         guard offsets.count >= layout.expectedChunkCount else {
-            throw FormatError("\(TIFFTag.name(offTag)) has \(offsets.count) entries, the image needs \(layout.expectedChunkCount)")
+            throw FormatError("\(TIFFTag.name(offTag)) has \(EnglishCount.of(offsets.count, "entry", plural: "entries")), the image needs \(layout.expectedChunkCount)")
         }
         var counts = try ifd.entry(cntTag).map { try c.integers($0) } ?? []
         if counts.count < offsets.count {

@@ -77,6 +77,8 @@ public final class TIFFSource: ImageSource, @unchecked Sendable {
     let layouts: [TIFFSeriesLayout]
     /// Extra raw-metadata sections a format reader contributes (ImageJ description, OME-XML, LSM).
     let extraRaw: [MetaNode]
+    /// A metadata file read beside the image (an OME BinaryOnly companion).
+    var companionFile: String?
 
     init(path: String, format: FileFormat, members: [TIFFMember?], layouts: [TIFFSeriesLayout], extraRaw: [MetaNode]) {
         self.path = path
@@ -122,17 +124,7 @@ public final class TIFFSource: ImageSource, @unchecked Sendable {
             return PixelBuffer(zeros: m.dtype, width: region.outputWidth, height: region.outputHeight)
         }
         do {
-            let offset = try levelOffset(ref, level: level, member: member)
-            let layout = try member.layout(at: offset)
-            guard layout.width == size.width, layout.height == size.height, layout.dtype == m.dtype else {
-                throw FormatError("the IFD of plane \(plane) is \(layout.width)x\(layout.height) \(layout.dtype.rawValue), the series is \(size.width)x\(size.height) \(m.dtype.rawValue)")
-            }
-            let table: TIFFChunkTable
-            if let start = ref.contiguousStart, level == 0 {
-                table = TIFFChunkTable(contiguousFrom: start, layout: layout)
-            } else {
-                table = try member.chunkTable(at: offset, layout: layout)
-            }
+            let (layout, table) = try page(ref, member: member, series: s, level: level, plane: plane)
             let reader = TIFFChunkReader(file: member.container.file, bigEndian: member.container.bigEndian,
                                          layout: layout, table: table, decoder: member.decoder)
             return try reader.read(sample: ref.sample, region: region)
@@ -141,6 +133,47 @@ public final class TIFFSource: ImageSource, @unchecked Sendable {
         } catch {
             throw OmioError(member.container.path, error.omioReason)
         }
+    }
+
+    /// Every level-0 plane's IFD and chunk table against the series' geometry, without reading
+    /// pixels: a header that claims a 2^24-pixel row over one tile fails here, before a store
+    /// build sizes a buffer by that row.
+    public func checkStorage(series: Int) throws {
+        guard series >= 0, series < layouts.count else { return }
+        let s = layouts[series]
+        let shape = s.metadata.shape
+        for t in 0..<shape.t {
+            for z in 0..<shape.z {
+                for c in 0..<shape.c {
+                    guard let ref = s.planes[shape.planeNumber(t: t, z: z, c: c)], let member = members[ref.member] else { continue }
+                    do {
+                        _ = try page(ref, member: member, series: s, level: 0, plane: PlaneIndex(t: t, z: z, c: c))
+                    } catch {
+                        throw OmioError(member.container.path, error.omioReason)
+                    }
+                }
+            }
+        }
+    }
+
+    /// The layout and chunk table of one plane's page at a level, checked against the series.
+    private func page(_ ref: TIFFPlaneRef, member: TIFFMember, series s: TIFFSeriesLayout, level: Int,
+                      plane: PlaneIndex) throws -> (TIFFPageLayout, TIFFChunkTable) {
+        let size = s.levels[level]
+        let dtype = s.metadata.dtype
+        let offset = try levelOffset(ref, level: level, member: member)
+        let layout = try member.layout(at: offset)
+        guard layout.width == size.width, layout.height == size.height, layout.dtype == dtype else {
+            throw FormatError("the IFD of plane \(plane) is \(layout.width)x\(layout.height) \(layout.dtype.rawValue), the series is \(size.width)x\(size.height) \(dtype.rawValue)")
+        }
+        if let start = ref.contiguousStart, level == 0 {
+            return (layout, TIFFChunkTable(contiguousFrom: start, layout: layout))
+        }
+        return (layout, try member.chunkTable(at: offset, layout: layout))
+    }
+
+    public var inputFiles: [String] {
+        [path] + members.compactMap { $0?.container.path } + (companionFile.map { [$0] } ?? [])
     }
 
     public func rawTree() -> [MetaNode] {

@@ -280,6 +280,6 @@ public final class TIFFWriter {
 
     private func patch(at offset: UInt64, _ bytes: [UInt8]) throws {
         let n = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, off_t(offset)) }
-        guard n == bytes.count else { throw FormatError("write failed: \(String(cString: strerror(errno)))") }
+        guard n == bytes.count else { throw FormatError("write failed: \(SystemErrorReason.of(errno: errno))") }
     }
 }

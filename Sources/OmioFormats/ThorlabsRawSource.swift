@@ -85,6 +85,10 @@ public final class ThorlabsRawSource: ImageSource, @unchecked Sendable {
         return PixelBuffer(dtype: meta.dtype, width: width, height: height, bytes: out)
     }
 
+    public var inputFiles: [String] {
+        [path, ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent(experiment.source)]
+    }
+
     public func rawTree() -> [MetaNode] {
         var nodes = [MetaNode("Thorlabs RAW", nil, [
             MetaNode("Metadata file", experiment.source),

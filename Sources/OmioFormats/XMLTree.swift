@@ -77,7 +77,9 @@ public enum XMLTree {
         parser.delegate = delegate
         let ok = parser.parse()
         if !ok || delegate.root == nil {
-            let err = parser.parserError.map { ($0 as NSError).localizedDescription } ?? "no root element"
+            // localizedDescription is Foundation's "The operation could not be completed.
+            // (NSXMLParserErrorDomain error 5.)": the code alone says as much.
+            let err = parser.parserError.map { "XML parser error \(($0 as NSError).code)" } ?? "no root element"
             throw FormatError("malformed XML (line \(parser.lineNumber): \(err))")
         }
         // libxml2 through XMLParser does not always report a document cut short: check that

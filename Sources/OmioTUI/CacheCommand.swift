@@ -25,22 +25,19 @@ struct CacheBuildCommand: ParsableCommand {
     @Argument(help: "Image file.", completion: .file())
     var file: String
 
-    @Option(help: "Series (0-based).")
+    @Option(help: "Series (0-based).", transform: OptionValue.index)
     var series: Int = 0
 
-    @Option(name: .customLong("zarr-format"), help: "3: OME-Zarr 0.5 on Zarr v3; 2: OME-Zarr 0.4 on Zarr v2 for older tools.")
-    var zarrFormat: Int = 3
+    @Option(name: .customLong("zarr-format"), help: "3: OME-Zarr 0.5 on Zarr v3; 2: OME-Zarr 0.4 on Zarr v2 for older tools.",
+            transform: { try ZarrFormat(rawValue: Int($0) ?? 0).orThrow("must be 3 or 2") })
+    var zarrFormat = ZarrFormat.v3
 
-    @Option(help: "Chunk compressor: none, gzip or zstd.")
-    var compression: String = StoreCompression.default.rawValue
+    @Option(help: "Chunk compressor: none, gzip or zstd.", transform: { try StoreCompression(rawValue: $0).orThrow("must be none, gzip or zstd") })
+    var compression = StoreCompression.default
 
-    @Option(name: .customLong("cache-dir"), help: "Put the store here instead of the file's .omio_cache folder.", completion: .directory)
+    @Option(name: .customLong("cache-dir"), help: "Put the store here instead of the file's .omio_cache folder.", completion: .directory,
+            transform: OptionValue.path)
     var cacheDir: String?
-
-    func validate() throws {
-        guard ZarrFormat(rawValue: zarrFormat) != nil else { throw ValidationError("--zarr-format must be 3 or 2") }
-        guard StoreCompression(rawValue: compression) != nil else { throw ValidationError("--compression must be none, gzip or zstd") }
-    }
 
     func run() throws {
         let bar = ProgressBar(enabled: isatty(STDERR_FILENO) == 1)
@@ -58,19 +55,19 @@ struct CacheBuildCommand: ParsableCommand {
             let source = try ImageOpener.open(path: file)
             // The store carries the corrected metadata, as the TUI's and napari's do.
             let (metadata, overlay) = try OverlayStore.metadata(source, series: series)
-            let request = StoreRequest(series: series, zarrFormat: ZarrFormat(rawValue: zarrFormat)!,
-                                       compression: StoreCompression(rawValue: compression)!, cacheDir: cacheDir,
+            try OptionBounds.checkSeries(series, count: source.seriesCount)
+            let request = StoreRequest(series: series, zarrFormat: zarrFormat, compression: compression, cacheDir: cacheDir,
                                        overlayHash: overlay.hash(series: series))
             let result = try StoreBuilder.ensure(source: source, request: request, metadata: metadata,
                                                  progress: bar.update, cancellation: cancellation)
             bar.finish()
-            if let notice = result.notice { note(notice) }
-            let mb = Double(result.sourceBytes) / 1e6
+            if let notice = result.notice { CLIError.note(notice) }
+            if let repaired = result.repaired { CLIError.note("rebuilding: \(repaired)") }
             let summary = result.reused
                 ? "reused \(result.path): up to date (\(PurgeReport.size(result.bytesOnDisk)) on disk)"
                 : "built \(result.path): \(PurgeReport.size(result.bytesOnDisk)) on disk from \(PurgeReport.size(result.sourceBytes)) in "
-                    + String(format: "%.2f s (%.0f MB/s)", result.seconds, mb / max(result.seconds, 1e-6))
-            note(summary)
+                    + String(format: "%.2f s", result.seconds) + CacheBuildCommand.rate(bytes: result.sourceBytes, seconds: result.seconds)
+            CLIError.note(summary)
             print(result.path)
         } catch is CancellationError {
             bar.finish()
@@ -78,39 +75,53 @@ struct CacheBuildCommand: ParsableCommand {
             throw ExitCode(130)
         } catch {
             bar.finish()
-            CLIError.report(error, path: file)
-            throw ExitCode(1)
+            throw CLIError.fail(error, path: file)
         }
     }
 
-    private func note(_ line: String) {
-        FileHandle.standardError.write(Data("omio-tui: \(line)\n".utf8))
+    /// " (512 MB/s)", or nothing when the build was too small or quick for a rate that means
+    /// anything (a 4 KB store "at 0 MB/s" reads as a fault).
+    static func rate(bytes: Int64, seconds: Double) -> String {
+        let mbPerSecond = Double(bytes) / 1e6 / max(seconds, 1e-6)
+        guard seconds >= 0.05, mbPerSecond >= 1 else { return "" }
+        return String(format: " (%.0f MB/s)", mbPerSecond)
     }
+
 }
 
 struct CacheListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list",
         abstract: "List the caches of a folder: stores (complete, partial, stale, orphan), launchers, logs, OMIO's own.",
-        discussion: "Looks in DIR/.omio_cache and at stores built into DIR itself with --cache-dir."
+        discussion: """
+            Looks in DIR/.omio_cache, at stores built into DIR itself with --cache-dir, and at the \
+            stores of DIR's files that went to $XDG_CACHE_HOME/omio-tui because DIR was read-only. \
+            --recursive does not follow symbolic links to folders and stops \(CacheInventory.maxDepth) folders deep.
+            """
     )
 
-    @Argument(help: "Folder (default: the current one).", completion: .directory)
+    @Argument(help: "Folder (default: the current one).", completion: .directory, transform: OptionValue.path)
     var folder: String = "."
 
     @Flag(help: "Also list the caches of every subfolder.")
     var recursive = false
+
+    @Flag(help: "List the user's fallback cache ($XDG_CACHE_HOME/omio-tui, else ~/.cache/omio-tui) instead of a folder.")
+    var fallback = false
 
     @Flag(help: "Print a JSON array.")
     var json = false
 
     func run() throws {
         var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDir), isDir.boolValue else {
+        guard fallback || FileManager.default.fileExists(atPath: folder, isDirectory: &isDir) && isDir.boolValue else {
             CLIError.report(OmioError(folder, "not a folder"), path: folder)
             throw ExitCode(1)
         }
-        let entries = CacheInventory.list(folder: folder, recursive: recursive)
+        let listing = fallback ? CacheListing(entries: CacheInventory.listFallback())
+            : CacheInventory.walk(folder: folder, recursive: recursive)
+        for line in listing.notes { FileHandle.standardError.write(Data("omio-tui: \(line)\n".utf8)) }
+        let entries = listing.entries
         if json {
             print(JSONValue.array(entries.map(\.json)).serialized(pretty: true))
             return
@@ -119,7 +130,7 @@ struct CacheListCommand: ParsableCommand {
         dates.dateFormat = "yyyy-MM-dd HH:mm"
         let rows = entries.map { e in
             [e.state.rawValue + (e.building ? "*" : ""), e.kind.rawValue, PurgeReport.size(e.bytes),
-             e.built.map { dates.string(from: $0) } ?? "-", e.path]
+             e.built.map { dates.string(from: $0) } ?? "-", TerminalSafeText.escape(e.path)]
         }
         let header = ["STATE", "KIND", "SIZE", "BUILT", "PATH"]
         let widths = header.indices.map { i in ([header] + rows).map { $0[i].count }.max() ?? 0 }

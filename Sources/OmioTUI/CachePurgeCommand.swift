@@ -9,16 +9,18 @@ struct CachePurgeCommand: ParsableCommand {
         commandName: "purge",
         abstract: "Remove caches: everything made for a FILE, or a folder's stale entries (--stale) or whole .omio_cache (--all).",
         discussion: """
-            Only entries inside a folder named .omio_cache are deleted; symbolic links are removed \
-            as links; a store a running build holds is skipped; sidecar edits (*.omio.json) and \
-            images are never touched. Asks before deleting unless --yes; --dry-run only lists.
+            Only entries inside a folder named .omio_cache are deleted, and elsewhere (a --cache-dir \
+            folder, the fallback cache ~/.cache/omio-tui) only stores with omio-tui's manifest and \
+            omio-tui's launchers and logs; a FILE's caches include its fallback store; --recursive \
+            does not follow symbolic links to folders; symbolic links are removed as links; a store \
+            a running build holds is skipped; sidecar edits (*.omio.json) and images are never touched. Asks before deleting unless --yes; --dry-run only lists.
             """
     )
 
     @Argument(help: "An image file (purge its caches) or a folder (with --all or --stale).", completion: .file())
     var target: String
 
-    @Flag(help: "The folder's whole .omio_cache (OMIO's full_cleanup).") var all = false
+    @Flag(help: "The folder's whole .omio_cache (OMIO's full_cleanup), omio-tui's stores in the folder itself (a --cache-dir) and its files' fallback stores.") var all = false
     @Flag(help: "The folder's stale, partial and orphan entries.") var stale = false
     @Flag(help: "With --stale: every .omio_cache below the folder too.") var recursive = false
     @Flag(name: .shortAndLong, help: "Do not ask.") var yes = false
@@ -27,13 +29,15 @@ struct CachePurgeCommand: ParsableCommand {
     func run() throws {
         do {
             let plan = try makePlan()
-            for s in plan.skipped { print("skip  \(s.entry.path)  (\(s.reason))") }
+            for s in plan.skipped { print(TerminalSafeText.escape("skip  \(s.entry.path)  (\(s.reason))")) }
             guard !plan.entries.isEmpty || !plan.folders.isEmpty else {
                 print("nothing to purge")
                 return
             }
-            for e in plan.entries { print("\(dryRun ? "would remove" : "remove")  \(PurgeReport.size(e.bytes).padding(toLength: 9, withPad: " ", startingAt: 0))  \(e.state.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0))  \(e.path)") }
-            print("total \(PurgeReport.size(plan.bytes)) in \(plan.entries.count) entr\(plan.entries.count == 1 ? "y" : "ies")")
+            for e in plan.entries {
+                print("\(dryRun ? "would remove" : "remove")  \(PurgeReport.size(e.bytes).padding(toLength: 9, withPad: " ", startingAt: 0))  \(e.state.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0))  \(TerminalSafeText.escape(e.path))")
+            }
+            print("total \(PurgeReport.size(plan.bytes)) in \(EnglishCount.of(plan.entries.count, "entry", plural: "entries"))")
             if dryRun { return }
             if !yes {
                 guard isatty(STDIN_FILENO) == 1 else {
@@ -50,30 +54,31 @@ struct CachePurgeCommand: ParsableCommand {
             progress.finish(report.summary)
             if !report.failed.isEmpty {
                 for f in report.failed { CLIError.report(OmioError(f.path, "not removed: \(f.reason)"), path: f.path) }
-                print("removed: " + (report.removed.isEmpty ? "nothing" : report.removed.joined(separator: ", ")))
+                print(TerminalSafeText.escape("removed: " + (report.removed.isEmpty ? "nothing" : report.removed.joined(separator: ", "))))
                 throw ExitCode(1)
             }
         } catch let e as ExitCode {
             throw e
         } catch {
-            CLIError.report(error, path: target)
-            throw ExitCode(1)
+            throw CLIError.fail(error, path: target)
         }
     }
 
     private func makePlan() throws -> PurgePlan {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: target, isDirectory: &isDir) || (!all && !stale) else {
-            throw OmioError(target, "No such file or directory")
+            throw OmioError(target, SystemErrorReason.of(errno: ENOENT))
         }
         if isDir.boolValue {
             guard all != stale else { throw OmioError(target, "a folder needs --all or --stale") }
             if all { return try CachePurge.planFullCleanup(folder: target) }
-            return CachePurge.planStale(CacheInventory.list(folder: target, recursive: recursive))
+            let listing = CacheInventory.walk(folder: target, recursive: recursive)
+            for line in listing.notes { FileHandle.standardError.write(Data("omio-tui: \(line)\n".utf8)) }
+            return CachePurge.planStale(listing.entries)
         }
         guard !all, !stale else { throw OmioError(target, "--all and --stale take a folder; a file purges its own caches") }
         // A file that no longer exists still names its orphaned caches.
-        let folder = (URL(fileURLWithPath: target).standardizedFileURL.path as NSString).deletingLastPathComponent
+        let folder = LexicalPath.folder(of: target)
         return CachePurge.plan(forFile: target, in: CacheInventory.list(folder: folder))
     }
 }

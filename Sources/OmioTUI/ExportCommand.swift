@@ -14,17 +14,15 @@ struct ExportCommand: ParsableCommand {
     enum Compression: String, ExpressibleByArgument, CaseIterable { case zlib, none }
 
     @Argument(help: "Image file.", completion: .file()) var file: String
-    @Option(name: .shortAndLong, help: "Output .ome.tif path.") var output: String
-    @Option(help: "Series (0-based).") var series = 0
+    @Option(name: .shortAndLong, help: "Output .ome.tif path (or a character device such as /dev/null); never a file the input reads.", transform: OptionValue.outputFile) var output: String
+    @Option(help: "Series (0-based).", transform: OptionValue.index) var series = 0
     @Option(help: "zlib (deflate with predictor) or none.") var compression = Compression.zlib
     @Flag(help: "Overwrite an existing output file.") var force = false
 
     func run() throws {
         do {
             let source = try ImageOpener.open(path: file)
-            guard series >= 0, series < source.seriesCount else {
-                throw OmioError(file, "series \(series) does not exist (the file has \(source.seriesCount))")
-            }
+            try OptionBounds.checkSeries(series, count: source.seriesCount)
             let (m, _) = try OverlayStore.metadata(source, series: series)
             let progress = ProgressReporter(label: "export")
             let planeBytes = Int64(m.shape.x * m.shape.y * m.dtype.bytes)
@@ -35,8 +33,7 @@ struct ExportCommand: ParsableCommand {
             let size = PurgeReport.size(Int64(m.shape.planeCount) * planeBytes)
             progress.finish("exported \(output) (\(m.shape.planeCount) planes, \(size)) in " + String(format: "%.2f s", progress.elapsed))
         } catch {
-            CLIError.report(error, path: file)
-            throw ExitCode(1)
+            throw CLIError.fail(error, path: file)
         }
     }
 }

@@ -13,21 +13,19 @@ struct InfoCommand: ParsableCommand {
     @Argument(help: "Image files.", completion: .file())
     var files: [String]
 
-    @Option(help: "Series to describe (0-based).")
+    @Option(help: "Series to describe (0-based).", transform: OptionValue.index)
     var series: Int = 0
 
     @Flag(help: "Print JSON (an object, or an array when several files are given).")
     var json = false
 
     func run() throws {
-        var failed = false
+        var failed: ExitCode?
         var objects: [JSONValue] = []
         for path in files {
             do {
                 let source = try ImageOpener.open(path: path)
-                guard series >= 0, series < source.seriesCount else {
-                    throw OmioError(path, "series \(series) does not exist (the file has \(source.seriesCount))")
-                }
+                try OptionBounds.checkSeries(series, count: source.seriesCount)
                 let (m, _) = try OverlayStore.metadata(source, series: series)
                 if json {
                     objects.append(m.json)
@@ -35,14 +33,15 @@ struct InfoCommand: ParsableCommand {
                     print(InfoText.render(m), terminator: "")
                 }
             } catch {
-                CLIError.report(error, path: path)
-                failed = true
+                // A bad file among good ones is 1; a --series no file has wins (64).
+                let status = CLIError.fail(error, path: path)
+                if failed != ExitCode(CLIError.usageStatus) { failed = status }
             }
         }
         if json, !objects.isEmpty {
             print((files.count == 1 ? objects[0] : .array(objects)).serialized(pretty: true))
         }
-        if failed { throw ExitCode(1) }
+        if let failed { throw failed }
     }
 }
 
@@ -74,13 +73,15 @@ enum InfoText {
         if !m.annotations.isEmpty {
             lines.append("  Annotations")
             for (k, v) in m.annotations.prefix(40) {
-                var text = v.displayString.replacingOccurrences(of: "\n", with: " ")
+                var text = v.displayString
                 if text.count > 100 { text = String(text.prefix(100)) + "…" }
                 lines.append("    \(k): \(text)")
             }
             if m.annotations.count > 40 { lines.append("    … \(m.annotations.count - 40) more") }
         }
         for w in m.warnings { lines.append("  warning: \(w)") }
-        return lines.joined(separator: "\n") + "\n"
+        // File names, channel names, descriptions and annotations come from the file: their
+        // control characters are shown escaped, never sent to the terminal.
+        return lines.map(TerminalSafeText.escape).joined(separator: "\n") + "\n"
     }
 }

@@ -21,16 +21,16 @@ struct NapariCommand: ParsableCommand {
     enum Mode: String, ExpressibleByArgument, CaseIterable { case dask, zarr, numpy }
 
     @Argument(help: "Image files.", completion: .file()) var files: [String]
-    @Option(help: "Series (0-based), for every file.") var series = 0
+    @Option(help: "Series (0-based), for every file.", transform: OptionValue.index) var series = 0
     @Option(help: "dask: lazy dask arrays (default); zarr: lazy zarr arrays, no dask; numpy: read into memory (small data).")
     var mode = Mode.dask
-    @Option(help: "The Python that has napari (default: $OMIO_PYTHON, else python3).") var python: String?
+    @Option(help: "The Python that has napari (default: $OMIO_PYTHON, else python3).", transform: OptionValue.path) var python: String?
     @Flag(name: .customLong("no-launch"), help: "Write the launchers but do not run them; print their paths.") var noLaunch = false
     @Flag(help: "Run the launcher with --check: build the viewer without showing it and print its layers as JSON.") var check = false
     @Option(name: .customLong("cache-dir"), help: "Put the stores and launchers here instead of each file's .omio_cache folder.",
-            completion: .directory)
+            completion: .directory, transform: OptionValue.path)
     var cacheDir: String?
-    @Option(help: "Seconds to wait for a launcher that fails at once (0: do not wait).") var wait = 2.0
+    @Option(help: "Seconds to wait for a launcher that fails at once, 0-600 (0: do not wait).", transform: OptionValue.seconds) var wait = 2.0
 
     func run() throws {
         var specs: [NapariLayerSpec] = []
@@ -47,15 +47,14 @@ struct NapariCommand: ParsableCommand {
                 if !prepared.store.reused {
                     progress.finish(String(format: "built %@ in %.2f s", prepared.store.path, prepared.store.seconds))
                 }
-                if let notice = prepared.store.notice { note(notice) }
+                if let notice = prepared.store.notice { CLIError.note(notice) }
                 specs.append(prepared.spec)
             }
             current = files.first ?? ""
             result = try NapariLauncher.send(specs: specs, mode: NapariMode(rawValue: mode.rawValue)!, python: python,
                                              launch: !noLaunch, check: check)
         } catch {
-            CLIError.report(error, path: current)
-            throw ExitCode(1)
+            throw CLIError.fail(error, path: current)
         }
         if let json = result.check {
             print(json.serialized())
@@ -63,7 +62,7 @@ struct NapariCommand: ParsableCommand {
             try reportLaunch(process, result)
         } else {
             for script in result.scripts { print(script) }
-            note("run it with: \(result.command)")
+            CLIError.note("run it with: \(result.command)")
         }
     }
 
@@ -73,10 +72,10 @@ struct NapariCommand: ParsableCommand {
         let names = files.map { ($0 as NSString).lastPathComponent }.joined(separator: ", ")
         switch process.wait(timeout: max(0, wait)) {
         case nil:
-            print("sent \(names) to napari (pid \(process.pid)); log: \(result.logPath)")
+            print(TerminalSafeText.escape("sent \(names) to napari (pid \(process.pid)); log: \(result.logPath)"))
         case 0?:
             let tail = NapariProcess.tail(of: result.logPath, lines: 1)
-            print("sent \(names) to napari (pid \(process.pid)): \(tail.isEmpty ? "done" : tail)")
+            print(TerminalSafeText.escape("sent \(names) to napari (pid \(process.pid)): \(tail.isEmpty ? "done" : tail)"))
         case let status?:
             let tail = NapariProcess.tail(of: result.logPath)
             CLIError.report(OmioError(files.first ?? "", "the napari launcher exited with status \(status): \(tail) (log: \(result.logPath); run it with: \(result.command))"),
@@ -85,7 +84,4 @@ struct NapariCommand: ParsableCommand {
         }
     }
 
-    private func note(_ line: String) {
-        FileHandle.standardError.write(Data("omio-tui: \(line)\n".utf8))
-    }
 }

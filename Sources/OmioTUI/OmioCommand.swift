@@ -6,7 +6,11 @@ import OmioFormats
 public struct OmioCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "omio-tui",
-        abstract: "Look inside microscopy images from a terminal: TIFF, BigTIFF, OME-TIFF, ImageJ, LSM.",
+        abstract: "Look inside microscopy images from a terminal: TIFF, BigTIFF, OME-TIFF, ImageJ, Zeiss LSM and CZI, Thorlabs RAW.",
+        discussion: """
+            Exit status: 0 success, 1 a file could not be read or written, 64 the command line is \
+            wrong (unknown command or option, a bad value, an index outside the image).
+            """,
         version: OmioVersion.string,
         subcommands: [BrowseCommand.self, InfoCommand.self, SliceCommand.self, RenderCommand.self, SetCommand.self, ExportCommand.self, CacheCommand.self, NapariCommand.self],
         defaultSubcommand: BrowseCommand.self
@@ -15,16 +19,39 @@ public struct OmioCommand: ParsableCommand {
     public init() {}
 }
 
-/// The one-line error contract: `omio-tui: error: <path>: <reason>` on stderr.
+/// The one-line error contract: `omio-tui: error: <path>: <reason>` on stderr, with every
+/// control character escaped so a file name cannot act on the terminal or split the line.
 enum CLIError {
+    /// Exit status of a command line that is wrong (sysexits EX_USAGE).
+    static let usageStatus: Int32 = 64
+
     static func report(_ error: Error, path: String) {
-        let line: String
-        if let e = error as? OmioError {
-            line = "omio-tui: error: \(e.path): \(e.reason)"
-        } else {
-            line = "omio-tui: error: \(path): \(error.omioReason)"
+        switch error {
+        case let e as OmioError: line("\(e.path): \(e.reason)")
+        default: line("\(path): \(error.omioReason)")
         }
-        fflush(stdout) // keep stdout and stderr lines in order when both go to one place
+    }
+
+    /// Reports `error` and returns the exit status to throw: 64 for an option whose value does
+    /// not fit the file, 1 for a file that cannot be read or written.
+    static func fail(_ error: Error, path: String) -> ExitCode {
+        report(error, path: path)
+        return ExitCode(error is UsageError ? usageStatus : 1)
+    }
+
+    /// `omio-tui: error: <text>` as one line.
+    static func line(_ text: String) {
+        write("omio-tui: error: " + TerminalSafeText.escape(text))
+    }
+
+    /// `omio-tui: <note>` (a notice, not an error), escaped like errors.
+    static func note(_ text: String) {
+        write("omio-tui: " + TerminalSafeText.escape(text))
+    }
+
+    /// One line on stderr, after whatever stdout holds so both stay in order when merged.
+    static func write(_ line: String) {
+        fflush(stdout)
         FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import OmioFormats
 
 /// Progress of long CLI work on stderr: a redrawn bar (percent, MB/s, ETA) when stderr is a
 /// terminal, else one summary line at the end (logs stay readable).
@@ -30,11 +31,12 @@ final class ProgressReporter: @unchecked Sendable {
         FileHandle.standardError.write(Data(line.utf8))
     }
 
-    /// Ends the bar and prints the summary line (always, terminal or not).
+    /// Ends the bar and prints the summary line (always, terminal or not); paths in it are
+    /// shown with their control characters escaped.
     func finish(_ summary: String) {
         fflush(stdout) // keep the summary after what stdout printed before it
         let clear = tty ? "\r\u{1B}[K" : ""
-        FileHandle.standardError.write(Data((clear + summary + "\n").utf8))
+        FileHandle.standardError.write(Data((clear + TerminalSafeText.escape(summary) + "\n").utf8))
     }
 
     var elapsed: Double { Date().timeIntervalSince(start) }

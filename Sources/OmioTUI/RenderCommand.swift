@@ -16,39 +16,47 @@ struct RenderCommand: ParsableCommand {
     )
 
     @Argument(help: "Image file.", completion: .file()) var file: String
-    @Option(help: "Series (0-based).") var series = 0
-    @Option(help: "Time index or range A:B (inclusive).") var t = "0"
-    @Option(help: "Z index or range A:B (inclusive).") var z = "0"
-    @Option(help: "Channel index, or 'all' for the composite (default: all).") var c = "all"
-    @Option(help: "Maximum width in cells (default: the terminal's, else 80).") var width: Int?
-    @Option(help: "Maximum height in cells (default: the terminal's, else 24).") var height: Int?
+    @Option(help: "Series (0-based).", transform: OptionValue.index) var series = 0
+    @Option(help: "Time index or range A:B (inclusive).", transform: IndexRange.parse) var t = IndexRange(lo: 0, hi: 0)
+    @Option(help: "Z index or range A:B (inclusive).", transform: IndexRange.parse) var z = IndexRange(lo: 0, hi: 0)
+    @Option(help: "Channel index, or 'all' for the composite (default: all).", transform: ChannelChoice.parse) var c = ChannelChoice.all
+    @Option(help: "Maximum width in cells, 1-4096 (default: the terminal's, else 80).", transform: OptionValue.cells) var width: Int?
+    @Option(help: "Maximum height in cells, 1-4096 (default: the terminal's, else 24).", transform: OptionValue.cells) var height: Int?
     @Option(help: "Glyphs: half, quad or sextant.") var symbols = SymbolSet.sextant
     @Option(help: "Colours: truecolor or 256.") var colors = ColorMode.truecolor
-    @Option(help: "Contrast: auto (saturated 0.35%), minmax, or LO:HI.") var contrast = "auto"
+    @Option(help: "Contrast: auto (saturated 0.35%), minmax, or LO:HI.", transform: OptionValue.contrast) var contrast = ContrastMode.auto
     @Option(help: "Merging pixels into cells: mean or max.") var reduce = Reduce.mean
     @Option(help: "memory: read the file; disk: build (or reuse) the OME-Zarr store and read its pyramid.")
     var store = AppModel.StoreMode.memory
-    @Option(help: "Folder for stores instead of .omio_cache beside the file.", completion: .directory) var cacheDir: String?
+    @Option(help: "Folder for stores instead of .omio_cache beside the file.", completion: .directory, transform: OptionValue.path)
+    var cacheDir: String?
+
+    func validate() throws {
+        if let width, let height, width * height > OptionValue.maxArea {
+            throw ValidationError("--width x --height: at most \(OptionValue.maxArea) cells (1024 x 1024, 4096 x 256)")
+        }
+    }
 
     func run() throws {
         do {
             let source = try ImageOpener.open(path: file)
-            guard series >= 0, series < source.seriesCount else {
-                throw OmioError(file, "series \(series) does not exist (the file has \(source.seriesCount))")
-            }
+            try OptionBounds.checkSeries(series, count: source.seriesCount)
             let (m, overlay) = try OverlayStore.metadata(source, series: series)
-            let ts = try RenderCommand.range(t, count: m.shape.t, name: "T", file: file)
-            let zs = try RenderCommand.range(z, count: m.shape.z, name: "Z", file: file)
+            let ts = try t.indices(option: "--t", axis: "T", count: m.shape.t)
+            let zs = try z.indices(option: "--z", axis: "Z", count: m.shape.z)
             let channels: [Int]
-            if c == "all" {
-                channels = Array(0..<m.shape.c)
-            } else {
-                guard let ci = Int(c), ci >= 0, ci < m.shape.c else { throw OmioError(file, "channel \(c) is outside 0..\(m.shape.c - 1)") }
+            switch c {
+            case .all: channels = Array(0..<m.shape.c)
+            case let .one(ci):
+                try OptionBounds.check(ci, option: "--c", axis: "C", count: m.shape.c)
                 channels = [ci]
             }
-            let mode = try RenderCommand.contrastMode(contrast, file: file)
+            let mode = contrast
             let box = RenderCommand.terminalSize()
-            let size = PreviewGeometry.fit(m, width: width ?? box.cols, height: height ?? box.rows)
+            // The terminal's own size is capped like the options: a huge virtual terminal is no
+            // reason to allocate more.
+            let cols = width ?? min(box.cols, OptionValue.maxCells)
+            let size = PreviewGeometry.fit(m, width: cols, height: height ?? min(box.rows, OptionValue.maxArea / cols))
             let levels: PixelLevels
             if store == .disk {
                 let progress = ProgressReporter(label: "store")
@@ -57,7 +65,8 @@ struct RenderCommand: ParsableCommand {
                     progress.update(done: p.bytesDone, total: p.bytesTotal, bytes: p.bytesDone)
                 }
                 if !built.reused { progress.finish("store built: \(built.path)") }
-                if let notice = built.notice { FileHandle.standardError.write(Data(("omio-tui: " + notice + "\n").utf8)) }
+                if let notice = built.notice { CLIError.note(notice) }
+                if let repaired = built.repaired { CLIError.note("rebuilding: \(repaired)") }
                 levels = try StoreReader(path: built.path)
             } else {
                 levels = SourceLevels(source: source, series: series)
@@ -79,30 +88,7 @@ struct RenderCommand: ParsableCommand {
                 }
             }
         } catch {
-            CLIError.report(error, path: file)
-            throw ExitCode(1)
-        }
-    }
-
-    static func range(_ s: String, count: Int, name: String, file: String) throws -> [Int] {
-        let parts = s.split(separator: ":", omittingEmptySubsequences: false).map { Int($0) }
-        let (a, b): (Int?, Int?) = parts.count == 2 ? (parts[0], parts[1]) : (parts.first ?? nil, parts.first ?? nil)
-        guard parts.count <= 2, let lo = a, let hi = b, lo >= 0, hi >= lo, hi < count else {
-            throw OmioError(file, "\(name) \(s) is outside 0..\(count - 1)")
-        }
-        return Array(lo...hi)
-    }
-
-    static func contrastMode(_ s: String, file: String) throws -> ContrastMode {
-        switch s {
-        case "auto": return .auto
-        case "minmax": return .minMax
-        default:
-            let p = s.split(separator: ":").map { Double($0) }
-            guard p.count == 2, let lo = p[0], let hi = p[1], hi > lo else {
-                throw OmioError(file, "contrast must be auto, minmax or LO:HI with LO < HI")
-            }
-            return .manual(ContrastLimits(lo, hi))
+            throw CLIError.fail(error, path: file)
         }
     }
 

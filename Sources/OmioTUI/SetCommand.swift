@@ -21,17 +21,15 @@ struct SetCommand: ParsableCommand {
 
     @Argument(help: "Image file.", completion: .file()) var file: String
     @Argument(help: "KEY=VALUE assignments (with --reset: the keys to reset; none resets all).") var assignments: [String] = []
-    @Option(help: "Series (0-based).") var series = 0
+    @Option(help: "Series (0-based).", transform: OptionValue.index) var series = 0
     @Flag(help: "Remove edits (of the given keys, or all) and return to the file's values.") var reset = false
 
     func run() throws {
         do {
             let source = try ImageOpener.open(path: file)
-            guard series >= 0, series < source.seriesCount else {
-                throw OmioError(file, "series \(series) does not exist (the file has \(source.seriesCount))")
-            }
+            try OptionBounds.checkSeries(series, count: source.seriesCount)
             let fileMetadata = source.metadata(series: series)
-            var overlay = try OverlayStore.load(for: source.path)
+            var overlay = OverlayStore.load(for: source.path)
             if reset {
                 let fields = try assignments.map { key -> MetadataField in
                     guard let f = MetadataField(key: key) else { throw OmioError(file, "unknown key '\(key)' (keys: \(MetadataField.keysHelp))") }
@@ -41,7 +39,7 @@ struct SetCommand: ParsableCommand {
                 if fields.isEmpty { removed = overlay.reset(nil, series: series) }
                 for f in fields { removed += overlay.reset(f, series: series) }
                 let saved = try OverlayStore.save(overlay)
-                if let n = saved.notice { FileHandle.standardError.write(Data(("omio-tui: " + n + "\n").utf8)) }
+                if let n = saved.notice { CLIError.note(n) }
                 print(removed.isEmpty ? "nothing to reset" : "reset " + removed.joined(separator: ", "))
             } else {
                 guard !assignments.isEmpty else { throw OmioError(file, "nothing to set: give KEY=VALUE (keys: \(MetadataField.keysHelp))") }
@@ -62,13 +60,12 @@ struct SetCommand: ParsableCommand {
                     }
                 }
                 let saved = try OverlayStore.save(overlay)
-                if let n = saved.notice { FileHandle.standardError.write(Data(("omio-tui: " + n + "\n").utf8)) }
+                if let n = saved.notice { CLIError.note(n) }
                 print(InfoText.render(current), terminator: "")
-                print("saved to \(saved.path)")
+                print(TerminalSafeText.escape("saved to \(saved.path)"))
             }
         } catch {
-            CLIError.report(error, path: file)
-            throw ExitCode(1)
+            throw CLIError.fail(error, path: file)
         }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import OmioEngine
 import OmioFormats
 
 struct SliceCommand: ParsableCommand {
@@ -12,34 +13,34 @@ struct SliceCommand: ParsableCommand {
     @Argument(help: "Image file.", completion: .file())
     var file: String
 
-    @Option(help: "Series (0-based).") var series: Int = 0
-    @Option(help: "Time index (0-based).") var t: Int = 0
-    @Option(help: "Z index (0-based).") var z: Int = 0
-    @Option(help: "Channel index (0-based).") var c: Int = 0
-    @Option(help: "Pyramid level (0 is full resolution).") var level: Int = 0
-    @Option(name: .shortAndLong, help: "Output .npy path.") var output: String
+    @Option(help: "Series (0-based).", transform: OptionValue.index) var series: Int = 0
+    @Option(help: "Time index (0-based).", transform: OptionValue.index) var t: Int = 0
+    @Option(help: "Z index (0-based).", transform: OptionValue.index) var z: Int = 0
+    @Option(help: "Channel index (0-based).", transform: OptionValue.index) var c: Int = 0
+    @Option(help: "Pyramid level (0 is full resolution).", transform: OptionValue.index) var level: Int = 0
+    @Option(name: .shortAndLong, help: "Output .npy path; - writes to standard output (not a terminal). A FIFO or /dev/null is written directly; the input file is never overwritten.", transform: OptionValue.outputFile) var output: String
 
     func run() throws {
         do {
             let source = try ImageOpener.open(path: file)
-            guard series >= 0, series < source.seriesCount else {
-                throw OmioError(file, "series \(series) does not exist (the file has \(source.seriesCount))")
-            }
+            let target = try OutputTarget.resolve(output, reading: source)
+            try OptionBounds.checkSeries(series, count: source.seriesCount)
             let levels = source.levelSizes(series: series)
-            guard level >= 0, level < levels.count else {
-                throw OmioError(file, "level \(level) does not exist (the series has \(levels.count))")
-            }
+            try OptionBounds.check(level, option: "--level", count: levels.count, "the series has \(EnglishCount.of(levels.count, "level"))")
+            let shape = source.metadata(series: series).shape
+            try OptionBounds.check(t, option: "--t", axis: "T", count: shape.t)
+            try OptionBounds.check(z, option: "--z", axis: "Z", count: shape.z)
+            try OptionBounds.check(c, option: "--c", axis: "C", count: shape.c)
             let size = levels[level]
             let buffer = try source.read(series: series, level: level, plane: PlaneIndex(t: t, z: z, c: c),
                                          region: .full(width: size.width, height: size.height))
             do {
-                try AtomicFile.write(NPYWriter.encode(buffer), to: output)
+                try target.write(NPYWriter.encode(buffer))
             } catch {
                 throw OmioError(output, error.omioReason)
             }
         } catch {
-            CLIError.report(error, path: file)
-            throw ExitCode(1)
+            throw CLIError.fail(error, path: file)
         }
     }
 }

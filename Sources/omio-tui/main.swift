@@ -1,3 +1,3 @@
 import OmioTUI
 
-OmioCommand.main()
+OmioCLI.main()

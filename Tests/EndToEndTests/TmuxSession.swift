@@ -31,7 +31,7 @@ final class TmuxSession {
     static func tmux(_ args: [String]) throws -> String {
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0 else { throw TmuxError(message: "pipe failed") }
-        let capture = args.first == "capture-pane"
+        let capture = args.first == "capture-pane" || args.first == "display-message"
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -89,6 +89,11 @@ final class TmuxSession {
     }
 
     var screen: String { (try? TmuxSession.tmux(["capture-pane", "-p", "-t", name])) ?? "" }
+
+    /// A tmux format for the pane (`#{alternate_on}`, `#{cursor_flag}`, `#{pane_pid}`).
+    func format(_ f: String) -> String {
+        ((try? TmuxSession.tmux(["display-message", "-p", "-t", name, f])) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+    }
 
     /// Waits until the screen contains `text` (or the timeout passes); returns the screen.
     @discardableResult

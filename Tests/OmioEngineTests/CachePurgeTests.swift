@@ -117,15 +117,28 @@ struct CachePurgeTests {
         #expect(FileManager.default.fileExists(atPath: elsewhere + "/x.zarr"))
     }
 
-    @Test func onlyInsideACacheFolder() throws {
+    /// Outside a `.omio_cache` (a --cache-dir folder) a purge deletes only what is provably
+    /// ours: the store with our manifest, not a user's `.ome.zarr` or `.napari.py` beside it.
+    @Test func outsideACacheFolderOnlyWhatIsOurs() throws {
         let folder = try StoreTestSupport.scratch("explicit")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try FileManager.default.copyItem(atPath: StoreTestSupport.examplePath("rgb.tif"), toPath: folder + "/a.tif")
         _ = try StoreBuilder.ensure(source: ImageOpener.open(path: folder + "/a.tif"), request: StoreRequest(cacheDir: folder))
+        try FileManager.default.createDirectory(atPath: folder + "/user.ome.zarr", withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: folder + "/user.ome.zarr/zarr.json", contents: Data("{}".utf8))
+        FileManager.default.createFile(atPath: folder + "/user.napari.py", contents: Data("print(1)\n".utf8))
         let entries = CacheInventory.list(folder: folder)
-        #expect(entries.count == 1)
-        let plan = CachePurge.plan(entries)
-        #expect(plan.entries.isEmpty && plan.skipped.first?.reason == "not inside a .omio_cache folder")
+        #expect(entries.map(\.path) == [folder + "/a.tif.ome.zarr"])
+        let forged = CacheEntry(path: folder + "/user.ome.zarr", source: nil, bytes: 0, state: .orphan, kind: .store,
+                                built: nil, lastUsed: Date(), building: false)
+        #expect(CachePurge.plan([forged]).skipped.first?.reason == "not inside a .omio_cache folder and not made by omio-tui")
+        let plan = try CachePurge.planFullCleanup(folder: folder)
+        #expect(plan.entries.map(\.path) == [folder + "/a.tif.ome.zarr"] && plan.folders.isEmpty)
+        let report = CachePurge.execute(plan)
+        #expect(report.removed == [folder + "/a.tif.ome.zarr"])
+        for kept in ["a.tif", "user.ome.zarr/zarr.json", "user.napari.py"] {
+            #expect(FileManager.default.fileExists(atPath: folder + "/" + kept), "\(kept)")
+        }
     }
 
     /// Another process holds the build lock (as a running build does): the store is listed as

@@ -106,6 +106,21 @@ struct NapariTests {
         #expect(hyper.channelAxis == nil)
     }
 
+    /// 1e308 µm or 5e-324 µm (finite, so a sidecar may hold them) would overflow napari's
+    /// float32 scene: such an axis is scaled 1, and the metadata says the value is implausible.
+    @Test(arguments: [1e308, Double.leastNonzeroMagnitude, 1e200])
+    func implausibleSizesAreScaledOne(size: Double) {
+        var m = NapariTests.metadata(Shape(t: 3, z: 4, c: 1, y: 8, x: 8), t: 1e300)
+        m.physicalSizeZ = size
+        m.physicalSizeY = size
+        #expect(NapariTests.spec(m).scale == [1, 1, 1, 0.25])
+        #expect(m.plausibilityWarnings.count == 3, "\(m.plausibilityWarnings)")
+        m.physicalSizeZ = 2
+        m.physicalSizeY = 0.5
+        m.timeIncrement = 0.1
+        #expect(NapariTests.spec(m).scale == [0.1, 2, 0.5, 0.25] && m.plausibilityWarnings.isEmpty)
+    }
+
     @Test func namesAndColormaps() {
         let named = Self.spec(Self.metadata(Shape(c: 3, y: 8, x: 9), names: ["DAPI", "GFP", nil],
                                             colors: [RGBColor(0, 0, 255), RGBColor(0, 255, 0), RGBColor(255, 128, 0)]))
@@ -142,7 +157,7 @@ struct NapariTests {
         defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
         let source = try ImageOpener.open(path: path)
         let file = source.metadata(series: 0)
-        var overlay = try OverlayStore.load(for: path)
+        var overlay = OverlayStore.load(for: path)
         overlay.set(.physicalSize(axis: "Z"), .number(5, unit: "µm"), series: 0, file: file)
         try OverlayStore.save(overlay)
 

@@ -34,13 +34,13 @@ struct OverlayTests {
 
     @Test(arguments: [("2", 2.0), ("250 ms", 0.25), ("1.5 min", 90.0), ("2 h", 7200.0), ("0.5s", 0.5)])
     func goodTimes(text: String, seconds: Double) throws {
-        #expect(try FieldParser.parse(.timeIncrement, text, current: metadata) == .number(seconds, unit: TimeUnit.canonical(text.filter { $0.isLetter }.isEmpty ? "s" : String(text.drop { !$0.isLetter })) ?? "s"))
+        #expect(try FieldParser.parse(.timeIncrement, text, current: metadata) == .number(seconds, unit: "s"))
     }
 
     @Test func unitReinterpretsTheNumber() throws {
         var m = metadata
         m.physicalSizeZ = 5
-        #expect(try FieldParser.parse(.physicalSizeUnit(axis: "Z"), "nm", current: m) == .number(0.005, unit: "nm"))
+        #expect(try FieldParser.parse(.physicalSizeUnit(axis: "Z"), "nm", current: m) == .number(0.005, unit: "µm"))
         #expect(throws: FieldParser.Invalid.self) { try FieldParser.parse(.physicalSizeUnit(axis: "Z"), "furlong", current: m) }
     }
 
@@ -83,7 +83,7 @@ struct OverlayTests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let before = FileManager.default.contents(atPath: path)
         let source = try ImageOpener.open(path: path)
-        var o = try OverlayStore.load(for: path)
+        var o = OverlayStore.load(for: path)
         #expect(o.isEmpty)
         o.set(.physicalSize(axis: "Z"), .number(5, unit: "µm"), series: 0, file: source.metadata(series: 0))
         let saved = try OverlayStore.save(o)
@@ -94,11 +94,33 @@ struct OverlayTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["wrong_spacing_Z8.tif", "wrong_spacing_Z8.tif.omio.json"])
     }
 
-    @Test func damagedOverlayIsAClearError() throws {
+    /// A sidecar that is not JSON: a warning, the file's own values, and `save` refuses to
+    /// replace what may be the user's hand edits.
+    @Test func damagedSidecarIsAWarningAndKept() throws {
         let (dir, path) = try copyOfExample()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        try Data("{not json".utf8).write(to: URL(fileURLWithPath: path + ".omio.json"))
-        #expect(throws: OmioError.self) { try OverlayStore.load(for: path) }
+        let sidecar = path + ".omio.json"
+        try Data("{not json".utf8).write(to: URL(fileURLWithPath: sidecar))
+        var o = OverlayStore.load(for: path)
+        let m = o.apply(to: try ImageOpener.open(path: path).metadata(series: 0))
+        #expect(m.physicalSizeZ == 0.0000185)
+        #expect(m.warnings.contains { $0.contains("is not valid JSON") && $0.contains("the file's own metadata is used") }, "\(m.warnings)")
+        o.set(.physicalSize(axis: "Z"), .number(5, unit: "µm"), series: 0, file: m)
+        #expect(throws: OmioError.self) { try OverlayStore.save(o) }
+        #expect(FileManager.default.contents(atPath: sidecar) == Data("{not json".utf8))
+    }
+
+    /// Sidecars from before the fix (version 1) held the number in µm beside the typed unit;
+    /// they are read as they were applied. Version 2 numbers are in their unit.
+    @Test(arguments: [(1, 5.0, "nm", 5.0), (2, 5000.0, "nm", 5.0), (2, 0.005, "mm", 5.0), (2, 5.0, "µm", 5.0), (1, 5.0, "µm", 5.0)])
+    func sidecarVersionsReadAsTheyWereMeant(version: Int, value: Double, unit: String, microns: Double) throws {
+        let json = """
+            {"format": "omio-tui metadata overlay", "version": \(version), "series": [{"series": 0, "edits": [
+              {"field": "PhysicalSizeZ", "value": {"value": \(value), "unit": "\(unit)"}}]}]}
+            """
+        let o = try MetadataOverlay(json: JSONValue.parse(Data(json.utf8)), sourcePath: OverlayTests.example)
+        #expect(abs(o.apply(to: metadata).physicalSizeZ - microns) < 1e-12)
+        #expect(o.warnings.isEmpty)
     }
 
     @Test func stateDirectoryKeyIsPerPath() {

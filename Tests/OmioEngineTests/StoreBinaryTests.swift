@@ -27,7 +27,7 @@ struct StoreBinaryTests {
         let path = (folder as NSString).appendingPathComponent("noise.tif")
         let planes = 400
         try StoreBinaryTests.writeNoise(path, planes: planes)
-        let location = StoreLocation.resolve(source: path)
+        let location = try StoreLocation.resolve(source: path)
 
         let build = Process()
         build.executableURL = URL(fileURLWithPath: bin)

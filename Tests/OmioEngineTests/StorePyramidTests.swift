@@ -12,17 +12,25 @@ struct StorePyramidTests {
     }
 
     /// Chunk rows follow the source's storage grid: a band never splits a strip or tile row.
-    @Test func chunkRowsAlignToTheSourceGrid() {
-        let small = StoreLayout(shape: Shape(y: 1024, x: 1024), dtype: .uint16, sourceGrid: ChunkGrid(height: 1, width: 1024),
+    @Test func chunkRowsAlignToTheSourceGrid() throws {
+        let small = try StoreLayout(shape: Shape(y: 1024, x: 1024), dtype: .uint16, sourceGrid: ChunkGrid(height: 1, width: 1024),
                                 format: .v3, compression: .zstd)
         #expect(small.levels.map(\.chunkRows) == [1024, 512]) // 2 MiB plane: one chunk
-        let big = StoreLayout(shape: Shape(y: 3000, x: 3000), dtype: .uint16, sourceGrid: ChunkGrid(height: 256, width: 256),
+        let big = try StoreLayout(shape: Shape(y: 3000, x: 3000), dtype: .uint16, sourceGrid: ChunkGrid(height: 256, width: 256),
                               format: .v3, compression: .zstd)
         #expect(big.levels[0].chunkRows % 256 == 0)
         #expect(big.levels[0].chunkBytes <= StoreLayout.maxChunkBytes)
-        let strips = StoreLayout(shape: Shape(y: 3000, x: 3000), dtype: .uint16, sourceGrid: ChunkGrid(height: 3, width: 3000),
+        let strips = try StoreLayout(shape: Shape(y: 3000, x: 3000), dtype: .uint16, sourceGrid: ChunkGrid(height: 3, width: 3000),
                                  format: .v3, compression: .zstd)
         #expect(strips.levels[0].chunkRows % 3 == 0)
+        // A band of whole tile rows would take 16 GB: bands are cut to the chunk size instead.
+        let wide = try StoreLayout(shape: Shape(y: 1024, x: 1 << 24), dtype: .uint8, sourceGrid: ChunkGrid(height: 1024, width: 1024),
+                                   format: .v3, compression: .zstd)
+        #expect(wide.levels.allSatisfy { $0.chunkBytes <= StoreLayout.maxBandBytes })
+        #expect(throws: (any Error).self) {
+            try StoreLayout(shape: Shape(y: 2, x: 1 << 24), dtype: .float64, sourceGrid: ChunkGrid(height: 1, width: 1 << 24),
+                            format: .v3, compression: .zstd)
+        }
     }
 
     /// Levels of a large banded file (odd sizes, bands that do not divide the height) equal a

@@ -54,6 +54,30 @@ struct MetadataEditTests {
         #expect(d.model.message?.text == "nothing to undo")
     }
 
+    /// Every edit path in the TUI writes the number it applies: read back with an independent
+    /// JSON parser and unit table, the sidecar agrees with what the viewer shows.
+    @Test func editsWriteWhatTheyApply() throws {
+        let (dir, path) = try copy("wrong_spacing_Z8.tif")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let d = AppDriver(path: path)
+        func stored() throws -> Double { try SidecarJSON.modelValue(path + ".omio.json", field: "PhysicalSizeZ") }
+        selectField(d, "PhysicalSizeZ")
+        d.press(.char("e"), .ctrl("u"))
+        d.type("5000 nm")
+        d.press(.enter)
+        #expect(d.model.viewer?.metadata.physicalSizeZ == 5)
+        #expect(try stored() == 5, "`e` 5000 nm")
+        for (command, microns) in [("set PhysicalSizeZ=0.005mm", 5.0), ("set PhysicalSizeZUnit=nm", 0.005), ("set PhysicalSizeZ=250 nm", 0.25)] {
+            d.press(.char(":"))
+            d.type(command)
+            d.press(.enter)
+            let shown = try #require(d.model.viewer?.metadata.physicalSizeZ)
+            #expect(abs(shown - microns) < 1e-12, "\(command): shown \(shown)")
+            let saved = try stored()
+            #expect(abs(saved - shown) < 1e-12, "\(command): the sidecar says \(saved), the viewer \(shown)")
+        }
+    }
+
     @Test func commandLineSetResetAndReopen() throws {
         let (dir, path) = try copy("wrong_spacing_Z8.tif")
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -155,7 +179,7 @@ struct PurgeMenuTests {
         #expect(text.contains("full cleanup") && text.contains("y / n"))
         d.press(.char("y"))
         #expect(d.model.purgeMenu?.entries.isEmpty == true)
-        #expect(d.model.purgeMenu?.note?.hasPrefix("removed 3") == true, "\(String(describing: d.model.purgeMenu?.note))")
+        #expect(d.model.purgeMenu?.note?.hasPrefix("removed 2 entries") == true, "\(String(describing: d.model.purgeMenu?.note))")
         #expect(!FileManager.default.fileExists(atPath: dir + "/.omio_cache"))
         #expect(FileManager.default.fileExists(atPath: dir + "/rgb.tif.omio.json") && FileManager.default.fileExists(atPath: dir + "/rgb.tif"))
         d.press(.escape)

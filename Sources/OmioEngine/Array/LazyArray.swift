@@ -64,6 +64,10 @@ public final class LazyArray: @unchecked Sendable {
             return try chunk(ChunkKey(array: id, level: level, plane: plane, row: rows.lowerBound / g.height, col: cols.lowerBound / g.width))
         }
         let bps = dtype.bytes
+        // The first chunk is read before the output is sized: its read checks the source's
+        // chunk table against the geometry, so a header claiming a huge plane fails here
+        // instead of after allocating a region that size.
+        _ = try chunk(ChunkKey(array: id, level: level, plane: plane, row: rows.lowerBound / g.height, col: cols.lowerBound / g.width))
         var out = [UInt8](repeating: 0, count: rows.count * cols.count * bps)
         for cr in (rows.lowerBound / g.height)...((rows.upperBound - 1) / g.height) {
             for cc in (cols.lowerBound / g.width)...((cols.upperBound - 1) / g.width) {

@@ -138,7 +138,7 @@ public enum NapariLauncher {
         }
         var metadata = input.metadata
         metadata.series = input.series
-        let spec = NapariLayerSpec(metadata: metadata, sourcePath: StoreLocation.absolutePath(input.source.path),
+        let spec = NapariLayerSpec(metadata: metadata, sourcePath: LexicalPath.absolute(input.source.path),
                                    storePath: built.path, levels: levels, colors: input.colors, contrastLimits: limits)
         return (spec, built)
     }
@@ -239,15 +239,18 @@ public enum NapariLauncher {
         return "python3"
     }
 
-    /// An absolute executable path for `python` (a path, or a name looked up in PATH).
+    /// An absolute executable path for `python` (a path, or a name looked up in PATH), made
+    /// absolute by its text only: a venv's `bin/python` is often a symbolic link to its base
+    /// interpreter, and Python finds the venv (`pyvenv.cfg`) from the path it was started as, so
+    /// resolving the link would run the base interpreter without the venv's packages.
     public static func resolvePython(_ python: String, environment: [String: String]) -> String? {
         if python.contains("/") {
-            let path = StoreLocation.absolutePath(python)
+            let path = LexicalPath.absolute(python)
             return access(path, X_OK) == 0 ? path : nil
         }
         let dirs = (environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":").map(String.init)
         for dir in dirs where !dir.isEmpty {
-            let path = (dir as NSString).appendingPathComponent(python)
+            let path = LexicalPath.absolute(python, cwd: LexicalPath.absolute(dir))
             var st = stat()
             if stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, access(path, X_OK) == 0 { return path }
         }

@@ -106,17 +106,20 @@ public struct NapariLayerSpec: Equatable, Sendable {
         (shape.t > 1 ? ["t"] : []) + (shape.z > 1 ? ["z"] : []) + ["y", "x"]
     }
 
-    /// Per layer axis: seconds for t, µm for the others.
+    /// Per layer axis: seconds for t, µm for the others. An implausible value (flagged in the
+    /// metadata's warnings) is given as 1: napari's scene cannot hold 1e308 µm or 5e-324 µm.
     public var scale: [Double] {
         axisLabels.map { axis in
             switch axis {
-            case "t": return timeIncrement ?? 1
-            case "z": return physicalSizeZ
-            case "y": return physicalSizeY
-            default: return physicalSizeX
+            case "t": return NapariLayerSpec.placeable(timeIncrement ?? 1, ImageMetadata.plausibleTimeIncrements)
+            case "z": return NapariLayerSpec.placeable(physicalSizeZ, ImageMetadata.plausibleSizes)
+            case "y": return NapariLayerSpec.placeable(physicalSizeY, ImageMetadata.plausibleSizes)
+            default: return NapariLayerSpec.placeable(physicalSizeX, ImageMetadata.plausibleSizes)
             }
         }
     }
+
+    static func placeable(_ v: Double, _ range: ClosedRange<Double>) -> Double { range.contains(v) ? v : 1 }
 
     /// Per layer axis, as pint/UDUNITS names (what OME-Zarr writes).
     public var units: [String] { axisLabels.map { $0 == "t" ? "second" : "micrometer" } }

@@ -90,7 +90,7 @@ public final class NapariProcess: @unchecked Sendable {
         while true {
             let r = waitpid(pid, &raw, WNOHANG)
             if r == pid { break }
-            if r < 0, errno != EINTR { throw OmioError(argv[0], "waitpid failed: \(String(cString: strerror(errno)))") }
+            if r < 0, errno != EINTR { throw OmioError(argv[0], "waitpid failed: \(SystemErrorReason.of(errno: errno))") }
             if !killed, Date() > deadline {
                 kill(pid, SIGKILL)
                 killed = true
@@ -145,7 +145,7 @@ public final class NapariProcess: @unchecked Sendable {
         }
         var pid: pid_t = 0
         let rc = posix_spawn(&pid, argv[0], &actions, &attr, cArgs, cEnv)
-        guard rc == 0 else { throw OmioError(argv[0], "cannot start it: \(String(cString: strerror(rc)))") }
+        guard rc == 0 else { throw OmioError(argv[0], "cannot start it: \(SystemErrorReason.of(errno: rc))") }
         return pid
     }
 
@@ -173,7 +173,7 @@ public struct NapariExit: Sendable, Equatable {
 /// Where the launchers' shared window listens (the same rule as the script's `socket_path`).
 public enum NapariSocket {
     public static func path(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        if let explicit = environment["OMIO_NAPARI_SOCKET"], !explicit.isEmpty { return StoreLocation.absolutePath(explicit) }
+        if let explicit = environment["OMIO_NAPARI_SOCKET"], !explicit.isEmpty { return LexicalPath.absolute(explicit) }
         var isDir: ObjCBool = false
         if let runtime = environment["XDG_RUNTIME_DIR"], runtime.hasPrefix("/"),
            FileManager.default.fileExists(atPath: runtime, isDirectory: &isDir), isDir.boolValue {

@@ -13,26 +13,27 @@ public enum MetadataField: Hashable, Sendable, CustomStringConvertible {
 
     /// OME/OMIO key names: PhysicalSizeZ, PhysicalSizeZUnit, TimeIncrement, Channel 1 Name
     /// (also Channel1Name / Channel:1:Name), Description.
+    /// Keys are matched without regard to case (`physicalsizez=5` is what people type).
     public init?(key raw: String) {
-        let key = raw.trimmingCharacters(in: .whitespaces)
+        let key = raw.trimmingCharacters(in: .whitespaces).lowercased()
         for axis in ["X", "Y", "Z"] {
-            if key == "PhysicalSize\(axis)" { self = .physicalSize(axis: axis); return }
-            if key == "PhysicalSize\(axis)Unit" { self = .physicalSizeUnit(axis: axis); return }
+            if key == "physicalsize\(axis.lowercased())" { self = .physicalSize(axis: axis); return }
+            if key == "physicalsize\(axis.lowercased())unit" { self = .physicalSizeUnit(axis: axis); return }
         }
         switch key {
-        case "TimeIncrement": self = .timeIncrement; return
-        case "TimeIncrementUnit": self = .timeIncrementUnit; return
-        case "Description": self = .description; return
+        case "timeincrement": self = .timeIncrement; return
+        case "timeincrementunit": self = .timeIncrementUnit; return
+        case "description": self = .description; return
         default: break
         }
         let compact = key.replacingOccurrences(of: " ", with: "").replacingOccurrences(of: ":", with: "")
-        guard compact.hasPrefix("Channel") else { return nil }
-        let rest = compact.dropFirst("Channel".count)
+        guard compact.hasPrefix("channel") else { return nil }
+        let rest = compact.dropFirst("channel".count)
         let digits = rest.prefix { $0.isNumber }
         guard let index = Int(digits) else { return nil }
         switch rest.dropFirst(digits.count) {
-        case "Name": self = .channelName(index)
-        case "Color", "Colour": self = .channelColor(index)
+        case "name": self = .channelName(index)
+        case "color", "colour": self = .channelColor(index)
         default: return nil
         }
     }
@@ -53,11 +54,15 @@ public enum MetadataField: Hashable, Sendable, CustomStringConvertible {
     public static let keysHelp = "PhysicalSizeX/Y/Z[Unit], TimeIncrement[Unit], Channel N Name, Channel N Color, Description"
 }
 
-/// A checked new value: numbers already converted to µm / s.
+/// A checked new value. Numbers are held, applied and written in the field's model unit (µm for
+/// sizes, s for times: `{"value": 5, "unit": "µm"}` for a typed "5000 nm"), so the sidecar says
+/// what is applied.
 public enum FieldValue: Equatable, Sendable {
-    case number(Double, unit: String) // canonical value in µm or s, and the unit the user wrote
+    case number(Double, unit: String)
     case text(String)
     case color(RGBColor)
+
+    static let micrometres = "µm", seconds = "s"
 
     var json: JSONValue {
         switch self {
@@ -67,11 +72,35 @@ public enum FieldValue: Equatable, Sendable {
         }
     }
 
+    /// The value as written, unchecked (see `checked(for:version:)`).
     init?(json: JSONValue) {
         if let v = json["value"]?.doubleValue, let u = json["unit"]?.stringValue { self = .number(v, unit: u) }
         else if let s = json["text"]?.stringValue { self = .text(s) }
         else if let c = json["color"]?.stringValue.flatMap(RGBColor.init(hex:)) { self = .color(c) }
         else { return nil }
+    }
+
+    /// A value read from a sidecar, held to the rules `set` enforces and brought to µm or s.
+    /// Sidecar version 1 (omio-tui before the fix) wrote the number already in µm or s beside
+    /// the unit the user had typed (`{"value": 5, "unit": "nm"}` meant 5 µm): it is read as it
+    /// was applied. From version 2 the number is in its unit.
+    func checked(for field: MetadataField, version: Int) throws -> FieldValue {
+        func fail(_ why: String) -> FieldParser.Invalid { FieldParser.Invalid(description: "\(field): \(why)") }
+        switch (MetadataOverlay.storageField(field), self) {
+        case let (.physicalSize, .number(v, unit)):
+            guard let f = LengthUnit.micrometres(per: unit), !LengthUnit.isUncalibrated(unit) else { throw fail("unknown length unit '\(unit)'") }
+            return try FieldParser.modelNumber(version == 1 ? v : v * f, unit: FieldValue.micrometres, field: field, shown: "\(v) \(unit)")
+        case let (.timeIncrement, .number(v, unit)):
+            guard let f = TimeUnit.seconds(per: unit) else { throw fail("unknown time unit '\(unit)'") }
+            return try FieldParser.modelNumber(version == 1 ? v : v * f, unit: FieldValue.seconds, field: field, shown: "\(v) \(unit)")
+        case let (.channelName, .text(s)):
+            guard !s.trimmingCharacters(in: .whitespaces).isEmpty else { throw fail("a name cannot be empty") }
+            return self
+        case (.channelColor, .color), (.description, .text):
+            return self
+        default:
+            throw fail("the value \(json.serialized()) does not fit this field")
+        }
     }
 }
 
@@ -90,19 +119,19 @@ public enum FieldParser {
             guard let f = LengthUnit.micrometres(per: unit), !LengthUnit.isUncalibrated(unit) else {
                 throw Invalid(description: "\(field): unknown length unit '\(unit)' (use nm, µm/um, mm, cm, m)")
             }
-            return .number(v * f, unit: LengthUnit.canonical(unit) ?? unit)
+            return try modelNumber(v * f, unit: FieldValue.micrometres, field: field, shown: text)
         case let .physicalSizeUnit(axis):
             guard let f = LengthUnit.micrometres(per: text), !LengthUnit.isUncalibrated(text) else {
                 throw Invalid(description: "\(field): unknown length unit '\(text)' (use nm, µm/um, mm, cm, m)")
             }
             // The number stays; its unit changes: 5 "µm" that were really nm become 0.005 µm.
-            return .number(m.physicalSize(axis) * f, unit: LengthUnit.canonical(text) ?? text)
+            return try modelNumber(m.physicalSize(axis) * f, unit: FieldValue.micrometres, field: field, shown: text)
         case .timeIncrement:
             let (v, unit) = try number(text, defaultUnit: "s", field: field)
             guard let f = TimeUnit.seconds(per: unit) else {
                 throw Invalid(description: "\(field): unknown time unit '\(unit)' (use ms, s, min, h)")
             }
-            return .number(v * f, unit: TimeUnit.canonical(unit) ?? unit)
+            return try modelNumber(v * f, unit: FieldValue.seconds, field: field, shown: text)
         case .timeIncrementUnit:
             guard let f = TimeUnit.seconds(per: text) else {
                 throw Invalid(description: "\(field): unknown time unit '\(text)' (use ms, s, min, h)")
@@ -110,7 +139,7 @@ public enum FieldParser {
             guard let current = m.timeIncrement else {
                 throw Invalid(description: "TimeIncrementUnit: the file has no TimeIncrement to reinterpret; set TimeIncrement")
             }
-            return .number(current * f, unit: TimeUnit.canonical(text) ?? text)
+            return try modelNumber(current * f, unit: FieldValue.seconds, field: field, shown: text)
         case let .channelName(i), let .channelColor(i):
             guard i >= 0, i < m.shape.c else {
                 throw Invalid(description: "\(field): the image has channels 0 to \(m.shape.c - 1)")
@@ -148,6 +177,15 @@ public enum FieldParser {
             throw Invalid(description: "\(field): \(text) must be a positive finite number")
         }
         return (v, unitText.isEmpty ? defaultUnit : unitText)
+    }
+
+    /// The one rule for a size or time in the model's unit, from `set` or from a sidecar: a
+    /// positive finite number (5e-324 nm is 0 µm and 1e308 m is infinite µm once converted).
+    static func modelNumber(_ v: Double, unit: String, field: MetadataField, shown: String) throws -> FieldValue {
+        guard v.isFinite, v > 0 else {
+            throw Invalid(description: "\(field): \(shown) is not a positive finite number of \(unit)")
+        }
+        return .number(v, unit: unit)
     }
 
     static func color(_ text: String) -> RGBColor? {

@@ -23,6 +23,16 @@ public struct MetadataOverlay: Equatable, Sendable {
     /// series -> field key -> edit (keys as MetadataField.description).
     public private(set) var edits: [Int: [String: Edit]] = [:]
     var history: [Change] = []
+    /// What was wrong with the sidecar it was read from (values ignored, the file refused), for
+    /// the metadata's warnings.
+    public internal(set) var warnings: [String] = []
+    /// Set when the sidecar could not be used at all (too big, not JSON, a newer format): it
+    /// is left as it is, and saving over it is refused.
+    public internal(set) var refusedSidecar: OmioError?
+
+    /// The sidecar format written: 2 stores numbers in their unit (always µm or s); 1 stored them
+    /// in µm or s beside the unit the user typed.
+    static let formatVersion = 2
 
     public init(sourcePath: String) {
         self.sourcePath = sourcePath
@@ -75,6 +85,7 @@ public struct MetadataOverlay: Equatable, Sendable {
     /// The metadata with this overlay's edits applied, fields listed in `edited`.
     public func apply(to m: ImageMetadata) -> ImageMetadata {
         var out = m
+        out.readerWarnings += warnings
         let e = edits(series: m.series)
         for key in e.keys.sorted() {
             guard let field = MetadataField(key: key), let edit = e[key] else { continue }
@@ -90,6 +101,9 @@ public struct MetadataOverlay: Equatable, Sendable {
             case let (.channelName(i), .text(s)) where i < out.channels.count: out.channels[i].name = s
             case let (.channelColor(i), .color(c)) where i < out.channels.count: out.channels[i].color = c
             case let (.description, .text(s)): out.description = s.isEmpty ? nil : s
+            case (.channelName, _), (.channelColor, _):
+                out.readerWarnings.append("\(key) in the sidecar is ignored: the image has channels 0 to \(out.channels.count - 1)")
+                continue
             default: continue
             }
             out.edited.append(key)
@@ -150,30 +164,49 @@ public struct MetadataOverlay: Equatable, Sendable {
                                                                    ("edited_at", .string(p.editedAt))]) } ?? .null)])
         }
         return .object([
-            ("format", .string("omio-tui metadata overlay")), ("version", .int(1)),
+            ("format", .string("omio-tui metadata overlay")), ("version", .int(MetadataOverlay.formatVersion)),
             ("source", .string(sourcePath)), ("series", .array(series)), ("history", .array(history)),
         ])
     }
 
+    /// Reads a sidecar's JSON. An edit that does not pass `set`'s rules is left out with a
+    /// warning naming the field; a document that is not an overlay (or is newer) throws.
     public init(json: JSONValue, sourcePath: String) throws {
         guard json["format"]?.stringValue == "omio-tui metadata overlay" else {
-            throw FormatError("not an omio-tui metadata overlay")
+            throw FormatError("is not an omio-tui metadata overlay")
+        }
+        let version = json["version"]?.intValue ?? 1
+        guard (1...MetadataOverlay.formatVersion).contains(version) else {
+            throw FormatError("has format version \(json["version"].map { $0.serialized() } ?? "?"), newer than this omio-tui reads (\(MetadataOverlay.formatVersion))")
         }
         self.sourcePath = sourcePath
-        func edit(_ j: JSONValue?) -> Edit? {
-            guard let j, let v = j["value"].flatMap(FieldValue.init(json:)) else { return nil }
-            return Edit(value: v, original: j["original"].flatMap(FieldValue.init(json:)), editedAt: j["edited_at"]?.stringValue ?? "")
+        func value(_ j: JSONValue?, _ field: MetadataField) throws -> FieldValue? {
+            guard let j, j != .null else { return nil }
+            guard let v = FieldValue(json: j) else { throw FieldParser.Invalid(description: "\(field): \(j.serialized()) is not a value") }
+            return try v.checked(for: field, version: version)
+        }
+        func edit(_ j: JSONValue?, _ field: MetadataField) throws -> Edit? {
+            guard let j, j != .null, let v = try value(j["value"], field) else { return nil }
+            return Edit(value: v, original: try? value(j["original"], field), editedAt: j["edited_at"]?.stringValue ?? "")
         }
         for s in json["series"]?.arrayValue ?? [] {
             guard let index = s["series"]?.intValue else { continue }
             for e in s["edits"]?.arrayValue ?? [] {
-                guard let key = e["field"]?.stringValue, MetadataField(key: key) != nil, let ed = edit(e) else { continue }
-                edits[index, default: [:]][key] = ed
+                let name = e["field"]?.stringValue ?? "?"
+                guard let field = MetadataField(key: name) else {
+                    warnings.append("the sidecar's field '\(name)' is not one omio-tui edits; ignored")
+                    continue
+                }
+                do {
+                    if let ed = try edit(e, field) { edits[index, default: [:]][MetadataOverlay.storageField(field).description] = ed }
+                } catch {
+                    warnings.append("sidecar: \(error.omioReason); ignored (the file's value is used)")
+                }
             }
         }
         for h in json["history"]?.arrayValue ?? [] {
-            guard let s = h["series"]?.intValue, let f = h["field"]?.stringValue else { continue }
-            history.append(Change(series: s, field: f, previous: edit(h["previous"])))
+            guard let s = h["series"]?.intValue, let f = h["field"]?.stringValue, let field = MetadataField(key: f) else { continue }
+            history.append(Change(series: s, field: MetadataOverlay.storageField(field).description, previous: try? edit(h["previous"], field)))
         }
     }
 }

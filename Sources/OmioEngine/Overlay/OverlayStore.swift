@@ -2,40 +2,49 @@ import Foundation
 import OmioFormats
 
 /// Where overlays live and how they are read and written: `<file name>.omio.json` beside the
-/// image, or under `$XDG_STATE_HOME/omio-tui/overlays/` (keyed by the image's path) when the
-/// image's folder is not writable. Writes are atomic (temp + fsync + rename).
+/// image as given (a symlinked image's beside the link), or under
+/// `$XDG_STATE_HOME/omio-tui/overlays/` (keyed by the image's path) when the image's folder is not
+/// writable. Writes are atomic (temp + fsync + rename).
 public enum OverlayStore {
     public static let suffix = ".omio.json"
 
     /// The sidecar path beside the image.
-    public static func sidecarPath(for source: String) -> String { absolute(source) + suffix }
-
-    static func absolute(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }
+    public static func sidecarPath(for source: String) -> String { LexicalPath.absolute(source) + suffix }
 
     /// The fallback path in the user's state directory.
-    public static func statePath(for source: String) -> String {
-        let env = ProcessInfo.processInfo.environment
-        let base = env["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? (NSHomeDirectory() + "/.local/state")
-        let absolute = absolute(source)
-        return base + "/omio-tui/overlays/" + pathKey(absolute) + "-" + (absolute as NSString).lastPathComponent + suffix
+    public static func statePath(for source: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        let absolute = LexicalPath.absolute(source)
+        return UserFolders.stateHome(environment) + "/omio-tui/overlays/" + UserFolders.pathHash(absolute) + "-" + (absolute as NSString).lastPathComponent + suffix
     }
+
+    /// Every place an overlay of `source` may be read from (outputs must not replace them).
+    public static func inputFiles(for source: String) -> [String] { [sidecarPath(for: source), statePath(for: source)] }
 
     /// Where an existing overlay for `source` is, if any (beside the file first).
     public static func existing(for source: String) -> String? {
         [sidecarPath(for: source), statePath(for: source)].first { FileManager.default.fileExists(atPath: $0) }
     }
 
-    /// Reads the overlay of a file (empty when there is none).
-    public static func load(for source: String) throws -> MetadataOverlay {
-        let source = absolute(source)
+    /// Overlays omio-tui writes are a few KB; past this a sidecar is not one, and reading it
+    /// whole would cost its size in memory.
+    public static let maxSidecarBytes = 1 << 20
+
+    /// Reads the overlay of a file (empty when there is none). A sidecar that cannot be used
+    /// (unreadable, too big, not JSON, not an overlay) gives an empty overlay whose warning
+    /// says why: every tool then shows the file's own metadata.
+    public static func load(for source: String) -> MetadataOverlay {
+        let source = LexicalPath.absolute(source)
         guard let path = existing(for: source) else { return MetadataOverlay(sourcePath: source) }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw OmioError(path, "the metadata overlay cannot be read")
-        }
+        let root: JSONValue
         do {
-            return try MetadataOverlay(json: JSONValue.parse(data), sourcePath: source)
+            let data = try FileReader.contents(of: path, limit: maxSidecarBytes)
+            do { root = try JSONValue.parse(data) } catch { throw FormatError("is not valid JSON") }
+            return try MetadataOverlay(json: root, sourcePath: source)
         } catch {
-            throw OmioError(path, "the metadata overlay is damaged (\(error.omioReason)); fix or delete it")
+            var overlay = MetadataOverlay(sourcePath: source)
+            overlay.refusedSidecar = OmioError(path, "the sidecar \(error.omioReason)")
+            overlay.warnings = ["sidecar \(path) \(error.omioReason); ignored (the file's own metadata is used)"]
+            return overlay
         }
     }
 
@@ -43,12 +52,19 @@ public enum OverlayStore {
     /// state directory, a notice saying why.
     @discardableResult
     public static func save(_ overlay: MetadataOverlay) throws -> (path: String, notice: String?) {
-        let source = absolute(overlay.sourcePath)
-        let folder = (source as NSString).deletingLastPathComponent
-        let beside = access(folder.isEmpty ? "." : folder, W_OK) == 0
+        // A hand-made or damaged sidecar is the user's: an edit must not silently replace it.
+        if let refused = overlay.refusedSidecar { throw OmioError(refused.path, refused.reason + "; fix or delete it before editing") }
+        let source = LexicalPath.absolute(overlay.sourcePath)
+        let folder = LexicalPath.folder(of: source)
+        let beside = access(folder, W_OK | X_OK) == 0
         let target = beside ? sidecarPath(for: source) : statePath(for: source)
         if !beside {
-            try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            let state = (target as NSString).deletingLastPathComponent
+            do {
+                try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
+            } catch {
+                throw OmioError(source, "cannot save the edits: neither \(folder) nor \(state) is writable (\(error.omioReason))")
+            }
         }
         if overlay.isEmpty && overlay.history.isEmpty {
             try? FileManager.default.removeItem(atPath: target)
@@ -67,16 +83,7 @@ public enum OverlayStore {
 
     /// The metadata of a series with its overlay applied (the view every tool uses).
     public static func metadata(_ source: ImageSource, series: Int) throws -> (ImageMetadata, MetadataOverlay) {
-        let overlay = try load(for: source.path)
+        let overlay = load(for: source.path)
         return (overlay.apply(to: source.metadata(series: series)), overlay)
-    }
-
-    static func pathKey(_ s: String) -> String {
-        var h: UInt64 = 0xCBF2_9CE4_8422_2325
-        for b in s.utf8 {
-            h ^= UInt64(b)
-            h = h &* 0x0000_0100_0000_01B3
-        }
-        return String(format: "%016llx", h)
     }
 }

@@ -51,27 +51,88 @@ public struct CacheEntry: Sendable, Equatable {
     }
 }
 
-/// Lists the caches of a folder: its `.omio_cache/`, and stores built into the folder itself
-/// with `--cache-dir` (recognised by their omio manifest; other `.ome.zarr` data is not ours).
+/// What a listing found, and what it could not look at.
+public struct CacheListing: Sendable {
+    public var entries: [CacheEntry] = []
+    /// Why the walk stopped short (the depth bound), in words; empty when it saw everything.
+    public var notes: [String] = []
+
+    public init(entries: [CacheEntry] = [], notes: [String] = []) {
+        self.entries = entries
+        self.notes = notes
+    }
+}
+
+/// Lists the caches of a folder: its `.omio_cache/`, stores built into the folder itself with
+/// `--cache-dir` (recognised by their omio manifest; other `.ome.zarr` data is not ours), and the
+/// stores of its files that went to the user's cache because the folder was read-only.
 public enum CacheInventory {
-    /// - Parameter recursive: also every subfolder (hidden folders and Zarr stores excluded).
-    public static func list(folder: String, recursive: Bool = false) -> [CacheEntry] {
-        let folder = StoreLocation.absolutePath(folder)
+    /// A recursive walk goes at most this many folders deep (and says so when it stops).
+    public static let maxDepth = 64
+
+    /// - Parameter recursive: also every subfolder (hidden folders and Zarr stores excluded;
+    ///   symbolic links to folders are not followed, so a link loop ends the walk, not the program).
+    public static func list(folder: String, recursive: Bool = false,
+                            environment: [String: String] = ProcessInfo.processInfo.environment) -> [CacheEntry] {
+        walk(folder: folder, recursive: recursive, environment: environment).entries
+    }
+
+    /// `list`, with notes on what the depth bound left out.
+    public static func walk(folder: String, recursive: Bool = false,
+                            environment: [String: String] = ProcessInfo.processInfo.environment) -> CacheListing {
+        let root = LexicalPath.absolute(folder)
+        var listing = CacheListing()
+        if (root as NSString).lastPathComponent == StoreLocation.cacheFolderName {
+            listing.entries = scanCacheFolder(root, dataFolder: LexicalPath.folder(of: root)).sorted { $0.path < $1.path }
+            return listing
+        }
+        // Breadth first with an explicit queue (a deep or looping tree cannot exhaust the
+        // stack); a folder reached twice (bind mounts) is listed once.
+        var queue = [(path: root, depth: 0)]
+        var next = 0
+        var seen = Set<FileIdentity>()
+        var folders: [String] = []
+        var cut: [String] = []
         var entries: [CacheEntry] = []
-        if (folder as NSString).lastPathComponent == StoreLocation.cacheFolderName {
-            entries += scanCacheFolder(folder, dataFolder: (folder as NSString).deletingLastPathComponent)
-        } else {
-            entries += scanExplicitFolder(folder)
-            let cache = (folder as NSString).appendingPathComponent(StoreLocation.cacheFolderName)
-            if isDirectory(cache) { entries += scanCacheFolder(cache, dataFolder: folder) }
-            if recursive {
-                for name in children(folder) where !name.hasPrefix(".") && !name.hasSuffix(".zarr") && !name.contains(".zarr.") {
-                    let sub = (folder as NSString).appendingPathComponent(name)
-                    if isDirectory(sub) { entries += list(folder: sub, recursive: true) }
-                }
+        while next < queue.count {
+            let (dir, depth) = queue[next]
+            next += 1
+            guard let id = FileIdentity(path: dir), seen.insert(id).inserted else { continue }
+            folders.append(dir)
+            entries += scanExplicitFolder(dir)
+            let cache = (dir as NSString).appendingPathComponent(StoreLocation.cacheFolderName)
+            if isDirectory(cache) { entries += scanCacheFolder(cache, dataFolder: dir) }
+            guard recursive else { continue }
+            for name in children(dir) where !name.hasPrefix(".") && !name.hasSuffix(".zarr") && !name.contains(".zarr.") {
+                let sub = (dir as NSString).appendingPathComponent(name)
+                guard isRealDirectory(sub) else { continue }
+                if depth + 1 > maxDepth { cut.append(sub) } else { queue.append((sub, depth + 1)) }
             }
         }
-        return entries.sorted { $0.path < $1.path }
+        entries += fallbackEntries(forFolders: folders, environment: environment)
+        var paths = Set<String>()
+        listing.entries = entries.filter { paths.insert($0.path).inserted }.sorted { $0.path < $1.path }
+        if let first = cut.first {
+            listing.notes.append("stopped \(maxDepth) folders deep below \(root): \(cut.count) deeper folder\(cut.count == 1 ? "" : "s") not listed (first: \(first))")
+        }
+        return listing
+    }
+
+    /// Everything in the user's cache for files in read-only folders (`cache list --fallback`).
+    public static func listFallback(environment: [String: String] = ProcessInfo.processInfo.environment) -> [CacheEntry] {
+        scanExplicitFolder(UserFolders.fallbackStores(environment)).sorted { $0.path < $1.path }
+    }
+
+    /// The fallback stores (and their launchers and logs) of files in `folders`: their names
+    /// carry the hash of the file's folder (`StoreLocation.fallbackPath`).
+    private static func fallbackEntries(forFolders folders: [String], environment: [String: String]) -> [CacheEntry] {
+        let hashes = Set(folders.map { "." + UserFolders.pathHash($0) + StoreLocation.storeSuffix })
+        let root = UserFolders.fallbackStores(environment)
+        guard !folders.contains(root) else { return [] } // listed as a folder already
+        return scanExplicitFolder(root).filter { e in
+            let store = companionStore(of: e.path)
+            return hashes.contains { store.hasSuffix($0) }
+        }
     }
 
     private static func scanCacheFolder(_ dir: String, dataFolder: String) -> [CacheEntry] {
@@ -95,8 +156,52 @@ public enum CacheInventory {
         }
     }
 
+    /// A folder that is not a `.omio_cache` (a `--cache-dir`, the user's fallback cache): only
+    /// what is provably ours, stores by their manifest and launchers and logs by `isOurs`.
     private static func scanExplicitFolder(_ dir: String) -> [CacheEntry] {
-        children(dir).filter(isOurStoreName).compactMap { storeEntry((dir as NSString).appendingPathComponent($0)) }
+        children(dir).compactMap { name -> CacheEntry? in
+            let path = (dir as NSString).appendingPathComponent(name)
+            if isOurStoreName(name) { return storeEntry(path) }
+            guard let kind = launcherKind(name), isOurs(path, kind: kind) else { return nil }
+            let source = StoreManifest.read(storePath: companionStore(of: path))?.sourcePath
+            let alive = source.map { StoreFiles.exists($0) } ?? false
+            return entry(path, kind: kind, state: alive ? .complete : .orphan, source: source)
+        }
+    }
+
+    /// `.napari.py` / `.napari.log`: a launcher or its log (NapariScript's names).
+    private static func launcherKind(_ name: String) -> CacheEntry.Kind? {
+        if name.hasSuffix(NapariScript.scriptSuffix) { return .launcher }
+        if name.hasSuffix(NapariScript.logSuffix) { return .log }
+        return nil
+    }
+
+    /// The store a store folder (`.partial`, `.old-N` too), launcher or log belongs to.
+    static func companionStore(of path: String) -> String {
+        for suffix in [NapariScript.scriptSuffix, NapariScript.logSuffix] where path.hasSuffix(suffix) {
+            return String(path.dropLast(suffix.count)) + StoreLocation.storeSuffix
+        }
+        // The last `.ome.zarr`: a file may be named `a.ome.zarr.tif`.
+        if let r = path.range(of: StoreLocation.storeSuffix, options: .backwards) { return String(path[..<r.upperBound]) }
+        return path
+    }
+
+    /// Whether omio-tui made `path` (outside a `.omio_cache`, where a purge may delete only
+    /// this): a store with our manifest; a launcher or log beside such a store, or that names
+    /// omio-tui in its first lines (the launcher's docstring, the log's `=== omio-tui` headers).
+    static func isOurs(_ path: String, kind: CacheEntry.Kind) -> Bool {
+        switch kind {
+        case .store:
+            return StoreManifest.read(storePath: path) != nil
+        case .launcher, .log:
+            if StoreManifest.read(storePath: companionStore(of: path)) != nil { return true }
+            guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+            defer { try? handle.close() }
+            let head = String(decoding: (try? handle.read(upToCount: 512)) ?? Data(), as: UTF8.self)
+            return head.contains(kind == .log ? "=== omio-tui " : "Written by omio-tui")
+        case .foreign:
+            return false
+        }
     }
 
     private static func isOurStoreName(_ name: String) -> Bool {
@@ -113,7 +218,7 @@ public enum CacheInventory {
             state = .partial
         } else if let now = try? SourceFingerprint.of(path: manifest.sourcePath) {
             // A correction made after the build leaves the store's scale and metadata stale too.
-            let overlay = (try? OverlayStore.load(for: manifest.sourcePath))?.hash(series: manifest.series)
+            let overlay = OverlayStore.load(for: manifest.sourcePath).hash(series: manifest.series)
             state = now == manifest.source && overlay == manifest.overlayHash ? .complete : .stale
         } else {
             state = .orphan
@@ -176,5 +281,24 @@ public enum CacheInventory {
     private static func isDirectory(_ path: String) -> Bool {
         var st = stat()
         return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    /// A folder that is not a symbolic link (the walk never follows links to folders).
+    private static func isRealDirectory(_ path: String) -> Bool {
+        var st = stat()
+        return lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+}
+
+/// A file's (device, inode): the same folder reached by two paths is one folder.
+struct FileIdentity: Hashable {
+    let device: UInt64
+    let inode: UInt64
+
+    init?(path: String) {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        device = UInt64(st.st_dev)
+        inode = UInt64(st.st_ino)
     }
 }

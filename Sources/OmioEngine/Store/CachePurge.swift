@@ -16,26 +16,32 @@ public struct PurgePlan: Sendable {
 /// What a purge did: every path removed, every path that could not be, and the bytes freed.
 public struct PurgeReport: Sendable {
     public var removed: [String] = []
+    /// Emptied .omio_cache folders removed after a full cleanup: not entries of the list shown,
+    /// so not counted with them.
+    public var removedFolders: [String] = []
     public var failed: [(path: String, reason: String)] = []
     public var skipped: [(path: String, reason: String)] = []
     public var bytesFreed: Int64 = 0
 
     public var summary: String {
-        var s = "removed \(removed.count) entr\(removed.count == 1 ? "y" : "ies"), freed \(PurgeReport.size(bytesFreed))"
+        var s = "removed \(EnglishCount.of(removed.count, "entry", plural: "entries")), freed \(PurgeReport.size(bytesFreed))"
         if !skipped.isEmpty { s += "; skipped \(skipped.count) (\(skipped.map(\.reason).first!))" }
         if !failed.isEmpty { s += "; FAILED \(failed.count): \(failed.map { "\($0.path): \($0.reason)" }.joined(separator: "; "))" }
         return s
     }
 
+    /// "1.2 MB"; nothing at all is "0 bytes" (the formatter's own word for it is "Zero KB").
     public static func size(_ bytes: Int64) -> String {
-        ByteCountFormatter.string(fromByteCount: bytes, countStyle: .file)
+        bytes == 0 ? "0 bytes" : ByteCountFormatter.string(fromByteCount: bytes, countStyle: .file)
     }
 }
 
 /// OMIO's `cleanup_omio_cache`, made safe: only entries inside a folder named `.omio_cache`
-/// are deleted, symbolic links are removed as links (never followed), a `.omio_cache` that is
-/// itself a link is refused, stores a running build holds are skipped, and sidecar edits
-/// (`*.omio.json`) and source images are never touched.
+/// are deleted, and elsewhere (a `--cache-dir`, the user's fallback cache) only what is provably
+/// omio-tui's (`CacheInventory.isOurs`: a store with our manifest, our launchers and logs);
+/// symbolic links are removed as links (never followed), a `.omio_cache` that is itself a link
+/// is refused, stores a running build holds are skipped, and sidecar edits (`*.omio.json`) and
+/// source images are never touched.
 public enum CachePurge {
     /// One entry (the menu's `d`).
     public static func plan(_ entries: [CacheEntry]) -> PurgePlan {
@@ -49,11 +55,11 @@ public enum CachePurge {
     /// Everything made for one file (the menu's `f`, OMIO's `cleanup_omio_cache(fname)`): its
     /// stores and partial builds, launchers and logs, and OMIO's `<stem>.zarr` side stores.
     public static func plan(forFile file: String, in entries: [CacheEntry]) -> PurgePlan {
-        let target = StoreLocation.absolutePath(file)
+        let target = LexicalPath.absolute(file)
         let stem = ((target as NSString).lastPathComponent as NSString).deletingPathExtension
-        let folder = (target as NSString).deletingLastPathComponent
+        let folder = LexicalPath.folder(of: target)
         return plan(entries.filter { e in
-            if e.source.map(StoreLocation.absolutePath) == target { return true }
+            if e.source.map({ LexicalPath.absolute($0) }) == target { return true }
             // OMIO's stores are named by stem and sit in the file's own folder's cache.
             guard e.kind == .foreign else { return false }
             let name = ((e.path as NSString).lastPathComponent as NSString).deletingPathExtension
@@ -67,17 +73,21 @@ public enum CachePurge {
         plan(entries.filter { [.stale, .partial, .orphan].contains($0.state) })
     }
 
-    /// A folder's whole `.omio_cache` (the menu's `A`, OMIO's `full_cleanup=True`).
+    /// A folder's whole `.omio_cache` (the menu's `A`, OMIO's `full_cleanup=True`), the stores,
+    /// launchers and logs omio-tui put in the folder itself (a `--cache-dir`, the fallback
+    /// cache; the folder itself stays), and the fallback stores of the folder's files.
     public static func planFullCleanup(folder: String) throws -> PurgePlan {
-        let cache = (StoreLocation.absolutePath(folder) as NSString).appendingPathComponent(StoreLocation.cacheFolderName)
+        let dir = LexicalPath.absolute(folder)
+        let cache = (dir as NSString).appendingPathComponent(StoreLocation.cacheFolderName)
         var st = stat()
-        guard lstat(cache, &st) == 0 else { return PurgePlan() }
-        guard (st.st_mode & S_IFMT) != S_IFLNK else {
-            throw OmioError(cache, "is a symbolic link; refusing to clean it")
+        let hasCache = lstat(cache, &st) == 0
+        if hasCache {
+            guard (st.st_mode & S_IFMT) != S_IFLNK else { throw OmioError(cache, "is a symbolic link; refusing to clean it") }
+            guard (st.st_mode & S_IFMT) == S_IFDIR else { throw OmioError(cache, "is not a folder") }
         }
-        guard (st.st_mode & S_IFMT) == S_IFDIR else { throw OmioError(cache, "is not a folder") }
-        var p = plan(CacheInventory.list(folder: cache))
-        p.folders = [cache]
+        // Everything `cache list DIR` shows, the fallback stores of its files included.
+        var p = plan(CacheInventory.list(folder: dir))
+        if hasCache { p.folders = [cache] }
         return p
     }
 
@@ -92,6 +102,19 @@ public enum CachePurge {
                 report.skipped.append((e.path, reason))
                 continue
             }
+            // A store is removed under its lock (a build cannot start on it meanwhile), and the
+            // lock file goes too once neither the store nor a partial build is left.
+            let lockPath = e.kind == .store ? lockPath(of: e.path) : nil
+            var lock: StoreLock?
+            if let lockPath {
+                do {
+                    guard let held = try StoreLock.tryAcquire(lockPath) else {
+                        report.skipped.append((e.path, "in use by a running build"))
+                        continue
+                    }
+                    lock = held
+                } catch {} // a lock that is not a plain file: remove the store, leave the lock alone
+            }
             do {
                 try StoreFiles.removeTree(e.path) { freed in
                     report.bytesFreed += freed
@@ -100,6 +123,10 @@ public enum CachePurge {
                 report.removed.append(e.path)
             } catch {
                 report.failed.append((e.path, error.omioReason))
+            }
+            if let lock, let lockPath {
+                let store = String(lockPath.dropLast(".lock".count))
+                if !StoreFiles.exists(store), !StoreFiles.exists(store + ".partial") { lock.removeFile() } else { lock.release() }
             }
         }
         for folder in plan.folders {
@@ -111,21 +138,26 @@ public enum CachePurge {
     /// Why an entry must not be deleted, or nil when it may.
     static func refusal(_ e: CacheEntry) -> String? {
         let parent = (e.path as NSString).deletingLastPathComponent
-        guard (parent as NSString).lastPathComponent == StoreLocation.cacheFolderName else {
-            return "not inside a .omio_cache folder"
-        }
-        var st = stat()
-        if lstat(parent, &st) == 0, (st.st_mode & S_IFMT) == S_IFLNK { return "its .omio_cache is a symbolic link" }
         if e.path.hasSuffix(OverlayStore.suffix) { return "sidecar edits are never purged" }
+        if (parent as NSString).lastPathComponent == StoreLocation.cacheFolderName {
+            var st = stat()
+            if lstat(parent, &st) == 0, (st.st_mode & S_IFMT) == S_IFLNK { return "its .omio_cache is a symbolic link" }
+        } else if !CacheInventory.isOurs(e.path, kind: e.kind) {
+            return "not inside a .omio_cache folder and not made by omio-tui"
+        }
         if e.kind == .store, isLocked(e.path) { return "in use by a running build" }
         return nil
     }
 
     static func isLocked(_ storePath: String) -> Bool {
+        lockPath(of: storePath).map(StoreLock.isHeld) ?? false
+    }
+
+    /// `<name>.ome.zarr.lock` of a store or of its `.partial` / `.old-` folders.
+    static func lockPath(of storePath: String) -> String? {
         let name = (storePath as NSString).lastPathComponent
-        guard let r = name.range(of: StoreLocation.storeSuffix) else { return false }
-        let lock = ((storePath as NSString).deletingLastPathComponent as NSString).appendingPathComponent(String(name[..<r.upperBound]) + ".lock")
-        return StoreLock.isHeld(lock)
+        guard let r = name.range(of: StoreLocation.storeSuffix) else { return nil }
+        return ((storePath as NSString).deletingLastPathComponent as NSString).appendingPathComponent(String(name[..<r.upperBound]) + ".lock")
     }
 
     /// After a full cleanup: unheld lock files, temporary files, then the folder itself when
@@ -141,8 +173,8 @@ public enum CachePurge {
             }
         }
         if ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).isEmpty {
-            if rmdir(folder) == 0 { report.removed.append(folder) } else {
-                report.failed.append((folder, String(cString: strerror(errno))))
+            if rmdir(folder) == 0 { report.removedFolders.append(folder) } else {
+                report.failed.append((folder, SystemErrorReason.of(errno: errno)))
             }
         }
     }

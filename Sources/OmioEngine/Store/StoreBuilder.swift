@@ -13,6 +13,8 @@ public struct StoreBuildResult: Sendable {
     public let seconds: Double
     /// Set when the store went somewhere other than beside the file (read-only folder).
     public let notice: String?
+    /// Why a store that claimed to be up to date was rebuilt (its metadata was damaged).
+    public let repaired: String?
 }
 
 /// Builds (or reuses) the OME-Zarr store of one series of a file, safely:
@@ -36,37 +38,53 @@ public enum StoreBuilder {
         guard request.series >= 0, request.series < source.seriesCount else {
             throw OmioError(source.path, "series \(request.series) does not exist (the file has \(source.seriesCount))")
         }
-        let location = location ?? StoreLocation.resolve(source: source.path, series: request.series, cacheDir: request.cacheDir)
-        let sourcePath = StoreLocation.absolutePath(source.path)
+        let location = try location ?? StoreLocation.resolve(source: source.path, series: request.series, cacheDir: request.cacheDir)
+        let sourcePath = LexicalPath.absolute(source.path)
         let wanted = StoreManifest(sourcePath: sourcePath, source: try SourceFingerprint.of(path: source.path),
                                    request: request, complete: true)
         let own = source.metadata(series: request.series)
+        let layout: StoreLayout
+        do { layout = try StoreBuilder.layout(source: source, request: request) } catch { throw OmioError(source.path, error.omioReason) }
+        var repair: String?
         func result(reused: Bool) -> StoreBuildResult {
             StoreBuildResult(path: location.storePath, reused: reused, bytesOnDisk: StoreFiles.diskUsage(location.storePath),
                              sourceBytes: Int64(own.shape.planeCount) * Int64(own.shape.y * own.shape.x * own.dtype.bytes),
-                             seconds: Date().timeIntervalSince(started), notice: location.notice)
+                             seconds: Date().timeIntervalSince(started), notice: location.notice, repaired: reused ? nil : repair)
         }
-        if StoreManifest.read(storePath: location.storePath)?.satisfies(wanted) == true { return result(reused: true) }
+        /// True when the store is complete, matches, and its metadata holds what it promises.
+        func reusable() -> Bool {
+            guard StoreManifest.read(storePath: location.storePath)?.satisfies(wanted) == true else { return false }
+            repair = StoreIntegrity.problem(storePath: location.storePath, expected: layout)
+            return repair == nil
+        }
+        if reusable() { return result(reused: true) }
+        // Before a build sizes any buffer (or creates any folder) by the header's geometry:
+        // the chunk tables must hold it. Reuse skips it: it parses every plane's table.
+        try source.checkStorage(series: request.series)
 
         do {
+            try StoreOwnership.checkCacheFolder(location.directory)
+            let hadLockFile = StoreOwnership.hasLockFile(location)
             try StoreFiles.makeDirectories(location.directory)
             let lock = try StoreLock.acquire(location.lockPath, cancellation: cancellation)
             defer { lock.release() }
             // Another process may have finished it while this one waited.
-            if StoreManifest.read(storePath: location.storePath)?.satisfies(wanted) == true { return result(reused: true) }
+            if reusable() { return result(reused: true) }
+            try StoreOwnership.checkReplaceable(location, hadLockFile: hadLockFile)
+            if StoreFiles.exists(location.storePath), StoreManifest.read(storePath: location.storePath) == nil {
+                repair = "the group metadata is unreadable"
+            }
+            try removeLeftovers(of: location) // from a killed or failed build
 
             var carried = metadata ?? own
             carried.shape = own.shape
             carried.dtype = own.dtype
             carried.series = request.series
-            let layout = StoreLayout(shape: own.shape, dtype: own.dtype, sourceGrid: source.chunkGrid(series: request.series, level: 0),
-                                     format: request.zarrFormat, compression: request.compression)
             let name = (sourcePath as NSString).lastPathComponent
             var manifest = wanted
             manifest.complete = false
             let partial = location.partialPath
             do {
-                try removeLeftovers(of: location) // from a killed or failed build
                 try StoreFiles.makeDirectories(partial)
                 try writeGroup(carried, layout: layout, name: name, manifest: manifest, into: partial)
                 for (k, array) in layout.levels.enumerated() {
@@ -97,10 +115,20 @@ public enum StoreBuilder {
 
     /// The complete store `request` would reuse for `source`, if there is one (no building).
     public static func existingStore(source: ImageSource, request: StoreRequest) -> String? {
-        let location = StoreLocation.resolve(source: source.path, series: request.series, cacheDir: request.cacheDir)
-        guard let fingerprint = try? SourceFingerprint.of(path: source.path) else { return nil }
-        let wanted = StoreManifest(sourcePath: StoreLocation.absolutePath(source.path), source: fingerprint, request: request, complete: true)
-        return StoreManifest.read(storePath: location.storePath)?.satisfies(wanted) == true ? location.storePath : nil
+        guard let location = try? StoreLocation.resolve(source: source.path, series: request.series, cacheDir: request.cacheDir),
+              let fingerprint = try? SourceFingerprint.of(path: source.path),
+              let layout = try? layout(source: source, request: request) else { return nil }
+        let wanted = StoreManifest(sourcePath: LexicalPath.absolute(source.path), source: fingerprint, request: request, complete: true)
+        guard StoreManifest.read(storePath: location.storePath)?.satisfies(wanted) == true,
+              StoreIntegrity.problem(storePath: location.storePath, expected: layout) == nil else { return nil }
+        return location.storePath
+    }
+
+    /// The arrays a store of this series has: level shapes and chunking from the source.
+    static func layout(source: ImageSource, request: StoreRequest) throws -> StoreLayout {
+        let own = source.metadata(series: request.series)
+        return try StoreLayout(shape: own.shape, dtype: own.dtype, sourceGrid: source.chunkGrid(series: request.series, level: 0),
+                               format: request.zarrFormat, compression: request.compression)
     }
 
     private static func writeGroup(_ m: ImageMetadata, layout: StoreLayout, name: String, manifest: StoreManifest, into folder: String) throws {
@@ -113,12 +141,15 @@ public enum StoreBuilder {
         try AtomicFile.write(Data(json.serialized(pretty: true).utf8), to: path)
     }
 
-    /// Partial folders, and old stores a killed build had moved aside; the caller holds the lock.
+    /// Partial folders, and old stores a killed build had moved aside; the caller holds the
+    /// lock. Only what is provably ours goes (see StoreOwnership).
     private static func removeLeftovers(of location: StoreLocation) throws {
+        try StoreOwnership.checkPartialRemovable(location)
         try StoreFiles.removeTree(location.partialPath)
         let prefix = (location.storePath as NSString).lastPathComponent + ".old-"
         for name in (try? FileManager.default.contentsOfDirectory(atPath: location.directory)) ?? [] where name.hasPrefix(prefix) {
-            try StoreFiles.removeTree((location.directory as NSString).appendingPathComponent(name))
+            let path = (location.directory as NSString).appendingPathComponent(name)
+            if StoreOwnership.isOurStore(path) { try StoreFiles.removeTree(path) }
         }
     }
 
@@ -130,10 +161,10 @@ public enum StoreBuilder {
         var aside: String?
         if StoreFiles.exists(store) {
             let name = "\(store).old-\(getpid())"
-            guard rename(store, name) == 0 else { throw FormatError("cannot move the stale store aside: \(String(cString: strerror(errno)))") }
+            guard rename(store, name) == 0 else { throw FormatError("cannot move the stale store aside: \(SystemErrorReason.of(errno: errno))") }
             aside = name
         }
-        guard rename(partial, store) == 0 else { throw FormatError("cannot rename \(partial): \(String(cString: strerror(errno)))") }
+        guard rename(partial, store) == 0 else { throw FormatError("cannot rename \(partial): \(SystemErrorReason.of(errno: errno))") }
         AtomicFile.syncDirectory(dir)
         if let aside { try StoreFiles.removeTree(aside) }
     }

@@ -7,10 +7,10 @@ enum StoreFiles {
     /// `mkdir -p`, tolerant of another thread creating the same folders.
     static func makeDirectories(_ path: String) throws {
         if mkdir(path, 0o755) == 0 || errno == EEXIST { return }
-        guard errno == ENOENT else { throw FormatError("cannot create \(path): \(String(cString: strerror(errno)))") }
+        guard errno == ENOENT else { throw FormatError("cannot create \(path): \(SystemErrorReason.of(errno: errno))") }
         try makeDirectories((path as NSString).deletingLastPathComponent)
         guard mkdir(path, 0o755) == 0 || errno == EEXIST else {
-            throw FormatError("cannot create \(path): \(String(cString: strerror(errno)))")
+            throw FormatError("cannot create \(path): \(SystemErrorReason.of(errno: errno))")
         }
     }
 
@@ -22,7 +22,7 @@ enum StoreFiles {
             try makeDirectories((path as NSString).deletingLastPathComponent)
             fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         }
-        guard fd >= 0 else { throw FormatError("cannot create \(path): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw FormatError("cannot create \(path): \(SystemErrorReason.of(errno: errno))") }
         defer { close(fd) }
         try AtomicFile.writeAll(fd, bytes)
     }
@@ -36,9 +36,9 @@ enum StoreFiles {
             for name in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] {
                 try removeTree((path as NSString).appendingPathComponent(name), freed: freed)
             }
-            guard rmdir(path) == 0 || errno == ENOENT else { throw FormatError("cannot remove \(path): \(String(cString: strerror(errno)))") }
+            guard rmdir(path) == 0 || errno == ENOENT else { throw FormatError("cannot remove \(path): \(SystemErrorReason.of(errno: errno))") }
         } else {
-            guard unlink(path) == 0 || errno == ENOENT else { throw FormatError("cannot remove \(path): \(String(cString: strerror(errno)))") }
+            guard unlink(path) == 0 || errno == ENOENT else { throw FormatError("cannot remove \(path): \(SystemErrorReason.of(errno: errno))") }
         }
         freed(Int64(st.st_blocks) * 512)
     }

@@ -1,10 +1,12 @@
 import Foundation
+import OmioFormats
 
 /// Where the store of one series of a file lives: `<folder of the file>/.omio_cache/<file
 /// name>.ome.zarr` (as OMIO keeps its caches beside the data; series N > 0 of a multi-series
 /// file gets `<file name>.series-N.ome.zarr`, so viewing one series never replaces another's
 /// store), an explicit cache dir instead of the folder, or, when the folder is read-only, the
-/// user's cache dir with a name unique to the file's folder.
+/// user's cache dir with a name unique to the file's folder. The folder is the one of the path
+/// as given (`LexicalPath`): a symlinked file's store sits beside the link, not the target.
 public struct StoreLocation: Sendable, Equatable {
     /// The finished store.
     public let storePath: String
@@ -28,56 +30,41 @@ public struct StoreLocation: Sendable, Equatable {
     /// - Parameters:
     ///   - isWritable: whether a cache folder can be created or written (injectable: tests run
     ///     as root, whom permission bits do not stop).
+    /// - Throws: when neither the folder beside the file nor the fallback can be written: one
+    ///   line naming both.
     public static func resolve(source: String, series: Int = 0, cacheDir: String? = nil,
                                environment: [String: String] = ProcessInfo.processInfo.environment,
-                               isWritable: (String) -> Bool = StoreLocation.canWrite) -> StoreLocation {
-        let absolute = absolutePath(source)
-        let name = (absolute as NSString).lastPathComponent + (series > 0 ? ".series-\(series)" : "")
+                               isWritable: (String) -> Bool = UserFolders.canWrite) throws -> StoreLocation {
+        let absolute = LexicalPath.absolute(source)
+        let name = storeName(absolute, series: series)
         if let cacheDir {
-            return StoreLocation(storePath: (absolutePath(cacheDir) as NSString).appendingPathComponent(name + storeSuffix))
+            return StoreLocation(storePath: LexicalPath.absolute(cacheDir) + "/" + name + storeSuffix)
         }
-        let folder = (absolute as NSString).deletingLastPathComponent
+        let folder = LexicalPath.folder(of: absolute)
         let beside = (folder as NSString).appendingPathComponent(cacheFolderName)
         if isWritable(beside) {
             return StoreLocation(storePath: (beside as NSString).appendingPathComponent(name + storeSuffix))
         }
-        // Two `ca.tif` in different read-only folders must not share a store: the folder's hash
-        // goes into the name (and the manifest's source path guards the rest).
-        let root = (userCacheRoot(environment) as NSString).appendingPathComponent("omio-tui")
-        let unique = "\(name).\(folderHash(folder))\(storeSuffix)"
-        let path = (root as NSString).appendingPathComponent(unique)
+        let path = fallbackPath(source: absolute, series: series, environment: environment)
+        let root = UserFolders.fallbackStores(environment)
+        guard isWritable(root) else {
+            throw OmioError(source, "cannot build its store: neither \(beside) nor \(root) is writable")
+        }
         return StoreLocation(storePath: path, notice: "\(folder) is not writable; the store goes to \(path)")
     }
 
-    /// True when `cacheFolder` exists and is writable, or does not exist and its parent is.
-    public static func canWrite(_ cacheFolder: String) -> Bool {
-        var isDir: ObjCBool = false
-        if FileManager.default.fileExists(atPath: cacheFolder, isDirectory: &isDir) {
-            return isDir.boolValue && access(cacheFolder, W_OK | X_OK) == 0
-        }
-        return access((cacheFolder as NSString).deletingLastPathComponent, W_OK | X_OK) == 0
+    /// The store's path in the user's cache when the file's folder is read-only. Two `ca.tif`
+    /// in different read-only folders must not share a store: the folder's hash goes into the
+    /// name (and the manifest's source path guards the rest).
+    public static func fallbackPath(source: String, series: Int = 0,
+                                    environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        let absolute = LexicalPath.absolute(source)
+        let name = storeName(absolute, series: series)
+        return UserFolders.fallbackStores(environment) + "/\(name).\(UserFolders.pathHash(LexicalPath.folder(of: absolute)))\(storeSuffix)"
     }
 
-    /// `$XDG_CACHE_HOME` when set to an absolute path (the XDG rule), else `~/.cache`.
-    static func userCacheRoot(_ environment: [String: String]) -> String {
-        if let xdg = environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") { return xdg }
-        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
-        return (home as NSString).appendingPathComponent(".cache")
-    }
-
-    /// 64-bit FNV-1a of the folder path, as 16 hex digits: stable across runs and machines.
-    static func folderHash(_ folder: String) -> String {
-        var h: UInt64 = 0xCBF2_9CE4_8422_2325
-        for b in folder.utf8 {
-            h ^= UInt64(b)
-            h &*= 0x0000_0100_0000_01B3
-        }
-        let hex = String(h, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
-    }
-
-    static func absolutePath(_ path: String) -> String {
-        let full = path.hasPrefix("/") ? path : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(path)
-        return (full as NSString).standardizingPath
+    /// `<file name>` or `<file name>.series-N`.
+    private static func storeName(_ absolute: String, series: Int) -> String {
+        (absolute as NSString).lastPathComponent + (series > 0 ? ".series-\(series)" : "")
     }
 }

@@ -13,7 +13,7 @@ public struct SourceFingerprint: Equatable, Sendable {
 
     public static func of(path: String) throws -> SourceFingerprint {
         var st = stat()
-        guard stat(path, &st) == 0 else { throw OmioError(path, String(cString: strerror(errno))) }
+        guard stat(path, &st) == 0 else { throw OmioError(path, SystemErrorReason.of(errno: errno)) }
         return SourceFingerprint(size: UInt64(max(0, st.st_size)),
                                  mtimeNs: Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec))
     }

@@ -129,16 +129,16 @@ public final class StoreReader: PixelLevels, @unchecked Sendable {
     private static func contents(of file: String) throws -> [UInt8]? {
         let fd = open(file, O_RDONLY | O_CLOEXEC)
         if fd < 0, errno == ENOENT { return nil }
-        guard fd >= 0 else { throw FormatError(String(cString: strerror(errno))) }
+        guard fd >= 0 else { throw FormatError(SystemErrorReason.of(errno: errno)) }
         defer { close(fd) }
         var st = stat()
-        guard fstat(fd, &st) == 0 else { throw FormatError(String(cString: strerror(errno))) }
+        guard fstat(fd, &st) == 0 else { throw FormatError(SystemErrorReason.of(errno: errno)) }
         var bytes = [UInt8](repeating: 0, count: Int(st.st_size))
         var done = 0
         while done < bytes.count {
             let n = bytes.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress! + done, $0.count - done) }
             if n < 0, errno == EINTR { continue }
-            guard n > 0 else { throw FormatError(n == 0 ? "chunk shrank while reading" : String(cString: strerror(errno))) }
+            guard n > 0 else { throw FormatError(n == 0 ? "chunk shrank while reading" : SystemErrorReason.of(errno: errno)) }
             done += n
         }
         return bytes

@@ -55,9 +55,10 @@ extension AppModel {
                 browser.marks.removeAll()
             case let .failure(e): flash(e.reason, error: true)
             }
-        case let .cachesListed(folder, entries):
+        case let .cachesListed(folder, entries, notes):
             guard var menu = purgeMenu, menu.folder == folder else { return }
             menu.entries = entries
+            if let note = notes.first { menu.note = note }
             menu.loading = false
             menu.selection = min(menu.selection, max(0, entries.count - 1))
             purgeMenu = menu

@@ -27,7 +27,7 @@ enum Event {
     case storeProgress(path: String, fraction: Double)
     case napariSent(Result<String, OmioError>)
     case napariProgress(fraction: Double)
-    case cachesListed(folder: String, entries: [CacheEntry])
+    case cachesListed(folder: String, entries: [CacheEntry], notes: [String] = [])
     case purgePlanned(title: String, result: Result<PurgePlan, OmioError>)
     case purgeProgress(freed: Int64, total: Int64)
     case purged(PurgeReport)
@@ -87,7 +87,7 @@ final class AppModel {
         let absolute = AppModel.absolute(path)
         // `omio-tui FILE`: browse its folder with it selected, and open it.
         let file = FileManager.default.fileExists(atPath: absolute, isDirectory: &isDir) && !isDir.boolValue ? absolute : nil
-        browser = BrowserState(cwd: file.map { ($0 as NSString).deletingLastPathComponent } ?? absolute)
+        browser = BrowserState(cwd: file.map(LexicalPath.folder(of:)) ?? absolute)
         pendingSelect = file.map { ($0 as NSString).lastPathComponent }
         list(browser.cwd)
         if let file { effects.append(.open(path: file, series: 0)) }
@@ -103,10 +103,10 @@ final class AppModel {
         return ((source as NSString).deletingLastPathComponent as NSString).appendingPathComponent(name + ".corrected.ome.tif")
     }
 
+    /// A path typed or given on the command line, absolute by its text (`~` expanded, links
+    /// never followed): `omio-tui some/link.tif` browses `some/`.
     static func absolute(_ path: String) -> String {
-        let p = (path as NSString).expandingTildeInPath
-        let full = p.hasPrefix("/") ? p : FileManager.default.currentDirectoryPath + "/" + p
-        return (full as NSString).standardizingPath
+        LexicalPath.absolute(path.hasPrefix("~") ? (path as NSString).expandingTildeInPath : path)
     }
 
     /// Hands over the work queued since the last call.

@@ -78,6 +78,7 @@ final class BackgroundServices: @unchecked Sendable {
 /// queues, tests run it inline.
 enum EffectRunner {
     static func perform(_ effect: Effect, post: @escaping (Event) -> Void) {
+        TerminalGuard.onWorkerThread() // a stack overflow here still restores the terminal
         switch effect {
         case let .list(path, generation):
             let result = Result { try DirectoryLister.list(path) }.mapError { omioError($0, path) }
@@ -87,7 +88,7 @@ enum EffectRunner {
         case let .open(path, series):
             let result = Result { () throws -> (ImageSource, MetadataOverlay) in
                 let source = try ImageOpener.open(path: path)
-                return (source, try OverlayStore.load(for: path))
+                return (source, OverlayStore.load(for: path))
             }.mapError { omioError($0, path) }
             post(.opened(path: path, series: series, result: result))
         case let .saveOverlay(overlay):
@@ -126,7 +127,8 @@ enum EffectRunner {
             }
             post(.napariSent(result))
         case let .listCaches(folder, recursive):
-            post(.cachesListed(folder: folder, entries: CacheInventory.list(folder: folder, recursive: recursive)))
+            let listing = CacheInventory.walk(folder: folder, recursive: recursive)
+            post(.cachesListed(folder: folder, entries: listing.entries, notes: listing.notes))
         case let .planPurge(action, folder, entries, file):
             let title: String
             let result: Result<PurgePlan, OmioError>
@@ -208,6 +210,7 @@ final class SliceWorker: @unchecked Sendable {
     }
 
     private func drain() {
+        TerminalGuard.onWorkerThread()
         while true {
             lock.lock()
             guard let r = waiting else {

@@ -34,7 +34,7 @@ final class TUIApp {
         painter = PreviewPainter(mode: forcedColors ?? TUIApp.detectColorMode())
         model.screen = (screen.rows, screen.cols)
         var dirty = true
-        while !model.quit && Screen.terminationRequested == 0 {
+        while !model.quit && TerminalGuard.terminationSignal == 0 {
             for e in model.takeEffects() { services.run(e) }
             for ev in services.inbox.drain() {
                 model.apply(ev)
@@ -57,6 +57,7 @@ final class TUIApp {
                         painter.invalidate()
                         screen.clearAll()
                     }
+                    CrashDrill.runIfAsked(key)
                     model.handle(key)
                     guard let next = nextPendingKey() else { break }
                     key = next

@@ -16,12 +16,9 @@ final class Screen: Canvas {
     private var savedPalette: [(Int32, Int32, Int32, Int32)] = []
     private var started = false
 
-    /// Terminal signals that end the program turn into a flag the main loop checks; the
-    /// loop then leaves through `stop()`, so the terminal is always restored.
-    nonisolated(unsafe) static var terminationRequested: sig_atomic_t = 0
-
     func start() {
         setlocale(LC_ALL, "")
+        TerminalGuard.saveModes()
         initscr()
         started = true
         cbreak()
@@ -40,15 +37,9 @@ final class Screen: Canvas {
         }
         defineStyles()
         updateSize()
-        // A parent may have left these blocked (the mask is inherited across exec): unblock
-        // them, or Ctrl-C would never reach us.
-        var set = sigset_t()
-        sigemptyset(&set)
-        for sig in [SIGINT, SIGTERM, SIGHUP, SIGQUIT] {
-            signal(sig) { _ in Screen.terminationRequested = 1 }
-            sigaddset(&set, sig)
-        }
-        pthread_sigmask(SIG_UNBLOCK, &set, nil)
+        // Termination signals now end the main loop (which leaves through `stop()`), and a
+        // crash restores the terminal from its signal handler.
+        TerminalGuard.arm()
     }
 
     /// Restores the palette and the terminal. Safe to call twice.
@@ -57,6 +48,7 @@ final class Screen: Canvas {
         restorePalette()
         curs_set(1)
         endwin()
+        TerminalGuard.disarm()
         started = false
         // Leave the cursor on a clean line with default attributes.
         FileHandle.standardOutput.write(Data("\u{1B}[0m".utf8))
@@ -136,6 +128,7 @@ final class Screen: Canvas {
                 savedPalette.append((Int32(i), r, g, b))
             }
         }
+        TerminalGuard.paletteChanged()
         for c in colors { init_extended_color(Int32(c.index), Int32(c.r), Int32(c.g), Int32(c.b)) }
     }
 

@@ -1,3 +1,5 @@
+import OmioFormats
+
 /// Terminal column arithmetic for the text the TUI draws (no east-asian wide glyphs are
 /// produced by omio-tui itself; file names may contain them and are clipped by scalars).
 enum TextWidth {
@@ -5,8 +7,16 @@ enum TextWidth {
         guard width > 0 else { return "" }
         var out = String.UnicodeScalarView()
         var n = 0
+        // Controls from file names and metadata are shown escaped (never sent to the terminal),
+        // and an escape is shown whole or not at all.
         for scalar in s.unicodeScalars {
-            if scalar.value < 0x20 { continue } // control characters would move the cursor
+            if TerminalSafeText.isControl(scalar) {
+                let shown = TerminalSafeText.escape(control: scalar)
+                if n + shown.count > width { break }
+                out.append(contentsOf: shown.unicodeScalars)
+                n += shown.count
+                continue
+            }
             let w = columns(scalar)
             if n + w > width { break }
             out.append(scalar)

@@ -146,9 +146,9 @@ enum FuzzHarness {
 
     // MARK: what the CLI does with a file
 
-    /// Open through the front door, then what `info`, `slice` and `render` touch: metadata and
-    /// its JSON, the raw tree, levels and chunk grids, a full plane, a subsampled plane and
-    /// corners of the first and last planes.
+    /// Open through the front door, then what `info`, `slice`, `render` and `cache build` touch:
+    /// metadata and its JSON, the raw tree, the storage check, levels and chunk grids, a full
+    /// plane, a subsampled plane and corners of the first and last planes.
     static func openAndRead(_ path: String) {
         guard let source = try? ImageOpener.open(path: path) else { return }
         _ = source.rawTree()
@@ -157,6 +157,8 @@ enum FuzzHarness {
             _ = m.json.serialized(pretty: true)
             _ = m.warnings
             let s = m.shape
+            // What a store build checks before sizing anything by the header's geometry.
+            _ = try? source.checkStorage(series: series)
             let levels = source.levelSizes(series: series)
             for (level, size) in levels.prefix(3).enumerated() {
                 _ = source.chunkGrid(series: series, level: level)

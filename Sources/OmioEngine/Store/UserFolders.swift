@@ -1,0 +1,54 @@
+import Foundation
+import OmioFormats
+
+/// The per-user folders of the XDG base directory rules, from the environment as given: a
+/// relative `$XDG_*` is ignored (the rule), and `$HOME` is the environment's, not the passwd
+/// entry's (a user who points HOME at a writable folder is obeyed).
+public enum UserFolders {
+    /// `$XDG_CACHE_HOME`, else `$HOME/.cache`: stores of files in read-only folders.
+    public static func cacheHome(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        xdg("XDG_CACHE_HOME", default: ".cache", environment)
+    }
+
+    /// `$XDG_STATE_HOME`, else `$HOME/.local/state`: sidecar edits of files in read-only folders.
+    public static func stateHome(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        xdg("XDG_STATE_HOME", default: ".local/state", environment)
+    }
+
+    /// Where omio-tui keeps the stores of files whose own folder is not writable.
+    public static func fallbackStores(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        cacheHome(environment) + "/omio-tui"
+    }
+
+    private static func xdg(_ name: String, default relative: String, _ environment: [String: String]) -> String {
+        if let value = environment[name], value.hasPrefix("/") { return LexicalPath.absolute(value) }
+        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+        return LexicalPath.absolute(relative, cwd: home)
+    }
+
+    /// True when `folder` is a writable folder, or could be made with `mkdir -p`: its nearest
+    /// existing ancestor is a folder this user may write and enter.
+    public static func canWrite(_ folder: String) -> Bool {
+        var path = LexicalPath.absolute(folder)
+        while true {
+            var st = stat()
+            if stat(path, &st) == 0 {
+                return (st.st_mode & S_IFMT) == S_IFDIR && access(path, W_OK | X_OK) == 0
+            }
+            guard errno == ENOENT, path != "/" else { return false }
+            path = LexicalPath.folder(of: path)
+        }
+    }
+
+    /// 64-bit FNV-1a of a path, as 16 hex digits: names files of different folders apart in the
+    /// user folders, stable across runs and machines.
+    static func pathHash(_ path: String) -> String {
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        for b in path.utf8 {
+            h ^= UInt64(b)
+            h &*= 0x0000_0100_0000_01B3
+        }
+        let hex = String(h, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+import OmioFixtures
+import Testing
+
+/// Bad command lines: each is one error line (plus at most one `see` line), exit 64, and no
+/// work done — never a trap, a 540 GB allocation or a multi-line usage dump.
+@Suite(.serialized)
+struct CommandLineUsageTests {
+    /// Copies in a scratch folder: on the old binary some of these command lines succeeded and
+    /// wrote stores and launchers beside the image (and `--cache-dir ""` into the working folder).
+    static let scratch: String = {
+        let dir = TestPaths.tempDir()
+        for name in ["rgb.tif", "hyperstack_T3_Z5_C2.tif"] {
+            try? FileManager.default.copyItem(atPath: TestPaths.exampleData + "/" + name, toPath: dir + "/" + name)
+        }
+        return dir
+    }()
+    static let rgb = scratch + "/rgb.tif"
+    static let stack = scratch + "/hyperstack_T3_Z5_C2.tif"
+
+    /// The one-line contract for a usage error; returns the error line.
+    @discardableResult
+    static func expectUsageError(_ r: ProcessOutcome, status: Int32 = 64, _ args: [String]) -> String {
+        #expect(!r.signalled && !r.timedOut, "\(args): died by signal \(r.status)")
+        #expect(r.status == status, "\(args): exit \(r.status), stderr \(r.stderr)")
+        let lines = r.stderrLines
+        #expect(lines.count == 1 || (lines.count == 2 && lines[1].hasPrefix("see 'omio-tui") && lines[1].hasSuffix(" --help'")), "\(args): \(r.stderr)")
+        #expect(lines.first?.hasPrefix("omio-tui: error: ") == true, "\(args): \(r.stderr)")
+        return lines.first ?? ""
+    }
+
+    /// Each bad value, with the exact line the user gets.
+    @Test(arguments: [
+        (["render", rgb, "--width", "0"], "--width: must be a whole number between 1 and 4096"),
+        (["render", rgb, "--height", "0"], "--height: must be a whole number between 1 and 4096"),
+        (["render", rgb, "--width", "-5"], "--width: must be a whole number between 1 and 4096"),
+        (["render", rgb, "--width", "100000", "--height", "100000"], "--width: must be a whole number between 1 and 4096"),
+        (["render", rgb, "--width", "9223372036854775807"], "--width: must be a whole number between 1 and 4096"),
+        (["render", rgb, "--width", "99999999999999999999"], "--width: must be a whole number between 1 and 4096"),
+        (["render", rgb, "--height", "4097"], "--height: must be a whole number between 1 and 4096"),
+        (["render", rgb, "--width", "4096", "--height", "4096"], "--width x --height: at most 1048576 cells (1024 x 1024, 4096 x 256)"),
+        (["render", rgb, "--t", "2:0"], "--t: the range 2:0 is reversed; write 0:2"),
+        (["render", rgb, "--z", "a:b"], "--z: must be an index N or a range A:B (0-based, inclusive)"),
+        (["render", rgb, "--contrast", "nan:1"], "--contrast: must be auto, minmax or LO:HI with finite numbers and LO < HI"),
+        (["render", rgb, "--contrast", "5:5"], "--contrast: must be auto, minmax or LO:HI with finite numbers and LO < HI"),
+        (["render", rgb, "--contrast", "0:inf"], "--contrast: must be auto, minmax or LO:HI with finite numbers and LO < HI"),
+        (["render", rgb, "--symbols", "braille"], "--symbols: 'braille' is not one of 'half', 'quad' or 'sextant'"),
+        (["render", rgb, "--c", "-1"], "--c: must be a channel index (0-based) or 'all'"),
+        (["slice", rgb, "-o", "."], "-o: '.' is a folder; give a file name inside it"),
+        (["slice", rgb, "-o", "/"], "-o: '/' is a folder; give a file name inside it"),
+        (["slice", rgb, "-o", ""], "-o: must name a file, not be empty"),
+        (["slice", rgb, "-o", "/tmp"], "-o: '/tmp' is a folder; give a file name inside it"),
+        (["slice", rgb, "--t", "x", "-o", "/tmp/x.npy"], "--t: must be a whole number, 0 or more (indices are 0-based)"),
+        (["export", rgb, "-o", ".."], "-o: '..' is a folder; give a file name inside it"),
+        (["info", rgb, "--series", "-1"], "--series: must be a whole number, 0 or more (indices are 0-based)"),
+        (["cache", "build", rgb, "--zarr-format", "4"], "--zarr-format: must be 3 or 2"),
+        (["cache", "build", rgb, "--compression", "lz4"], "--compression: must be none, gzip or zstd"),
+        (["cache", "build", rgb, "--cache-dir", ""], "--cache-dir: must not be empty"),
+        (["napari", rgb, "--wait", "nan"], "--wait: must be a number of seconds between 0 and 600"),
+        (["napari", rgb, "--python", ""], "--python: must not be empty"),
+        (["render", rgb, "--bogus"], "unknown option '--bogus'"),
+        (["--colours", "256"], "unknown option '--colours' (did you mean '--colors'?)"),
+        (["render"], "missing expected argument '<file>'"),
+        (["inof", rgb], "unknown command 'inof' (did you mean 'info'?)"),
+        (["rendr"], "unknown command 'rendr' (did you mean 'render'?)"),
+        (["cache", "lst"], "unknown command 'lst' (did you mean 'list'?)"),
+        (["help", "foo"], "unknown command 'foo' (commands: browse, info, slice, render, set, export, cache, napari)"),
+    ] as [([String], String)])
+    func badValueIsOneLineExit64(args: [String], reason: String) throws {
+        let r = try BinaryRunner.run(args, timeout: 10, cwd: Self.scratch)
+        let line = Self.expectUsageError(r, args)
+        #expect(line == "omio-tui: error: " + reason, "\(args)")
+        #expect(r.stdout.isEmpty, "\(args): \(r.stdout.prefix(200))")
+    }
+
+    /// Indices checked against the open file: exit 64, the file's path, the range that exists.
+    @Test(arguments: [
+        (["render", stack, "--t", "3"], "--t: 3 is outside 0...2 (T has 3 positions)"),
+        (["render", stack, "--z", "1:5"], "--z: 1:5 is outside 0...4 (Z has 5 positions)"),
+        (["render", stack, "--c", "2"], "--c: 2 is outside 0...1 (C has 2 positions)"),
+        (["render", stack, "--series", "1"], "--series: 1 is outside 0...0 (the file has 1 series)"),
+        (["slice", stack, "--c", "7", "-o", scratch + "/never-written.npy"], "--c: 7 is outside 0...1 (C has 2 positions)"),
+        (["slice", stack, "--level", "3", "-o", scratch + "/never-written.npy"], "--level: 3 is outside 0...0 (the series has 1 level)"),
+        (["info", stack, "--series", "2"], "--series: 2 is outside 0...0 (the file has 1 series)"),
+    ] as [([String], String)])
+    func indexOutsideTheFileIsExit64(args: [String], reason: String) throws {
+        let r = try BinaryRunner.run(args, timeout: 10, cwd: Self.scratch)
+        let line = Self.expectUsageError(r, args)
+        #expect(line == "omio-tui: error: \(Self.stack): \(reason)")
+        #expect(!FileManager.default.fileExists(atPath: Self.scratch + "/never-written.npy"))
+    }
+
+    /// A first word close to a command is a typo (exit 64); any other missing word is a
+    /// missing path for the inspector (exit 1); neither starts the inspector on nothing.
+    @Test func typoIsAnUnknownCommandOtherWordsAMissingPath() throws {
+        let typo = try BinaryRunner.run(["slcie", "x.tif"])
+        #expect(Self.expectUsageError(typo, ["slcie"]) == "omio-tui: error: unknown command 'slcie' (did you mean 'slice'?)")
+        let r = try BinaryRunner.run(["/nonexistent/folder"])
+        Self.expectUsageError(r, status: 1, ["/nonexistent/folder"])
+        #expect(r.stderr == "omio-tui: error: /nonexistent/folder: No such file or directory\n")
+    }
+
+    @Test func helpIsShortOfUsageDumpsAndListsEveryFormat() throws {
+        let top = try BinaryRunner.run(["--help"])
+        #expect(top.status == 0 && top.stdout.contains("CZI") && top.stdout.contains("Thorlabs RAW") && top.stdout.contains("64"))
+        let sub = try BinaryRunner.run(["help", "render"])
+        #expect(sub.status == 0 && sub.stdout.contains("--width"))
+    }
+
+    /// `set` keys in any case, as people type them.
+    @Test func setKeysAreCaseInsensitive() throws {
+        let dir = TestPaths.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.copyItem(atPath: Self.stack, toPath: dir + "/f.tif")
+        let r = try BinaryRunner.run(["set", dir + "/f.tif", "physicalsizez=5", "channel 0 name=DAPI"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let info = try BinaryRunner.run(["info", "--json", dir + "/f.tif"])
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(info.stdout.utf8)) as? [String: Any])
+        #expect(obj["PhysicalSizeZ"] as? Double == 5)
+    }
+}
