@@ -71,11 +71,12 @@ fuzz: deps
 
 # Mutant run through the release binary (Fuzz/mutate.py): MUTANTS executions over seeded
 # truncated, byte-flipped and tag-patched copies of example_data and $(CORPUS)/real, each
-# through info, slice, render and cache build, plus every file of $(CORPUS)/corrupt as is.
+# through info, slice, render and cache build (after the --sweep of sizing tags at 2^24 and
+# 2^32-1), plus every file of $(CORPUS)/corrupt as is.
 # Prints executions, crashes by signal, hangs and peak RSS; reproducers in .fuzz/mutants/.
 # Fails when anything crashed, hung or passed 300 MB RSS on a file under 10 MB.
 mutate: build
-	$(PYTHON) Fuzz/mutate.py --bin $(BIN) --executions $(MUTANTS) --seed $(MUTATE_SEED) --jobs $(MUTATE_JOBS) --check \
+	$(PYTHON) Fuzz/mutate.py --bin $(BIN) --executions $(MUTANTS) --seed $(MUTATE_SEED) --jobs $(MUTATE_JOBS) --sweep --check \
 		$(if $(CORPUS),--plain $(CORPUS)/corrupt) example_data $(if $(CORPUS),$(CORPUS)/real)
 
 # The whole test suite built with address sanitizer in its own scratch path; the fault tests

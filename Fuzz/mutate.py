@@ -101,34 +101,38 @@ def tiff_entries(data, max_ifds=64):
     return entries, spans
 
 
-def patch_tag(buf, entry, rng):
-    """Sets one value (or the count) of a buffer-sizing tag to an extreme; returns a description."""
-    e, tag, typ = entry["e"], entry["tag"], entry["type"]
-    values = TAG_VALUES[tag]
-    if rng.random() < 0.15:
-        # The count itself: the table claims more (or fewer) entries than it has.
-        count = rng.choice([0, 1, 2, entry["count"] + 1, 0xFFFF, 0x7FFFFFFF, 0xFFFFFFFF])
-        struct.pack_into(e + entry["nfmt"], buf, entry["at"] + 4, count)
-        return f"tag {tag} count {entry['count']}->{count}"
-    value = rng.choice(values)
+def set_values(buf, entry, value, every, index=0):
+    """Writes value into element `index` (or every element) of an entry; a one-value entry too
+    narrow for it becomes a LONG (still inline). Returns the value as written."""
+    e, typ = entry["e"], entry["type"]
     fmt = INT_FORMATS.get(typ)
     if fmt is None or typ in (6, 8, 9, 17):
         fmt = "I"
     if value >= 1 << (8 * struct.calcsize(fmt)) and entry["inline"] and entry["count"] == 1 and entry["nfmt"] == "I":
-        # A SHORT cannot hold the value: make the entry a LONG (still inline).
         struct.pack_into(e + "H", buf, entry["at"] + 2, 4)
         fmt, typ = "I", 4
     value &= (1 << (8 * struct.calcsize(fmt))) - 1
     size = struct.calcsize(fmt)
-    count = max(1, min(entry["count"], 1 << 20)) if TYPE_SIZES.get(typ) == size else 1
-    every = count > 1 and rng.random() < 0.3
-    index = 0 if count == 1 else rng.randrange(count)
-    for i in (range(count) if every else [index]):
+    count = max(1, min(entry["count"], 1 << 16)) if TYPE_SIZES.get(typ) == size else 1
+    for i in (range(count) if every else [min(index, count - 1)]):
         at = entry["value_at"] + i * size
         if 0 <= at and at + size <= len(buf):
             struct.pack_into(e + fmt, buf, at, value)
-    which = "all" if every else f"[{index}]"
-    return f"tag {tag}{which}={value}"
+    return value
+
+
+def patch_tag(buf, entry, rng):
+    """Sets one value (or the count) of a buffer-sizing tag to an extreme; returns a description."""
+    tag = entry["tag"]
+    if rng.random() < 0.15:
+        # The count itself: the table claims more (or fewer) entries than it has.
+        count = rng.choice([0, 1, 2, entry["count"] + 1, 0xFFFF, 0x7FFFFFFF, 0xFFFFFFFF])
+        struct.pack_into(entry["e"] + entry["nfmt"], buf, entry["at"] + 4, count)
+        return f"tag {tag} count {entry['count']}->{count}"
+    every = entry["count"] > 1 and rng.random() < 0.3
+    index = rng.randrange(max(1, min(entry["count"], 1 << 16)))
+    value = set_values(buf, entry, rng.choice(TAG_VALUES[tag]), every, index)
+    return f"tag {tag}{'all' if every else f'[{index}]'}={value}"
 
 
 # ---------------------------------------------------------------- mutants
@@ -148,21 +152,12 @@ def sweep_plan(data):
 
 
 def sweep_mutant(data, tag, value):
-    """The first entry of tag set to value (every element; a SHORT made a LONG to hold it)."""
+    """Every element of the first IFD's tag set to value."""
     buf = bytearray(data)
     entries, _ = tiff_entries(data, max_ifds=1)
-    entry = next(en for en in entries if en["tag"] == tag)
-    fmt = INT_FORMATS.get(entry["type"], "I")
-    if value >= 1 << (8 * struct.calcsize(fmt)) and entry["inline"] and entry["count"] == 1 and entry["nfmt"] == "I":
-        struct.pack_into(entry["e"] + "H", buf, entry["at"] + 2, 4)
-        fmt = "I"
-    value &= (1 << (8 * struct.calcsize(fmt))) - 1
-    size = struct.calcsize(fmt)
-    for i in range(min(entry["count"], 1 << 16)):
-        at = entry["value_at"] + i * size
-        if 0 <= at and at + size <= len(buf):
-            struct.pack_into(entry["e"] + fmt, buf, at, value)
-    return bytes(buf), f"sweep: tag {tag} all={value}"
+    written = set_values(buf, next(en for en in entries if en["tag"] == tag), value, every=True)
+    return bytes(buf), f"sweep: tag {tag} all={written}"
+
 
 def mutate(data, rng):
     """A damaged copy of data and a one-line description of what was done to it."""
