@@ -52,6 +52,7 @@ public final class CZISource: ImageSource, @unchecked Sendable {
                               dtype: scene.format.dtype, physicalSizeX: xml.scaling["X"], physicalSizeY: xml.scaling["Y"],
                               physicalSizeZ: xml.scaling["Z"], timeIncrement: xml.timeIncrement,
                               channels: channels(scene, xml.channels))
+        m.isRGB = scene.cziChannels == 1 && scene.format.samples == 3 // one Bgr channel: a colour image
         var ann: [(String, JSONValue)] = [
             ("CZIVersion", .string("\(version.major).\(version.minor)")),
             ("Dimensions", .string(entries.first?.axes ?? "")),

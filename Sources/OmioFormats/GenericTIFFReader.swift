@@ -44,7 +44,9 @@ enum GenericTIFFReader {
                                   shape: shape, dtype: first.dtype,
                                   physicalSizeX: calibrated ? res.x : nil, physicalSizeY: calibrated ? res.y : nil,
                                   physicalSizeZ: nil)
-            if spp == 3 || spp == 4, first.photometric == 2 {
+            // 2 RGB; 6 YCbCr, which the decoder hands out as RGB.
+            if spp == 3 || spp == 4, first.photometric == 2 || first.photometric == 6 {
+                m.isRGB = true
                 let rgb = [RGBColor(255, 0, 0), RGBColor(0, 255, 0), RGBColor(0, 0, 255), RGBColor.white]
                 m.channels = (0..<spp).map { ChannelInfo(name: ["R", "G", "B", "A"][$0], color: rgb[$0]) }
             }

@@ -116,6 +116,7 @@ enum ImageJReader {
                               physicalSizeX: res.x, physicalSizeY: res.y, physicalSizeZ: z,
                               timeIncrement: dt, channels: channelInfo)
         m.levels = 1
+        m.isRGB = spp == 3
         m.readerWarnings = warnings
         var annotations = ij.pairs
         if let u = res.unit { annotations.append(("ResolutionUnitUsed", .string(u))) }

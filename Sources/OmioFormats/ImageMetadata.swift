@@ -78,6 +78,10 @@ public struct ImageMetadata: Sendable {
     public var defaulted: Set<String> = []
     public var timeIncrement: Double?
     public var channels: [ChannelInfo]
+    /// The channels are the colour samples of one pixel (R, G, B and maybe A: TIFF
+    /// PhotometricInterpretation RGB or YCbCr decoded to RGB, ImageJ RGB, an OME Channel with
+    /// SamplesPerPixel 3 or 4, CZI Bgr): shown as one colour image by default.
+    public var isRGB = false
     public var description: String?
     /// The file's own keys and values, including original units, for reference.
     public var annotations: [(String, JSONValue)] = []

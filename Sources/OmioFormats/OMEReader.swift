@@ -255,6 +255,9 @@ enum OMEReader {
         var m = ImageMetadata(path: path, format: .omeTiff, series: index, levels: levels.count, shape: shape,
                               dtype: page.dtype, physicalSizeX: x, physicalSizeY: y, physicalSizeZ: z,
                               timeIncrement: dt, channels: channels)
+        // One Channel element of 3 or 4 samples is a colour image; several are channels that
+        // happen to be RGB each, shown as channels.
+        m.isRGB = (samplesPerPlane == 3 || samplesPerPlane == 4) && sc == samplesPerPlane
         m.description = image.child("Description", namespace: ns)?.trimmedText.nilIfEmpty
         m.annotations = ann + annotations
         m.readerWarnings = warnings

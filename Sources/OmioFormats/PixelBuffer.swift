@@ -29,8 +29,17 @@ public struct PixelBuffer: Sendable {
     /// Every sample as a Float, which display code uses (exact for all integers up to 2^24).
     public func floats() -> [Float] {
         var out = [Float](repeating: 0, count: count)
-        out.withUnsafeMutableBufferPointer { dst in forEachValue { i, v in dst[i] = Float(v) } }
+        out.withUnsafeMutableBufferPointer { dst in forEachValue { i, v in dst[i] = PixelBuffer.displayFloat(v) } }
         return out
+    }
+
+    /// A float64 sample as a Float for display: finite values beyond ±3.4e38 saturate at
+    /// Float's largest instead of becoming infinite (which display code treats as "no value").
+    @inline(__always)
+    public static func displayFloat(_ v: Double) -> Float {
+        let m = Double(Float.greatestFiniteMagnitude)
+        guard v.isFinite else { return Float(v) } // NaN and ±Inf stay what they are
+        return Float(Swift.min(Swift.max(v, -m), m))
     }
 
     /// Row `y` as Floats into `out` (at least `width` long): display code converts a row at a
@@ -47,7 +56,7 @@ public struct PixelBuffer: Sendable {
             case .uint32: let p = raw.bindMemory(to: UInt32.self); for x in 0..<w { out[x] = Float(p[start + x]) }
             case .int32: let p = raw.bindMemory(to: Int32.self); for x in 0..<w { out[x] = Float(p[start + x]) }
             case .float32: let p = raw.bindMemory(to: Float.self); for x in 0..<w { out[x] = p[start + x] }
-            case .float64: let p = raw.bindMemory(to: Double.self); for x in 0..<w { out[x] = Float(p[start + x]) }
+            case .float64: let p = raw.bindMemory(to: Double.self); for x in 0..<w { out[x] = PixelBuffer.displayFloat(p[start + x]) }
             }
         }
     }

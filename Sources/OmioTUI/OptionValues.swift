@@ -50,24 +50,22 @@ enum OptionValue {
     /// An output file path: empty, `.`, `..`, `/`, a name ending in `/` or an existing folder
     /// names no file to write (and `slice -o .` used to trap in the temp-file code).
     static func outputFile(_ s: String) throws -> String {
+        // Only the form is checked here; what the path names (a folder, a device, the input
+        // itself) is OutputTarget's rule, shared with the TUI's export.
         guard !s.isEmpty else { throw Invalid("must name a file, not be empty") }
-        var isDir: ObjCBool = false
-        let last = (s as NSString).lastPathComponent
-        if s.hasSuffix("/") || last == "." || last == ".." || (FileManager.default.fileExists(atPath: s, isDirectory: &isDir) && isDir.boolValue) {
-            throw Invalid("'\(s)' is a folder; give a file name inside it")
-        }
         return s
     }
 
-    /// `--contrast`: auto, minmax, or LO:HI with finite LO < HI.
+    /// `--contrast`: auto, minmax, stack, or LO:HI with finite LO < HI.
     static func contrast(_ s: String) throws -> ContrastMode {
         switch s {
         case "auto": return .auto
         case "minmax": return .minMax
+        case "stack": return .stackAuto
         default:
             let p = s.split(separator: ":", omittingEmptySubsequences: false).map { Double($0) }
             guard p.count == 2, let lo = p[0], let hi = p[1], lo.isFinite, hi.isFinite, lo < hi else {
-                throw Invalid("must be auto, minmax or LO:HI with finite numbers and LO < HI")
+                throw Invalid("must be auto, minmax, stack or LO:HI with finite numbers and LO < HI")
             }
             return .manual(ContrastLimits(lo, hi))
         }

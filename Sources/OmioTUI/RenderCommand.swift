@@ -11,7 +11,9 @@ struct RenderCommand: ParsableCommand {
         discussion: """
             Prints exactly the image's cells: one line per row, colours as SGR codes, a reset at \
             each line end. A range (--t 0:9) prints the frames one after another (a flipbook; \
-            on a terminal each frame replaces the last). Indices are 0-based.
+            on a terminal each frame replaces the last) under the limits found for the first \
+            frame. Indices are 0-based. RGB images print in colour (R, G, B under one set of \
+            limits, 0:255 for 8-bit data); --c 0 prints one sample in grey.
             """
     )
 
@@ -24,7 +26,8 @@ struct RenderCommand: ParsableCommand {
     @Option(help: "Maximum height in cells, 1-4096 (default: the terminal's, else 24).", transform: OptionValue.cells) var height: Int?
     @Option(help: "Glyphs: half, quad or sextant.") var symbols = SymbolSet.sextant
     @Option(help: "Colours: truecolor or 256.") var colors = ColorMode.truecolor
-    @Option(help: "Contrast: auto (saturated 0.35%), minmax, or LO:HI.", transform: OptionValue.contrast) var contrast = ContrastMode.auto
+    @Option(help: "Contrast: auto (saturated 0.35%), minmax, stack (auto over up to 16 planes), or LO:HI (default: auto; 0:255 for 8-bit RGB).", transform: OptionValue.contrast)
+    var contrast: ContrastMode?
     @Option(help: "Merging pixels into cells: mean or max.") var reduce = Reduce.mean
     @Option(help: "memory: read the file; disk: build (or reuse) the OME-Zarr store and read its pyramid.")
     var store = AppModel.StoreMode.memory
@@ -45,13 +48,15 @@ struct RenderCommand: ParsableCommand {
             let ts = try t.indices(option: "--t", axis: "T", count: m.shape.t)
             let zs = try z.indices(option: "--z", axis: "Z", count: m.shape.z)
             let channels: [Int]
+            // All samples of an RGB image: the colour image (R, G, B; alpha left out).
             switch c {
+            case .all where m.isRGB && m.shape.c >= 3: channels = TrueColor.channels
             case .all: channels = Array(0..<m.shape.c)
             case let .one(ci):
                 try OptionBounds.check(ci, option: "--c", axis: "C", count: m.shape.c)
                 channels = [ci]
             }
-            let mode = contrast
+            let mode = contrast ?? TrueColor.defaultMode(m) ?? .auto
             let box = RenderCommand.terminalSize()
             // The terminal's own size is capped like the options: a huge virtual terminal is no
             // reason to allocate more.
@@ -74,13 +79,17 @@ struct RenderCommand: ParsableCommand {
             let array = LazyArray(levels: levels)
             let tty = isatty(STDOUT_FILENO) == 1
             var first = true
+            var contrast = Array(repeating: mode, count: m.shape.c)
             for ti in ts {
                 for zi in zs {
                     let request = SliceRequest(generation: 0, array: array, t: ti, z: zi, channels: channels,
                                                viewport: .full(m.shape), cols: size.cols, rows: size.rows, symbols: symbols,
-                                               contrast: Array(repeating: mode, count: m.shape.c), gamma: 1,
-                                               colors: ChannelColors.resolve(m), reduce: reduce)
+                                               contrast: contrast, gamma: 1,
+                                               colors: ChannelColors.resolve(m), reduce: reduce, trueColor: trueColor)
                     let result = try SlicePipeline.run(request)
+                    // A flipbook keeps the first frame's limits, as the TUI does while stepping:
+                    // brightness changes between frames stay visible.
+                    for (c, l) in result.limits { contrast[c] = .manual(l) }
                     var text = ANSIWriter.write(result.grid, mode: colors)
                     if !first, tty { text = "\u{1B}[\(size.rows)A" + text } // flipbook: redraw in place
                     FileHandle.standardOutput.write(Data(text.utf8))

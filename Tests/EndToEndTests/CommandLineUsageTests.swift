@@ -41,17 +41,13 @@ struct CommandLineUsageTests {
         (["render", rgb, "--width", "4096", "--height", "4096"], "--width x --height: at most 1048576 cells (1024 x 1024, 4096 x 256)"),
         (["render", rgb, "--t", "2:0"], "--t: the range 2:0 is reversed; write 0:2"),
         (["render", rgb, "--z", "a:b"], "--z: must be an index N or a range A:B (0-based, inclusive)"),
-        (["render", rgb, "--contrast", "nan:1"], "--contrast: must be auto, minmax or LO:HI with finite numbers and LO < HI"),
-        (["render", rgb, "--contrast", "5:5"], "--contrast: must be auto, minmax or LO:HI with finite numbers and LO < HI"),
-        (["render", rgb, "--contrast", "0:inf"], "--contrast: must be auto, minmax or LO:HI with finite numbers and LO < HI"),
+        (["render", rgb, "--contrast", "nan:1"], "--contrast: must be auto, minmax, stack or LO:HI with finite numbers and LO < HI"),
+        (["render", rgb, "--contrast", "5:5"], "--contrast: must be auto, minmax, stack or LO:HI with finite numbers and LO < HI"),
+        (["render", rgb, "--contrast", "0:inf"], "--contrast: must be auto, minmax, stack or LO:HI with finite numbers and LO < HI"),
         (["render", rgb, "--symbols", "braille"], "--symbols: 'braille' is not one of 'half', 'quad' or 'sextant'"),
         (["render", rgb, "--c", "-1"], "--c: must be a channel index (0-based) or 'all'"),
-        (["slice", rgb, "-o", "."], "-o: '.' is a folder; give a file name inside it"),
-        (["slice", rgb, "-o", "/"], "-o: '/' is a folder; give a file name inside it"),
         (["slice", rgb, "-o", ""], "-o: must name a file, not be empty"),
-        (["slice", rgb, "-o", "/tmp"], "-o: '/tmp' is a folder; give a file name inside it"),
         (["slice", rgb, "--t", "x", "-o", "/tmp/x.npy"], "--t: must be a whole number, 0 or more (indices are 0-based)"),
-        (["export", rgb, "-o", ".."], "-o: '..' is a folder; give a file name inside it"),
         (["info", rgb, "--series", "-1"], "--series: must be a whole number, 0 or more (indices are 0-based)"),
         (["cache", "build", rgb, "--zarr-format", "4"], "--zarr-format: must be 3 or 2"),
         (["cache", "build", rgb, "--compression", "lz4"], "--compression: must be none, gzip or zstd"),
@@ -97,7 +93,7 @@ struct CommandLineUsageTests {
         #expect(Self.expectUsageError(typo, ["slcie"]) == "omio-tui: error: unknown command 'slcie' (did you mean 'slice'?)")
         let r = try BinaryRunner.run(["/nonexistent/folder"])
         Self.expectUsageError(r, status: 1, ["/nonexistent/folder"])
-        #expect(r.stderr == "omio-tui: error: /nonexistent/folder: No such file or directory\n")
+        #expect(r.stderr == "omio-tui: error: /nonexistent/folder: no such file or directory\n")
     }
 
     @Test func helpIsShortOfUsageDumpsAndListsEveryFormat() throws {

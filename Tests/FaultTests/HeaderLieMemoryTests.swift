@@ -47,7 +47,7 @@ struct HeaderLieMemoryTests {
         defer { FaultPaths.remove(dir) }
         let path = try Self.headerLieTIFF(in: dir)
         let slice = try Self.expectBoundedFailure(["slice", path, "-o", dir + "/x.npy"], "slice")
-        #expect(slice?.contains("TileOffsets has 1 entries, the image needs 16384") == true, "\(slice ?? "")")
+        #expect(slice?.contains("TileOffsets has 1 entry, the image needs 16384") == true, "\(slice ?? "")")
         let build = try Self.expectBoundedFailure(["cache", "build", path, "--cache-dir", dir + "/c"], "cache build")
         #expect(build == slice)
         let render = try Self.expectBoundedFailure(["render", path, "--store", "disk", "--width", "40", "--height", "20",

@@ -19,7 +19,9 @@ public enum ChannelColors {
 
     /// The file's colours when every channel has one and they are not all the same (Bio-Formats
     /// writes white for every channel by default, which says nothing), else the defaults.
+    /// RGB samples are red, green, blue (and white for alpha) whatever the file says.
     public static func resolve(_ m: ImageMetadata) -> [RGBColor] {
+        if m.isRGB { return Array([red, green, blue, .white].prefix(m.shape.c)) }
         let given = m.channels.compactMap(\.color)
         if given.count == m.shape.c, m.shape.c == 1 || Set(given).count > 1 { return given }
         return defaults(count: m.shape.c)

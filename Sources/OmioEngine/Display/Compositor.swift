@@ -65,17 +65,22 @@ public enum Compositor {
     }
 
     /// Value -> offset of its LUT entry, with the division hoisted out of the pixel loop.
+    /// In Doubles with the span halved: limits far apart (±3.4e38 data, ±1.7e308 limits) must
+    /// neither overflow nor turn into 0 * inf = NaN, which `Int()` traps on.
     struct IndexMap {
-        let low: Float, scale: Float
+        let low: Double, scale: Double
         init(_ l: ContrastLimits) {
-            low = Float(l.low)
-            scale = 255 / Float(Swift.max(l.high - l.low, 1e-12))
+            let u = l.usable
+            low = u.low
+            scale = Swift.min(127.5 / u.halfSpan, .greatestFiniteMagnitude)
         }
 
+        /// NaN draws black; -Inf and +Inf clamp to the ends like any value out of range.
         @inline(__always)
         func index(_ x: Float) -> Int {
-            guard x.isFinite else { return 0 }
-            return Int(Swift.min(Swift.max((x - low) * scale, 0), 255) + 0.5) * 3
+            let t = (Double(x) - low) * scale
+            guard t > 0 else { return 0 } // also NaN
+            return t < 255 ? Int(t + 0.5) * 3 : 255 * 3
         }
     }
 

@@ -33,6 +33,24 @@ public struct PlaneStats: Equatable, Sendable {
     /// 0.175th and 99.825th percentiles of the sampled pixels.
     public var saturatedLow: Double
     public var saturatedHigh: Double
+    /// How many of the sampled pixels were finite (NaN and ±Inf are not counted).
+    public var finiteSamples: Int
+
+    public init(min: Double, max: Double, saturatedLow: Double, saturatedHigh: Double, finiteSamples: Int = 1) {
+        self.min = min
+        self.max = max
+        self.saturatedLow = saturatedLow
+        self.saturatedHigh = saturatedHigh
+        self.finiteSamples = finiteSamples
+    }
+
+    /// What the status line says about a plane that has nothing to stretch: "no finite
+    /// values", "constant plane: 7"; nil for an ordinary plane.
+    public var note: String? {
+        if finiteSamples == 0 { return "no finite values" }
+        if min == max { return "constant plane: \(ContrastLimits.short(min))" }
+        return nil
+    }
 }
 
 /// Downsamples a plane region to a target grid, reading only what the grid needs: the
@@ -88,47 +106,67 @@ public enum DisplaySlicer {
     /// column's block) once, then rows are combined down. Enlarging repeats pixels (nearest).
     /// Samples are converted a row at a time, and statistics take every k-th row so that at
     /// most `statsSamples` values are counted: the cost stays near one pass over the read pixels.
+    ///
+    /// Odd values: NaN and ±Inf samples are left out of means, maxima and statistics; a cell
+    /// with no finite sample is NaN (drawn black). Sums are Doubles (two float32 samples near
+    /// 3.4e38 overflow a Float sum; a Double sum of float32 values cannot overflow).
     static func resample(_ buffer: PixelBuffer, outW: Int, outH: Int, reduce: Reduce) -> DisplaySlice {
         let w = buffer.width, h = buffer.height
         let xs = blocks(w, outW), ys = blocks(h, outH)
         let statsStride = max(1, (w * h) / statsSamples)
         var sampled: [Float] = []
         sampled.reserveCapacity(min(w * h, statsSamples + w))
-        var across = [Float](repeating: 0, count: h * outW) // rows reduced across
+        // Rows reduced across: the sum (mean) or maximum of each block's finite samples, and
+        // how many there were.
+        var across = [Double](repeating: 0, count: h * outW)
+        var counts = [Int32](repeating: 0, count: h * outW)
         var row = [Float](repeating: 0, count: w)
-        let isMax = reduce == .max
+        let isMax = reduce == .max, integral = !buffer.dtype.isFloat
         across.withUnsafeMutableBufferPointer { acc in
-            row.withUnsafeMutableBufferPointer { r in
-                for y in 0..<h {
-                    buffer.loadRow(y, into: r)
-                    if y % statsStride == 0 { sampled.append(contentsOf: r) }
-                    let base = y * outW
-                    for ox in 0..<outW {
-                        let (x0, x1) = xs[ox]
-                        var v: Float = isMax ? -.infinity : 0
-                        for x in x0..<x1 { v = isMax ? Swift.max(v, r[x]) : v + r[x] }
-                        acc[base + ox] = isMax ? v : v / Float(x1 - x0)
+            counts.withUnsafeMutableBufferPointer { cnt in
+                row.withUnsafeMutableBufferPointer { r in
+                    for y in 0..<h {
+                        buffer.loadRow(y, into: r)
+                        if y % statsStride == 0 { sampled.append(contentsOf: r) }
+                        let base = y * outW
+                        for ox in 0..<outW {
+                            let (x0, x1) = xs[ox]
+                            var v: Double = isMax ? -.infinity : 0
+                            var n: Int32 = 0
+                            if integral { // every sample finite: no test per sample
+                                for x in x0..<x1 { v = isMax ? Swift.max(v, Double(r[x])) : v + Double(r[x]) }
+                                n = Int32(x1 - x0)
+                            } else {
+                                for x in x0..<x1 where r[x].isFinite {
+                                    v = isMax ? Swift.max(v, Double(r[x])) : v + Double(r[x])
+                                    n += 1
+                                }
+                            }
+                            acc[base + ox] = v
+                            cnt[base + ox] = n
+                        }
                     }
                 }
             }
         }
         var out = [Float](repeating: 0, count: outW * outH)
-        across.withUnsafeBufferPointer { acc in
-            out.withUnsafeMutableBufferPointer { o in
-                for oy in 0..<outH {
-                    let (y0, y1) = ys[oy]
-                    let dst = oy * outW
-                    for ox in 0..<outW { o[dst + ox] = acc[y0 * outW + ox] }
-                    guard y1 - y0 > 1 else { continue }
-                    for y in (y0 + 1)..<y1 {
-                        let src = y * outW
-                        for ox in 0..<outW { o[dst + ox] = isMax ? Swift.max(o[dst + ox], acc[src + ox]) : o[dst + ox] + acc[src + ox] }
-                    }
-                    if !isMax {
-                        let n = Float(y1 - y0)
-                        for ox in 0..<outW { o[dst + ox] /= n }
-                    }
+        var sum = [Double](repeating: 0, count: outW), count = [Int32](repeating: 0, count: outW)
+        for oy in 0..<outH {
+            let (y0, y1) = ys[oy]
+            for ox in 0..<outW {
+                sum[ox] = isMax ? -.infinity : 0
+                count[ox] = 0
+            }
+            for y in y0..<y1 {
+                let base = y * outW
+                for ox in 0..<outW where counts[base + ox] > 0 {
+                    sum[ox] = isMax ? Swift.max(sum[ox], across[base + ox]) : sum[ox] + across[base + ox]
+                    count[ox] += counts[base + ox]
                 }
+            }
+            // A mean or maximum of finite Floats is a finite Float.
+            for ox in 0..<outW {
+                out[oy * outW + ox] = count[ox] == 0 ? .nan : Float(isMax ? sum[ox] : sum[ox] / Double(count[ox]))
             }
         }
         return DisplaySlice(width: outW, height: outH, values: out, stats: stats(sampled, dtype: buffer.dtype))
@@ -147,39 +185,42 @@ public enum DisplaySlicer {
     }
 
     /// Min, max and saturated tails from a histogram (exact for integer data up to 65536
-    /// levels; 4096 bins otherwise).
+    /// levels; 4096 bins otherwise) of the finite samples. Spans are Doubles: `hi - lo` of two
+    /// Floats near ±3.4e38 is infinite as a Float.
     static func stats(_ v: [Float], dtype: PixelType) -> PlaneStats {
         var lo = Float.infinity, hi = -Float.infinity
+        var n = 0
         for x in v where x.isFinite {
             lo = min(lo, x)
             hi = max(hi, x)
-        }
-        guard lo.isFinite, hi > lo else {
-            let m = lo.isFinite ? Double(lo) : 0
-            return PlaneStats(min: m, max: m, saturatedLow: m, saturatedHigh: m)
-        }
-        let integral = !dtype.isFloat && Double(hi - lo) < 65536
-        let bins = integral ? Int(hi - lo) + 1 : 4096
-        let scale = Float(bins - 1) / (hi - lo)
-        var hist = [Int](repeating: 0, count: bins)
-        var n = 0
-        for x in v where x.isFinite {
-            hist[Int(((x - lo) * scale).rounded())] += 1
             n += 1
         }
+        guard n > 0, hi > lo else {
+            let m = n > 0 ? Double(lo) : 0
+            return PlaneStats(min: m, max: m, saturatedLow: m, saturatedHigh: m, finiteSamples: n)
+        }
+        let low = Double(lo), span = Double(hi) - Double(lo)
+        let integral = !dtype.isFloat && span < 65536
+        let bins = integral ? Int(span) + 1 : 4096
+        let scale = Double(bins - 1) / span
+        var hist = [Int](repeating: 0, count: bins)
+        for x in v where x.isFinite {
+            hist[Swift.min(bins - 1, Int(((Double(x) - low) * scale).rounded()))] += 1
+        }
         let tail = Int(Double(n) * 0.00175)
-        var acc = 0, low = 0
+        var acc = 0, first = 0
         for (i, c) in hist.enumerated() {
             acc += c
-            if acc > tail { low = i; break }
+            if acc > tail { first = i; break }
         }
         acc = 0
-        var high = bins - 1
+        var last = bins - 1
         for i in stride(from: bins - 1, through: 0, by: -1) {
             acc += hist[i]
-            if acc > tail { high = i; break }
+            if acc > tail { last = i; break }
         }
-        let value: (Int) -> Double = { Double(lo) + Double($0) / Double(scale) }
-        return PlaneStats(min: Double(lo), max: Double(hi), saturatedLow: value(low), saturatedHigh: max(value(high), value(low)))
+        let value: (Int) -> Double = { Swift.min(Double(hi), low + Double($0) / scale) }
+        return PlaneStats(min: low, max: Double(hi), saturatedLow: value(first), saturatedHigh: max(value(last), value(first)),
+                          finiteSamples: n)
     }
 }

@@ -132,9 +132,12 @@ public enum NapariLauncher {
         let reader = try StoreReader(path: built.path)
         let s = reader.shape
         let levels = reader.levelSizes.map { Shape(t: s.t, z: s.z, c: s.c, y: $0.height, x: $0.width) }
-        let limits = try (0..<s.c).map { c in
-            try input.contrastLimits[c] ?? autoLimits(reader, plane: PlaneIndex(t: min(max(0, input.t), s.t - 1),
-                                                                                 z: min(max(0, input.z), s.z - 1), c: c))
+        func plane(_ c: Int) -> PlaneIndex { PlaneIndex(t: min(max(0, input.t), s.t - 1), z: min(max(0, input.z), s.z - 1), c: c) }
+        var limits = try (0..<s.c).map { c in try input.contrastLimits[c] ?? autoLimits(reader, plane: plane(c)) }
+        if input.metadata.isRGB, input.contrastLimits.isEmpty, let mode = TrueColor.defaultMode(input.metadata) {
+            // What the TUI and render show first: one range for R, G and B.
+            let stats = try TrueColor.channels.map { try planeStats(reader, plane: plane($0)) }
+            limits = Array(repeating: TrueColor.sharedLimits(mode, stats: stats), count: s.c)
         }
         var metadata = input.metadata
         metadata.series = input.series
@@ -145,9 +148,12 @@ public enum NapariLauncher {
 
     /// Fiji's auto-contrast of one plane, from a level of about 512 x 512.
     static func autoLimits(_ reader: StoreReader, plane: PlaneIndex) throws -> ContrastLimits {
+        ContrastMode.auto.limits(for: try planeStats(reader, plane: plane))
+    }
+
+    static func planeStats(_ reader: StoreReader, plane: PlaneIndex) throws -> PlaneStats {
         let array = LazyArray(levels: reader, cache: ChunkCache(capacityBytes: 32 << 20))
-        let slice = try DisplaySlicer.slice2D(array, plane: plane, width: min(reader.shape.x, 512), height: min(reader.shape.y, 512))
-        return ContrastMode.auto.limits(for: slice.stats)
+        return try DisplaySlicer.slice2D(array, plane: plane, width: min(reader.shape.x, 512), height: min(reader.shape.y, 512)).stats
     }
 
     /// Writes one launcher per spec (atomically, beside its store) and then:

@@ -48,6 +48,9 @@ public struct NapariLayerSpec: Equatable, Sendable {
     public var physicalSizeZ: Double
     /// Seconds between time points; nil when the file does not say (the scale then uses 1).
     public var timeIncrement: Double?
+    /// The channels are the R, G, B(, A) samples of a colour image (`ImageMetadata.isRGB`):
+    /// napari should show one layer with `rgb=True` under the first channel's limits.
+    public var rgb: Bool
 
     /// - Parameters:
     ///   - metadata: the corrected metadata of the series.
@@ -66,6 +69,7 @@ public struct NapariLayerSpec: Equatable, Sendable {
         physicalSizeY = m.physicalSizeY
         physicalSizeZ = m.physicalSizeZ
         timeIncrement = m.timeIncrement
+        rgb = m.isRGB
         var stem = NapariLayerSpec.stem(of: sourcePath)
         if m.seriesCount > 1, m.series > 0 { stem += " s\(m.series)" }
         name = stem
@@ -74,7 +78,8 @@ public struct NapariLayerSpec: Equatable, Sendable {
             let own = i < m.channels.count ? m.channels[i].name.flatMap { $0.isEmpty ? nil : $0 } : nil
             let label = own ?? (m.shape.c > 1 ? "C\(i)" : nil)
             let color = i < resolved.count ? resolved[i] : RGBColor.white
-            let limits = i < contrastLimits.count ? contrastLimits[i] : NapariLayerSpec.fullRange(m.dtype)
+            // JSON has no NaN or Infinity: limits are always finite, LO < HI.
+            let limits = (i < contrastLimits.count ? contrastLimits[i] : NapariLayerSpec.fullRange(m.dtype)).usable
             return NapariChannel(name: label.map { "\(stem) \($0)" } ?? stem,
                                  colormap: ChannelColors.napariName(color) ?? color.hex, contrastLimits: limits)
         }
@@ -144,6 +149,7 @@ public struct NapariLayerSpec: Equatable, Sendable {
             ("store_axes", .array(["t", "c", "z", "y", "x"].map { .string($0) })),
             ("index", .array(storeIndex.map { $0.map { .int($0) } ?? .null })),
             ("channel_axis", channelAxis.map { .int($0) } ?? .null),
+            ("rgb", .bool(rgb)),
             ("axis_labels", .array(axisLabels.map { .string($0) })),
             ("scale", numbers(scale)),
             ("units", .array(units.map { .string($0) })),

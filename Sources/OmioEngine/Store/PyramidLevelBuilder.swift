@@ -112,7 +112,10 @@ final class PyramidLevelBuilder {
         }
     }
 
-    /// Float means add in Double: the same result whatever order the samples come in.
+    /// Float means add in Double: the same result whatever order the samples come in. NaN and
+    /// ±Inf samples are left out (one NaN must not blank a whole 2x2 block at every coarser
+    /// level); a block with no finite sample is NaN. Float64 sums near ±1.7e308 overflow, and
+    /// are then taken as a sum of fractions instead.
     @inline(__always)
     static func mean<T: BinaryFloatingPoint>(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer?, _ dst: UnsafeMutableRawPointer,
                                              _ inWidth: Int, as _: T.Type) {
@@ -122,12 +125,27 @@ final class PyramidLevelBuilder {
         if let b {
             let q = b.assumingMemoryBound(to: T.self)
             for x in 0..<pairs {
-                out[x] = T((Double(p[2 * x]) + Double(p[2 * x + 1]) + Double(q[2 * x]) + Double(q[2 * x + 1])) / 4)
+                out[x] = T(finiteMean(Double(p[2 * x]), Double(p[2 * x + 1]), Double(q[2 * x]), Double(q[2 * x + 1])))
             }
-            if inWidth % 2 == 1 { out[pairs] = T((Double(p[inWidth - 1]) + Double(q[inWidth - 1])) / 2) }
+            if inWidth % 2 == 1 { out[pairs] = T(finiteMean(Double(p[inWidth - 1]), Double(q[inWidth - 1]))) }
         } else {
-            for x in 0..<pairs { out[x] = T((Double(p[2 * x]) + Double(p[2 * x + 1])) / 2) }
-            if inWidth % 2 == 1 { out[pairs] = p[inWidth - 1] }
+            for x in 0..<pairs { out[x] = T(finiteMean(Double(p[2 * x]), Double(p[2 * x + 1]))) }
+            if inWidth % 2 == 1 { out[pairs] = T(finiteMean(Double(p[inWidth - 1]))) }
         }
+    }
+
+    /// The mean of the finite values among up to four (NaN stands in for absent ones).
+    @inline(__always)
+    static func finiteMean(_ a: Double, _ b: Double = .nan, _ c: Double = .nan, _ d: Double = .nan) -> Double {
+        var sum = 0.0, n = 0.0
+        if a.isFinite { sum += a; n += 1 }
+        if b.isFinite { sum += b; n += 1 }
+        if c.isFinite { sum += c; n += 1 }
+        if d.isFinite { sum += d; n += 1 }
+        guard n > 0 else { return .nan }
+        if sum.isFinite { return sum / n }
+        sum = 0
+        for v in [a, b, c, d] where v.isFinite { sum += v / n }
+        return sum
     }
 }

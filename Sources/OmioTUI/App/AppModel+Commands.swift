@@ -34,7 +34,7 @@ extension AppModel {
                 return flash("usage: :contrast LO:HI (LO < HI)", error: true)
             }
             updateViewer { v in
-                for i in v.drawnChannels { v.contrast[i] = .manual(ContrastLimits(lo, hi)) }
+                v.setContrast(.manual(ContrastLimits(lo, hi)), .manual)
             }
         case "symbols":
             guard let s = SymbolSet(rawValue: arg) else { return flash("symbols: half, quad or sextant", error: true) }

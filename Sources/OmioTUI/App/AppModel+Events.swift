@@ -113,6 +113,8 @@ extension AppModel {
                 v.grid = r.grid
                 v.limits = r.limits
                 v.stats = r.stats
+                // The newest request was made with the current modes: keep what it computed.
+                if generation == sliceGeneration { v.keepLimits(r.limits) }
                 v.sliceSeconds = r.seconds
                 v.error = nil
             case let .failure(e):

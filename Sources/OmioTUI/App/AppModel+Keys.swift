@@ -55,12 +55,9 @@ extension AppModel {
             updateViewer { v in
                 if v.shape.c > 1 { v.composite.toggle() } else { self.flash("one channel: nothing to composite") }
             }
-        case .char("a"): updateViewer { v in
-                for i in v.drawnChannels { v.contrast[i] = .auto }
-            }
-        case .char("m"): updateViewer { v in
-                for i in v.drawnChannels { v.contrast[i] = .minMax }
-            }
+        case .char("a"): updateViewer { $0.setContrast(.auto, .planeAuto) }
+        case .char("A"): updateViewer { $0.setContrast(.stackAuto, .stackAuto) }
+        case .char("m"): updateViewer { $0.setContrast(.minMax, .planeMinMax) }
         case .char("+"), .char("="): scaleContrast(0.8)
         case .char("-"), .char("_"): scaleContrast(1.25)
         case .char("g"): updateViewer { v in
@@ -227,9 +224,12 @@ extension AppModel {
 
     func scaleContrast(_ factor: Double) {
         updateViewer { v in
+            guard let current = v.drawnChannels.first.flatMap({ v.limits[$0] }) else { return }
+            if v.trueColor { return v.setContrast(.manual(current.scaled(by: factor)), .manual) }
             for i in v.drawnChannels {
                 guard let current = v.limits[i] else { continue }
                 v.contrast[i] = .manual(current.scaled(by: factor))
+                v.contrastOrigin[i] = .manual
             }
         }
     }

@@ -26,6 +26,6 @@ extension AppModel {
 
     func napariInput(_ v: ViewerState) -> NapariInput {
         NapariInput(source: v.source, series: v.series, metadata: v.metadata, overlayHash: v.overlay.hash(series: v.series),
-                    colors: v.colors, contrastLimits: v.limits, t: v.t, z: v.z)
+                    colors: v.colors, contrastLimits: v.currentLimits, t: v.t, z: v.z)
     }
 }

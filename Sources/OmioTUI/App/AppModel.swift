@@ -195,7 +195,8 @@ final class AppModel {
         effects.append(.slice(SliceRequest(
             generation: sliceGeneration, array: v.array, t: v.t, z: v.z, channels: v.drawnChannels,
             viewport: v.viewport(cols: g.cols, rows: g.rows), cols: g.cols, rows: g.rows,
-            symbols: symbols, contrast: v.contrast, gamma: v.gamma, colors: v.colors, reduce: v.reduce)))
+            symbols: symbols, contrast: v.contrast, gamma: v.gamma, colors: v.colors, reduce: v.reduce,
+            trueColor: v.trueColor)))
     }
 
 }

@@ -19,6 +19,9 @@ struct SliceRequest {
     let gamma: Double
     let colors: [RGBColor]
     let reduce: Reduce
+    /// RGB samples drawn as one colour image: `channels` are R, G, B and share one set of
+    /// limits (the mode of the first).
+    var trueColor = false
 }
 
 struct SliceResult {
@@ -40,18 +43,30 @@ enum SlicePipeline {
         // enlarged to what the glyph search reads (2x24 px per sextant cell is often taller
         // than the plane). The result is identical to slicing at the full raster size.
         let work = (width: min(size.width, r.viewport.width), height: min(size.height, r.viewport.height))
-        var layers: [(values: [Float], display: ChannelDisplay)] = []
+        var slices: [Int: DisplaySlice] = [:]
+        for c in r.channels {
+            slices[c] = try DisplaySlicer.slice2D(r.array, plane: PlaneIndex(t: r.t, z: r.z, c: c), viewport: r.viewport,
+                                                  width: work.width, height: work.height, reduce: r.reduce)
+        }
+        func mode(_ c: Int) -> ContrastMode { r.contrast.indices.contains(c) ? r.contrast[c] : .auto }
+        func resolve(_ m: ContrastMode, _ channels: [Int]) throws -> ContrastLimits {
+            if m == .stackAuto { return ContrastMode.auto.limits(for: try StackContrast.stats(r.array, channels: channels)) }
+            return m.limits(for: PlaneStats.pooled(channels.compactMap { slices[$0]?.stats }))
+        }
         var limits: [Int: ContrastLimits] = [:]
+        if r.trueColor, let first = r.channels.first {
+            let shared = try resolve(mode(first), r.channels)
+            for c in r.channels { limits[c] = shared }
+        } else {
+            for c in r.channels { limits[c] = try resolve(mode(c), [c]) }
+        }
+        var layers: [(values: [Float], display: ChannelDisplay)] = []
         var stats: [Int: PlaneStats] = [:]
         for c in r.channels {
-            let s = try DisplaySlicer.slice2D(r.array, plane: PlaneIndex(t: r.t, z: r.z, c: c), viewport: r.viewport,
-                                              width: work.width, height: work.height, reduce: r.reduce)
-            let mode = r.contrast.indices.contains(c) ? r.contrast[c] : .auto
-            let l = mode.limits(for: s.stats)
-            limits[c] = l
+            guard let s = slices[c], let l = limits[c] else { continue }
             stats[c] = s.stats
             // A single channel shown alone is drawn in gray, as Fiji and napari do; colours
-            // are for telling channels apart in the composite.
+            // are for telling channels apart in the composite (and R, G, B in true colour).
             let color = r.channels.count == 1 ? RGBColor.white : r.colors[c]
             layers.append((s.values, ChannelDisplay(color: color, limits: l, gamma: r.gamma)))
         }
@@ -71,14 +86,23 @@ enum PreviewGeometry {
     /// Cell grid size for the whole image in an area of `width` x `height` cells.
     static func fit(_ m: ImageMetadata, width: Int, height: Int) -> (cols: Int, rows: Int) {
         guard width > 0, height > 0 else { return (0, 0) }
-        let w = Double(m.shape.x) * m.physicalSizeX, h = Double(m.shape.y) * m.physicalSizeY
+        // Width over height of the image, as a ratio of ratios: sizes of 1e308 or 5e-324 µm
+        // (valid, absurd) overflow a product to inf or NaN, which `Int()` traps on.
+        let aspect = Double(m.shape.x) / Double(m.shape.y) * pixelAspect(m)
         var rows = Double(height)
-        var cols = rows * cellAspect * w / h
+        var cols = rows * cellAspect * aspect
         if cols > Double(width) {
             cols = Double(width)
-            rows = cols * h / (w * cellAspect)
+            rows = cols / (aspect * cellAspect)
         }
         return (max(1, min(width, Int(cols.rounded()))), max(1, min(height, Int(rows.rounded()))))
+    }
+
+    /// PhysicalSizeX / PhysicalSizeY, kept within 1/1024...1024 (beyond that the file's sizes
+    /// are wrong, and the picture would be one cell thin).
+    static func pixelAspect(_ m: ImageMetadata) -> Double {
+        let r = m.physicalSizeX / m.physicalSizeY
+        return r.isFinite && r > 0 ? min(max(r, 1.0 / 1024), 1024) : 1
     }
 
     /// A scale bar of a round length (1, 2, 5 x 10^k µm) about a quarter of the image wide.

@@ -14,7 +14,11 @@ struct ViewerState {
     var raw: [MetaNode]?
     var t = 0, z = 0, c = 0
     var composite: Bool
+    /// How each channel's limits are found at the next draw. Limits computed from a plane are
+    /// then kept (`keepLimits`): stepping T or Z does not change them, as in napari and Fiji.
     var contrast: [ContrastMode]
+    /// Where the limits in force came from, per channel, for the status line.
+    var contrastOrigin: [ContrastOrigin]
     var gamma = 1.0
     var reduce = Reduce.mean
     /// 1:1 pixels with panning instead of the whole image.
@@ -46,6 +50,12 @@ struct ViewerState {
         }
     }
 
+    enum ContrastOrigin: String {
+        case planeAuto = "plane auto", planeMinMax = "plane min/max", stackAuto = "stack auto", manual
+        /// 8-bit RGB at 0–255.
+        case fullRange = "full range"
+    }
+
     init(path: String, source: ImageSource, series: Int, overlay: MetadataOverlay, cache: ChunkCache) {
         self.path = path
         self.source = source
@@ -55,7 +65,9 @@ struct ViewerState {
         metadata = overlay.apply(to: fileMetadata)
         array = LazyArray(levels: SourceLevels(source: source, series: series), cache: cache)
         composite = metadata.shape.c > 1 && metadata.shape.c <= 7
-        contrast = Array(repeating: .auto, count: metadata.shape.c)
+        let initial = TrueColor.defaultMode(metadata) ?? .auto
+        contrast = Array(repeating: initial, count: metadata.shape.c)
+        contrastOrigin = Array(repeating: initial == .auto ? .planeAuto : .fullRange, count: metadata.shape.c)
         let s = metadata.shape
         // Start in the middle of Z (where stacks have their content), first time point.
         z = s.z / 2
@@ -69,12 +81,55 @@ struct ViewerState {
         metadata = o.apply(to: fileMetadata)
     }
     var colors: [RGBColor] { ChannelColors.resolve(metadata) }
-    var drawnChannels: [Int] { composite ? Array(0..<shape.c) : [c] }
+    /// RGB data shown as colour (the composite of an RGB image).
+    var trueColor: Bool { composite && metadata.isRGB && shape.c >= 3 }
+    var drawnChannels: [Int] { trueColor ? TrueColor.channels : composite ? Array(0..<shape.c) : [c] }
+
+    /// Sets how the shown channels' limits are chosen (all samples of a colour image at once).
+    mutating func setContrast(_ mode: ContrastMode, _ origin: ContrastOrigin) {
+        for i in trueColor ? Array(0..<shape.c) : drawnChannels {
+            contrast[i] = mode
+            contrastOrigin[i] = origin
+        }
+    }
+
+    /// After a draw: limits that came from a plane (or the stack) stay in force until the user
+    /// asks again.
+    mutating func keepLimits(_ used: [Int: ContrastLimits]) {
+        for (c, l) in used where contrast.indices.contains(c) { contrast[c] = .manual(l) }
+    }
+
+    /// The limits in force per channel: drawn ones as drawn, others as kept (nil: not yet
+    /// computed). What napari receives, so that it shows what the TUI shows.
+    var currentLimits: [Int: ContrastLimits] {
+        var out = limits
+        for (c, m) in contrast.enumerated() where out[c] == nil {
+            if case let .manual(l) = m { out[c] = l }
+        }
+        return out
+    }
+
+    /// The status line's contrast part: "plane auto 691–1817", "stack auto 0–4095",
+    /// "manual 100–4000", plus "constant plane: 7" or "no finite values" when a plane has
+    /// nothing to stretch.
+    var contrastText: String? {
+        let shown = drawnChannels.filter { limits[$0] != nil }
+        guard let first = shown.first else { return nil }
+        var texts: [String] = []
+        for c in shown {
+            let t = limits[c]!.description
+            if !texts.contains(t) { texts.append(t) }
+        }
+        var out = "\(contrastOrigin[first].rawValue) \(texts.joined(separator: " "))"
+        let notes = shown.compactMap { stats[$0]?.note }
+        if let n = notes.first { out += " (\(n))" }
+        return out
+    }
 
     /// The status line's position, 1-based: "T 3/10  Z 2/4  C 1/2".
     var positionText: String {
         let s = shape
-        let cText = composite ? "C all/\(s.c)" : "C \(c + 1)/\(s.c)"
+        let cText = trueColor ? "RGB" : composite ? "C all/\(s.c)" : "C \(c + 1)/\(s.c)"
         return "T \(t + 1)/\(s.t)  Z \(z + 1)/\(s.z)  \(cText)"
     }
 
@@ -95,7 +150,7 @@ struct ViewerState {
     /// Zoomed, one image pixel is half a cell wide (a sub-pixel of every glyph set) and as
     /// tall as the physical pixel shape says: image pixels per cell across and down.
     var zoomPixelsPerCell: (x: Double, y: Double) {
-        (2, PreviewGeometry.cellAspect * 2 * metadata.physicalSizeX / metadata.physicalSizeY)
+        (2, PreviewGeometry.cellAspect * 2 * PreviewGeometry.pixelAspect(metadata))
     }
 
     /// The cell grid a zoomed image needs, at most `width` x `height`.

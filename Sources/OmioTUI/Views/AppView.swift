@@ -186,9 +186,7 @@ enum StatusView {
         var parts = [(v.path as NSString).lastPathComponent]
         if v.source.seriesCount > 1 { parts.append("S \(v.series + 1)/\(v.source.seriesCount)") }
         parts.append(v.positionText)
-        let limits = v.drawnChannels.compactMap { v.limits[$0]?.description }
-        let mode = v.drawnChannels.first.map { v.contrast[$0].name } ?? "auto"
-        if !limits.isEmpty { parts.append("\(mode) \(limits.joined(separator: " "))") }
+        if let contrast = v.contrastText { parts.append(contrast) }
         if v.gamma != 1 { parts.append("γ \(ImageMetadata.format(v.gamma))") }
         let m2 = v.metadata
         parts.append("\(ImageMetadata.format(m2.physicalSizeX)) µm/px" + (m2.defaulted.contains("PhysicalSizeX") ? "?" : ""))
