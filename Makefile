@@ -20,8 +20,13 @@ DEBUG_BIN    := .build/debug/omio-tui
 DEVTOOL      := .build/release/omio-devtool
 BENCH_DATA   ?= bench-data
 FUZZ_SECONDS ?= 60
+MUTANTS      ?= 20000
+MUTATE_SEED  ?= 1
+MUTATE_JOBS  ?= 2
+# The shared corpus (real files to mutate, the corrupt corpus to run as is), when present.
+CORPUS       ?= $(firstword $(wildcard ../shared/corpus /work/shared/corpus))
 
-.PHONY: all deps test-deps build run test test-python venv example-data bench-data bench fuzz test-asan clean
+.PHONY: all deps test-deps build run test test-python venv example-data bench-data bench fuzz mutate test-asan clean
 
 all: build
 
@@ -63,6 +68,16 @@ venv:
 fuzz: deps
 	Fuzz/build.sh
 	FUZZ_SECONDS=$(FUZZ_SECONDS) PYTHON=$(PYTHON) Fuzz/run.sh
+
+# Mutant run through the release binary (Fuzz/mutate.py): MUTANTS executions over seeded
+# truncated, byte-flipped and tag-patched copies of example_data and $(CORPUS)/real, each
+# through info, slice, render and cache build (after the --sweep of sizing tags at 2^24 and
+# 2^32-1), plus every file of $(CORPUS)/corrupt as is.
+# Prints executions, crashes by signal, hangs and peak RSS; reproducers in .fuzz/mutants/.
+# Fails when anything crashed, hung or passed 300 MB RSS on a file under 10 MB.
+mutate: build
+	$(PYTHON) Fuzz/mutate.py --bin $(BIN) --executions $(MUTANTS) --seed $(MUTATE_SEED) --jobs $(MUTATE_JOBS) --sweep --check \
+		$(if $(CORPUS),--plain $(CORPUS)/corrupt) example_data $(if $(CORPUS),$(CORPUS)/real)
 
 # The whole test suite built with address sanitizer in its own scratch path; the fault tests
 # then drive the ASan-built binary. A sanitizer report aborts (a signal the tests catch);

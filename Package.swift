@@ -45,6 +45,6 @@ let package = Package(
         .testTarget(name: "OmioTUITests", dependencies: ["OmioTUI", "OmioFixtures"], swiftSettings: swift5),
         .testTarget(name: "EndToEndTests", dependencies: ["OmioFormats", "OmioFixtures", "omio-tui"], swiftSettings: swift5),
         // Regressions/ holds fuzz inputs the tests read from the source tree, not resources.
-        .testTarget(name: "FaultTests", dependencies: ["OmioFormats", "OmioFixtures"], exclude: ["Regressions"], swiftSettings: swift5),
+        .testTarget(name: "FaultTests", dependencies: ["OmioFormats", "OmioEngine", "OmioFixtures"], exclude: ["Regressions"], swiftSettings: swift5),
     ]
 )

@@ -12,7 +12,7 @@ set -eu
 cd "$(dirname "$0")/.."
 
 SECONDS_EACH=${FUZZ_SECONDS:-60}
-TARGETS=${FUZZ_TARGETS:-"tiff imagej ome-xml lsm"}
+TARGETS=${FUZZ_TARGETS:-"tiff imagej ome-xml lsm display store"}
 TIMEOUT=${FUZZ_TIMEOUT:-10}
 WORK=.fuzz
 CORPUS=${OMIO_CORPUS:-}

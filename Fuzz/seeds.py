@@ -10,6 +10,9 @@ Writes OUTDIR/<target>/ for each target of Tests/FaultTests/Harness/FuzzHarness.
            matches them
   lsm      config byte + the CZ_LSMINFO record with its ChannelColors and TimeStamps blocks
            moved behind it (offsets rewritten to file offsets from 8)
+  display  0x80 + the small files; synthetic planes of every sample type whose samples hold
+           the extremes (NaN, +-Inf, +-max, denormals, integer limits)
+  store    the small files (the store builder writes every plane: kept under MAX_STORE bytes)
 plus a few hand-written seeds per text target.
 """
 import hashlib
@@ -19,6 +22,30 @@ import struct
 import sys
 
 MAX_TIFF = 2_500_000
+MAX_STORE = 300_000
+
+
+def display_synthetic():
+    """Config byte (EngineFuzzHarness.display: bits 0-2 sample type, 3 three channels, 4 big
+    endian, 5 max, 6 zoom), width and height bytes, then samples with the extremes in them."""
+    samples = {
+        0: struct.pack("<8B", 0, 255, 1, 254, 128, 0, 255, 7),
+        1: struct.pack("<8b", -128, 127, 0, -1, 1, -128, 127, 0),
+        2: struct.pack("<8H", 0, 65535, 1, 65534, 32768, 0, 65535, 3),
+        3: struct.pack("<8h", -32768, 32767, 0, -1, 1, -32768, 32767, 0),
+        4: struct.pack("<6I", 0, 0xFFFFFFFF, 1, 0xFFFFFFFE, 0x80000000, 0),
+        5: struct.pack("<6i", -2**31, 2**31 - 1, 0, -1, 1, -2**31),
+        6: struct.pack("<8f", float("nan"), float("inf"), float("-inf"), 3.4e38, -3.4e38, 1e-45, 0.0, 1.0),
+        7: struct.pack("<8d", float("nan"), float("inf"), float("-inf"), 1.7e308, -1.7e308, 5e-324, 0.0, 1.0),
+    }
+    seeds = []
+    for t, body in samples.items():
+        for flags in (0, 0x08, 0x20, 0x40):
+            seeds.append(bytes([t | flags, 40, 30]) + body)
+    # Constant and all-NaN planes.
+    seeds.append(bytes([6, 20, 20]) + struct.pack("<f", float("nan")))
+    seeds.append(bytes([7, 20, 20]) + struct.pack("<d", 7.0))
+    return seeds
 
 
 def ifd0(data):
@@ -168,6 +195,9 @@ def main():
             continue
         if len(data) <= MAX_TIFF:
             write(outdir, "tiff", data)
+            write(outdir, "display", b"\x80" + data)
+        if len(data) <= MAX_STORE:
+            write(outdir, "store", data)
         parsed = ifd0(data)
         if not parsed:
             continue
@@ -187,7 +217,9 @@ def main():
     for s in HAND_OME:
         write(outdir, "ome-xml", s)
     write(outdir, "lsm", lsm_synthetic())
-    for t in ("tiff", "imagej", "ome-xml", "lsm"):
+    for seed in display_synthetic():
+        write(outdir, "display", seed)
+    for t in ("tiff", "imagej", "ome-xml", "lsm", "display", "store"):
         d = os.path.join(outdir, t)
         print(f"seeds: {t}: {len(os.listdir(d)) if os.path.isdir(d) else 0} files")
 

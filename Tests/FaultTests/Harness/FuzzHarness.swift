@@ -16,6 +16,11 @@ enum FuzzTarget: String, CaseIterable, Sendable {
     case omexml = "ome-xml"
     /// A config byte, then a CZ_LSMINFO record (plus the blocks it points at) at file offset 8.
     case lsm
+    /// A config byte, then a whole file or the samples of a synthetic plane: the display path
+    /// (slice + contrast + composite, EngineFuzzHarness.display).
+    case display
+    /// Whole files through the store builder (EngineFuzzHarness.store).
+    case store
 }
 
 enum FuzzHarness {
@@ -25,6 +30,8 @@ enum FuzzHarness {
         case .imagej: imageJ(data)
         case .omexml: omeXML(data)
         case .lsm: lsm(data)
+        case .display: EngineFuzzHarness.display(data)
+        case .store: EngineFuzzHarness.store(data)
         }
     }
 
@@ -267,6 +274,8 @@ struct TinyTIFF {
     struct Page {
         var width = 4, height = 3, bits = 8, spp = 1, format = 1, subfile = 0
         var tags: [Tag] = []
+        /// The strip's bytes, repeated or cut to the page's size; a fixed ramp when nil.
+        var pixels: [UInt8]? = nil
     }
 
     var bigEndian: Bool
@@ -296,7 +305,11 @@ struct TinyTIFF {
             align()
             let pixelOffset = out.count
             let n = page.width * page.height * page.spp * (page.bits / 8)
-            out += (0..<n).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+            if let p = page.pixels, !p.isEmpty {
+                out += (0..<n).map { p[$0 % p.count] }
+            } else {
+                out += (0..<n).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+            }
             var tags = [
                 longs(256, [UInt32(page.width)]), longs(257, [UInt32(page.height)]),
                 shorts(258, Array(repeating: UInt16(page.bits), count: page.spp)), shorts(259, [1]),
