@@ -58,6 +58,7 @@ struct CacheBuildCommand: ParsableCommand {
             try OptionBounds.checkSeries(series, count: source.seriesCount)
             let request = StoreRequest(series: series, zarrFormat: zarrFormat, compression: compression, cacheDir: cacheDir,
                                        overlayHash: overlay.hash(series: series))
+            NapariLauncher.releaseIfShown(source, request: request) // else the rebuild waits for the window's shared lock
             let result = try StoreBuilder.ensure(source: source, request: request, metadata: metadata,
                                                  progress: bar.update, cancellation: cancellation)
             bar.finish()
@@ -131,7 +132,7 @@ struct CacheListCommand: ParsableCommand {
         // A C-locale terminal: the columns in plain ASCII (the path is printed as it is).
         let plain: (String) -> String = ASCIIText.neededOnStdout ? ASCIIText.fold : { $0 }
         let rows = entries.map { e in
-            [e.state.rawValue + (e.building ? "*" : ""), e.kind.rawValue, plain(PurgeReport.size(e.bytes)),
+            [e.listedState + (e.building ? "*" : ""), e.kind.rawValue, plain(PurgeReport.size(e.bytes)),
              e.built.map { plain(dates.string(from: $0)) } ?? "-", TerminalSafeText.escape(e.path)]
         }
         let header = ["STATE", "KIND", "SIZE", "BUILT", "PATH"]

@@ -29,6 +29,61 @@ struct CachePurgeCLITests {
         #expect(recursive.stdout.contains(dir + "/.omio_cache/rgb.tif.ome.zarr"))
     }
 
+    /// A store whose lock file is held shared (what a napari window showing it does) is listed
+    /// as "in use (napari)", in the table and in --json; the other store is unaffected.
+    @Test func listShowsAStoreANapariWindowHolds() throws {
+        let dir = try folderWithTwoStores()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let store = dir + "/.omio_cache/rgb.tif.ome.zarr"
+        let fd = open(store + ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        #expect(fd >= 0 && flock(fd, LOCK_SH) == 0)
+        defer { close(fd) }
+        let table = try BinaryRunner.run(["cache", "list", dir])
+        #expect(table.status == 0, "\(table.stderr)")
+        let row = table.stdout.split(separator: "\n").first { $0.hasSuffix("rgb.tif.ome.zarr") }
+        #expect(row?.hasPrefix("in use (napari)  store") == true, "\(table.stdout)")
+        let other = table.stdout.split(separator: "\n").first { $0.hasSuffix("multipage_T5.tif.ome.zarr") }
+        #expect(other?.hasPrefix("complete ") == true, "\(table.stdout)")
+        let json = try BinaryRunner.run(["cache", "list", dir, "--json"])
+        let entries = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        let shown = try #require(entries.first { ($0["path"] as? String) == store })
+        #expect(shown["state"] as? String == "in use (napari)" && shown["in_napari"] as? Bool == true)
+        #expect(entries.first { ($0["path"] as? String) != store }?["state"] as? String == "complete")
+    }
+
+    /// `cache build` of a store an open napari window shows (stale after a correction) asks the
+    /// window to let go first, as the TUI does; without that the build waits on the window's
+    /// shared lock. The window is a stand-in: a Python process holding the lock shared and
+    /// answering the launcher's socket protocol (`release` → drop the lock, reply `released`).
+    @Test func buildReleasesAStoreANapariWindowShows() throws {
+        let dir = try folderWithTwoStores()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let file = dir + "/rgb.tif", store = dir + "/.omio_cache/rgb.tif.ome.zarr"
+        #expect(try BinaryRunner.run(["set", file, "PhysicalSizeX=2"]).status == 0) // the store is now stale
+        let socketPath = dir + "/napari.sock", asked = dir + "/asked"
+        let window = try ChildProcess("/usr/bin/env", ["python3", "-c", """
+            import fcntl, json, os, socket, sys
+            lock = open(sys.argv[1]); fcntl.flock(lock, fcntl.LOCK_SH)
+            server = socket.socket(socket.AF_UNIX); server.bind(sys.argv[2]); server.listen(1)
+            open(sys.argv[3] + ".ready", "w").close()
+            conn, _ = server.accept()
+            request = json.loads(conn.makefile().readline())
+            open(sys.argv[3], "w").write(json.dumps(request))
+            lock.close()
+            conn.sendall(b'{"released": 1}\\n')
+            """, store + ".lock", socketPath, asked])
+        defer {
+            kill(window.process.processIdentifier, SIGKILL)
+            _ = window.wait(timeout: 5)
+        }
+        for _ in 0..<250 where !FileManager.default.fileExists(atPath: asked + ".ready") { usleep(20_000) }
+        #expect(FileManager.default.fileExists(atPath: asked + ".ready"), "the stand-in window started")
+        let build = try BinaryRunner.run(["cache", "build", file], timeout: 15, environment: ["OMIO_NAPARI_SOCKET": socketPath])
+        #expect(build.status == 0 && !build.timedOut, "the build waited on the window: \(build.stderr)")
+        let request = try String(contentsOfFile: asked, encoding: .utf8)
+        #expect(request.contains("release") && request.contains("rgb.tif.ome.zarr"), "\(request)")
+    }
+
     @Test func purgeDryRunYesAndRefusal() throws {
         let dir = try folderWithTwoStores()
         defer { try? FileManager.default.removeItem(atPath: dir) }

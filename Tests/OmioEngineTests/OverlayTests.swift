@@ -20,19 +20,22 @@ struct OverlayTests {
     var metadata: ImageMetadata { try! ImageOpener.open(path: OverlayTests.example).metadata(series: 0) }
 
     @Test(arguments: [("5", 5.0), ("5000 nm", 5.0), ("5000nm", 5.0), ("0.005 mm", 5.0), ("5 um", 5.0), ("5µm", 5.0),
-                      ("5 micron", 5.0), ("5e3 nm", 5.0), ("0.0005 cm", 5.0), ("5e-6 m", 5.0)])
+                      ("5 micron", 5.0), ("5e3 nm", 5.0), ("0.0005 cm", 5.0), ("5e-6 m", 5.0),
+                      ("5,0", 5.0), ("5,0 nm", 0.005), ("5000,0nm", 5.0), ("0,005 mm", 5.0)])
     func goodLengths(text: String, microns: Double) throws {
         let v = try FieldParser.parse(.physicalSize(axis: "Z"), text, current: metadata)
         guard case let .number(x, _) = v else { Issue.record("not a number"); return }
         #expect(abs(x - microns) < 1e-9)
     }
 
-    @Test(arguments: ["0", "-5", "abc", "5 parsec", "inf", "nan", "", "5 s", "5 pixel"])
+    /// A decimal comma is read as a point, but a comma beside a point or a second comma is a
+    /// thousands separator or a typo: refused, not guessed.
+    @Test(arguments: ["0", "-5", "abc", "5 parsec", "inf", "nan", "", "5 s", "5 pixel", "1,000.5", "1,000,000", ",", "0,0"])
     func badLengths(text: String) {
         #expect(throws: FieldParser.Invalid.self) { try FieldParser.parse(.physicalSize(axis: "Z"), text, current: metadata) }
     }
 
-    @Test(arguments: [("2", 2.0), ("250 ms", 0.25), ("1.5 min", 90.0), ("2 h", 7200.0), ("0.5s", 0.5)])
+    @Test(arguments: [("2", 2.0), ("250 ms", 0.25), ("1.5 min", 90.0), ("2 h", 7200.0), ("0.5s", 0.5), ("0,5 s", 0.5), ("1,5min", 90.0)])
     func goodTimes(text: String, seconds: Double) throws {
         #expect(try FieldParser.parse(.timeIncrement, text, current: metadata) == .number(seconds, unit: "s"))
     }

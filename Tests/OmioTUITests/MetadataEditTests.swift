@@ -36,10 +36,10 @@ struct MetadataEditTests {
         d.press(.ctrl("u"))
         d.type("-3")
         d.press(.enter)
-        #expect(d.model.message?.isError == true && d.model.message?.text.contains("positive") == true)
+        #expect(d.model.editor?.text == "-3" && d.model.editor?.error?.contains("positive") == true, "the editor stays open")
         #expect(d.model.viewer?.metadata.physicalSizeZ == 0.0000185, "a bad value changes nothing")
         #expect(!FileManager.default.fileExists(atPath: path + ".omio.json"))
-        d.press(.char("e"), .ctrl("u"))
+        d.press(.ctrl("u"))
         d.type("5000 nm")
         d.press(.enter)
         #expect(d.model.viewer?.metadata.physicalSizeZ == 5)
@@ -52,6 +52,88 @@ struct MetadataEditTests {
         #expect(d.model.viewer?.metadata.physicalSizeZ == 0.0000185)
         d.press(.char("u"))
         #expect(d.model.message?.text == "nothing to undo")
+    }
+
+    func selectLabel(_ d: AppDriver, _ label: String) {
+        d.press(.tab) // browser -> metadata
+        while d.model.tree.selectedRow?.node.label != label, d.model.tree.selection < d.model.tree.rows.count - 1 {
+            d.press(.down)
+        }
+    }
+
+    /// A refused value leaves the editor open with the typed text and the reason on screen, so a
+    /// typo costs one key; the fixed text (with a decimal comma) then saves.
+    @Test func refusedInputKeepsTheTextAndSaysWhy() throws {
+        let (dir, path) = try copy("wrong_spacing_Z8.tif")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let d = AppDriver(path: path, cols: 160)
+        selectField(d, "PhysicalSizeZ")
+        d.press(.char("e"), .ctrl("u"))
+        d.type("5 parsec")
+        d.press(.enter)
+        #expect(d.model.editor?.text == "5 parsec")
+        let screen = d.text
+        #expect(screen.contains("PhysicalSizeZ › 5 parsec"), "\(screen)")
+        #expect(screen.contains("unknown length unit 'parsec'"), "the reason is shown beside the text")
+        #expect(!FileManager.default.fileExists(atPath: path + ".omio.json"))
+        for _ in 0..<"parsec".count { d.press(.backspace) }
+        d.type("nm")
+        #expect(d.model.editor?.text == "5 nm")
+        d.press(.backspace, .backspace, .backspace)
+        d.type(",5 nm")
+        #expect(d.model.editor?.text == "5,5 nm")
+        d.press(.enter)
+        #expect(d.model.editor == nil)
+        #expect(abs((d.model.viewer?.metadata.physicalSizeZ ?? 0) - 0.0055) < 1e-12, "5,5 nm is 0.0055 µm")
+        d.press(.char(":"))
+        d.type("set PhysicalSizeZ=2,5")
+        d.press(.enter)
+        #expect(d.model.viewer?.metadata.physicalSizeZ == 2.5, ":set takes a decimal comma too")
+    }
+
+    /// The unit hint appears only for numbers that take a unit, not for names or colours.
+    @Test func unitHintOnlyWhereUnitsApply() throws {
+        let (dir, path) = try copy("hyperstack_T3_Z5_C2.tif")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let d = AppDriver(path: path, cols: 200)
+        let unitHint = "a unit may follow the number"
+        selectField(d, "PhysicalSizeX")
+        d.press(.char("e"))
+        #expect(d.text.contains(unitHint + " (5000 nm)"))
+        d.press(.escape)
+        while d.model.tree.selectedRow?.node.field != "TimeIncrement" { d.press(.down) }
+        d.press(.char("e"))
+        #expect(d.text.contains(unitHint + " (500 ms)"))
+        d.press(.escape)
+        for field in ["Channel 0 Name", "Channel 0 Color", "Description"] {
+            while d.model.tree.selectedRow?.node.field != field, d.model.tree.selection < d.model.tree.rows.count - 1 {
+                if d.model.tree.selectedRow?.expandable == true, d.model.tree.selectedRow?.expanded == false { d.press(.right) }
+                d.press(.down)
+            }
+            #expect(d.model.tree.selectedRow?.node.field == field)
+            d.press(.char("e"))
+            let screen = d.text
+            #expect(screen.contains("\(field) ›") && screen.contains("Enter saves"))
+            #expect(!screen.contains(unitHint), "\(field) takes no unit")
+            d.press(.escape)
+        }
+    }
+
+    /// `e` on a Channel row opens it and names what is editable inside; on a row with nothing to
+    /// edit it lists the keys the editor and :set take.
+    @Test func eOnARowWithoutAFieldSaysWhatIsEditable() throws {
+        let (dir, path) = try copy("hyperstack_T3_Z5_C2.tif")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let d = AppDriver(path: path, cols: 200)
+        selectLabel(d, "Channel 1")
+        #expect(d.model.tree.selectedRow?.node.label == "Channel 1")
+        d.press(.char("e"))
+        #expect(d.model.editor == nil)
+        #expect(d.model.message?.text == "Channel 1: e edits its Name or Color — select one below")
+        #expect(d.model.tree.selectedRow?.expanded == true)
+        while d.model.tree.selectedRow?.node.label != "dtype" { d.press(.up) }
+        d.press(.char("e"))
+        #expect(d.model.message?.text == "nothing to edit on dtype; editable: \(MetadataField.keysHelp)")
     }
 
     /// Every edit path in the TUI writes the number it applies: read back with an independent

@@ -50,6 +50,16 @@ public enum MetadataField: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// An example of a value with its unit for fields whose number may carry one ("5000 nm"),
+    /// nil for names, colours and text (the editor shows a unit hint only where it applies).
+    public var unitExample: String? {
+        switch self {
+        case .physicalSize: return "5000 nm"
+        case .timeIncrement: return "500 ms"
+        case .physicalSizeUnit, .timeIncrementUnit, .channelName, .channelColor, .description: return nil
+        }
+    }
+
     /// Every key a user may set, for messages and completion.
     public static let keysHelp = "PhysicalSizeX/Y/Z[Unit], TimeIncrement[Unit], Channel N Name, Channel N Color, Description"
 }
@@ -157,19 +167,24 @@ public enum FieldParser {
         }
     }
 
-    /// A positive finite number, optionally followed by a unit ("5000nm", "5000 nm").
+    /// A positive finite number, optionally followed by a unit ("5000nm", "5000 nm"). A decimal
+    /// comma is accepted ("5,0", "5,0 nm": how much of Europe types it); a number with both a
+    /// comma and a point, or two commas ("1,000.5", "1,000,000"), is refused rather than guessed.
     static func number(_ text: String, defaultUnit: String, field: MetadataField) throws -> (Double, String) {
         let scalars = Array(text.unicodeScalars)
         var end = 0
-        while end < scalars.count, "0123456789.+-eE".unicodeScalars.contains(scalars[end]) {
+        while end < scalars.count, "0123456789.,+-eE".unicodeScalars.contains(scalars[end]) {
             // An 'e' only belongs to the number when a digit or sign follows (5e-3, not "5 em").
             if scalars[end] == "e" || scalars[end] == "E" {
                 guard end + 1 < scalars.count, "0123456789+-".unicodeScalars.contains(scalars[end + 1]) else { break }
             }
             end += 1
         }
-        let numberText = String(String.UnicodeScalarView(scalars[0..<end]))
+        var numberText = String(String.UnicodeScalarView(scalars[0..<end]))
         let unitText = String(String.UnicodeScalarView(scalars[end...])).trimmingCharacters(in: .whitespaces)
+        if numberText.filter({ $0 == "," }).count == 1, !numberText.contains(".") {
+            numberText = numberText.replacingOccurrences(of: ",", with: ".")
+        }
         guard let v = Double(numberText) else {
             throw Invalid(description: "\(field): '\(text)' is not a number")
         }

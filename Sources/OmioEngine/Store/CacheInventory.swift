@@ -35,6 +35,12 @@ public struct CacheEntry: Sendable, Equatable {
     public var lastUsed: Date
     /// A build holds the store's lock: a purge must leave it alone.
     public var building: Bool
+    /// A napari window shows the store (its launcher holds the lock shared). `state` keeps the
+    /// store's own state, which a purge selects on; purge then asks before removing it.
+    public var shownInNapari = false
+
+    /// The state as `cache list` prints it: "in use (napari)" for a store a window shows.
+    public var listedState: String { shownInNapari ? CachePurge.inUseReason : state.rawValue }
 
     public var json: JSONValue {
         let iso = StoreManifest.isoFormatter
@@ -42,11 +48,12 @@ public struct CacheEntry: Sendable, Equatable {
             ("path", .string(path)),
             ("source", .optional(source)),
             ("bytes", .int(Int(bytes))),
-            ("state", .string(state.rawValue)),
+            ("state", .string(listedState)),
             ("kind", .string(kind.rawValue)),
             ("built", .optional(built.map { iso.string(from: $0) })),
             ("last_used", .string(iso.string(from: lastUsed))),
             ("building", .bool(building)),
+            ("in_napari", .bool(shownInNapari)),
         ])
     }
 }
@@ -243,8 +250,9 @@ public enum CacheInventory {
                 .appendingPathComponent(String(name[..<r.upperBound]) + ".lock")
         }
         let building = kind == .store && lockPath.map(StoreLock.isHeld) == true
+        let shown = kind == .store && !building && lockPath.map(StoreLock.isShared) == true
         return CacheEntry(path: path, source: source, bytes: StoreFiles.diskUsage(path), state: building ? .inUse : state, kind: kind,
-                          built: nil, lastUsed: lastUsed(path), building: building)
+                          built: nil, lastUsed: lastUsed(path), building: building, shownInNapari: shown)
     }
 
     /// OMIO names its caches after the file's stem: the file in the folder with that stem.

@@ -17,7 +17,18 @@ extension AppModel {
         case .description: text = m.description ?? ""
         default: text = ""
         }
-        editor = (field, text)
+        editor = (field, text, nil)
+    }
+
+    /// `e` on a row that is not a field: a Channel row holds its Name and Color, so it opens and
+    /// says which of them to pick; any other row names the keys the editor and `:set` accept.
+    func explainNothingToEdit(_ node: MetadataTree.Node) {
+        let editable = node.children.compactMap { child in child.field.map { _ in child.label } }
+        if editable.isEmpty {
+            return flash("nothing to edit on \(node.label); editable: \(MetadataField.keysHelp)")
+        }
+        tree.open()
+        flash("\(node.label): e edits its " + editable.joined(separator: " or ") + " — select one below")
     }
 
     func editField(_ key: Key) {
@@ -25,8 +36,12 @@ extension AppModel {
         switch key {
         case .escape: editor = nil
         case .enter:
-            editor = nil
-            applyEdit(e.field, e.text)
+            if let error = applyEdit(e.field, e.text) {
+                e.error = error
+                editor = e
+            } else {
+                editor = nil
+            }
         case .backspace:
             if !e.text.isEmpty { e.text.removeLast() }
             editor = e
@@ -40,9 +55,11 @@ extension AppModel {
         }
     }
 
-    /// Validates and records an edit, then saves the overlay in the background.
-    func applyEdit(_ field: MetadataField, _ text: String) {
-        guard var v = viewer else { return flash("no file is open", error: true) }
+    /// Validates and records an edit, then saves the overlay in the background. Returns why the
+    /// value was refused (also flashed, for `:set`), or nil when it was applied.
+    @discardableResult
+    func applyEdit(_ field: MetadataField, _ text: String) -> String? {
+        guard var v = viewer else { return refuse("no file is open") }
         do {
             let value = try FieldParser.parse(field, text, current: v.metadata)
             var o = v.overlay
@@ -50,11 +67,17 @@ extension AppModel {
             v.setOverlay(o)
             viewer = v
             overlayChanged("\(MetadataOverlay.storageField(field)) set")
+            return nil
         } catch let e as FieldParser.Invalid {
-            flash(e.description + " — nothing saved", error: true)
+            return refuse(e.description + " — nothing saved")
         } catch {
-            flash(error.omioReason, error: true)
+            return refuse(error.omioReason)
         }
+    }
+
+    private func refuse(_ reason: String) -> String {
+        flash(reason, error: true)
+        return reason
     }
 
     func resetField(_ field: MetadataField?) {

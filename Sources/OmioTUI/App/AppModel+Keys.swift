@@ -134,6 +134,8 @@ extension AppModel {
                 startEditing(field)
             } else if key == .enter {
                 tree.open()
+            } else if let row = tree.selectedRow {
+                explainNothingToEdit(row.node)
             }
         case .char("l"), .right: tree.open()
         case .char("h"), .left: tree.close()

@@ -54,8 +54,9 @@ final class AppModel {
     var helpScroll = 0
     /// The `:` command line being typed, or nil.
     var commandLine: String?
-    /// The inline editor of a metadata field: the field and the text being typed.
-    var editor: (field: MetadataField, text: String)?
+    /// The inline editor of a metadata field: the field, the text being typed, and why the last
+    /// Enter was refused (the editor stays open with the text so a typo costs one key, not a retype).
+    var editor: (field: MetadataField, text: String, error: String?)?
     /// Export under way: planes done and total.
     var exportProgress: (done: Int, total: Int)?
     /// The cache menu, when open.

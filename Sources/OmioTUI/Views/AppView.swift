@@ -194,11 +194,17 @@ enum StatusView {
     static func draw(_ m: AppModel, row y: Int, on c: Canvas, spinner: String) {
         c.fill(y, 0, width: c.cols, style: .status)
         if let e = m.editor {
-            let hint = "   Enter saves · Esc cancels · Ctrl-U clears · a unit may follow the number (5000 nm)"
+            let unit = e.field.unitExample.map { " · a unit may follow the number (\($0))" } ?? ""
+            let hint = "   Enter saves · Esc cancels · Ctrl-U clears" + unit
             c.fill(y, 0, width: c.cols, style: .normal)
             c.text(y, 0, " \(e.field) › " + e.text + "▏", style: .edited, width: c.cols)
             let used = TextWidth.width(" \(e.field) › " + e.text + "▏")
-            c.text(y, used, hint, style: .dim, width: c.cols - used)
+            // A refused value keeps its text; the reason replaces the hint until the next Enter.
+            if let error = e.error {
+                c.text(y, used, "   " + error, style: .error, width: c.cols - used)
+            } else {
+                c.text(y, used, hint, style: .dim, width: c.cols - used)
+            }
             return
         }
         if let line = m.commandLine {
