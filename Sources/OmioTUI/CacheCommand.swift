@@ -97,7 +97,8 @@ struct CacheListCommand: ParsableCommand {
         discussion: """
             Looks in DIR/.omio_cache, at stores built into DIR itself with --cache-dir, and at the \
             stores of DIR's files that went to $XDG_CACHE_HOME/omio-tui because DIR was read-only. \
-            --recursive does not follow symbolic links to folders and stops \(CacheInventory.maxDepth) folders deep.
+            --recursive does not follow symbolic links to folders and stops \(CacheInventory.maxDepth) folders deep. \
+            A store an open napari window shows is listed as "\(CachePurge.inUseReason)" (--json: "in_napari": true).
             """
     )
 
