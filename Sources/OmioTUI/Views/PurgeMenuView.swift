@@ -32,7 +32,7 @@ enum PurgeMenuView {
             guard i < menu.entries.count else { break }
             let e = menu.entries[i]
             let source = e.source.map { ($0 as NSString).lastPathComponent } ?? "?"
-            let line = columns([e.state.rawValue, e.kind.rawValue, PurgeReport.size(e.bytes),
+            let line = columns([e.listedState, e.kind.rawValue, PurgeReport.size(e.bytes),
                                 e.built.map { dates.string(from: $0) } ?? "-", dates.string(from: e.lastUsed),
                                 source + " → " + (e.path as NSString).lastPathComponent])
             let style: TextStyle = i == menu.selection ? .selected : ([.stale, .partial, .orphan].contains(e.state) ? .warning : .help)
