@@ -310,10 +310,10 @@ def check_names_and_rgb(binary, python, xvfb, tmp, timings):
     expect([l["source"] for l in layers[:2]] == twins, f"same-name sources {[l['source'] for l in layers[:2]]}")
     for layer, path in zip(layers[2:], (rgb, rgba)):
         what = os.path.basename(path)
-        expect(layer["source"] == path and layer["rgb"] is True, f"{what}: rgb {layer.get('rgb')} from {layer['source']}")
+        expect(layer["source"] == path and layer.get("rgb") is True, f"{what}: rgb {layer.get('rgb')} from {layer['source']}")
         expect(layer["shape"][-1] == 3 and layer["axis_labels"] == ["y", "x"],
                f"{what}: shape {layer['shape']}, axis labels {layer['axis_labels']} (alpha must be left out)")
-    expect(all(l["rgb"] is False for l in layers[:2]), "a grey file's layer says rgb")
+    expect(all(l.get("rgb") is False for l in layers[:2]), "a grey file's layer says rgb")
 
 
 def by_file(result):
