@@ -65,7 +65,7 @@ struct NapariTests {
         let path = (folder as NSString).appendingPathComponent("fake-python")
         let script = """
             #!/bin/sh
-            if [ "$1" = "-c" ]; then echo '\(probe)'; exit 0; fi
+            if [ "$1" = "-c" ]; then echo '\(NapariLauncher.probeMarker)\(probe)'; exit 0; fi
             echo "fake launcher args: $*"
             echo "stdin: $(readlink /proc/$$/fd/0)"
             echo "session: $(cut -d' ' -f6 /proc/$$/stat) pid: $$"
@@ -398,6 +398,30 @@ struct NapariTests {
     @Test func shellQuoting() {
         #expect(NapariLauncher.shellQuote("/a/b.py") == "/a/b.py")
         #expect(NapariLauncher.shellQuote("/a b/it's.py") == #"'/a b/it'\''s.py'"#)
+        // A control character: bash's $'…', which a pasted command reads back exactly.
+        #expect(NapariLauncher.shellQuote("/d/ta\tb's\\.tif\u{1}") == #"$'/d/ta\tb\'s\\.tif\x01'"#)
+    }
+
+    /// What bash makes of the quoted words is the original text, control characters included.
+    @Test func shellQuotedControlsRoundTripThroughBash() throws {
+        let words = ["/d/ta\tb.tif.napari.py", "new\nline 'q' \\x", "esc\u{1B}[31m\u{7F}", "plain"]
+        let command = "printf '%s\\0' " + words.map(NapariLauncher.shellQuote).joined(separator: " ")
+        let run = try NapariProcess.run(["/bin/bash", "-c", command], environment: [:], timeout: 20)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.split(separator: "\0", omittingEmptySubsequences: false).dropLast().map(String.init) == words)
+    }
+
+    /// A wrapper script that prints after Python exits (`echo done`) is still a Python that
+    /// runs the probe: its answer is found by its marker, not by being the last line.
+    @Test func probeAnswerIsFoundAnywhereInTheOutput() throws {
+        let folder = TestPaths.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let fake = try Self.fakePython(in: folder, probe: #"["dask"]"#)
+        let wrapper = (folder as NSString).appendingPathComponent("wrap.sh")
+        try Data("#!/bin/sh\necho starting\n\(fake) \"$@\"\necho done\n".utf8).write(to: URL(fileURLWithPath: wrapper))
+        chmod(wrapper, 0o755)
+        let missing = try NapariLauncher.missingModules(python: wrapper, environment: ProcessInfo.processInfo.environment)
+        #expect(missing == ["dask"])
     }
 }
 

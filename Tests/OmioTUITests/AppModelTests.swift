@@ -121,6 +121,30 @@ struct AppModelTests {
         #expect(d.model.quit)
     }
 
+    /// At 80 columns the status line cuts a napari error before its command; the help
+    /// overlay (`?`) shows the whole of the last error, long paths broken across lines.
+    @Test func helpShowsTheLastErrorInFull() throws {
+        let root = TestPaths.tempDir()
+        let dir = root + "/a folder deep enough that the launcher path is longer than the help box"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let path = dir + "/multipage_T5.tif"
+        try FileManager.default.copyItem(atPath: TestPaths.exampleData + "/multipage_T5.tif", toPath: path)
+        let d = AppDriver(path: path, rows: 30, cols: 80)
+        d.model.napariPython = "/nonexistent/python3"
+        d.press(.char("n"))
+        let error = try #require(d.model.lastError)
+        let launcher = dir + "/.omio_cache/multipage_T5.tif.napari.py"
+        #expect(error.contains(launcher), "\(error)")
+        d.press(.char("?"))
+        let lines = HelpView.lines(d.model, width: 76).map(\.0)
+        let start = try #require(lines.firstIndex(of: "Last error")) + 1
+        let shown = lines[start...].prefix { !$0.isEmpty }
+        #expect(shown.allSatisfy { TextWidth.width($0) <= 72 } && shown.count > 2, "\(shown)")
+        // Wrapping drops only the spaces it breaks at.
+        #expect(shown.joined().filter { $0 != " " } == error.filter { $0 != " " })
+    }
+
     @Test func commandLine() throws {
         let d = AppDriver(path: TestPaths.exampleData + "/hyperstack_T3_Z5_C2.tif")
         d.press(.char(":"))

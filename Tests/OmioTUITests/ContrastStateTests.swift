@@ -64,6 +64,8 @@ struct ContrastStateTests {
         #expect(v.metadata.isRGB && v.trueColor)
         #expect(v.positionText.hasSuffix("RGB"))
         #expect(StatusView.statusText(d.model).contains("full range 0–255"))
+        // Only R is constant: the colour picture is not, so the status line says nothing of it.
+        #expect(!StatusView.statusText(d.model).contains("constant"), "\(StatusView.statusText(d.model))")
         let grid = try #require(v.grid)
         // Top-left block: R 200, G 180, B 160; bottom-right: R 200 only.
         let tl = grid[1, 1].bg, br = grid[grid.cols - 2, grid.rows - 2].bg
@@ -73,6 +75,7 @@ struct ContrastStateTests {
         #expect(d.model.viewer?.positionText.hasSuffix("C 1/3") == true)
         let red = try #require(d.model.viewer?.grid)[1, 1].bg
         #expect(red.r == red.g && red.g == red.b && abs(Int(red.r) - 200) <= 3, "R alone is grey: \(red)")
+        #expect(StatusView.statusText(d.model).contains("constant plane: 200"), "R alone is constant")
         d.press(.char("C"))
         #expect(d.model.viewer?.trueColor == true)
         // napari is told it is a colour image, under the same limits.

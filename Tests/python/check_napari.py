@@ -20,6 +20,10 @@
 5. Step 1 runs with a venv whose bin/python is an ABSOLUTE symlink to the interpreter
    (a `python -m venv --without-pip` venv pointed at the napari venv's site-packages by a
    .pth file): the venv must not be lost by resolving the link.
+6. `--check` on two files named a#b.tif in different folders: both files' layers, the second
+   named with its folder in front; an RGB and an RGBA (alpha 0) TIFF: `rgb: true`, shape
+   [y, x, 3] (alpha left out, as the TUI and render do). In real use (4.), a file of the
+   same name sent to the open window after the first keeps the first one's layers.
 
 napari runs from its own venv (.venv-napari, made by scripts/make-napari-venv.sh; or
 $OMIO_NAPARI_PYTHON). Without it (no PyPI) or without xvfb-run the check is skipped with the
@@ -217,9 +221,12 @@ def check_real_use(binary, python, tmp, timings):
     xvfb = Xvfb()
     env = dict(os.environ, DISPLAY=xvfb.display, OMIO_NAPARI_SOCKET=sock_path)
     window = None
+    twin = os.path.join(tmp, "real use 2", os.path.basename(awkward))
+    os.mkdir(os.path.dirname(twin))
+    shutil.copy(os.path.join(EXAMPLES, "hyperstack_T3_Z5_C2.tif"), twin)
     try:
-        def send(what):
-            r, secs = run([binary, "napari", awkward, "--python", python, "--wait", "300"], env=env, timeout=400)
+        def send(what, path=awkward):
+            r, secs = run([binary, "napari", path, "--python", python, "--wait", "300"], env=env, timeout=400)
             expect(r.returncode == 0, f"{what}: omio-tui napari failed: {r.stderr.strip()}")
             found = re.search(r"to the napari window \(pid (\d+)\)", r.stdout)
             expect(found, f"{what}: no window pid in {r.stdout!r}")
@@ -253,6 +260,16 @@ def check_real_use(binary, python, tmp, timings):
         expect([l["name"] for l in shown["layers"]] == [f"{stem} C0", f"{stem} C1"], f"after a rebuild: {shown['layers']}")
         expect(all(l["scale"][1] == 5 for l in shown["layers"]), f"Z scale after the edit: {[l['scale'] for l in shown['layers']]}")
 
+        # Another file of the same name: added beside, not in place of, the first one's layers;
+        # sending it again replaces only its own layer.
+        for what in ("same name, other folder", "same name, other folder, again"):
+            twin_window, r = send(what, twin)
+            expect(twin_window == window, f"{what}: reported pid {twin_window}")
+            shown = window_request(sock_path, {"describe": True})
+            names = [l["name"] for l in shown["layers"]]
+            expect(names == [f"{stem} C0", f"{stem} C1", f"real use 2/{stem} C0", f"real use 2/{stem} C1"],
+                   f"{what}: the window shows {names}")
+
         r, _ = run([binary, "cache", "purge", awkward, "--yes"])
         expect(r.returncode == 0 and "in use (napari)" in r.stdout, f"purge did not skip the shown store: {r.stdout} {r.stderr}")
         expect(os.path.isdir(store), "purge removed a store the window shows")
@@ -266,6 +283,37 @@ def check_real_use(binary, python, tmp, timings):
                     break
                 time.sleep(0.05)
         xvfb.close()
+
+
+def check_names_and_rgb(binary, python, xvfb, tmp, timings):
+    """Item 6 of the docstring."""
+    import tifffile
+
+    folder = os.path.join(tmp, "same names")
+    twins = [os.path.join(folder, sub, "a#b.tif") for sub in ("nap", "nap2")]
+    for twin in twins:
+        os.makedirs(os.path.dirname(twin))
+        shutil.copy(os.path.join(EXAMPLES, "wrong_spacing_Z8.tif"), twin)
+    rgb = os.path.join(folder, "rgb.tif")
+    shutil.copy(os.path.join(EXAMPLES, "rgb.tif"), rgb)
+    rgba = os.path.join(folder, "rgba.tif")
+    pixels = np.zeros((32, 32, 4), dtype=np.uint8)
+    pixels[..., 0] = 200
+    pixels[16:, :, 1] = 90
+    tifffile.imwrite(rgba, pixels, photometric="rgb", extrasamples=["unassalpha"])  # alpha 0: invisible if used
+    r, secs = run([xvfb, "-a", binary, "napari", *twins, rgb, rgba, "--check", "--python", python], timeout=600)
+    timings["--check: same names, RGB, RGBA"] = secs
+    expect(r.returncode == 0, f"napari --check (same names, RGB) failed: {r.stderr.strip()}")
+    layers = json.loads(r.stdout)["layers"]
+    names = [l["name"] for l in layers]
+    expect(names[:2] == ["a#b", "nap2/a#b"], f"two files named a#b.tif: layers {names}")
+    expect([l["source"] for l in layers[:2]] == twins, f"same-name sources {[l['source'] for l in layers[:2]]}")
+    for layer, path in zip(layers[2:], (rgb, rgba)):
+        what = os.path.basename(path)
+        expect(layer["source"] == path and layer.get("rgb") is True, f"{what}: rgb {layer.get('rgb')} from {layer['source']}")
+        expect(layer["shape"][-1] == 3 and layer["axis_labels"] == ["y", "x"],
+               f"{what}: shape {layer['shape']}, axis labels {layer['axis_labels']} (alpha must be left out)")
+    expect(all(l.get("rgb") is False for l in layers[:2]), "a grey file's layer says rgb")
 
 
 def by_file(result):
@@ -399,6 +447,9 @@ def main():
         expect(not os.path.exists(sock_path), "the socket outlived its window")
         mode = stat.S_IMODE(os.stat(sockdir).st_mode)
         expect(mode == 0o700, f"socket folder mode {oct(mode)}")
+
+        # 6. Files with the same name in two folders both stay; RGB(A) layers: rgb, no alpha.
+        check_names_and_rgb(binary, python, xvfb, tmp, timings)
 
         # 4. Real use: awkward names, the overlap, the window's pid, sending again, purge.
         check_real_use(binary, python, tmp, timings)

@@ -366,8 +366,12 @@ public enum NapariLauncher {
                 pass
         if has("napari") and not any(has(q) for q in ("PyQt6", "PyQt5", "PySide6", "PySide2")):
             missing.append("a Qt binding (PyQt6)")
-        print(json.dumps(missing))
+        print("\(probeMarker)" + json.dumps(missing))
         """
+
+    /// Starts the probe's answer line: a wrapper script around Python may print before or
+    /// after it (`echo done`), so the line is found by this, not by being the last.
+    static let probeMarker = "omio-probe-missing: "
 
     static func missingModules(python: String, environment: [String: String]) throws -> [String] {
         let run: (status: Int32, stdout: String, stderr: String)
@@ -376,8 +380,8 @@ public enum NapariLauncher {
         } catch {
             return ["napari (\(python) does not run: \(error.omioReason))"]
         }
-        guard run.status == 0, let line = run.stdout.split(separator: "\n").last,
-              let list = try? JSONValue.parse(Data(line.utf8)).arrayValue
+        let answer = run.stdout.split(separator: "\n").last { $0.hasPrefix(probeMarker) }?.dropFirst(probeMarker.count)
+        guard run.status == 0, let answer, let list = try? JSONValue.parse(Data(answer.utf8)).arrayValue
         else {
             let tail = run.stderr.split(separator: "\n").last.map(String.init) ?? "exit \(run.status)"
             return ["napari (\(python) failed: \(tail))"]
@@ -387,11 +391,28 @@ public enum NapariLauncher {
 
     // MARK: helpers
 
-    /// `s` as one shell word (single quotes when it needs any).
+    /// `s` as one shell word: as is when plain, else in single quotes, or in bash's `$'…'`
+    /// when it holds a control character (a tab or newline inside '…' would be pasted as
+    /// something else, and a terminal shows it as an escape a shell reads literally).
     public static func shellQuote(_ s: String) -> String {
         let plain = s.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || "/._-+=:,@%".unicodeScalars.contains($0) }
         if plain, !s.isEmpty { return s }
-        return "'" + s.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
+        guard s.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+            return "'" + s.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
+        }
+        var out = "$'"
+        for c in s.unicodeScalars {
+            switch c {
+            case "\\": out += #"\\"#
+            case "'": out += #"\'"#
+            case "\t": out += #"\t"#
+            case "\n": out += #"\n"#
+            case "\r": out += #"\r"#
+            case _ where c.value < 0x20 || c.value == 0x7F: out += String(format: "\\x%02X", c.value)
+            default: out.unicodeScalars.append(c)
+            }
+        }
+        return out + "'"
     }
 
     private static func appendLog(_ text: String, to path: String) {

@@ -11,7 +11,7 @@ import OmioFormats
 /// - `--check`: builds the viewer without showing it (napari's ViewerModel when there is no
 ///   display), prints one JSON object `{napari, viewer, mode, scale_bar, dims, layers: [{name,
 ///   shape, dtype, scale, axis_labels, units, colormap, color, contrast_limits, blending,
-///   multiscale, levels, array_type, source}]}` and exits 0;
+///   multiscale, rgb, levels, array_type, source}]}` and exits 0;
 /// - `--also OTHER.napari.py`: the layers of other launchers too (one process, one window);
 /// - `--new-window`: no window reuse;
 /// - `--serve-check N [--timeout S]` (tests): opens the window and listens like a first
@@ -86,8 +86,9 @@ One napari window is reused: the first launcher listens on a local UNIX socket
 ($OMIO_NAPARI_SOCKET, else $XDG_RUNTIME_DIR/omio-tui/napari.sock, else
 /tmp/omio-tui-<uid>/napari.sock, in a folder only you can enter); later launchers hand it
 their layer description and exit. A socket nobody listens on is removed. Sending a file again
-replaces its layers. While the window shows a store it holds a shared lock on the store's
-lock file (<store>.lock), so omio-tui's purge knows it is in use.
+replaces its layers; another file of the same name gets its folder in front of its layer
+names. While the window shows a store it holds a shared lock on the store's lock file
+(<store>.lock), so omio-tui's purge knows it is in use.
 
   python3 THIS_FILE [--mode dask|zarr|numpy]  open, or add to the open omio-tui napari window
                                                dask: dask.array.from_zarr on every level (lazy)
@@ -275,12 +276,26 @@ def same_file(layer, spec):
     return omio.get("source") == spec["source"] and omio.get("series") == spec["series"]
 
 
+def distinct_names(viewer, spec):
+    """The spec's layer names, with the parent folder in front when another file's layer has
+    the same name (a/cells.tif and b/cells.tif both stay, as "a/cells" and "b/cells")."""
+    names = [spec["name"]] + [c["name"] for c in spec["channels"]]
+    taken = {l.name for l in viewer.layers}
+    if not taken & set(names):
+        return spec
+    folder = os.path.basename(os.path.dirname(spec["source"]))
+    spec = dict(spec, name=f"{folder}/{spec['name']}")
+    spec["channels"] = [dict(c, name=f"{folder}/{c['name']}") for c in spec["channels"]]
+    return spec
+
+
 def add_file(viewer, spec, mode):
-    """Adds one file's layers (one per channel, or one RGB layer), replacing the layers it
-    added before (sending a file again updates it); returns them."""
-    names = {c["name"] for c in spec["channels"]} | {spec["name"]}
-    for layer in [l for l in viewer.layers if same_file(l, spec) or l.name in names]:
+    """Adds one file's layers (one per channel, or one RGB layer), replacing the layers the
+    same file and series added before (sending a file again updates it; another file of the
+    same name is kept); returns them."""
+    for layer in [l for l in viewer.layers if same_file(l, spec)]:
         viewer.layers.remove(layer)
+    spec = distinct_names(viewer, spec)
     levels = open_levels(spec, mode)
     channels = spec["channels"]
     common = dict(
@@ -301,10 +316,12 @@ def add_file(viewer, spec, mode):
                 scale_bar(viewer).unit = "um"
     if spec.get("rgb") and spec["channel_axis"] is not None:
         # napari wants the samples last; a dask view moves them without reading anything.
+        # Only R, G and B: the TUI and render leave alpha out, so napari must not make the
+        # image transparent with it.
         import dask.array as da
 
         axis = spec["channel_axis"]
-        levels = [da.moveaxis(a if hasattr(a, "chunks") else da.from_array(a), axis, -1) for a in levels]
+        levels = [da.moveaxis(a if hasattr(a, "chunks") else da.from_array(a), axis, -1)[..., :3] for a in levels]
         common["scale"] = spec["scale"]
         data = levels if len(levels) > 1 else levels[0]
         layer = viewer.add_image(data, name=spec["name"], rgb=True,
@@ -411,6 +428,7 @@ def describe(viewer, mode, **extra):
             "contrast_limits": [float(x) for x in layer.contrast_limits],
             "blending": str(plain(layer.blending)),
             "multiscale": bool(layer.multiscale),
+            "rgb": bool(getattr(layer, "rgb", False)),
             "levels": [[int(n) for n in a.shape] for a in levels],
             "array_type": f"{type(levels[0]).__module__}.{type(levels[0]).__name__}",
             "source": layer.metadata.get("omio", {}).get("source"),

@@ -63,6 +63,9 @@ final class AppModel {
     var purgeMenu: PurgeMenu?
     var editingFilter = false
     var message: (text: String, isError: Bool)?
+    /// The last error in full: the status line cuts a long one (a napari error ends with the
+    /// command to run), the help overlay (`?`) shows all of it.
+    var lastError: String?
     var quit = false
     var screen = (rows: 50, cols: 160)
     let cache: ChunkCache
@@ -174,6 +177,7 @@ final class AppModel {
 
     func flash(_ text: String, error: Bool = false) {
         message = (text, error)
+        if error { lastError = text }
     }
 
     func openViewer(path: String, source: ImageSource, series: Int, overlay: MetadataOverlay) {

@@ -110,8 +110,8 @@ struct ViewerState {
     }
 
     /// The status line's contrast part: "plane auto 691–1817", "stack auto 0–4095",
-    /// "manual 100–4000", plus "constant plane: 7" or "no finite values" when a plane has
-    /// nothing to stretch.
+    /// "manual 100–4000", plus "constant plane: 7" or "no finite values" when the drawn
+    /// image has nothing to stretch.
     var contrastText: String? {
         let shown = drawnChannels.filter { limits[$0] != nil }
         guard let first = shown.first else { return nil }
@@ -121,8 +121,15 @@ struct ViewerState {
             if !texts.contains(t) { texts.append(t) }
         }
         var out = "\(contrastOrigin[first].rawValue) \(texts.joined(separator: " "))"
-        let notes = shown.compactMap { stats[$0]?.note }
-        if let n = notes.first { out += " (\(n))" }
+        // The note describes the drawn image: with several channels drawn (colour, composite)
+        // only when none of them has anything to stretch; one constant sample of a colour
+        // image is not a constant picture.
+        let notes = shown.map { stats[$0]?.note }
+        if !notes.contains(nil) {
+            var unique: [String] = []
+            for n in notes.compactMap({ $0 }) where !unique.contains(n) { unique.append(n) }
+            out += " (\(unique.joined(separator: "; ")))"
+        }
         return out
     }
 

@@ -264,22 +264,8 @@ enum HelpView {
         // As wide as the longest binding needs (within the screen); longer actions wrap under
         // their own column.
         let all = KeyBindings.sections.flatMap(\.rows) + KeyBindings.commands
-        let keyWidth = min(34, all.map { TextWidth.width($0.keys) }.max() ?? 0) + 2
         let width = min(c.cols - 4, 4 + 2 + keyWidth + (all.map { TextWidth.width($0.action) }.max() ?? 0))
-        let actionWidth = max(12, width - 4 - 2 - keyWidth)
-        var lines: [(String, TextStyle)] = [("omio-tui keys   (any other key closes, j/k scroll)", .title), ("", .help)]
-        func add(_ r: KeyBindings.Row) {
-            for (i, part) in wrap(r.action, actionWidth).enumerated() {
-                lines.append(("  " + TextWidth.fit(i == 0 ? r.keys : "", keyWidth) + part, .help))
-            }
-        }
-        for s in KeyBindings.sections {
-            lines.append((s.title, .title))
-            s.rows.forEach(add)
-            lines.append(("", .help))
-        }
-        lines.append(("Commands", .title))
-        KeyBindings.commands.forEach(add)
+        let lines = self.lines(m, width: width)
         let height = min(c.rows - 2, lines.count + 2)
         let x = (c.cols - width) / 2, y = max(0, (c.rows - height) / 2)
         let scroll = min(m.helpScroll, max(0, lines.count - (height - 2)))
@@ -292,16 +278,75 @@ enum HelpView {
         }
     }
 
-    /// Words into lines of at most `width` columns (a longer word is cut).
+    /// The overlay's text lines for a box `width` columns wide: the last error in full (what
+    /// the status line may have cut), then the key bindings and commands.
+    static func lines(_ m: AppModel, width: Int) -> [(String, TextStyle)] {
+        let actionWidth = max(12, width - 4 - 2 - keyWidth)
+        var lines: [(String, TextStyle)] = [("omio-tui keys   (any other key closes, j/k scroll)", .title), ("", .help)]
+        if let error = m.lastError {
+            lines.append(("Last error", .title))
+            lines += wrap(error, max(12, width - 4)).map { ($0, .help) }
+            lines.append(("", .help))
+        }
+        func add(_ r: KeyBindings.Row) {
+            for (i, part) in wrap(r.action, actionWidth).enumerated() {
+                lines.append(("  " + TextWidth.fit(i == 0 ? r.keys : "", keyWidth) + part, .help))
+            }
+        }
+        for s in KeyBindings.sections {
+            lines.append((s.title, .title))
+            s.rows.forEach(add)
+            lines.append(("", .help))
+        }
+        lines.append(("Commands", .title))
+        KeyBindings.commands.forEach(add)
+        return lines
+    }
+
+    /// The keys' column: as wide as the longest binding needs (at most 34), plus a gap.
+    static var keyWidth: Int {
+        min(34, (KeyBindings.sections.flatMap(\.rows) + KeyBindings.commands).map { TextWidth.width($0.keys) }.max() ?? 0) + 2
+    }
+
+    /// Words into lines of at most `width` columns; a longer word (a path) is broken across
+    /// lines, so nothing is lost.
     static func wrap(_ text: String, _ width: Int) -> [String] {
         var lines: [String] = [], line = ""
         for word in text.split(separator: " ", omittingEmptySubsequences: false).map(String.init) {
-            if line.isEmpty { line = word } else if TextWidth.width(line) + 1 + TextWidth.width(word) <= width { line += " " + word } else {
+            if line.isEmpty { line = word } else if shownWidth(line) + 1 + shownWidth(word) <= width { line += " " + word } else {
                 lines.append(line)
                 line = word
             }
+            if shownWidth(line) > width {
+                let pieces = chop(line, width)
+                lines += pieces.dropLast()
+                line = pieces.last ?? ""
+            }
         }
         lines.append(line)
-        return lines.map { TextWidth.clip($0, to: width) }
+        return lines
+    }
+
+    /// Columns as `TextWidth.clip` draws them: a control character shows as its escape.
+    static func shownWidth(_ s: String) -> Int { s.unicodeScalars.reduce(0) { $0 + shownWidth($1) } }
+
+    static func shownWidth(_ c: Unicode.Scalar) -> Int {
+        TerminalSafeText.isControl(c) ? TerminalSafeText.escape(control: c).count : TextWidth.columns(c)
+    }
+
+    /// `s` in pieces of at most `width` columns.
+    static func chop(_ s: String, _ width: Int) -> [String] {
+        var pieces: [String] = [], piece = String.UnicodeScalarView(), n = 0
+        for c in s.unicodeScalars {
+            let w = shownWidth(c)
+            if n + w > width, !piece.isEmpty {
+                pieces.append(String(piece))
+                piece = String.UnicodeScalarView()
+                n = 0
+            }
+            piece.append(c)
+            n += w
+        }
+        return pieces + [String(piece)]
     }
 }
