@@ -146,4 +146,24 @@ struct ReadOnlyFolderCLITests {
         #expect(screen.contains("permission denied") && !screen.contains("You don"), "\(screen)")
         try tmux.send("q")
     }
+
+    /// HOME set to a file is "not a folder", not "cannot be written"; an output in a folder
+    /// nobody may enter is "permission denied" in the one wording, not strerror's capitalised one.
+    @Test func blockedPathsAreNamedInPlainWords() throws {
+        let scene = try Scene()
+        defer { try? FileManager.default.removeItem(atPath: scene.root) }
+        let file = scene.data + "/rgb.tif"
+        let homeFile = scene.root + "/homefile"
+        FileManager.default.createFile(atPath: homeFile, contents: Data("x".utf8))
+        let set = try scene.run(["set", file, "PhysicalSizeX=0.5"], home: homeFile)
+        #expect(set.status == 1)
+        #expect(set.stderr == "omio-tui: error: \(file): cannot save the edits: neither \(scene.data) nor "
+            + "\(homeFile)/.local/state/omio-tui/overlays is writable (\(homeFile) is a file, not a folder)\n", "\(set.stderr)")
+        let priv = scene.root + "/priv"
+        try FileManager.default.createDirectory(atPath: priv, withIntermediateDirectories: true)
+        chmod(priv, 0o700)
+        let slice = try scene.run(["slice", file, "-o", priv + "/x.npy"])
+        #expect(slice.status == 1)
+        #expect(slice.stderr == "omio-tui: error: \(priv)/x.npy: permission denied\n", "\(slice.stderr)")
+    }
 }

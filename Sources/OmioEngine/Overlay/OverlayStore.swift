@@ -68,7 +68,7 @@ public enum OverlayStore {
             do {
                 try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
             } catch {
-                throw OmioError(source, "cannot save the edits: neither \(folder) nor \(state) is writable (\(error.omioReason))")
+                throw OmioError(source, "cannot save the edits: neither \(folder) nor \(state) is writable (\(UserFolders.notAFolder(state) ?? error.omioReason))")
             }
         }
         if overlay.isEmpty && overlay.history.isEmpty {

@@ -121,7 +121,11 @@ public enum CacheInventory {
             }
         }
         entries += fallbackEntries(forFolders: folders, environment: environment)
-        listing.unreadable = listing.unreadable ?? unreadable(UserFolders.fallbackStores(environment))
+        // The user cache is only a second place here (HOME may be another user's, e.g. under
+        // sudo or setpriv): a note, not a failure of the folder's own listing.
+        if let blocked = unreadable(UserFolders.fallbackStores(environment)) {
+            listing.notes.append("the user cache \(blocked.path) could not be read (\(blocked.reason)); its stores for these files are not listed")
+        }
         var paths = Set<String>()
         listing.entries = entries.filter { paths.insert($0.path).inserted }.sorted { $0.path < $1.path }
         if let first = cut.first {
