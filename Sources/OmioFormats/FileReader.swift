@@ -67,10 +67,10 @@ extension FileReader {
     /// could feed bytes forever.
     public static func contents(of path: String, limit: Int) throws -> Data {
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-        guard fd >= 0 else { throw FormatError(String(cString: strerror(errno))) }
+        guard fd >= 0 else { throw FormatError(SystemErrorReason.of(errno: errno)) }
         defer { close(fd) }
         var st = stat()
-        guard fstat(fd, &st) == 0 else { throw FormatError(String(cString: strerror(errno))) }
+        guard fstat(fd, &st) == 0 else { throw FormatError(SystemErrorReason.of(errno: errno)) }
         guard (st.st_mode & S_IFMT) == S_IFREG else { throw FormatError("is not a regular file") }
         var data = Data()
         var chunk = [UInt8](repeating: 0, count: min(limit + 1, 64 << 10))
@@ -79,7 +79,7 @@ extension FileReader {
             let n = chunk.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress, want) }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw FormatError("read failed: \(String(cString: strerror(errno)))")
+                throw FormatError("read failed: \(SystemErrorReason.of(errno: errno))")
             }
             if n == 0 { return data }
             data.append(contentsOf: chunk[0..<n])

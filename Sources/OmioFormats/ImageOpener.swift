@@ -36,6 +36,7 @@ public enum ImageOpener {
 
     /// Opens any supported file; every failure is an `OmioError` naming the path.
     public static func open(path: String) throws -> ImageSource {
+        try LexicalPath.checkSameFile(path)
         let head: [UInt8]
         do {
             let f = try FileReader(path: path)

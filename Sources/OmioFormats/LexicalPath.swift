@@ -28,6 +28,18 @@ public enum LexicalPath {
         return String(p[..<slash])
     }
 
+    /// Fails when `path` has a `..` that the kernel resolves after a symbolic link (`x/in/../a.tif`
+    /// with `x/in` a link: the kernel reads the file beside the link's target, while the tidied
+    /// text names `x/a.tif`). Everything is placed by the text, so reading one file and placing its
+    /// sidecar and store by another's name would be wrong; one line asks for the path without `..`.
+    public static func checkSameFile(_ path: String) throws {
+        guard path.split(separator: "/").contains("..") else { return }
+        var given = stat(), tidied = stat()
+        guard stat(path, &given) == 0 else { return } // the open that follows says why
+        guard stat(absolute(path), &tidied) != 0 || given.st_dev != tidied.st_dev || given.st_ino != tidied.st_ino else { return }
+        throw OmioError(path, "'..' after a symbolic link leads to another folder; give the path without '..'")
+    }
+
     /// getcwd(3): the kernel's name for the working folder.
     private static func currentDirectory() -> String {
         FileManager.default.currentDirectoryPath

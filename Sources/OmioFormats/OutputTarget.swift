@@ -49,7 +49,7 @@ public struct OutputTarget: Sendable, Equatable {
             if lstat(spec, &link) == 0, (link.st_mode & S_IFMT) == S_IFLNK {
                 throw OmioError(spec, "is a symbolic link to a missing file; name the file itself")
             }
-            guard err == ENOENT else { throw OmioError(spec, String(cString: strerror(err))) }
+            guard err == ENOENT else { throw OmioError(spec, SystemErrorReason.of(errno: err)) }
             return try newFile(spec)
         }
         switch st.st_mode & S_IFMT {
@@ -129,7 +129,7 @@ public struct OutputTarget: Sendable, Equatable {
             try AtomicFile.write(to: path, body)
         case .device:
             let fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY)
-            guard fd >= 0 else { throw OmioError(given, "cannot open: \(String(cString: strerror(errno)))") }
+            guard fd >= 0 else { throw OmioError(given, "cannot open: \(SystemErrorReason.of(errno: errno))") }
             defer { close(fd) }
             try refuseTerminal(fd)
             try body(fd)

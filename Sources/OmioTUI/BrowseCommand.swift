@@ -31,8 +31,15 @@ struct BrowseCommand: ParsableCommand {
     // The path is checked in run(), not validate(): the parser reports unknown options only
     // after validate(), so `--colours 256 .` would otherwise be "256: No such file".
     func run() throws {
-        guard FileManager.default.fileExists(atPath: path) else {
-            CLIError.report(OmioError(path, SystemErrorReason.of(errno: ENOENT)), path: path)
+        // stat's own errno: a file in a folder the user cannot enter is "permission denied", as
+        // `info` says, not "no such file".
+        var st = stat()
+        guard stat(path, &st) == 0 else {
+            CLIError.report(OmioError(path, SystemErrorReason.of(errno: errno)), path: path)
+            throw ExitCode(1)
+        }
+        do { try LexicalPath.checkSameFile(path) } catch {
+            CLIError.report(error, path: path)
             throw ExitCode(1)
         }
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {

@@ -120,10 +120,10 @@ struct CacheListCommand: ParsableCommand {
             CLIError.report(OmioError(folder, "not a folder"), path: folder)
             throw ExitCode(1)
         }
-        let listing = fallback ? CacheListing(entries: CacheInventory.listFallback())
-            : CacheInventory.walk(folder: folder, recursive: recursive)
+        let listing = fallback ? CacheInventory.listFallback() : CacheInventory.walk(folder: folder, recursive: recursive)
         for line in listing.notes { FileHandle.standardError.write(Data("omio-tui: \(line)\n".utf8)) }
-        let entries = listing.entries
+        let entries: [CacheEntry]
+        do { entries = try listing.checked() } catch { throw CLIError.fail(error, path: folder) }
         if json {
             print(JSONValue.array(entries.map(\.json)).serialized(pretty: true))
             return

@@ -79,11 +79,11 @@ struct CachePurgeCommand: ParsableCommand {
             if all { return try CachePurge.planFullCleanup(folder: target) }
             let listing = CacheInventory.walk(folder: target, recursive: recursive)
             for line in listing.notes { FileHandle.standardError.write(Data("omio-tui: \(line)\n".utf8)) }
-            return CachePurge.planStale(listing.entries)
+            return CachePurge.planStale(try listing.checked())
         }
         guard !all, !stale else { throw OmioError(target, "--all and --stale take a folder; a file purges its own caches") }
         // A file that no longer exists still names its orphaned caches.
         let folder = LexicalPath.folder(of: target)
-        return CachePurge.plan(forFile: target, in: CacheInventory.list(folder: folder))
+        return CachePurge.plan(forFile: target, in: try CacheInventory.walk(folder: folder).checked())
     }
 }

@@ -52,6 +52,29 @@ struct PlacementCLITests {
         #expect(FileManager.default.fileExists(atPath: dir + "/some/link.tif.omio.json"), "sidecars are never purged")
     }
 
+    /// `x/in/../a.tif` with `x/in` a link to `real/inner`: the kernel reads `real/a.tif`, the
+    /// tidied text names `x/a.tif`. Reading one file and placing its sidecar and store by another's
+    /// name is refused in one line, by every command and the inspector; nothing is written.
+    @Test func dotDotAfterALinkedFolderIsRefused() throws {
+        let dir = TestPaths.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for sub in ["x", "real/inner"] { try FileManager.default.createDirectory(atPath: dir + "/" + sub, withIntermediateDirectories: true) }
+        try FileManager.default.copyItem(atPath: TestPaths.exampleData + "/wrong_spacing_Z8.tif", toPath: dir + "/real/a.tif")
+        try FileManager.default.createSymbolicLink(atPath: dir + "/x/in", withDestinationPath: dir + "/real/inner")
+        let given = "x/in/../a.tif"
+        for args in [["set", given, "PhysicalSizeZ=4"], ["cache", "build", given], ["info", given], [given]] {
+            let r = try BinaryRunner.run(args, cwd: dir)
+            #expect(r.status == 1, "\(args)")
+            #expect(r.stderr == "omio-tui: error: \(given): '..' after a symbolic link leads to another folder; give the path without '..'\n",
+                    "\(args): \(r.stderr)")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/x") == ["in"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/real").sorted() == ["a.tif", "inner"])
+        // A `..` that stays on the same file is fine.
+        let plain = try BinaryRunner.run(["info", "real/inner/../a.tif"], cwd: dir)
+        #expect(plain.status == 0, "\(plain.stderr)")
+    }
+
     /// `omio-tui some/link.tif` browses `some/` with the link selected and its correction shown.
     @Test func openingALinkBrowsesItsGivenFolder() throws {
         let dir = try Self.linkedImage()

@@ -82,4 +82,88 @@ struct ReadOnlyFolderCLITests {
         let xdg = try scene.run(["set", file, "PhysicalSizeX=0.5"], home: scene.data, extra: ["XDG_STATE_HOME=\(state)"])
         #expect(xdg.status == 0 && xdg.stderr.contains("edits saved to \(state)/omio-tui/overlays/"), "\(xdg.stderr)")
     }
+
+    /// A sidecar beside the file that nobody may rewrite would hide an edit saved in the state
+    /// folder (loading prefers it): refuse in one line rather than report a save that is ignored.
+    @Test func unwritableSidecarBesideTheFileRefusesTheEdit() throws {
+        let scene = try Scene()
+        defer { try? FileManager.default.removeItem(atPath: scene.root) }
+        let file = scene.data + "/rgb.tif"
+        let asRoot = try BinaryRunner.run(["set", file, "PhysicalSizeZ=9"])
+        #expect(asRoot.status == 0, "\(asRoot.stderr)")
+        let set = try scene.run(["set", file, "PhysicalSizeZ=3"])
+        #expect(set.status == 1)
+        #expect(set.stderr == "omio-tui: error: \(file).omio.json: exists and cannot be written (\(scene.data) is not writable), "
+            + "so an edit saved elsewhere would be hidden by it\n", "\(set.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: scene.home + "/.local/state/omio-tui/overlays"))
+    }
+
+    /// A folder nobody may read (or only its `.omio_cache`, or the fallback cache) is not an
+    /// empty one: list and purge name the folder in one line and fail, instead of an empty table
+    /// or "nothing to purge".
+    @Test func unreadableCacheFoldersAreAnErrorNotEmpty() throws {
+        let scene = try Scene()
+        defer { try? FileManager.default.removeItem(atPath: scene.root) }
+        let priv = scene.root + "/priv"
+        try FileManager.default.createDirectory(atPath: priv, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: scene.data + "/rgb.tif", toPath: priv + "/a.tif")
+        #expect(try BinaryRunner.run(["cache", "build", priv + "/a.tif"]).status == 0)
+        let cache = priv + "/.omio_cache"
+        for (locked, named) in [(priv, priv), (cache, cache)] {
+            chmod(locked, 0o700)
+            defer { chmod(locked, 0o755) }
+            for args in [["cache", "list", priv], ["cache", "list", priv, "--json"], ["cache", "purge", priv + "/a.tif", "--yes"],
+                         ["cache", "purge", priv, "--all", "--yes"]] {
+                let r = try scene.run(args)
+                #expect(r.status == 1 && r.stderr == "omio-tui: error: \(named): permission denied\n", "\(args): \(r.stdout)\(r.stderr)")
+            }
+        }
+        #expect(FileManager.default.fileExists(atPath: cache + "/a.tif.ome.zarr"), "nothing was purged")
+        let xdg = scene.root + "/xdgcache"
+        try FileManager.default.createDirectory(atPath: xdg + "/omio-tui", withIntermediateDirectories: true)
+        chmod(xdg, 0o700)
+        let fallback = try scene.run(["cache", "list", "--fallback"], extra: ["XDG_CACHE_HOME=\(xdg)"])
+        #expect(fallback.status == 1 && fallback.stderr == "omio-tui: error: \(xdg)/omio-tui: permission denied\n", "\(fallback.stderr)")
+    }
+
+    /// Permission problems read the same in the inspector as in `info`: "permission denied",
+    /// never Foundation's locale-dependent sentence ("You don t have permission." under LANG=C)
+    /// nor "no such file" for a file inside a folder nobody may enter.
+    @Test func permissionWordsInTheInspectorAreTheCLIs() throws {
+        let scene = try Scene()
+        defer { try? FileManager.default.removeItem(atPath: scene.root) }
+        let priv = scene.root + "/priv"
+        try FileManager.default.createDirectory(atPath: priv, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: scene.data + "/rgb.tif", toPath: priv + "/a.tif")
+        chmod(priv, 0o700)
+        let info = try scene.run(["info", priv + "/a.tif"])
+        #expect(info.stderr == "omio-tui: error: \(priv)/a.tif: permission denied\n", "\(info.stderr)")
+        let browse = try scene.run([priv + "/a.tif"])
+        #expect(browse.status == 1 && browse.stderr == info.stderr, "\(browse.stderr)")
+        let tmux = try TmuxSession(command: "/usr/bin/setpriv --reuid=65534 --regid=65534 --clear-groups /usr/bin/env -i HOME=\(scene.home) "
+                                   + "LANG=C TERM=$TERM \(scene.binary) \(priv)", in: scene.root)
+        let screen = tmux.wait(for: "permission denied")
+        #expect(screen.contains("permission denied") && !screen.contains("You don"), "\(screen)")
+        try tmux.send("q")
+    }
+
+    /// HOME set to a file is "not a folder", not "cannot be written"; an output in a folder
+    /// nobody may enter is "permission denied" in the one wording, not strerror's capitalised one.
+    @Test func blockedPathsAreNamedInPlainWords() throws {
+        let scene = try Scene()
+        defer { try? FileManager.default.removeItem(atPath: scene.root) }
+        let file = scene.data + "/rgb.tif"
+        let homeFile = scene.root + "/homefile"
+        FileManager.default.createFile(atPath: homeFile, contents: Data("x".utf8))
+        let set = try scene.run(["set", file, "PhysicalSizeX=0.5"], home: homeFile)
+        #expect(set.status == 1)
+        #expect(set.stderr == "omio-tui: error: \(file): cannot save the edits: neither \(scene.data) nor "
+            + "\(homeFile)/.local/state/omio-tui/overlays is writable (\(homeFile) is a file, not a folder)\n", "\(set.stderr)")
+        let priv = scene.root + "/priv"
+        try FileManager.default.createDirectory(atPath: priv, withIntermediateDirectories: true)
+        chmod(priv, 0o700)
+        let slice = try scene.run(["slice", file, "-o", priv + "/x.npy"])
+        #expect(slice.status == 1)
+        #expect(slice.stderr == "omio-tui: error: \(priv)/x.npy: permission denied\n", "\(slice.stderr)")
+    }
 }

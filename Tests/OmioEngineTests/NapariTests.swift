@@ -311,6 +311,33 @@ struct NapariTests {
         }
     }
 
+    /// `--python` naming a venv folder, a missing path or a data file: say which, and no advice
+    /// to run or pip-install with something that is not a Python.
+    @Test func notAPythonSaysWhatItIs() throws {
+        let path = try Self.copyExample("multipage_T5.tif", label: "notpython")
+        let folder = (path as NSString).deletingLastPathComponent
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let (spec, _) = try NapariLauncher.prepare(try NapariInput.open(path: path))
+        let venv = folder + "/venv"
+        try FileManager.default.createDirectory(atPath: venv + "/bin", withIntermediateDirectories: true)
+        let fake = try Self.fakePython(in: venv + "/bin", probe: "[]")
+        try FileManager.default.moveItem(atPath: fake, toPath: venv + "/bin/python")
+        let cases = [(venv, "\(venv) is a folder, not a Python; did you mean \(venv)/bin/python?"),
+                     (folder + "/nonexistent/python", "\(folder)/nonexistent/python: no such file or directory"),
+                     (path, "\(path) is not an executable program")]
+        for (python, reason) in cases {
+            do {
+                _ = try NapariLauncher.send(specs: [spec], python: python)
+                Issue.record("\(python) is not a Python")
+            } catch let e as NapariLaunchError {
+                #expect(e.kind == .pythonNotFound)
+                #expect(e.reason == reason + " (set --python or OMIO_PYTHON to a Python with napari)", "\(e.reason)")
+                #expect(!e.description.contains("pip install") && !e.description.contains("run it with"), "\(e.description)")
+                #expect(e.description.hasSuffix("; the launcher is written: \(e.scripts[0])"))
+            }
+        }
+    }
+
     @Test func noDisplayAndNoWindowIsAnError() throws {
         let path = try Self.copyExample("multipage_T5.tif", label: "nodisplay")
         let folder = (path as NSString).deletingLastPathComponent

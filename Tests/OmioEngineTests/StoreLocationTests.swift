@@ -1,5 +1,6 @@
 import Foundation
 @testable import OmioEngine
+import OmioFixtures
 import OmioFormats
 import Testing
 
@@ -88,5 +89,29 @@ struct StoreLocationTests {
         #expect(UserFolders.stateHome(["HOME": "/h", "XDG_STATE_HOME": "s"]) == "/h/.local/state")
         #expect(UserFolders.cacheHome(["HOME": "/h"]) == "/h/.cache")
         #expect(OverlayStore.statePath(for: "/d/x.tif", environment: ["HOME": "/h"]).hasPrefix("/h/.local/state/omio-tui/overlays/"))
+    }
+
+    /// A relative HOME is ignored like a relative XDG_* (it is not "/relhome"): the passwd home.
+    @Test func relativeHomeIsIgnored() throws {
+        let home = String(cString: try #require(getpwuid(getuid())?.pointee.pw_dir))
+        #expect(UserFolders.stateHome(["HOME": "relhome"]) == LexicalPath.absolute(".local/state", cwd: home))
+        #expect(UserFolders.cacheHome(["HOME": "relhome"]) == LexicalPath.absolute(".cache", cwd: home))
+    }
+
+    /// A `.omio_cache` that is a file sends the store to the user cache, and the notice says
+    /// so, instead of calling the (writable) folder read-only.
+    @Test func omioCacheThatIsAFileIsNamed() throws {
+        let dir = TestPaths.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir + "/data", withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: dir + "/data/.omio_cache", contents: Data("x".utf8))
+        let l = try StoreLocation.resolve(source: dir + "/data/a.tif", environment: ["XDG_CACHE_HOME": dir + "/cache"])
+        #expect(l.notice == "\(dir)/data/.omio_cache is a file, not a folder; the store goes to \(l.storePath)")
+        // With the user cache blocked by a file too, the refusal names both.
+        FileManager.default.createFile(atPath: dir + "/cache", contents: Data("x".utf8))
+        #expect(throws: OmioError(dir + "/data/a.tif", "cannot build its store: neither \(dir)/data/.omio_cache nor \(dir)/cache/omio-tui is writable "
+            + "(\(dir)/data/.omio_cache is a file, not a folder; \(dir)/cache is a file, not a folder)")) {
+            try StoreLocation.resolve(source: dir + "/data/a.tif", environment: ["XDG_CACHE_HOME": dir + "/cache"])
+        }
     }
 }

@@ -68,6 +68,8 @@ public struct NapariLaunchError: Error, CustomStringConvertible, Sendable {
     public var description: String {
         var s = reason
         if let installHint { s += "; install it with: \(installHint)" }
+        // A command that starts with a Python that is not there is no advice.
+        if kind == .pythonNotFound { return s + "; the launcher is written: \(scripts.first ?? "")" }
         return s + "; the launcher is written, run it with: \(command)"
     }
 
@@ -75,6 +77,7 @@ public struct NapariLaunchError: Error, CustomStringConvertible, Sendable {
     public var statusLine: String {
         switch kind {
         case .modulesMissing: return "napari: \(reason) — \(installHint ?? "") — then: \(command)"
+        case .pythonNotFound: return "napari: \(reason)"
         default: return "napari: \(reason) — run: \(command)"
         }
     }
@@ -267,8 +270,7 @@ public enum NapariLauncher {
             NapariLaunchError(kind: kind, reason: reason, command: command(chosen, options), installHint: hint, scripts: scripts)
         }
         guard let resolved = resolvePython(chosen, environment: environment) else {
-            throw failure(.pythonNotFound, "\(chosen) is not an executable Python (set --python or OMIO_PYTHON)",
-                          hint: "\(shellQuote("python3")) \(installArguments)")
+            throw failure(.pythonNotFound, "\(notAPython(chosen)) (set --python or OMIO_PYTHON to a Python with napari)")
         }
         let missing = try missingModules(python: resolved, environment: environment)
         if !missing.isEmpty {
@@ -335,17 +337,35 @@ public enum NapariLauncher {
     /// interpreter, and Python finds the venv (`pyvenv.cfg`) from the path it was started as, so
     /// resolving the link would run the base interpreter without the venv's packages.
     public static func resolvePython(_ python: String, environment: [String: String]) -> String? {
+        // A folder passes access(X_OK): only an executable regular file (through links) is a program.
+        func runnable(_ path: String) -> Bool {
+            var st = stat()
+            return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG && access(path, X_OK) == 0
+        }
         if python.contains("/") {
             let path = LexicalPath.absolute(python)
-            return access(path, X_OK) == 0 ? path : nil
+            return runnable(path) ? path : nil
         }
         let dirs = (environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":").map(String.init)
         for dir in dirs where !dir.isEmpty {
             let path = LexicalPath.absolute(python, cwd: LexicalPath.absolute(dir))
-            var st = stat()
-            if stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, access(path, X_OK) == 0 { return path }
+            if runnable(path) { return path }
         }
         return nil
+    }
+
+    /// Why `python` (which `resolvePython` refused) is not one, in words: a venv folder given
+    /// instead of its `bin/python` is named as such, with the interpreter to give instead.
+    static func notAPython(_ python: String) -> String {
+        guard python.contains("/") else { return "\(python) is not found in PATH" }
+        let path = LexicalPath.absolute(python)
+        var st = stat()
+        guard stat(path, &st) == 0 else { return "\(python): \(SystemErrorReason.of(errno: errno))" }
+        if (st.st_mode & S_IFMT) == S_IFDIR {
+            let inside = path + "/bin/python"
+            return "\(python) is a folder, not a Python" + (access(inside, X_OK) == 0 ? "; did you mean \(inside)?" : "")
+        }
+        return "\(python) is not an executable program"
     }
 
     /// What the launcher needs that `python` lacks (found without importing: fast).

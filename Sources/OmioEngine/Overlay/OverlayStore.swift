@@ -58,12 +58,17 @@ public enum OverlayStore {
         let folder = LexicalPath.folder(of: source)
         let beside = access(folder, W_OK | X_OK) == 0
         let target = beside ? sidecarPath(for: source) : statePath(for: source)
+        // Loading prefers the sidecar beside the file: an edit saved elsewhere would be hidden by
+        // it, so saying "saved" would be a lie.
+        if !beside, FileManager.default.fileExists(atPath: sidecarPath(for: source)) {
+            throw OmioError(sidecarPath(for: source), "exists and cannot be written (\(folder) is not writable), so an edit saved elsewhere would be hidden by it")
+        }
         if !beside {
             let state = (target as NSString).deletingLastPathComponent
             do {
                 try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
             } catch {
-                throw OmioError(source, "cannot save the edits: neither \(folder) nor \(state) is writable (\(error.omioReason))")
+                throw OmioError(source, "cannot save the edits: neither \(folder) nor \(state) is writable (\(UserFolders.notAFolder(state) ?? error.omioReason))")
             }
         }
         if overlay.isEmpty && overlay.history.isEmpty {

@@ -63,10 +63,19 @@ public struct CacheListing: Sendable {
     public var entries: [CacheEntry] = []
     /// Why the walk stopped short (the depth bound), in words; empty when it saw everything.
     public var notes: [String] = []
+    /// The first folder that exists but could not be read: the listing is not what is there.
+    public var unreadable: OmioError?
 
     public init(entries: [CacheEntry] = [], notes: [String] = []) {
         self.entries = entries
         self.notes = notes
+    }
+
+    /// The entries, or the folder that could not be read: an empty table (or "nothing to purge")
+    /// for a folder the user may not open would be a lie.
+    public func checked() throws -> [CacheEntry] {
+        if let unreadable { throw unreadable }
+        return entries
     }
 }
 
@@ -90,6 +99,7 @@ public enum CacheInventory {
         let root = LexicalPath.absolute(folder)
         var listing = CacheListing()
         if (root as NSString).lastPathComponent == StoreLocation.cacheFolderName {
+            listing.unreadable = unreadable(root)
             listing.entries = scanCacheFolder(root, dataFolder: LexicalPath.folder(of: root)).sorted { $0.path < $1.path }
             return listing
         }
@@ -106,8 +116,9 @@ public enum CacheInventory {
             next += 1
             guard let id = FileIdentity(path: dir), seen.insert(id).inserted else { continue }
             folders.append(dir)
-            entries += scanExplicitFolder(dir)
             let cache = (dir as NSString).appendingPathComponent(StoreLocation.cacheFolderName)
+            listing.unreadable = listing.unreadable ?? unreadable(dir) ?? (isDirectory(cache) ? unreadable(cache) : nil)
+            entries += scanExplicitFolder(dir)
             if isDirectory(cache) { entries += scanCacheFolder(cache, dataFolder: dir) }
             guard recursive else { continue }
             for name in children(dir) where !name.hasPrefix(".") && !name.hasSuffix(".zarr") && !name.contains(".zarr.") {
@@ -117,6 +128,11 @@ public enum CacheInventory {
             }
         }
         entries += fallbackEntries(forFolders: folders, environment: environment)
+        // The user cache is only a second place here (HOME may be another user's, e.g. under
+        // sudo or setpriv): a note, not a failure of the folder's own listing.
+        if let blocked = unreadable(UserFolders.fallbackStores(environment)) {
+            listing.notes.append("the user cache \(blocked.path) could not be read (\(blocked.reason)); its stores for these files are not listed")
+        }
         var paths = Set<String>()
         listing.entries = entries.filter { paths.insert($0.path).inserted }.sorted { $0.path < $1.path }
         if let first = cut.first {
@@ -126,8 +142,18 @@ public enum CacheInventory {
     }
 
     /// Everything in the user's cache for files in read-only folders (`cache list --fallback`).
-    public static func listFallback(environment: [String: String] = ProcessInfo.processInfo.environment) -> [CacheEntry] {
-        scanExplicitFolder(UserFolders.fallbackStores(environment)).sorted { $0.path < $1.path }
+    public static func listFallback(environment: [String: String] = ProcessInfo.processInfo.environment) -> CacheListing {
+        let root = UserFolders.fallbackStores(environment)
+        var listing = CacheListing(entries: scanExplicitFolder(root).sorted { $0.path < $1.path })
+        listing.unreadable = unreadable(root)
+        return listing
+    }
+
+    /// Why an existing folder cannot be listed (nil when it can, or is not there: nothing to list).
+    private static func unreadable(_ dir: String) -> OmioError? {
+        guard let handle = opendir(dir) else { return errno == ENOENT || errno == ENOTDIR ? nil : OmioError(dir, SystemErrorReason.of(errno: errno)) }
+        closedir(handle)
+        return nil
     }
 
     /// The fallback stores (and their launchers and logs) of files in `folders`: their names

@@ -102,7 +102,7 @@ public enum CachePurge {
             guard (st.st_mode & S_IFMT) == S_IFDIR else { throw OmioError(cache, "is not a folder") }
         }
         // Everything `cache list DIR` shows, the fallback stores of its files included.
-        var p = plan(CacheInventory.list(folder: dir))
+        var p = plan(try CacheInventory.walk(folder: dir).checked())
         if hasCache { p.folders = [cache] }
         return p
     }

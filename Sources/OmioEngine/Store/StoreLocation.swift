@@ -48,9 +48,12 @@ public struct StoreLocation: Sendable, Equatable {
         let path = fallbackPath(source: absolute, series: series, environment: environment)
         let root = UserFolders.fallbackStores(environment)
         guard isWritable(root) else {
-            throw OmioError(source, "cannot build its store: neither \(beside) nor \(root) is writable")
+            let why = [UserFolders.notAFolder(beside), UserFolders.notAFolder(root)].compactMap { $0 }
+            throw OmioError(source, "cannot build its store: neither \(beside) nor \(root) is writable"
+                + (why.isEmpty ? "" : " (\(why.joined(separator: "; ")))"))
         }
-        return StoreLocation(storePath: path, notice: "\(folder) is not writable; the store goes to \(path)")
+        // A `.omio_cache` that is a file is not the folder being read-only: say which.
+        return StoreLocation(storePath: path, notice: "\(UserFolders.notAFolder(beside) ?? "\(folder) is not writable"); the store goes to \(path)")
     }
 
     /// The store's path in the user's cache when the file's folder is read-only. Two `ca.tif`

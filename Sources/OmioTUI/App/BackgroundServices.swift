@@ -134,7 +134,7 @@ enum EffectRunner {
             post(.napariSent(result))
         case let .listCaches(folder, recursive):
             let listing = CacheInventory.walk(folder: folder, recursive: recursive)
-            post(.cachesListed(folder: folder, entries: listing.entries, notes: listing.notes))
+            post(.cachesListed(folder: folder, entries: listing.entries, notes: listing.notes + (listing.unreadable.map { [$0.description] } ?? [])))
         case let .planPurge(action, folder, entries, file):
             let title: String
             let result: Result<PurgePlan, OmioError>

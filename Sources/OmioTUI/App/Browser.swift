@@ -31,7 +31,9 @@ enum DirectoryLister {
         do {
             names = try fm.contentsOfDirectory(atPath: path)
         } catch {
-            throw OmioError(path, (error as NSError).localizedFailureReason ?? "cannot read the folder (\((error as NSError).code == 257 ? "permission denied" : "unreadable"))")
+            // The one wording (SystemErrorReason), not Foundation's localized sentence, which
+            // depends on the locale ("You don t have permission." under LANG=C).
+            throw OmioError(path, error.omioReason)
         }
         var entries: [BrowserEntry] = []
         for name in names {
