@@ -39,6 +39,7 @@ struct CorruptCorpusTests {
             #expect(!e.reason.contains("\n"), "error must be one line: \(e.reason)")
             #expect(e.path == path)
         }
-        #expect(clock.now - start < .seconds(5))
+        // A hang, not a slow debug build on a busy machine (the G4 file decodes 46 MB of planes).
+        #expect(clock.now - start < .seconds(20))
     }
 }
