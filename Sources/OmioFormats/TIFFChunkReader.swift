@@ -93,6 +93,9 @@ struct TIFFChunkReader {
     /// only let a corrupt header make us allocate gigabytes for a few bytes of file.
     static let maxCompressionRatio: UInt64 = 4096
 
+    /// Outputs above this size wait for their first compressed chunk to decode.
+    static let probeFirstChunkAbove = 64 << 20
+
     func read(sample: Int, region: PixelRegion) throws -> PixelBuffer {
         let L = layout
         guard sample >= 0, sample < L.samplesPerPixel else { throw FormatError("sample \(sample) out of range") }
@@ -143,10 +146,24 @@ struct TIFFChunkReader {
             }
         }
 
+        // A big plane is allocated only once its first chunk decodes: a header that claims a
+        // huge page over compressed data that does not decode (a mutant's 1,048,576-pixel rows
+        // over 800-byte LZW strips) fails here, before hundreds of MB are zeroed for nothing.
+        var scratch: [UInt8] = []
+        if L.compression != 1, outBytes > TIFFChunkReader.probeFirstChunkAbove {
+            let index = L.chunkIndex(row: firstChunkRow, col: firstChunkCol, sample: sample)
+            scratch = [UInt8](repeating: 0, count: L.chunkBytes)
+            let got = try scratch.withUnsafeMutableBytes { s in
+                try decoder.decode(ifdOffset: L.ifdOffset, layout: L, index: index, into: s)
+            }
+            let rowsInFirst = min(L.chunkHeight, L.height - firstChunkRow * L.chunkHeight)
+            guard got >= rowsInFirst * L.chunkRowBytes else {
+                throw FormatError("\(L.tiled ? "tile" : "strip") \(index) decoded to \(got) bytes, \(rowsInFirst * L.chunkRowBytes) expected")
+            }
+        }
         var out = [UInt8](repeating: 0, count: outBytes)
         let sampleOffset = (L.separatePlanes ? 0 : sample) * bps
         let pixelStride = L.interleave * bps
-        var scratch: [UInt8] = []
         var unpacked: [UInt8] = []
 
         try out.withUnsafeMutableBytes { dst in

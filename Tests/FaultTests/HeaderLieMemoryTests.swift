@@ -56,6 +56,21 @@ struct HeaderLieMemoryTests {
         #expect(!FileManager.default.fileExists(atPath: dir + "/c/lie.tif.ome.zarr"))
     }
 
+    /// An LZW OME-TIFF (325 one-row strips of ~840 bytes) with ImageWidth patched to 2^20: each
+    /// strip passes the compression bound but none decodes. `slice` zeroed a 681 MB plane before
+    /// decoding its first strip (found by the 20,000-execution mutant run).
+    @Test("compressed strips that cannot hold the claimed width fail before the plane is allocated")
+    func claimedWidthOverLZWStrips() throws {
+        let dir = FaultPaths.tempDir("lzw-lie")
+        defer { FaultPaths.remove(dir) }
+        let path = dir + "/wide.ome.tiff"
+        try FileManager.default.copyItem(atPath: TestPaths.corpus + "/real/aics_s_1_t_1_c_1_z_1.ome.tiff", toPath: path)
+        try FirstIFD.setLong(path, tag: 256, to: 1 << 20)
+        let slice = try Self.expectBoundedFailure(["slice", path, "-o", dir + "/x.npy"], "slice")
+        #expect(slice?.contains("strip 0") == true, "\(slice ?? "")")
+        _ = try Self.expectBoundedFailure(["render", path, "--width", "40", "--height", "20"], "render")
+    }
+
     /// Example files with a tile/strip or size tag changed: the same bound, a clean outcome.
     @Test("mutants of example files with lying size and chunk tags build within the bound",
           arguments: ["tiled_deflate_bigtiff.tif", "hyperstack_T3_Z5_C2.tif", "ome_T4_Z2_C3.ome.tif"])
