@@ -20,6 +20,12 @@ static int armed = 0; // exchanged atomically: two threads crashing at once rest
 
 static const int fatal_signals[] = {SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGABRT, SIGFPE};
 static const int termination_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+// Every other signal whose default action ends the process (kill -USR1, a timer, a CPU or file
+// size limit, ...): without a handler it would end us with the terminal still in the TUI's
+// modes. Handled like SIGTERM, but only while at their default: a parent that made one ignored
+// (inherited across exec) meant it not to end us. Realtime signals are added in the loop below.
+static const int other_ending_signals[] = {SIGUSR1, SIGUSR2, SIGPIPE, SIGALRM, SIGXCPU, SIGXFSZ, SIGVTALRM,
+                                           SIGPROF, SIGSYS, SIGPOLL, SIGSTKFLT, SIGPWR};
 // What handled each fatal signal before us: the Swift runtime's backtracer, unless disabled
 // with SWIFT_BACKTRACE=enable=no. Called after the terminal is back, so its crash report lands
 // on the normal screen. (It returns for a signal that is not a fault, so the process would live
@@ -119,6 +125,15 @@ void omio_guard_arm(int out_fd, const char *reset, size_t length) {
     for (size_t i = 0; i < sizeof termination_signals / sizeof *termination_signals; i++) {
         sigaction(termination_signals[i], &term, NULL);
         sigaddset(&unblock, termination_signals[i]);
+    }
+    for (int sig = 1; sig < NSIG; sig++) {
+        int other = sig >= SIGRTMIN && sig <= SIGRTMAX;
+        for (size_t i = 0; i < sizeof other_ending_signals / sizeof *other_ending_signals; i++)
+            other |= other_ending_signals[i] == sig;
+        struct sigaction current;
+        if (!other || sigaction(sig, NULL, &current) != 0) continue;
+        if (current.sa_handler != SIG_DFL && current.sa_handler != on_termination) continue;
+        sigaction(sig, &term, NULL);
     }
     // A parent may have left these blocked (the mask is inherited across exec): Ctrl-C would
     // never arrive.

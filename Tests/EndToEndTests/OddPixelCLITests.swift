@@ -32,6 +32,27 @@ struct OddPixelCLITests {
         #expect(limits.count == 2 && limits.allSatisfy(\.isFinite) && limits[0] < limits[1], "\(limits)")
     }
 
+    /// README: +Inf white, -Inf black. A float image whose top half is +Inf renders that half
+    /// white (a downsampled cell of +Inf only is +Inf, not NaN), and an all -Inf one black.
+    @Test func infinitiesRenderWhiteAndBlack() throws {
+        let dir = TestPaths.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let (w, h) = (32, 32)
+        var v = [Double](repeating: 0, count: w * h)
+        for i in 0..<(w * h / 2) { v[i] = .infinity }
+        for y in 16..<h { for x in 16..<w { v[y * w + x] = 1 } }
+        try OddPixels.write(dir + "/half.tif", width: w, height: h, dtype: .float32, pages: [v])
+        try OddPixels.write(dir + "/neg.tif", width: w, height: h, dtype: .float32, pages: [Array(repeating: -.infinity, count: w * h)])
+        let args = ["--width", "32", "--height", "16", "--colors", "truecolor", "--contrast", "0:1"]
+        let half = try BinaryRunner.run(["render", dir + "/half.tif"] + args)
+        #expect(half.status == 0, "\(half.stderr)")
+        let rows = half.stdout.split(separator: "\n").map { Self.sgrColours(String($0)) }.filter { !$0.isEmpty }
+        #expect(rows.count >= 8, "\(half.stdout)")
+        #expect(rows.prefix(rows.count / 2 - 1).allSatisfy { $0.allSatisfy { $0 == [255, 255, 255] } }, "the +Inf half is white: \(rows)")
+        let neg = try BinaryRunner.run(["render", dir + "/neg.tif"] + args)
+        #expect(neg.status == 0 && Self.sgrColours(neg.stdout).allSatisfy { $0 == [0, 0, 0] }, "\(neg.stdout)")
+    }
+
     /// Every 24-bit colour set by SGR 38;2 / 48;2 in `text`, as [r, g, b].
     static func sgrColours(_ text: String) -> [[Int]] {
         var out: [[Int]] = []

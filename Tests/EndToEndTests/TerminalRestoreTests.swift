@@ -13,8 +13,12 @@ struct TerminalRestoreTests {
     final class Pane {
         let dir = TestPaths.tempDir()
         let tmux: TmuxSession
+        /// Whether the terminal has an alternate screen and can hide the cursor (vt100 has
+        /// neither): only then are those checked.
+        let screenModes: Bool
 
-        init(environment: [String: String] = [:]) throws {
+        init(environment: [String: String] = [:], screenModes: Bool = true) throws {
+            self.screenModes = screenModes
             let script = """
                 trap '' INT
                 '\(BinaryRunner.binary)' '\(TestPaths.exampleData)/hyperstack_T3_Z5_C2.tif'
@@ -26,7 +30,7 @@ struct TerminalRestoreTests {
             tmux = try TmuxSession(command: "sh run.sh", in: dir, environment: environment)
             let s = tmux.wait(for: "T 1/3")
             #expect(s.contains("T 1/3"), "the TUI is up: \(s)")
-            #expect(tmux.format("#{alternate_on} #{cursor_flag}") == "1 0", "the TUI holds the alternate screen, cursor hidden")
+            #expect(!screenModes || tmux.format("#{alternate_on} #{cursor_flag}") == "1 0", "the TUI holds the alternate screen, cursor hidden")
         }
 
         deinit { try? FileManager.default.removeItem(atPath: dir) }
@@ -48,7 +52,7 @@ struct TerminalRestoreTests {
         func expectRestored(status: Int, timeout: TimeInterval = 15) -> String {
             let s = tmux.wait(for: "[modes]", timeout: timeout)
             #expect(s.contains("[status \(status)]"), "\(s)")
-            #expect(tmux.format("#{alternate_on} #{cursor_flag}") == "0 1", "normal screen, cursor visible: \(s)")
+            #expect(!screenModes || tmux.format("#{alternate_on} #{cursor_flag}") == "0 1", "normal screen, cursor visible: \(s)")
             #expect(s.contains("icanon echo") && !s.contains("-icanon") && !s.contains("-echo"), "cooked mode: \(s)")
             return s
         }
@@ -70,6 +74,28 @@ struct TerminalRestoreTests {
         let pane = try Pane()
         kill(try pane.tuiPID(), signal)
         pane.expectRestored(status: status)
+    }
+
+    /// Every other signal whose default action ends the process (kill -USR1, a broken pipe, a
+    /// timer, a file size limit, ...): restored through the main loop, then 128 + n.
+    @Test(arguments: [(SIGUSR1, 138), (SIGUSR2, 140), (SIGPIPE, 141), (SIGALRM, 142), (SIGVTALRM, 154), (SIGPROF, 155),
+                      (SIGSTKFLT, 144)])
+    func otherEndingSignal(signal: Int32, status: Int) throws {
+        let pane = try Pane()
+        kill(try pane.tuiPID(), signal)
+        pane.expectRestored(status: status)
+    }
+
+    /// Terminals without colour (no colour function may be called there): `q` ends with 0 and
+    /// SIGTERM with 143, the terminal restored either way.
+    @Test(arguments: ["vt100", "vt220", "xterm-mono"])
+    func colourlessTerminal(term: String) throws {
+        let quit = try Pane(environment: ["TERM": term, "SWIFT_BACKTRACE": "enable=no"], screenModes: false)
+        try quit.tmux.type("q")
+        quit.expectRestored(status: 0)
+        let terminated = try Pane(environment: ["TERM": term, "SWIFT_BACKTRACE": "enable=no"], screenModes: false)
+        kill(try terminated.tuiPID(), SIGTERM)
+        terminated.expectRestored(status: 143)
     }
 
     /// Ctrl-C on the keyboard: the terminal's SIGINT to the foreground group.

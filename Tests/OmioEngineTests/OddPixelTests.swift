@@ -44,6 +44,21 @@ struct OddPixelTests {
         #expect(m.values[1] == 2 && m.values[2].isNaN && m.values[3] == 4)
     }
 
+    /// A cell with no finite sample keeps the sign of its infinities (README: +Inf white, -Inf
+    /// black): +Inf alone (or with NaN) is +Inf, -Inf alone is -Inf, both or NaN alone are NaN;
+    /// for means and maxima alike. The compositor then draws +Inf white.
+    @Test(arguments: [Reduce.mean, .max])
+    func cellsOfOnlyInfinitiesKeepTheirSign(reduce: Reduce) throws {
+        let v: [Float] = [.infinity, .infinity, .infinity, .nan, -.infinity, -.infinity, .infinity, -.infinity, .nan, .nan]
+        let s = try DisplaySlicer.slice2D(LazyArray(levels: Probe.Values(v)), plane: PlaneIndex(), width: 5, height: 1, reduce: reduce)
+        #expect(s.values[0] == .infinity && s.values[1] == .infinity, "\(s.values)")
+        #expect(s.values[2] == -.infinity, "\(s.values)")
+        #expect(s.values[3].isNaN && s.values[4].isNaN, "\(s.values)")
+        let grey = ChannelDisplay(color: .white, limits: ContrastLimits(0, 1))
+        let r = Compositor.composite([(values: s.values, display: grey)], width: 5, height: 1)
+        #expect(Array(r.pixels[0..<6]) == [255, 255, 255, 255, 255, 255] && r.pixels[6...].allSatisfy { $0 == 0 }, "\(r.pixels)")
+    }
+
     /// NaN draws black, ±Inf clamp to the ends, and limits ±1.7e308 (span overflows a Double)
     /// map without trapping.
     @Test func compositorMapsNonFiniteValuesAndHugeLimits() {

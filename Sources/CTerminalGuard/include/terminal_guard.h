@@ -2,7 +2,8 @@
 #define OMIO_TERMINAL_GUARD_H
 // Gives the terminal back when the TUI dies: fatal signals (SIGSEGV, SIGBUS, SIGILL, SIGTRAP,
 // SIGABRT, SIGFPE) restore it from the handler, with only async-signal-safe calls (write(2),
-// tcsetattr), then pass the signal on; termination signals (SIGINT, SIGTERM, SIGHUP, SIGQUIT)
+// tcsetattr), then pass the signal on; termination signals (SIGINT, SIGTERM, SIGHUP, SIGQUIT,
+// and every other one whose default action ends the process: SIGUSR1, SIGPIPE, SIGALRM, ...)
 // ask the main loop to leave through its normal teardown. C because a signal handler must not
 // touch the Swift runtime (allocation, reference counting, lazy globals).
 #include <stddef.h>

@@ -107,8 +107,9 @@ public enum DisplaySlicer {
     /// Samples are converted a row at a time, and statistics take every k-th row so that at
     /// most `statsSamples` values are counted: the cost stays near one pass over the read pixels.
     ///
-    /// Odd values: NaN and ±Inf samples are left out of means, maxima and statistics; a cell
-    /// with no finite sample is NaN (drawn black). Sums are Doubles (two float32 samples near
+    /// Odd values: NaN and ±Inf samples are left out of means, maxima and statistics. A cell
+    /// with no finite sample is +Inf (drawn white) when it holds +Inf and no -Inf, -Inf (black)
+    /// when it holds -Inf and no +Inf, else NaN (black): an all-+Inf region stays white. Sums are Doubles (two float32 samples near
     /// 3.4e38 overflow a Float sum; a Double sum of float32 values cannot overflow).
     static func resample(_ buffer: PixelBuffer, outW: Int, outH: Int, reduce: Reduce) -> DisplaySlice {
         let w = buffer.width, h = buffer.height
@@ -120,30 +121,40 @@ public enum DisplaySlicer {
         // how many there were.
         var across = [Double](repeating: 0, count: h * outW)
         var counts = [Int32](repeating: 0, count: h * outW)
+        var infinities = [UInt8](repeating: 0, count: h * outW) // InfinitySigns of each block
         var row = [Float](repeating: 0, count: w)
         let isMax = reduce == .max, integral = !buffer.dtype.isFloat
         across.withUnsafeMutableBufferPointer { acc in
             counts.withUnsafeMutableBufferPointer { cnt in
-                row.withUnsafeMutableBufferPointer { r in
-                    for y in 0..<h {
-                        buffer.loadRow(y, into: r)
-                        if y % statsStride == 0 { sampled.append(contentsOf: r) }
-                        let base = y * outW
-                        for ox in 0..<outW {
-                            let (x0, x1) = xs[ox]
-                            var v: Double = isMax ? -.infinity : 0
-                            var n: Int32 = 0
-                            if integral { // every sample finite: no test per sample
-                                for x in x0..<x1 { v = isMax ? Swift.max(v, Double(r[x])) : v + Double(r[x]) }
-                                n = Int32(x1 - x0)
-                            } else {
-                                for x in x0..<x1 where r[x].isFinite {
-                                    v = isMax ? Swift.max(v, Double(r[x])) : v + Double(r[x])
-                                    n += 1
+                infinities.withUnsafeMutableBufferPointer { inf in
+                    row.withUnsafeMutableBufferPointer { r in
+                        for y in 0..<h {
+                            buffer.loadRow(y, into: r)
+                            if y % statsStride == 0 { sampled.append(contentsOf: r) }
+                            let base = y * outW
+                            for ox in 0..<outW {
+                                let (x0, x1) = xs[ox]
+                                var v: Double = isMax ? -.infinity : 0
+                                var n: Int32 = 0
+                                if integral { // every sample finite: no test per sample
+                                    for x in x0..<x1 { v = isMax ? Swift.max(v, Double(r[x])) : v + Double(r[x]) }
+                                    n = Int32(x1 - x0)
+                                } else {
+                                    var signs: UInt8 = 0
+                                    for x in x0..<x1 {
+                                        let s = r[x]
+                                        if s.isFinite {
+                                            v = isMax ? Swift.max(v, Double(s)) : v + Double(s)
+                                            n += 1
+                                        } else if s.isInfinite {
+                                            signs |= s > 0 ? InfinitySigns.positive : InfinitySigns.negative
+                                        }
+                                    }
+                                    inf[base + ox] = signs
                                 }
+                                acc[base + ox] = v
+                                cnt[base + ox] = n
                             }
-                            acc[base + ox] = v
-                            cnt[base + ox] = n
                         }
                     }
                 }
@@ -151,25 +162,43 @@ public enum DisplaySlicer {
         }
         var out = [Float](repeating: 0, count: outW * outH)
         var sum = [Double](repeating: 0, count: outW), count = [Int32](repeating: 0, count: outW)
+        var signs = [UInt8](repeating: 0, count: outW)
         for oy in 0..<outH {
             let (y0, y1) = ys[oy]
             for ox in 0..<outW {
                 sum[ox] = isMax ? -.infinity : 0
                 count[ox] = 0
+                signs[ox] = 0
             }
             for y in y0..<y1 {
                 let base = y * outW
-                for ox in 0..<outW where counts[base + ox] > 0 {
+                for ox in 0..<outW {
+                    signs[ox] |= infinities[base + ox]
+                    guard counts[base + ox] > 0 else { continue }
                     sum[ox] = isMax ? Swift.max(sum[ox], across[base + ox]) : sum[ox] + across[base + ox]
                     count[ox] += counts[base + ox]
                 }
             }
             // A mean or maximum of finite Floats is a finite Float.
             for ox in 0..<outW {
-                out[oy * outW + ox] = count[ox] == 0 ? .nan : Float(isMax ? sum[ox] : sum[ox] / Double(count[ox]))
+                out[oy * outW + ox] = count[ox] == 0 ? InfinitySigns.value(signs[ox])
+                    : Float(isMax ? sum[ox] : sum[ox] / Double(count[ox]))
             }
         }
         return DisplaySlice(width: outW, height: outH, values: out, stats: stats(sampled, dtype: buffer.dtype))
+    }
+
+    /// Which infinities a block without finite samples held, and the value it then shows.
+    enum InfinitySigns {
+        static let positive: UInt8 = 1, negative: UInt8 = 2
+
+        static func value(_ signs: UInt8) -> Float {
+            switch signs {
+            case positive: return .infinity
+            case negative: return -.infinity
+            default: return .nan // only NaN, or both infinities: no sign to show
+            }
+        }
     }
 
     /// Enough samples for percentiles at 0.175% to be stable, few enough to be cheap.

@@ -7,8 +7,9 @@ import Foundation
 ///   leaves the alternate screen, shows the cursor, restores the modes saved at start and the
 ///   palette, then hands the signal to the Swift runtime's backtracer (its crash report then
 ///   prints on the normal screen) or to the default action, so the status tells the truth;
-/// - SIGINT, SIGTERM, SIGHUP, SIGQUIT end the main loop, which restores the terminal through
-///   ncurses and then dies by the same signal (130 for Ctrl-C, 143 for SIGTERM); a second one
+/// - SIGINT, SIGTERM, SIGHUP, SIGQUIT, and every other signal whose default action ends the
+///   process (SIGUSR1/2, SIGPIPE, SIGALRM, SIGXCPU, SIGXFSZ, realtime ones, ...) end the main
+///   loop, which restores the terminal through ncurses and then dies by the same signal (130 for Ctrl-C, 143 for SIGTERM); a second one
 ///   while the loop is busy restores and exits at once.
 enum TerminalGuard {
     /// Before initscr: the modes to restore.
