@@ -50,6 +50,7 @@ public struct OutputTarget: Sendable, Equatable {
                 throw OmioError(spec, "is a symbolic link to a missing file; name the file itself")
             }
             guard err == ENOENT else { throw OmioError(spec, SystemErrorReason.of(errno: err)) }
+            try refuseMissingInputs(spec, inputs: inputs)
             return try newFile(spec)
         }
         switch st.st_mode & S_IFMT {
@@ -113,6 +114,26 @@ public struct OutputTarget: Sendable, Equatable {
             let how = input == target ? "" : "is the source \(input) under another name or through a link; "
             throw OmioError(target, how + "refusing to write over the source")
         }
+    }
+
+    /// A new name can still be an input: a sidecar the source would read once it exists (a
+    /// `.npy` written there makes every later `info` warn and `set` refuse). Compared by
+    /// folder (device and inode) and file name, so any spelling of the folder is caught.
+    static func refuseMissingInputs(_ spec: String, inputs: [String]) throws {
+        let name = (spec as NSString).lastPathComponent
+        guard let folder = folderIdentity(spec) else { return }
+        for input in inputs.dropFirst() where (input as NSString).lastPathComponent == name {
+            guard let other = folderIdentity(input), other == folder else { continue }
+            throw OmioError(spec, "is \(input), which the source \(inputs[0]) reads; refusing to write over it")
+        }
+    }
+
+    /// The device and inode of the folder holding `path`.
+    private static func folderIdentity(_ path: String) -> [UInt64]? {
+        let folder = (path as NSString).deletingLastPathComponent
+        var st = stat()
+        guard stat(folder.isEmpty ? "." : folder, &st) == 0 else { return nil }
+        return [UInt64(st.st_dev), UInt64(st.st_ino)]
     }
 
     func refuseTerminal(_ fd: Int32) throws {

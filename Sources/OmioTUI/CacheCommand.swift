@@ -53,9 +53,9 @@ struct CacheBuildCommand: ParsableCommand {
         }
         do {
             let source = try ImageOpener.open(path: file)
+            try OptionBounds.checkSeries(series, count: source.seriesCount) // before anything reads the series
             // The store carries the corrected metadata, as the TUI's and napari's do.
             let (metadata, overlay) = try OverlayStore.metadata(source, series: series)
-            try OptionBounds.checkSeries(series, count: source.seriesCount)
             let request = StoreRequest(series: series, zarrFormat: zarrFormat, compression: compression, cacheDir: cacheDir,
                                        overlayHash: overlay.hash(series: series))
             NapariLauncher.releaseIfShown(source, request: request) // else the rebuild waits for the window's shared lock
@@ -69,7 +69,7 @@ struct CacheBuildCommand: ParsableCommand {
                 : "built \(result.path): \(PurgeReport.size(result.bytesOnDisk)) on disk from \(PurgeReport.size(result.sourceBytes)) in "
                     + String(format: "%.2f s", result.seconds) + CacheBuildCommand.rate(bytes: result.sourceBytes, seconds: result.seconds)
             CLIError.note(summary)
-            print(result.path)
+            print(TerminalSafeText.escape(result.path)) // a file name can hold ESC or a newline
         } catch is CancellationError {
             bar.finish()
             CLIError.report(OmioError(file, "cancelled; the partial store was removed"), path: file)

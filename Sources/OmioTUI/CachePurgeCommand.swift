@@ -75,13 +75,14 @@ struct CachePurgeCommand: ParsableCommand {
             throw OmioError(target, SystemErrorReason.of(errno: ENOENT))
         }
         if isDir.boolValue {
-            guard all != stale else { throw OmioError(target, "a folder needs --all or --stale") }
+            guard !(all && stale) else { throw UsageError("--all and --stale cannot be combined; give one") }
+            guard all || stale else { throw UsageError("a folder needs --all or --stale") }
             if all { return try CachePurge.planFullCleanup(folder: target) }
             let listing = CacheInventory.walk(folder: target, recursive: recursive)
             for line in listing.notes { FileHandle.standardError.write(Data("omio-tui: \(line)\n".utf8)) }
             return CachePurge.planStale(try listing.checked())
         }
-        guard !all, !stale else { throw OmioError(target, "--all and --stale take a folder; a file purges its own caches") }
+        guard !all, !stale else { throw UsageError("--all and --stale take a folder; a file purges its own caches") }
         // A file that no longer exists still names its orphaned caches.
         let folder = LexicalPath.folder(of: target)
         return CachePurge.plan(forFile: target, in: try CacheInventory.walk(folder: folder).checked())

@@ -43,7 +43,9 @@ struct NapariCommand: ParsableCommand {
         do {
             for file in files {
                 current = file
-                inputs.append(try NapariInput.open(path: file, series: series))
+                let source = try ImageOpener.open(path: file)
+                try OptionBounds.checkSeries(series, count: source.seriesCount)
+                inputs.append(try NapariInput.open(source: source, series: series))
             }
             current = files.first ?? ""
             let reporters = files.map { _ in ProgressReporter(label: "store") }
@@ -64,7 +66,7 @@ struct NapariCommand: ParsableCommand {
         } else if let process = result.process {
             try reportLaunch(process, result)
         } else {
-            for script in result.scripts { print(script) }
+            for script in result.scripts { print(TerminalSafeText.escape(script)) } // paths from file names
             CLIError.note("run it with: \(result.command)")
         }
     }

@@ -63,12 +63,17 @@ enum OptionValue {
         case "minmax": return .minMax
         case "stack": return .stackAuto
         default:
-            let p = s.split(separator: ":", omittingEmptySubsequences: false).map { Double($0) }
-            guard p.count == 2, let lo = p[0], let hi = p[1], lo.isFinite, hi.isFinite, lo < hi else {
-                throw Invalid("must be auto, minmax, stack or LO:HI with finite numbers and LO < HI")
-            }
-            return .manual(ContrastLimits(lo, hi))
+            guard let limits = limits(s) else { throw Invalid("must be auto, minmax, stack or LO:HI with finite numbers and LO < HI") }
+            return .manual(limits)
         }
+    }
+
+    /// `LO:HI` with finite LO < HI (spaces around either allowed): `--contrast` and the
+    /// inspector's `:contrast` share it, so neither takes `-1e400` as -1.8e308.
+    static func limits(_ s: String) -> ContrastLimits? {
+        let p = s.split(separator: ":", omittingEmptySubsequences: false).map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard p.count == 2, let lo = p[0], let hi = p[1], lo.isFinite, hi.isFinite, lo < hi else { return nil }
+        return ContrastLimits(lo, hi)
     }
 }
 
@@ -105,8 +110,8 @@ enum ChannelChoice: Equatable {
     }
 }
 
-/// An option whose value is wrong for this file (an index past the shape): a usage error,
-/// exit 64, reported with the file's path.
+/// An option whose value is wrong for this file (an index past the shape), or arguments that
+/// do not fit together: a usage error, exit 64, reported with the file's path.
 struct UsageError: Error, CustomStringConvertible {
     let option: String, reason: String
     init(_ option: String, _ reason: String) {
@@ -114,7 +119,10 @@ struct UsageError: Error, CustomStringConvertible {
         self.reason = reason
     }
 
-    var description: String { "\(option): \(reason)" }
+    /// A wrong command line that no single option is to blame for (`set F Foo=1`).
+    init(_ reason: String) { self.init("", reason) }
+
+    var description: String { option.isEmpty ? reason : "\(option): \(reason)" }
 }
 
 /// Indices checked against the open file: the message gives the range that exists.

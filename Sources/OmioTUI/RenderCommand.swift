@@ -28,7 +28,9 @@ struct RenderCommand: ParsableCommand {
     @Option(help: "Colours: truecolor, 256, 16, 8 or none (default: detected when stdout is a terminal, else truecolor).")
     var colors: ColorMode?
     @Option(help: "Glyphs: unicode or ascii (default: detected when stdout is a terminal, else unicode).") var glyphs: GlyphMode?
-    @Option(help: "Contrast: auto (saturated 0.35%), minmax, stack (auto over up to 16 planes), or LO:HI (default: auto; 0:255 for 8-bit RGB).", transform: OptionValue.contrast)
+    @Option(parsing: .unconditional, // so LO:HI may start with '-' (-10:-5)
+            help: "Contrast: auto (saturated 0.35%), minmax, stack (auto over up to 16 planes), or LO:HI (default: auto; 0:255 for 8-bit RGB).",
+            transform: OptionValue.contrast)
     var contrast: ContrastMode?
     @Option(help: "Merging pixels into cells: mean or max.") var reduce = Reduce.mean
     @Option(help: "memory: read the file; disk: build (or reuse) the OME-Zarr store and read its pyramid.")

@@ -32,7 +32,7 @@ struct SetCommand: ParsableCommand {
             var overlay = OverlayStore.load(for: source.path)
             if reset {
                 let fields = try assignments.map { key -> MetadataField in
-                    guard let f = MetadataField(key: key) else { throw OmioError(file, "unknown key '\(key)' (keys: \(MetadataField.keysHelp))") }
+                    guard let f = MetadataField(key: key) else { throw UsageError("unknown key '\(key)' (keys: \(MetadataField.keysHelp))") }
                     return f
                 }
                 var removed: [String] = []
@@ -42,21 +42,21 @@ struct SetCommand: ParsableCommand {
                 if let n = saved.notice { CLIError.note(n) }
                 print(removed.isEmpty ? "nothing to reset" : "reset " + removed.joined(separator: ", "))
             } else {
-                guard !assignments.isEmpty else { throw OmioError(file, "nothing to set: give KEY=VALUE (keys: \(MetadataField.keysHelp))") }
+                guard !assignments.isEmpty else { throw UsageError("nothing to set: give KEY=VALUE (keys: \(MetadataField.keysHelp))") }
                 // Check every assignment before saving any: all or nothing.
                 var current = overlay.apply(to: fileMetadata)
                 for a in assignments {
-                    guard let eq = a.firstIndex(of: "=") else { throw OmioError(file, "'\(a)' is not KEY=VALUE") }
+                    guard let eq = a.firstIndex(of: "=") else { throw UsageError("'\(a)' is not KEY=VALUE") }
                     let key = String(a[..<eq]), raw = String(a[a.index(after: eq)...])
                     guard let field = MetadataField(key: key) else {
-                        throw OmioError(file, "unknown key '\(key)' (keys: \(MetadataField.keysHelp))")
+                        throw UsageError("unknown key '\(key)' (keys: \(MetadataField.keysHelp))")
                     }
                     do {
                         let value = try FieldParser.parse(field, raw, current: current)
                         overlay.set(field, value, series: series, file: fileMetadata)
                         current = overlay.apply(to: fileMetadata)
                     } catch let e as FieldParser.Invalid {
-                        throw OmioError(file, e.description + "; nothing saved")
+                        throw UsageError(e.description + "; nothing saved")
                     }
                 }
                 let saved = try OverlayStore.save(overlay)

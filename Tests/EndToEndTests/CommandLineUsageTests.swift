@@ -44,6 +44,7 @@ struct CommandLineUsageTests {
         (["render", rgb, "--contrast", "nan:1"], "--contrast: must be auto, minmax, stack or LO:HI with finite numbers and LO < HI"),
         (["render", rgb, "--contrast", "5:5"], "--contrast: must be auto, minmax, stack or LO:HI with finite numbers and LO < HI"),
         (["render", rgb, "--contrast", "0:inf"], "--contrast: must be auto, minmax, stack or LO:HI with finite numbers and LO < HI"),
+        (["render", rgb, "--contrast", "-1e400:1"], "--contrast: must be auto, minmax, stack or LO:HI with finite numbers and LO < HI"),
         (["render", rgb, "--symbols", "braille"], "--symbols: 'braille' is not one of 'half', 'quad' or 'sextant'"),
         (["render", rgb, "--c", "-1"], "--c: must be a channel index (0-based) or 'all'"),
         (["slice", rgb, "-o", ""], "-o: must name a file, not be empty"),
@@ -78,12 +79,45 @@ struct CommandLineUsageTests {
         (["slice", stack, "--c", "7", "-o", scratch + "/never-written.npy"], "--c: 7 is outside 0...1 (C has 2 positions)"),
         (["slice", stack, "--level", "3", "-o", scratch + "/never-written.npy"], "--level: 3 is outside 0...0 (the series has 1 level)"),
         (["info", stack, "--series", "2"], "--series: 2 is outside 0...0 (the file has 1 series)"),
+        // Every subcommand with --series checks it before reading the series (cache build trapped).
+        (["cache", "build", stack, "--series", "1", "--cache-dir", scratch + "/never-cache"], "--series: 1 is outside 0...0 (the file has 1 series)"),
+        (["cache", "build", stack, "--series", "9223372036854775807", "--cache-dir", scratch + "/never-cache"],
+         "--series: 9223372036854775807 is outside 0...0 (the file has 1 series)"),
+        (["napari", stack, "--series", "3", "--no-launch", "--cache-dir", scratch + "/never-cache"], "--series: 3 is outside 0...0 (the file has 1 series)"),
+        (["slice", stack, "--series", "1", "-o", scratch + "/never-written.npy"], "--series: 1 is outside 0...0 (the file has 1 series)"),
+        (["export", stack, "--series", "1", "-o", scratch + "/never-written.npy"], "--series: 1 is outside 0...0 (the file has 1 series)"),
+        (["set", stack, "--series", "1", "PhysicalSizeZ=2"], "--series: 1 is outside 0...0 (the file has 1 series)"),
     ] as [([String], String)])
     func indexOutsideTheFileIsExit64(args: [String], reason: String) throws {
         let r = try BinaryRunner.run(args, timeout: 10, cwd: Self.scratch)
         let line = Self.expectUsageError(r, args)
         #expect(line == "omio-tui: error: \(Self.stack): \(reason)")
         #expect(!FileManager.default.fileExists(atPath: Self.scratch + "/never-written.npy"))
+        #expect(!FileManager.default.fileExists(atPath: Self.scratch + "/never-cache"))
+    }
+
+    /// Arguments that do not fit together or a key/value `set` cannot take: exit 64 (they were
+    /// exit 1, "a folder needs --all or --stale" even with both given).
+    @Test(arguments: [
+        (["cache", "purge", scratch, "--all", "--stale"], scratch, "--all and --stale cannot be combined; give one"),
+        (["cache", "purge", scratch], scratch, "a folder needs --all or --stale"),
+        (["cache", "purge", rgb, "--all"], rgb, "--all and --stale take a folder; a file purges its own caches"),
+        (["set", stack, "Foo=1"], stack, "unknown key 'Foo'"),
+        (["set", stack, "PhysicalSizeZ=nan"], stack, "PhysicalSizeZ"),
+        (["set", stack, "PhysicalSizeZ"], stack, "'PhysicalSizeZ' is not KEY=VALUE"),
+    ] as [([String], String, String)])
+    func argumentsThatDoNotFitAreExit64(args: [String], path: String, reason: String) throws {
+        let r = try BinaryRunner.run(args, timeout: 10, cwd: Self.scratch)
+        let line = Self.expectUsageError(r, args)
+        #expect(line.hasPrefix("omio-tui: error: \(path): \(reason)"), "\(args): \(line)")
+        #expect(!FileManager.default.fileExists(atPath: Self.stack + ".omio.json"), "\(args) saved an edit")
+    }
+
+    /// A LO:HI that starts with '-' is the option's value, not another option.
+    @Test func negativeContrastLimitsAreAValue() throws {
+        let r = try BinaryRunner.run(["render", Self.stack, "--contrast", "-10:-5", "--width", "8", "--height", "4"], timeout: 10)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(!r.stdout.isEmpty)
     }
 
     /// A first word close to a command is a typo (exit 64); any other missing word is a

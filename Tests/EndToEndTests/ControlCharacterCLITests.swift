@@ -51,6 +51,23 @@ struct ControlCharacterCLITests {
         #expect((obj["path"] as? String)?.hasSuffix(Self.hostileName) == true)
     }
 
+    /// Paths printed on stdout (the store, the launcher scripts) are escaped even when piped:
+    /// the same rule as `cache list` and `info`, so a pasted or `cat`ed output is safe too.
+    @Test func storeAndLauncherPathsAreEscaped() throws {
+        let dir = TestPaths.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/" + Self.hostileName
+        try Self.writeHostileTIFF(path)
+        let build = try BinaryRunner.run(["cache", "build", path])
+        #expect(build.status == 0, "\(build.stderr)")
+        Self.expectNoRawControls(build.stdout, "cache build")
+        #expect(build.stdout.contains(Self.escapedName), "\(build.stdout)")
+        let napari = try BinaryRunner.run(["napari", path, "--no-launch"])
+        #expect(napari.status == 0, "\(napari.stderr)")
+        Self.expectNoRawControls(napari.stdout, "napari --no-launch")
+        #expect(napari.stdout.contains(Self.escapedName), "\(napari.stdout)")
+    }
+
     @Test func imageJUnitAndInfoAreEscaped() throws {
         let dir = TestPaths.tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -58,6 +58,19 @@ struct OutputPathCLITests {
         #expect(files.map { FileManager.default.contents(atPath: dir + "/" + $0) } == before)
     }
 
+    /// The sidecar's name is an input before the sidecar exists: an .npy written there made
+    /// every later `info` warn and `set` refuse.
+    @Test func neverOntoTheSidecarNameBeforeItExists() throws {
+        let (dir, _) = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for (command, output) in [(["slice"], "a.tif.omio.json"), (["slice"], "./a.tif.omio.json"), (["export"], "a.tif.omio.json")] {
+            let r = try BinaryRunner.run([command[0], "a.tif", "-o", output], cwd: dir)
+            #expect(r.status == 1 && r.stderrLines.count == 1, "\(command) \(output): \(r.stderr)")
+            #expect(r.stderr.contains("which the source a.tif reads; refusing to write over it"), "\(r.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: dir + "/a.tif.omio.json"), "\(command) wrote the sidecar name")
+        }
+    }
+
     /// A symlink to another file is written through: its target gets the new bytes (still by
     /// temp + rename) and the link stays a link.
     @Test func symlinkOutputKeepsTheLink() throws {

@@ -40,6 +40,33 @@ struct StoreOwnershipTests {
         #expect(folderContents(store) == before, "the foreign folder changed")
     }
 
+    /// What zarr-python 3 writes for a one-array group: exactly the names our writer uses, so
+    /// only the readable, manifest-less group metadata tells it apart from a damaged store of ours.
+    static func zarrPythonStore(at path: String) throws {
+        try FileManager.default.createDirectory(atPath: path + "/0", withIntermediateDirectories: true)
+        try Data(#"{"zarr_format": 3, "node_type": "group", "attributes": {"mine": 1}}"#.utf8).write(to: URL(fileURLWithPath: path + "/zarr.json"))
+        try Data(#"{"zarr_format": 3, "node_type": "array", "shape": [4, 4]}"#.utf8).write(to: URL(fileURLWithPath: path + "/0/zarr.json"))
+        try Data([7, 7, 7, 7]).write(to: URL(fileURLWithPath: path + "/0/c.0.0"))
+    }
+
+    @Test("a readable foreign group is refused on every build, with or without a lock file, and no lock is left",
+          arguments: [false, true])
+    func readableForeignGroupIsNeverReplaced(lockBeside: Bool) throws {
+        let (dir, file) = try Self.folderWithImage()
+        defer { FaultPaths.remove(dir) }
+        let store = dir + "/out/\(Self.example).ome.zarr"
+        try Self.zarrPythonStore(at: store)
+        if lockBeside { try Data().write(to: URL(fileURLWithPath: store + ".lock")) }
+        let before = folderContents(store)
+        for run in 1...2 {
+            let r = try Run.tool(["cache", "build", file, "--cache-dir", dir + "/out"])
+            expectCleanOutcome(r, "cache build \(run) into a zarr-python group")
+            #expect(r.status == 1 && r.stderr.contains("not made by omio-tui"), "run \(run): \(r.stderr)")
+            #expect(folderContents(store) == before, "run \(run) changed the user's store")
+            #expect(FileManager.default.fileExists(atPath: store + ".lock") == lockBeside, "run \(run): the lock file")
+        }
+    }
+
     @Test("a symbolic-link .omio_cache is refused for building; the link's target is untouched")
     func symlinkedCacheFolder() throws {
         let (dir, file) = try Self.folderWithImage()
@@ -83,7 +110,8 @@ struct StoreOwnershipTests {
     /// Each damage is found on reuse and repaired; the repaired store is then reused as is.
     @Test("a complete store with damaged metadata is rebuilt, with the reason on stderr",
           arguments: [("0/zarr.json", "level 0 metadata is unreadable"), ("1", "level 1 is missing"),
-                      ("0/zarr.json:shape", "level 0 metadata disagrees with the manifest"),
+                      ("0/zarr.json:shape", "level 0 metadata disagrees with the source"),
+                      ("0/zarr.json:width", "level 0 metadata disagrees with the source"),
                       ("zarr.json", "the group metadata is unreadable")])
     func damagedStoreIsRebuilt(damage: String, reason: String) throws {
         let dir = FaultPaths.tempDir("repair")
@@ -100,12 +128,13 @@ struct StoreOwnershipTests {
         try #require(FileManager.default.fileExists(atPath: store + "/1/zarr.json"), "the example needs a level 1")
         switch damage {
         case "1": try FileManager.default.removeItem(atPath: store + "/1")
-        case "0/zarr.json:shape":
+        case "0/zarr.json:shape", "0/zarr.json:width":
             let text = String(decoding: fileBytes(store + "/0/zarr.json"), as: UTF8.self)
             let json = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
             var changed = json
             var shape = (json["shape"] as? [Int]) ?? []
-            shape[3] += 1 // one more row than the source has
+            // One more row than the source has; or one more column (the chunks no longer span a row).
+            shape[damage.hasSuffix("shape") ? 3 : 4] += 1
             changed["shape"] = shape
             try JSONSerialization.data(withJSONObject: changed).write(to: URL(fileURLWithPath: store + "/0/zarr.json"))
         default:

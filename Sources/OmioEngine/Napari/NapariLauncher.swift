@@ -32,9 +32,13 @@ public struct NapariInput: Sendable {
 
     /// Opens a file and applies its metadata overlay (the CLI, and files marked in the browser).
     public static func open(path: String, series: Int = 0) throws -> NapariInput {
-        let source = try ImageOpener.open(path: path)
+        try open(source: ImageOpener.open(path: path), series: series)
+    }
+
+    /// An opened file (the CLI checks `--series` against it first: a usage error, exit 64).
+    public static func open(source: ImageSource, series: Int) throws -> NapariInput {
         guard series >= 0, series < source.seriesCount else {
-            throw OmioError(path, "series \(series) does not exist (the file has \(source.seriesCount))")
+            throw OmioError(source.path, "series \(series) does not exist (the file has \(source.seriesCount))")
         }
         let (metadata, overlay) = try OverlayStore.metadata(source, series: series)
         return NapariInput(source: source, series: series, metadata: metadata, overlayHash: overlay.hash(series: series))

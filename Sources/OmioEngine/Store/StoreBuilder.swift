@@ -65,14 +65,20 @@ public enum StoreBuilder {
         do {
             try StoreOwnership.checkCacheFolder(location.directory)
             let hadLockFile = StoreOwnership.hasLockFile(location)
+            // A foreign folder is refused before any lock file is made beside it; checked again
+            // under the lock, since another build may have changed the folder meanwhile.
+            try StoreOwnership.checkReplaceable(location, hadLockFile: hadLockFile)
             try StoreFiles.makeDirectories(location.directory)
             let lock = try StoreLock.acquire(location.lockPath, cancellation: cancellation)
             defer { lock.release() }
             // Another process may have finished it while this one waited.
             if reusable() { return result(reused: true) }
-            try StoreOwnership.checkReplaceable(location, hadLockFile: hadLockFile)
+            do { try StoreOwnership.checkReplaceable(location, hadLockFile: hadLockFile) } catch {
+                if !hadLockFile { lock.removeFile() } // a refused build leaves no trace
+                throw error
+            }
             if StoreFiles.exists(location.storePath), StoreManifest.read(storePath: location.storePath) == nil {
-                repair = "the group metadata is unreadable"
+                repair = "the group metadata is unreadable" // checkReplaceable proved it unparseable
             }
             try removeLeftovers(of: location) // from a killed or failed build
 

@@ -22,13 +22,26 @@ enum StoreOwnership {
     }
 
     /// Throws unless the store folder is absent or ours: its group attributes carry our
-    /// manifest, or (a store damaged by a crash or a full disk) its group metadata is
-    /// unreadable, a build left its lock file beside it, and it holds only what we write.
+    /// manifest, or (a store damaged by a crash or a full disk) its group metadata is there but
+    /// unparseable, a build left its lock file beside it, and it holds only what we write.
+    /// A group that parses but carries no manifest is someone else's (zarr-python writes the
+    /// same `zarr.json` and `0/` we do), whatever lock file sits beside it: a refused build
+    /// leaves none, but an older version or a user may have.
     static func checkReplaceable(_ location: StoreLocation, hadLockFile: Bool) throws {
         let path = location.storePath
         guard let isFolder = kind(path) else { return }
-        let ours = isFolder && (StoreManifest.read(storePath: path) != nil || (hadLockFile && onlyStoreEntries(path)))
+        let ours = isFolder && (StoreManifest.read(storePath: path) != nil
+            || (hadLockFile && groupMetadataUnparseable(path) && onlyStoreEntries(path)))
         guard ours else { throw OmioError(path, "exists and was not made by omio-tui; refusing to replace it (move it away or use another --cache-dir)") }
+    }
+
+    /// True when the folder has group metadata files and none of them parses as JSON: the
+    /// trace of a write cut short. A folder without any group file is not "damaged", it is unknown.
+    static func groupMetadataUnparseable(_ path: String) -> Bool {
+        let files = ["zarr.json", ".zgroup", ".zattrs"].compactMap {
+            FileManager.default.contents(atPath: (path as NSString).appendingPathComponent($0))
+        }
+        return !files.isEmpty && files.allSatisfy { (try? JSONValue.parse($0)) == nil }
     }
 
     /// A `.partial` folder found under our lock is a killed build's when it carries our

@@ -29,12 +29,11 @@ extension AppModel {
             guard let i = index(arg, v.source.seriesCount) else { return }
             openViewer(path: v.path, source: v.source, series: i, overlay: v.overlay)
         case "contrast":
-            let parts = arg.split(separator: ":").map { Double($0.trimmingCharacters(in: .whitespaces)) }
-            guard parts.count == 2, let lo = parts[0], let hi = parts[1], hi > lo else {
-                return flash("usage: :contrast LO:HI (LO < HI)", error: true)
+            guard let limits = OptionValue.limits(arg) else {
+                return flash("usage: :contrast LO:HI (finite numbers, LO < HI)", error: true)
             }
             updateViewer { v in
-                v.setContrast(.manual(ContrastLimits(lo, hi)), .manual)
+                v.setContrast(.manual(limits), .manual)
             }
         case "symbols":
             guard let s = SymbolSet(rawValue: arg) else { return flash("symbols: half, quad or sextant", error: true) }
