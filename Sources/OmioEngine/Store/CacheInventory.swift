@@ -269,12 +269,7 @@ public enum CacheInventory {
     }
 
     private static func entry(_ path: String, kind: CacheEntry.Kind, state: CacheEntry.State, source: String?) -> CacheEntry {
-        let name = (path as NSString).lastPathComponent
-        var lockPath: String?
-        if let r = name.range(of: StoreLocation.storeSuffix) {
-            lockPath = ((path as NSString).deletingLastPathComponent as NSString)
-                .appendingPathComponent(String(name[..<r.upperBound]) + ".lock")
-        }
+        let lockPath = StoreLocation.lockPath(of: path)
         let building = kind == .store && lockPath.map(StoreLock.isHeld) == true
         let shown = kind == .store && !building && lockPath.map(StoreLock.isShared) == true
         return CacheEntry(path: path, source: source, bytes: StoreFiles.diskUsage(path), state: building ? .inUse : state, kind: kind,

@@ -120,7 +120,7 @@ public enum CachePurge {
             }
             // A store is removed under its lock (a build cannot start on it meanwhile), and the
             // lock file goes too once neither the store nor a partial build is left.
-            let lockPath = e.kind == .store ? lockPath(of: e.path) : nil
+            let lockPath = e.kind == .store ? StoreLocation.lockPath(of: e.path) : nil
             var lock: StoreLock?
             if let lockPath {
                 do {
@@ -167,18 +167,11 @@ public enum CachePurge {
         } else if !CacheInventory.isOurs(e.path, kind: e.kind) {
             return "not inside a .omio_cache folder and not made by omio-tui"
         }
-        if e.kind == .store, let lock = lockPath(of: e.path) {
+        if e.kind == .store, let lock = StoreLocation.lockPath(of: e.path) {
             if StoreLock.isHeld(lock) { return "in use by a running build" }
             if !force, StoreLock.isShared(lock) { return inUseReason }
         }
         return nil
-    }
-
-    /// `<name>.ome.zarr.lock` of a store or of its `.partial` / `.old-` folders.
-    static func lockPath(of storePath: String) -> String? {
-        let name = (storePath as NSString).lastPathComponent
-        guard let r = name.range(of: StoreLocation.storeSuffix) else { return nil }
-        return ((storePath as NSString).deletingLastPathComponent as NSString).appendingPathComponent(String(name[..<r.upperBound]) + ".lock")
     }
 
     /// After a full cleanup: unheld lock files, temporary files, then the folder itself when

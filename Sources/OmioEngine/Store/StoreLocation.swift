@@ -22,6 +22,14 @@ public struct StoreLocation: Sendable, Equatable {
     public static let cacheFolderName = ".omio_cache"
     public static let storeSuffix = ".ome.zarr"
 
+    /// `<name>.ome.zarr.lock` of a store or of its `.partial` / `.old-` folders (nil for
+    /// anything not named like a store): one rule for the inventory, purge and the builder.
+    static func lockPath(of storePath: String) -> String? {
+        let name = (storePath as NSString).lastPathComponent
+        guard let r = name.range(of: storeSuffix) else { return nil }
+        return ((storePath as NSString).deletingLastPathComponent as NSString).appendingPathComponent(String(name[..<r.upperBound]) + ".lock")
+    }
+
     public init(storePath: String, notice: String? = nil) {
         self.storePath = storePath
         self.notice = notice
