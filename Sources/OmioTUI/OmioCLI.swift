@@ -8,15 +8,12 @@ import OmioFormats
 public enum OmioCLI {
     public static func main(_ given: [String] = Array(CommandLine.arguments.dropFirst())) -> Never {
         let arguments = CommandWords.attachNegativeNumbers(given)
+        var command: ParsableCommand
         do {
             try CommandWords.check(arguments)
             // Parsed through the root, the default command drops options it does not know
             // (`--colours 256` became a browse of "256"); parsed as itself it reports them.
-            var command = CommandWords.isBrowse(arguments) ? try BrowseCommand.parseAsRoot(arguments) : try OmioCommand.parseAsRoot(arguments)
-            try command.run()
-            exit(0)
-        } catch let code as ExitCode {
-            exit(code.rawValue) // the command has reported its error already
+            command = CommandWords.isBrowse(arguments) ? try BrowseCommand.parseAsRoot(arguments) : try OmioCommand.parseAsRoot(arguments)
         } catch let e as CommandWords.Unknown {
             exit(usageFailure(e.message, see: e.command))
         } catch {
@@ -28,6 +25,15 @@ public enum OmioCLI {
             let message = OmioCommand.message(for: error)
             if message.isEmpty { exit(status.rawValue) }
             exit(usageFailure(UsageMessage.oneLine(message), see: CommandWords.command(of: arguments)))
+        }
+        // Every command's failure is reported here, as one line: 64 for a usage error found
+        // once the file is open (an index past its shape), 1 for a file that cannot be read or
+        // written, or the status a command chose after reporting (ExitCode).
+        do {
+            try command.run()
+            exit(0)
+        } catch {
+            exit(CLIError.fail(error, path: (command as? ReportsErrors)?.errorPath ?? "").rawValue)
         }
     }
 

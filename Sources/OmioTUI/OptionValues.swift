@@ -63,17 +63,28 @@ enum OptionValue {
         case "minmax": return .minMax
         case "stack": return .stackAuto
         default:
-            guard let limits = limits(s) else { throw Invalid("must be auto, minmax, stack or LO:HI with finite numbers and LO < HI") }
+            guard let limits = ContrastLimits(argument: s) else { throw Invalid("must be auto, minmax, stack or LO:HI with finite numbers and LO < HI") }
             return .manual(limits)
         }
     }
+}
 
-    /// `LO:HI` with finite LO < HI (spaces around either allowed): `--contrast` and the
-    /// inspector's `:contrast` share it, so neither takes `-1e400` as -1.8e308.
-    static func limits(_ s: String) -> ContrastLimits? {
+/// Values that read the same on the command line and in the inspector's `:` commands
+/// (`:symbols`, `:reduce`, `:contrast`): one parser per type, here.
+extension ColorMode: ExpressibleByArgument {}
+extension GlyphMode: ExpressibleByArgument {}
+extension AppModel.StoreMode: ExpressibleByArgument {}
+extension SymbolSet: ExpressibleByArgument {}
+extension Reduce: ExpressibleByArgument {}
+extension NapariMode: ExpressibleByArgument {}
+
+extension ContrastLimits: ExpressibleByArgument {
+    /// `LO:HI` with finite LO < HI (spaces around either allowed), so neither `--contrast` nor
+    /// `:contrast` takes `-1e400` as -1.8e308.
+    public init?(argument s: String) {
         let p = s.split(separator: ":", omittingEmptySubsequences: false).map { Double($0.trimmingCharacters(in: .whitespaces)) }
         guard p.count == 2, let lo = p[0], let hi = p[1], lo.isFinite, hi.isFinite, lo < hi else { return nil }
-        return ContrastLimits(lo, hi)
+        self.init(lo, hi)
     }
 }
 

@@ -4,7 +4,7 @@ import OmioEngine
 import OmioFormats
 
 /// `omio-tui render`: the TUI's preview as ANSI text on stdout, for scripts and pipes.
-struct RenderCommand: ParsableCommand {
+struct RenderCommand: ParsableCommand, ReportsErrors {
     static let configuration = CommandConfiguration(
         commandName: "render",
         abstract: "Print a plane as block characters with ANSI colours (the TUI's preview).",
@@ -17,8 +17,7 @@ struct RenderCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "Image file.", completion: .file()) var file: String
-    @Option(help: "Series (0-based).", transform: OptionValue.index) var series = 0
+    @OptionGroup var image: ImageOptions
     @Option(help: "Time index or range A:B (inclusive).", transform: IndexRange.parse) var t = IndexRange(lo: 0, hi: 0)
     @Option(help: "Z index or range A:B (inclusive).", transform: IndexRange.parse) var z = IndexRange(lo: 0, hi: 0)
     @Option(help: "Channel index, or 'all' for the composite (default: all).", transform: ChannelChoice.parse) var c = ChannelChoice.all
@@ -44,67 +43,64 @@ struct RenderCommand: ParsableCommand {
         }
     }
 
+    var errorPath: String { image.file }
+
     func run() throws {
-        do {
-            let source = try ImageOpener.open(path: file)
-            try OptionBounds.checkSeries(series, count: source.seriesCount)
-            let (m, overlay) = try OverlayStore.metadata(source, series: series)
-            let ts = try t.indices(option: "--t", axis: "T", count: m.shape.t)
-            let zs = try z.indices(option: "--z", axis: "Z", count: m.shape.z)
-            let channels: [Int]
-            // All samples of an RGB image: the colour image (R, G, B; alpha left out).
-            let trueColor = c == .all && m.isRGB && m.shape.c >= 3
-            switch c {
-            case .all where trueColor: channels = TrueColor.channels
-            case .all: channels = Array(0..<m.shape.c)
-            case let .one(ci):
-                try OptionBounds.check(ci, option: "--c", axis: "C", count: m.shape.c)
-                channels = [ci]
+        let opened = try image.open()
+        let source = opened.source, series = opened.series, m = opened.metadata
+        let ts = try t.indices(option: "--t", axis: "T", count: m.shape.t)
+        let zs = try z.indices(option: "--z", axis: "Z", count: m.shape.z)
+        let channels: [Int]
+        // All samples of an RGB image: the colour image (R, G, B; alpha left out).
+        let trueColor = c == .all && m.isRGB && m.shape.c >= 3
+        switch c {
+        case .all where trueColor: channels = TrueColor.channels
+        case .all: channels = Array(0..<m.shape.c)
+        case let .one(ci):
+            try OptionBounds.check(ci, option: "--c", axis: "C", count: m.shape.c)
+            channels = [ci]
+        }
+        let mode = contrast ?? TrueColor.defaultMode(m) ?? .auto
+        let box = RenderCommand.terminalSize()
+        // The terminal's own size is capped like the options: a huge virtual terminal is no
+        // reason to allocate more.
+        let cols = width ?? min(box.cols, OptionValue.maxCells)
+        let size = PreviewGeometry.fit(m, width: cols, height: height ?? min(box.rows, OptionValue.maxArea / cols))
+        let levels: PixelLevels
+        if store == .disk {
+            let progress = ProgressReporter(label: "store")
+            let request = StoreRequest(series: series, cacheDir: cacheDir, overlayHash: opened.overlayHash)
+            let built = try StoreBuilder.ensure(source: source, request: request, metadata: m) { p in
+                progress.update(done: p.bytesDone, total: p.bytesTotal, bytes: p.bytesDone)
             }
-            let mode = contrast ?? TrueColor.defaultMode(m) ?? .auto
-            let box = RenderCommand.terminalSize()
-            // The terminal's own size is capped like the options: a huge virtual terminal is no
-            // reason to allocate more.
-            let cols = width ?? min(box.cols, OptionValue.maxCells)
-            let size = PreviewGeometry.fit(m, width: cols, height: height ?? min(box.rows, OptionValue.maxArea / cols))
-            let levels: PixelLevels
-            if store == .disk {
-                let progress = ProgressReporter(label: "store")
-                let request = StoreRequest(series: series, cacheDir: cacheDir, overlayHash: overlay.hash(series: series))
-                let built = try StoreBuilder.ensure(source: source, request: request, metadata: m) { p in
-                    progress.update(done: p.bytesDone, total: p.bytesTotal, bytes: p.bytesDone)
-                }
-                if !built.reused { progress.finish("store built: \(built.path)") }
-                if let notice = built.notice { CLIError.note(notice) }
-                if let repaired = built.repaired { CLIError.note("rebuilding: \(repaired)") }
-                levels = try StoreReader(path: built.path)
-            } else {
-                levels = SourceLevels(source: source, series: series)
+            if !built.reused { progress.finish("store built: \(built.path)") }
+            if let notice = built.notice { CLIError.note(notice) }
+            if let repaired = built.repaired { CLIError.note("rebuilding: \(repaired)") }
+            levels = try StoreReader(path: built.path)
+        } else {
+            levels = SourceLevels(source: source, series: series)
+        }
+        let array = LazyArray(levels: levels)
+        let tty = isatty(STDOUT_FILENO) == 1
+        let style = tty ? TerminalProfile.resolveStyle(colors: colors, glyphs: glyphs)
+            : RenderStyle(colors: colors ?? .truecolor, glyphs: glyphs ?? .unicode)
+        var first = true
+        var contrast = Array(repeating: mode, count: m.shape.c)
+        for ti in ts {
+            for zi in zs {
+                let request = SliceRequest(generation: 0, array: array, t: ti, z: zi, channels: channels,
+                                           viewport: .full(m.shape), cols: size.cols, rows: size.rows, symbols: symbols,
+                                           contrast: contrast, gamma: 1,
+                                           colors: ChannelColors.resolve(m), reduce: reduce, trueColor: trueColor, style: style)
+                let result = try SlicePipeline.run(request)
+                // A flipbook keeps the first frame's limits, as the TUI does while stepping:
+                // brightness changes between frames stay visible.
+                for (c, l) in result.limits { contrast[c] = .manual(l) }
+                var text = ANSIWriter.write(result.grid, mode: style.colors)
+                if !first, tty { text = "\u{1B}[\(size.rows)A" + text } // flipbook: redraw in place
+                FileHandle.standardOutput.write(Data(text.utf8))
+                first = false
             }
-            let array = LazyArray(levels: levels)
-            let tty = isatty(STDOUT_FILENO) == 1
-            let style = tty ? TerminalProfile.resolveStyle(colors: colors, glyphs: glyphs)
-                : RenderStyle(colors: colors ?? .truecolor, glyphs: glyphs ?? .unicode)
-            var first = true
-            var contrast = Array(repeating: mode, count: m.shape.c)
-            for ti in ts {
-                for zi in zs {
-                    let request = SliceRequest(generation: 0, array: array, t: ti, z: zi, channels: channels,
-                                               viewport: .full(m.shape), cols: size.cols, rows: size.rows, symbols: symbols,
-                                               contrast: contrast, gamma: 1,
-                                               colors: ChannelColors.resolve(m), reduce: reduce, trueColor: trueColor, style: style)
-                    let result = try SlicePipeline.run(request)
-                    // A flipbook keeps the first frame's limits, as the TUI does while stepping:
-                    // brightness changes between frames stay visible.
-                    for (c, l) in result.limits { contrast[c] = .manual(l) }
-                    var text = ANSIWriter.write(result.grid, mode: style.colors)
-                    if !first, tty { text = "\u{1B}[\(size.rows)A" + text } // flipbook: redraw in place
-                    FileHandle.standardOutput.write(Data(text.utf8))
-                    first = false
-                }
-            }
-        } catch {
-            throw CLIError.fail(error, path: file)
         }
     }
 
@@ -117,5 +113,3 @@ struct RenderCommand: ParsableCommand {
         return (80, 24)
     }
 }
-
-extension Reduce: ExpressibleByArgument {}
