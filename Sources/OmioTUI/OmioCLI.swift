@@ -17,14 +17,7 @@ public enum OmioCLI {
         } catch let e as CommandWords.Unknown {
             exit(usageFailure(e.message, see: e.command))
         } catch {
-            let status = OmioCommand.exitCode(for: error)
-            if status == .success { // --help, --version, help COMMAND
-                print(OmioCommand.fullMessage(for: error))
-                exit(0)
-            }
-            let message = OmioCommand.message(for: error)
-            if message.isEmpty { exit(status.rawValue) }
-            exit(usageFailure(UsageMessage.oneLine(message), see: CommandWords.command(of: arguments)))
+            parserFailure(error, arguments)
         }
         // Every command's failure is reported here, as one line: 64 for a usage error found
         // once the file is open (an index past its shape), 1 for a file that cannot be read or
@@ -32,9 +25,25 @@ public enum OmioCLI {
         do {
             try command.run()
             exit(0)
+        } catch let code as ExitCode {
+            exit(code.rawValue)
+        } catch where OmioCommand.exitCode(for: error) != .failure {
+            parserFailure(error, arguments) // `help render` runs a help command that throws the help text
         } catch {
             exit(CLIError.fail(error, path: (command as? ReportsErrors)?.errorPath ?? "").rawValue)
         }
+    }
+
+    /// What the parser threw: help and version on stdout (0), a usage error as one line (64).
+    private static func parserFailure(_ error: Error, _ arguments: [String]) -> Never {
+        let status = OmioCommand.exitCode(for: error)
+        if status == .success { // --help, --version, help COMMAND
+            print(OmioCommand.fullMessage(for: error))
+            exit(0)
+        }
+        let message = OmioCommand.message(for: error)
+        if message.isEmpty { exit(status.rawValue) }
+        exit(usageFailure(UsageMessage.oneLine(message), see: CommandWords.command(of: arguments)))
     }
 
     private static func usageFailure(_ message: String, see command: String) -> Int32 {

@@ -81,8 +81,12 @@ import Testing
     @Test(arguments: Scope.allCases)
     func everyHandledKeyHasARow(scope: Scope) throws {
         let listed = Set(try Self.section(scope).rows.flatMap { Self.keys(in: $0.keys).keys })
+        // A key that is not handled changes nothing, so the model is only made anew after one that is.
+        var handler = scope.handler()
         for key in Self.allKeys where !listed.contains(key) {
-            #expect(!scope.handler()(key), "\(scope.rawValue): \(key.label) is bound but the help does not list it")
+            guard handler(key) else { continue }
+            Issue.record("\(scope.rawValue): \(key.label) is bound but the help does not list it")
+            handler = scope.handler()
         }
     }
 }
