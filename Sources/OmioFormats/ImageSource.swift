@@ -33,8 +33,8 @@ public struct PixelRegion: Equatable, Sendable {
 }
 
 /// The argument checks every source's `read` starts with: a clear error, never a trap.
-enum ReadRequest {
-    static func check(_ path: String, plane: PlaneIndex, region: PixelRegion, shape: Shape, width: Int, height: Int) throws {
+public enum ReadRequest {
+    public static func check(_ path: String, plane: PlaneIndex, region: PixelRegion, shape: Shape, width: Int, height: Int) throws {
         guard plane.t >= 0, plane.t < shape.t, plane.z >= 0, plane.z < shape.z, plane.c >= 0, plane.c < shape.c else {
             throw OmioError(path, "plane \(plane) is outside the shape \(shape)")
         }

@@ -72,11 +72,11 @@ struct CommandLineUsageTests {
 
     /// Indices checked against the open file: exit 64, the file's path, the range that exists.
     @Test(arguments: [
-        (["render", stack, "--t", "3"], "--t: 3 is outside 0...2 (T has 3 positions)"),
-        (["render", stack, "--z", "1:5"], "--z: 1:5 is outside 0...4 (Z has 5 positions)"),
+        (["render", stack, "--t", "3"], "--t: 3 is outside 0:3 (T has 3 positions)"),
+        (["render", stack, "--z", "1:6"], "--z: 1:6 is outside 0:5 (Z has 5 positions)"),
         (["render", stack, "--c", "2"], "--c: 2 is outside 0...1 (C has 2 positions)"),
         (["render", stack, "--series", "1"], "--series: 1 is outside 0...0 (the file has 1 series)"),
-        (["slice", stack, "--c", "7", "-o", scratch + "/never-written.npy"], "--c: 7 is outside 0...1 (C has 2 positions)"),
+        (["slice", stack, "--c", "7", "-o", scratch + "/never-written.npy"], "--c: 7 is outside 0:2 (C has 2 positions)"),
         (["slice", stack, "--level", "3", "-o", scratch + "/never-written.npy"], "--level: 3 is outside 0...0 (the series has 1 level)"),
         (["info", stack, "--series", "2"], "--series: 2 is outside 0...0 (the file has 1 series)"),
         // Every subcommand with --series checks it before reading the series (cache build trapped).
