@@ -50,12 +50,12 @@ public struct NoSuchSeries: Error, CustomStringConvertible, Sendable {
 }
 
 /// The argument checks every source's `read` starts with: a clear error, never a trap.
-enum ReadRequest {
+public enum ReadRequest {
     static func checkLevel(_ path: String, _ level: Int, count: Int) throws {
         guard level >= 0, level < count else { throw OmioError(path, "level \(level) does not exist") }
     }
 
-    static func check(_ path: String, plane: PlaneIndex, region: PixelRegion, shape: Shape, width: Int, height: Int) throws {
+    public static func check(_ path: String, plane: PlaneIndex, region: PixelRegion, shape: Shape, width: Int, height: Int) throws {
         guard plane.t >= 0, plane.t < shape.t, plane.z >= 0, plane.z < shape.z, plane.c >= 0, plane.c < shape.c else {
             throw OmioError(path, "plane \(plane) is outside the shape \(shape)")
         }

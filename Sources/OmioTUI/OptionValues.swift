@@ -88,28 +88,6 @@ extension ContrastLimits: ExpressibleByArgument {
     }
 }
 
-/// `--t 3` or `--t 0:9` (inclusive): checked for form when parsed, against the shape when the
-/// file is open.
-struct IndexRange: Equatable {
-    let lo: Int, hi: Int
-
-    static func parse(_ s: String) throws -> IndexRange {
-        let parts = s.split(separator: ":", omittingEmptySubsequences: false).map { Int($0) }
-        guard parts.count <= 2, parts.allSatisfy({ ($0 ?? -1) >= 0 }), let lo = parts.first ?? nil, let hi = parts.last ?? nil else {
-            throw OptionValue.Invalid("must be an index N or a range A:B (0-based, inclusive)")
-        }
-        guard lo <= hi else { throw OptionValue.Invalid("the range \(s) is reversed; write \(hi):\(lo)") }
-        return IndexRange(lo: lo, hi: hi)
-    }
-
-    /// The indices, when they lie inside an axis of `count` positions.
-    func indices(option: String, axis: String, count: Int) throws -> ClosedRange<Int> {
-        if count == 0 { try OptionBounds.check(hi, option: option, axis: axis, count: count) } // the file's fault
-        guard hi < count else { throw UsageError(option, OptionBounds.outside(lo == hi ? "\(lo)" : "\(lo):\(hi)", axis: axis, count: count)) }
-        return lo...hi
-    }
-}
-
 /// `--c 2` or `--c all`.
 enum ChannelChoice: Equatable {
     case all, one(Int)

@@ -10,7 +10,7 @@ struct RenderCommand: ParsableCommand, ReportsErrors {
         abstract: "Print a plane as block characters with ANSI colours (the TUI's preview).",
         discussion: """
             Prints exactly the image's cells: one line per row, colours as SGR codes, a reset at \
-            each line end. A range (--t 0:9) prints the frames one after another (a flipbook; \
+            each line end. A range (--t 0:10, half-open as in Python: frames 0 to 9; --t -5: the last five; --t 0:100:10 every tenth) prints the frames one after another (a flipbook; \
             on a terminal each frame replaces the last) under the limits found for the first \
             frame. Indices are 0-based. RGB images print in colour (R, G, B under one set of \
             limits, 0:255 for 8-bit data); --c 0 prints one sample in grey.
@@ -18,8 +18,8 @@ struct RenderCommand: ParsableCommand, ReportsErrors {
     )
 
     @OptionGroup var image: ImageOptions
-    @Option(help: "Time index or range A:B (inclusive).", transform: IndexRange.parse) var t = IndexRange(lo: 0, hi: 0)
-    @Option(help: "Z index or range A:B (inclusive).", transform: IndexRange.parse) var z = IndexRange(lo: 0, hi: 0)
+    @Option(help: "Time index or range A:B[:STEP] (half-open: 0:10 is 0 to 9; negative counts from the end).", transform: AxisRange.parse) var t = AxisRange.index(0)
+    @Option(help: "Z index or range A:B[:STEP] (half-open: 0:10 is 0 to 9; negative counts from the end).", transform: AxisRange.parse) var z = AxisRange.index(0)
     @Option(help: "Channel index, or 'all' for the composite (default: all).", transform: ChannelChoice.parse) var c = ChannelChoice.all
     @Option(help: "Maximum width in cells, 1-4096 (default: the terminal's, else 80).", transform: OptionValue.cells) var width: Int?
     @Option(help: "Maximum height in cells, 1-4096 (default: the terminal's, else 24).", transform: OptionValue.cells) var height: Int?
@@ -48,8 +48,8 @@ struct RenderCommand: ParsableCommand, ReportsErrors {
     func run() throws {
         let opened = try image.open()
         let source = opened.source, series = opened.series, m = opened.metadata
-        let ts = try t.indices(option: "--t", axis: "T", count: m.shape.t)
-        let zs = try z.indices(option: "--z", axis: "Z", count: m.shape.z)
+        let ts = try t.resolve(.t, count: m.shape.t).indices
+        let zs = try z.resolve(.z, count: m.shape.z).indices
         let channels: [Int]
         // All samples of an RGB image: the colour image (R, G, B; alpha left out).
         let trueColor = c == .all && m.isRGB && m.shape.c >= 3
