@@ -17,6 +17,12 @@ struct NapariCommand: ParsableCommand {
             The first launcher opens a napari window and listens on a local socket; later sends add \
             their layers to that window. Several files go into one window (the first file's launcher \
             runs with --also for the others). Install napari with: python3 -m pip install "napari[all]" zarr dask
+
+            --t, --z, --c, --y and --x send only that part of each file (ranges as in `slice`: \
+            half-open A:B[:STEP], negative from the end; --c also a list): the launcher slices the \
+            store lazily (nothing is copied), a step multiplies the axis' scale, and the layers sit \
+            where the part lies in the whole image (napari's translate). T and Z take an index or a \
+            range (napari's grid has one spacing per axis). An axis given one index is dropped.
             """
     )
 
@@ -24,6 +30,11 @@ struct NapariCommand: ParsableCommand {
 
     @Argument(help: "Image files.", completion: .file()) var files: [String]
     @Option(help: "Series (0-based), for every file.", transform: OptionValue.index) var series = 0
+    @Option(parsing: .unconditional, help: "Time points: index or A:B[:STEP] (half-open; default all).", transform: AxisRange.parse) var t = AxisRange.all
+    @Option(parsing: .unconditional, help: "Z: index or A:B[:STEP] (half-open; default all).", transform: AxisRange.parse) var z = AxisRange.all
+    @Option(parsing: .unconditional, help: "Channels: index, A:B[:STEP] or list (default all).", transform: AxisRange.parse) var c = AxisRange.all
+    @Option(parsing: .unconditional, help: "Rows: A:B[:STEP] (half-open; default all).", transform: AxisRange.parse) var y = AxisRange.all
+    @Option(parsing: .unconditional, help: "Columns: A:B[:STEP] (half-open; default all).", transform: AxisRange.parse) var x = AxisRange.all
     @Option(help: "dask: lazy dask arrays (default); zarr: lazy zarr arrays, no dask; numpy: read into memory (small data).")
     var mode = Mode.dask
     @Option(help: "The Python that has napari (default: $OMIO_PYTHON, else python3).", transform: OptionValue.path) var python: String?
@@ -45,7 +56,9 @@ struct NapariCommand: ParsableCommand {
                 current = file
                 let source = try ImageOpener.open(path: file)
                 try OptionBounds.checkSeries(series, count: source.seriesCount)
-                inputs.append(try NapariInput.open(source: source, series: series))
+                var input = try NapariInput.open(source: source, series: series)
+                input.region = try region(of: input.metadata.shape)
+                inputs.append(input)
             }
             current = files.first ?? ""
             let reporters = files.map { _ in ProgressReporter(label: "store") }
@@ -69,6 +82,19 @@ struct NapariCommand: ParsableCommand {
             for script in result.scripts { print(TerminalSafeText.escape(script)) } // paths from file names
             CLIError.note("run it with: \(result.command)")
         }
+    }
+
+    /// The part of a file of `shape` the options select; nil when they select all of it (the
+    /// launcher then opens every level as before).
+    func region(of shape: Shape) throws -> SubStack? {
+        let given = [t, z, c, y, x]
+        if given.allSatisfy({ $0.form == AxisRange.all.form }) { return nil }
+        for (option, r) in [("--t", t), ("--z", z)] {
+            if case .list = r.form {
+                throw UsageError(option, "napari shows a regular grid: give an index or a range A:B[:STEP], not a list")
+            }
+        }
+        return try SliceCommand.resolve(t: t, z: z, c: c, y: y, x: x, shape: shape, size: (shape.y, shape.x))
     }
 
     /// Waits until the layers are shown and names the window that shows them (a launcher that

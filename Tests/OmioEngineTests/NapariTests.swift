@@ -239,6 +239,80 @@ struct NapariTests {
         #expect(levels.last?["shape"] == .array([1, 1, 2, 150, 275].map { .int($0) }))
     }
 
+    // MARK: regions (`omio-tui napari FILE --t A:B --y A:B --x A:B`)
+
+    static func regionSpec(_ region: SubStack, rgb: Bool = false) -> NapariLayerSpec {
+        var m = Self.metadata(Shape(t: 10, z: 5, c: 3, y: 2000, x: 1500), t: 0.5, names: ["DAPI", nil, "RFP"])
+        m.isRGB = rgb
+        let levels = [2000, 1000, 500, 250].map { Shape(t: 10, z: 5, c: 3, y: $0, x: $0 * 3 / 4) }
+        return NapariLayerSpec(metadata: m, sourcePath: "/data/cells.ome.tif", storePath: "/data/.omio_cache/cells.ome.tif.ome.zarr",
+                               levels: levels, contrastLimits: [ContrastLimits(1, 2), ContrastLimits(3, 4), ContrastLimits(5, 6)],
+                               region: region)
+    }
+
+    /// Only the region: its shape after dropping length-1 axes, the channels asked for under
+    /// their own names and limits, the step in the scale, the origin in `translate` (world
+    /// units), and per level the store's rows and columns covering the window, down to the
+    /// first level that fits 512 px; the launcher reads all of it back.
+    @Test func regionSendsItsPartAndSitsWhereItLies() throws {
+        let region = SubStack(t: .range(start: 2, stop: 8, step: 2), z: .range(start: 3, stop: 4, step: 1), c: .list([2, 0]),
+                              y: .range(start: 101, stop: 1301, step: 1), x: .range(start: 0, stop: 1500, step: 1))
+        let spec = Self.regionSpec(region)
+        #expect(spec.shape == Shape(t: 3, z: 1, c: 2, y: 1200, x: 1500))
+        #expect(spec.axisLabels == ["t", "y", "x"])
+        #expect(spec.storeIndex == [nil, nil, 0, nil, nil])
+        #expect(spec.channelAxis == 1)
+        #expect(spec.channels.map(\.name) == ["cells RFP", "cells DAPI"])
+        #expect(spec.channels.map(\.contrastLimits) == [ContrastLimits(5, 6), ContrastLimits(1, 2)])
+        #expect(spec.scale == [1, 0.5, 0.25], "0.5 s x step 2; y and x unstrided")
+        #expect(spec.translate == [1, 50.5, 0], "t 2 x 0.5 s, y 101 x 0.5 µm, x 0")
+        let shown = spec.shownLevels
+        #expect(shown.map(\.level) == [0, 1, 2], "level 1's window is 750 px wide, level 2's 375 px: the last")
+        #expect(shown[1].y == .range(start: 50, stop: 651, step: 1) && shown[1].x == .range(start: 0, stop: 750, step: 1))
+        #expect(shown[2].y == .range(start: 25, stop: 326, step: 1) && shown[2].x == .range(start: 0, stop: 375, step: 1))
+        #expect(shown.allSatisfy { $0.t == region.t && $0.z == region.z && $0.c == region.c })
+
+        let folder = try StoreTestSupport.scratch("napari-region-json")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let script = (folder as NSString).appendingPathComponent("cells.napari.py")
+        try Data(NapariScript.render(specs: [spec], mode: .dask).utf8).write(to: URL(fileURLWithPath: script))
+        let layer = try #require(try Self.embeddedLayers(script)["layers"]?.arrayValue?.first)
+        #expect(layer["translate"] == .array([1, 50.5, 0].map { .number($0) }))
+        let levels = layer["levels"]?.arrayValue ?? []
+        #expect(levels.compactMap { $0["path"]?.stringValue } == ["0", "1", "2"])
+        #expect(levels[1]["shape"] == .array([10, 3, 5, 1000, 750].map { .int($0) }), "the store's own shape, checked on open")
+        let regionJSON: JSONValue = .array([.array([2, 8, 2].map { .int($0) }), .object([("list", .array([.int(2), .int(0)]))]),
+                                            .array([3, 4, 1].map { .int($0) }), .array([50, 651, 1].map { .int($0) }),
+                                            .array([0, 750, 1].map { .int($0) })])
+        #expect(levels[1]["region"] == regionJSON)
+    }
+
+    /// A strided window has no exact match on a halved level: level 0 alone, the stride in the
+    /// scale. A colour image stays one only with all its samples.
+    @Test func stridedRegionIsOneLevelAndOneSampleIsGrey() {
+        let strided = SubStack(t: .all(10), z: .all(5), c: .all(3), y: .range(start: 10, stop: 2000, step: 3), x: .range(start: 4, stop: 1500, step: 2))
+        let spec = Self.regionSpec(strided, rgb: true)
+        #expect(spec.shownLevels.map(\.level) == [0])
+        #expect(spec.scale == [0.5, 2, 1.5, 0.5])
+        #expect(spec.translate == [0, 0, 5, 1])
+        #expect(spec.rgb, "all three samples: still a colour image")
+        let one = SubStack(t: .all(10), z: .all(5), c: .range(start: 1, stop: 2, step: 1), y: .all(2000), x: .all(1500))
+        let grey = Self.regionSpec(one, rgb: true)
+        #expect(!grey.rgb && grey.channelAxis == nil && grey.channels.map(\.name) == ["cells C1"])
+        #expect(grey.shownLevels.map(\.level) == [0, 1, 2], "2000 -> 1000 -> 500 px: stops at the first level within 512")
+    }
+
+    /// Without a region nothing changes: every level, all of each, no translation.
+    @Test func wholeFileIsEveryLevelUntranslated() {
+        let spec = NapariTests.regionSpec(SubStack(t: .all(10), z: .all(5), c: .all(3), y: .all(2000), x: .all(1500)))
+        var whole = spec
+        whole.region = nil
+        #expect(NapariLayerSpec(metadata: NapariTests.metadata(Shape(t: 10, z: 5, c: 3, y: 2000, x: 1500), t: 0.5),
+                                sourcePath: "/a.tif", storePath: "/s", levels: spec.levels, contrastLimits: []).translate == [0, 0, 0, 0])
+        #expect(whole.shownLevels.map(\.level) == [0, 1, 2, 3])
+        #expect(whole.shownLevels[3] == SubStack.whole(shape: spec.levels[3], height: 250, width: 187, level: 3))
+    }
+
     /// Paths with quotes and backslashes survive the embedding, and the title cannot break the
     /// docstring or argparse.
     @Test func awkwardPathsStayValidPython() throws {
