@@ -216,11 +216,13 @@ enum StatusView {
             c.text(y, 0, " " + msg.text, style: msg.isError ? .error : .status, width: c.cols)
             return
         }
-        var text = " " + statusText(m, width: c.cols - 2 - (m.exportProgress == nil ? 0 : 30))
-        if let p = m.exportProgress {
-            let f = p.total > 0 ? Double(p.done) / Double(p.total) : 0
+        var gauges: [(String, Double)] = []
+        if let p = m.exportProgress { gauges.append(("exporting", p.total > 0 ? Double(p.done) / Double(p.total) : 0)) }
+        if let f = m.sliceProgress { gauges.append(("slicing", f)) }
+        var text = " " + statusText(m, width: c.cols - 2 - 30 * gauges.count)
+        for (label, f) in gauges.reversed() {
             let bar = String(repeating: "█", count: Int(f * 10)) + String(repeating: "░", count: 10 - Int(f * 10))
-            text = String(format: " exporting %@ %3.0f%%  ·", bar, f * 100) + text
+            text = String(format: " %@ %@ %3.0f%%  ·", label, bar, f * 100) + text
         }
         c.text(y, 0, text, style: .status, width: c.cols)
     }
