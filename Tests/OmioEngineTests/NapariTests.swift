@@ -488,10 +488,82 @@ struct NapariTests {
         #expect(lines.count == 2 && lines[0].contains("--await-pid") && !lines[1].contains("--await-pid"), "\(lines)")
     }
 
-    @Test func socketPathRules() {
-        #expect(NapariSocket.path(environment: ["OMIO_NAPARI_SOCKET": "/x/y.sock"]) == "/x/y.sock")
-        #expect(NapariSocket.path(environment: ["XDG_RUNTIME_DIR": "/tmp"]) == "/tmp/omio-tui/napari.sock")
-        #expect(NapariSocket.path(environment: ["XDG_RUNTIME_DIR": "/nonexistent-runtime"]) == "/tmp/omio-tui-\(getuid())/napari.sock")
+    /// The launcher the binary writes is launcher.py as committed: LauncherTemplate.swift is
+    /// generated from it (`make launcher`) and must not drift.
+    @Test func embeddedLauncherIsLauncherPy() throws {
+        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Sources/OmioEngine/Napari/launcher.py")
+        let file = try String(contentsOf: source, encoding: .utf8)
+        if file != NapariScript.template {
+            let a = file.split(separator: "\n", omittingEmptySubsequences: false)
+            let b = NapariScript.template.split(separator: "\n", omittingEmptySubsequences: false)
+            let line = (0..<min(a.count, b.count)).first { a[$0] != b[$0] } ?? min(a.count, b.count)
+            Issue.record("""
+                LauncherTemplate.swift differs from launcher.py from line \(line + 1) on \
+                (launcher.py: \(line < a.count ? String(a[line]) : "<end>"); embedded: \(line < b.count ? String(b[line]) : "<end>")): \
+                run `make launcher`
+                """)
+        }
+    }
+
+    @Test func placeholdersAreFilledOnceAndOnlyTheirs() {
+        let filled = NapariScript.fill("a @@X@@ b @@ c @@Y@@@@X@@ @@Z@@", ["X": "@@Y@@", "Y": "1"])
+        #expect(filled == "a @@Y@@ b @@ c 1@@Y@@ @@Z@@")
+        // A file named like a placeholder stays a name.
+        let m = Self.metadata(Shape(y: 4, x: 4))
+        var spec = Self.spec(m)
+        spec.sourcePath = "/data/@@LAYERS@@.tif"
+        let text = NapariScript.render(specs: [spec], mode: .dask)
+        #expect(text.contains("Opens @@LAYERS@@.tif in napari"))
+        #expect(!text.contains("@@TITLE@@") && !text.contains("@@MODE@@") && !text.contains("\n@@LAYERS@@\n"))
+    }
+
+    /// One rule in two languages: NapariSocket.path (Swift, for `release` and the status line)
+    /// and the launcher's socket_path (Python, where the window listens), given the same
+    /// environment, name the same socket.
+    @Test func socketPathIsTheSameInSwiftAndPython() throws {
+        let scratch = try StoreTestSupport.scratch("napari-socket")
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let runtime = scratch + "/run", notAFolder = scratch + "/file", link = scratch + "/link"
+        try FileManager.default.createDirectory(atPath: runtime, withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(atPath: notAFolder, contents: Data())
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: runtime)
+        let script = scratch + "/a.napari.py"
+        try NapariScript.render(specs: [Self.spec(Self.metadata(Shape(y: 4, x: 4)))], mode: .dask)
+            .write(toFile: script, atomically: true, encoding: .utf8)
+        let code = """
+            import importlib.util, sys
+            spec = importlib.util.spec_from_file_location("launcher", sys.argv[1])
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            print(module.socket_path()[0])
+            """
+        // python3 itself needs PATH (and HOME for a pyenv shim); the rule's variables are set per case.
+        let host = ProcessInfo.processInfo.environment
+        let base = ["PATH": host["PATH"] ?? "/usr/bin:/bin", "HOME": host["HOME"] ?? "/"]
+        let cases: [[String: String]] = [
+            [:],
+            ["OMIO_NAPARI_SOCKET": "/x/y.sock"],
+            ["OMIO_NAPARI_SOCKET": "rel/dir/../s.sock", "XDG_RUNTIME_DIR": runtime],
+            ["OMIO_NAPARI_SOCKET": "/x//y/./z.sock"],
+            ["OMIO_NAPARI_SOCKET": "", "XDG_RUNTIME_DIR": runtime],
+            ["XDG_RUNTIME_DIR": runtime],
+            ["XDG_RUNTIME_DIR": runtime + "/"],
+            ["XDG_RUNTIME_DIR": scratch + "//run"],
+            ["XDG_RUNTIME_DIR": link],
+            ["XDG_RUNTIME_DIR": notAFolder],
+            ["XDG_RUNTIME_DIR": "/nonexistent-runtime"],
+            ["XDG_RUNTIME_DIR": "."],
+            ["XDG_RUNTIME_DIR": ""],
+        ]
+        for vars in cases {
+            let env = base.merging(vars) { $1 }
+            let (status, out, err) = try Self.run(["python3", "-c", code, script], environment: env)
+            #expect(status == 0, "\(vars): \(err)")
+            let python = out.trimmingCharacters(in: .newlines)
+            #expect(NapariSocket.path(environment: env) == python, "\(vars): Swift and the launcher disagree")
+        }
+        #expect(NapariSocket.path(environment: ["XDG_RUNTIME_DIR": runtime]) == runtime + "/omio-tui/napari.sock")
         #expect(NapariSocket.path(environment: [:]) == "/tmp/omio-tui-\(getuid())/napari.sock")
         #expect(!NapariSocket.isListening("/nonexistent/napari.sock"))
     }

@@ -37,6 +37,7 @@ def main():
         ["check_export.py", binary] + examples,
         ["check_packed.py", binary] + packed,
         ["check_czi.py", binary] + sorted(glob.glob(os.path.join(CORPUS, "*.czi"))),
+        ["check_launcher.py"],
         ["check_napari.py", binary],
         ["check_store.py", binary] + examples + corpus,
     ]
