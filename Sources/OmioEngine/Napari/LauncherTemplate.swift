@@ -87,17 +87,20 @@ def phase(name):
 
 
 class ZarrView:
-    """A zarr array with some axes fixed at an index, without copying and without dask.
+    """Part of a zarr array, without copying and without dask: per axis either one fixed index
+    (the axis is dropped), a `range` of indices or a list of them (a region; omio-tui's
+    `napari --t A:B --c 2,0 ...`).
 
     Indexing with integers and full slices gives another view (so napari can split channels
-    lazily); any other indexing, and conversion to numpy, reads from the store.
+    lazily); any other indexing, and conversion to numpy, reads only the view's part of the
+    store.
     """
 
-    def __init__(self, array, fixed):
+    def __init__(self, array, axes):
         self.array = array
-        self.fixed = tuple(fixed)
-        self.free = [i for i, f in enumerate(self.fixed) if f is None]
-        self.shape = tuple(array.shape[i] for i in self.free)
+        self.axes = tuple(range(n) if a is None else a for a, n in zip(axes, array.shape))
+        self.free = [i for i, a in enumerate(self.axes) if not isinstance(a, int)]
+        self.shape = tuple(len(self.axes[i]) for i in self.free)
         self.dtype = array.dtype
         self.ndim = len(self.shape)
         self.size = 1
@@ -116,45 +119,60 @@ class ZarrView:
         key = key + (slice(None),) * (self.ndim - len(key))
         if len(key) != self.ndim:
             raise IndexError(f"too many indices for a {self.ndim}-d view")
-        full = list(self.fixed)
-        for axis, k in zip(self.free, key):
-            full[axis] = k
-        return full
+        return key
 
     def __getitem__(self, key):
         import numpy as np
 
-        full = self._full_key(key)
-        free = [full[a] for a in self.free]
-        if all(isinstance(k, (int, np.integer)) or (isinstance(k, slice) and k == slice(None)) for k in free):
-            fixed = list(self.fixed)
-            for a in self.free:
-                k = full[a]
-                if not isinstance(k, slice):
-                    n = self.array.shape[a]
-                    if not -n <= int(k) < n:
-                        raise IndexError(f"index {k} is out of bounds for an axis of size {n}")
-                    fixed[a] = int(k) % n
-            return ZarrView(self.array, fixed)
-        return np.asarray(self.array[tuple(full)])
+        key = self._full_key(key)
+        axes = list(self.axes)
+        for axis, k in zip(self.free, key):
+            if isinstance(k, (int, np.integer)):
+                n = len(axes[axis])
+                if not -n <= int(k) < n:
+                    raise IndexError(f"index {k} is out of bounds for an axis of size {n}")
+                axes[axis] = axes[axis][int(k)]  # a range or list indexed: one store index
+            elif isinstance(k, slice):
+                axes[axis] = axes[axis][k]  # a range stays a range, a list a list
+            else:
+                axes[axis] = [axes[axis][int(i)] for i in np.asarray(k).ravel()]
+        view = ZarrView(self.array, axes)
+        if all(isinstance(k, (int, np.integer)) or (isinstance(k, slice) and k == slice(None)) for k in key):
+            return view
+        return np.asarray(view)
 
     def __array__(self, dtype=None, copy=None):
         import numpy as np
 
-        a = np.asarray(self.array[tuple(slice(None) if f is None else f for f in self.fixed)])
+        key = tuple(slice(a.start, a.stop, a.step) if isinstance(a, range) else a for a in self.axes)
+        if any(isinstance(a, range) and len(a) == 0 for a in self.axes):
+            a = np.zeros(self.shape, dtype=self.dtype)
+        elif any(isinstance(a, list) for a in self.axes):
+            a = np.asarray(self.array.oindex[key])
+        else:
+            a = np.asarray(self.array[key])
         return a if dtype is None else a.astype(dtype)
 
     def __repr__(self):
         return f"ZarrView(shape={self.shape}, dtype={self.dtype}, of {self.array})"
 
 
+def selection(axis):
+    """A level's region on one store axis, as written in LAYERS: [start, stop, step] (a range)
+    or {"list": [...]} (channels in the order asked)."""
+    if isinstance(axis, dict):
+        return list(axis["list"])
+    return range(*axis)
+
+
 def open_levels(spec, mode):
-    """Every pyramid level of a store, with the dropped axes removed, as `mode` asks."""
+    """The pyramid levels of the region omio-tui sends (every level of the whole file unless
+    a region was asked for), with the dropped axes removed, as `mode` asks. Only the region is
+    ever read: dask and zarr slice the store lazily; numpy reads the region alone."""
     import numpy as np
     import zarr
 
     index = tuple(spec["index"])
-    keep = tuple(slice(None) if i is None else i for i in index)
     levels = []
     for level in spec["levels"]:
         path = pathlib.Path(spec["store"], level["path"])
@@ -166,14 +184,21 @@ def open_levels(spec, mode):
         if list(array.shape) != list(level["shape"]):
             raise ValueError(f"{path} has shape {list(array.shape)}, the launcher expects {level['shape']}: "
                              "the store was rebuilt; send the file from omio-tui again")
+        region = [selection(a) for a in level["region"]] if "region" in level else [range(n) for n in array.shape]
+        # Per store axis: the region, then the axes of length 1 dropped at their only index.
+        axes = [r if i is None else r[i] for r, i in zip(region, index)]
+        view = ZarrView(array, axes)
         if mode == "dask":
             import dask.array as da
 
-            levels.append(da.from_zarr(array)[keep])
+            a = da.from_zarr(array)
+            for axis, r in reversed(list(enumerate(axes))):
+                a = a[(slice(None),) * axis + ((slice(r.start, r.stop, r.step) if isinstance(r, range) else r),)]
+            levels.append(a)
         elif mode == "zarr":
-            levels.append(ZarrView(array, index))
+            levels.append(view)
         elif mode == "numpy":
-            levels.append(np.asarray(array[keep]))
+            levels.append(np.asarray(view))
         else:
             raise ValueError(f"unknown mode {mode!r} (dask, zarr or numpy)")
     if mode == "numpy":
@@ -222,6 +247,7 @@ def add_file(viewer, spec, mode):
     channels = spec["channels"]
     common = dict(
         scale=spec["scale"],
+        translate=spec.get("translate", [0.0] * len(spec["scale"])),
         units=spec["units"],
         axis_labels=spec["axis_labels"],
         blending="additive",
@@ -343,6 +369,7 @@ def describe(viewer, mode, **extra):
             "shape": [int(n) for n in levels[0].shape],
             "dtype": str(levels[0].dtype),
             "scale": [float(s) for s in layer.scale],
+            "translate": [float(t) for t in layer.translate],
             "axis_labels": [str(a) for a in getattr(layer, "axis_labels", ())],
             "units": [str(u) for u in getattr(layer, "units", ())],
             "colormap": layer.colormap.name,
@@ -840,9 +867,12 @@ def main(argv=None):
 # last so that a launcher's line numbers, in a traceback, are this file's.
 TITLE = "@@TITLE@@"
 DEFAULT_MODE = "@@MODE@@"
-# What omio-tui showed, per file. "index" says, per store axis (t, c, z, y, x), whether the axis
-# is kept (null) or dropped at that index (0); "channel_axis" is where c sits after dropping
-# (null: one channel, dropped too); "scale", "units" and "axis_labels" are per layer axis.
+# What omio-tui showed, per file. Each of "levels" names a store array ("path", its "shape") and
+# the part of it to show ("region": per store axis t, c, z, y, x a range [start, stop, step] or
+# {"list": [...]}; all of it unless a region was sent). "index" says, per store axis, whether the
+# axis is kept (null) or dropped at that index of the region (0); "channel_axis" is where c sits
+# after dropping (null: one channel, dropped too); "scale", "translate" (where the region starts,
+# in world units), "units" and "axis_labels" are per layer axis.
 LAYERS = json.loads(r'''
 @@LAYERS@@
 ''')
