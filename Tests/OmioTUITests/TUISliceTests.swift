@@ -40,7 +40,10 @@ struct TUISliceTests {
         command(d, "z 4")
         #expect(d.model.viewer?.composite == true, "two channels open as a composite")
         // The composite: both channels of T 2, Z 4 (1-based); the index-given T and Z dropped.
-        command(d, "slice \(dir)/view.npy")
+        // While it runs (here: before the queued work is run), a gauge in the status line.
+        d.model.run(command: "slice \(dir)/view.npy")
+        #expect(d.text.contains("slicing view.npy ░░░░░░░░░░   0%"), "\(d.text)")
+        d.pump()
         #expect(d.model.message?.text.hasPrefix("sliced to \(dir)/view.npy") == true, "\(String(describing: d.model.message))")
         #expect(d.model.sliceProgress == nil)
         var got = try Self.npy(dir + "/view.npy")

@@ -47,7 +47,7 @@ extension AppModel {
             case let .failure(e): flash("export failed: \(e.reason)", error: true)
             }
         case let .extractProgress(fraction):
-            sliceProgress = fraction
+            sliceProgress?.fraction = fraction
         case let .extracted(result):
             sliceProgress = nil
             switch result {

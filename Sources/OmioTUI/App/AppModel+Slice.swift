@@ -36,9 +36,10 @@ extension AppModel {
             format = .npy(drop: Set(picked.indices.filter { picked[$0].isIndex && stack.shape.array[$0] == 1 }))
         }
         let sub = SubStackSource(parent: v.source, series: v.series, stack: stack, metadata: v.metadata)
-        sliceProgress = 0
+        // The status line shows a gauge (no message over it) until the result's message.
+        sliceProgress = ((path as NSString).lastPathComponent, 0)
+        message = nil
         effects.append(.extract(sub, path: path, format: format))
-        flash("slicing \(stack.shape) to \(path)…")
     }
 
     /// What the preview shows, per axis: this T and Z, the drawn channel (all channels in a

@@ -64,8 +64,8 @@ final class AppModel {
     var editor: (field: MetadataField, text: String, error: String?)?
     /// Export under way: planes done and total.
     var exportProgress: (done: Int, total: Int)?
-    /// `:slice` under way: the fraction of bytes written.
-    var sliceProgress: Double?
+    /// `:slice` under way: the output's name and the fraction of bytes written.
+    var sliceProgress: (name: String, fraction: Double)?
     /// The cache menu, when open.
     var purgeMenu: PurgeMenu?
     var editingFilter = false

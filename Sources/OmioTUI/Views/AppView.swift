@@ -218,12 +218,12 @@ enum StatusView {
         }
         var gauges: [(String, Double)] = []
         if let p = m.exportProgress { gauges.append(("exporting", p.total > 0 ? Double(p.done) / Double(p.total) : 0)) }
-        if let f = m.sliceProgress { gauges.append(("slicing", f)) }
-        var text = " " + statusText(m, width: c.cols - 2 - 30 * gauges.count)
-        for (label, f) in gauges.reversed() {
+        if let p = m.sliceProgress { gauges.append(("slicing " + p.name, p.fraction)) }
+        let shown = gauges.map { label, f -> String in
             let bar = String(repeating: "█", count: Int(f * 10)) + String(repeating: "░", count: 10 - Int(f * 10))
-            text = String(format: " %@ %@ %3.0f%%  ·", label, bar, f * 100) + text
+            return String(format: " %@ %@ %3.0f%%  ·", label, bar, f * 100)
         }
+        let text = shown.joined() + " " + statusText(m, width: c.cols - 2 - shown.reduce(0) { $0 + TextWidth.width($1) })
         c.text(y, 0, text, style: .status, width: c.cols)
     }
 
