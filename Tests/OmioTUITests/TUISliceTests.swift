@@ -72,6 +72,26 @@ struct TUISliceTests {
         #expect(abs(tif.physicalSizeX - 0.2) < 1e-9 && tif.timeIncrement == 2.5)
     }
 
+    /// `v` marks a T/Z range like a visual selection: from where it was pressed to where the
+    /// view moved; `:slice` writes that range (axes kept), `v` again clears it.
+    @Test func markedRangeIsWhatSliceWrites() throws {
+        let dir = TestPaths.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let d = AppDriver(path: TestPaths.exampleData + "/hyperstack_T3_Z5_C2.tif")
+        let source = try #require(d.model.viewer?.source)
+        #expect(d.model.viewer?.t == 0 && d.model.viewer?.z == 2)
+        d.press(.char("v"), .char("}"), .char("}"), .char("["))
+        #expect(d.text.contains("marked T 1–3 Z 2–3"), "\(d.text)")
+        command(d, "slice \(dir)/marked.npy")
+        let got = try Self.npy(dir + "/marked.npy")
+        #expect(got.shape == [3, 2, 2, 112, 144])
+        var want: [UInt8] = []
+        for t in 0..<3 { for z in 1..<3 { for c in 0..<2 { want += try Self.pixels(source, t: t, z: z, c: c, rows: 0..<112, cols: 0..<144) } } }
+        #expect(got.data == want)
+        d.press(.char("v"))
+        #expect(d.model.viewer?.mark == nil && !d.text.contains("marked T"))
+    }
+
     @Test func zoomedTheVisibleWindow() throws {
         let dir = TestPaths.tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }

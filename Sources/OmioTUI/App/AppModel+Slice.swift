@@ -42,10 +42,15 @@ extension AppModel {
         effects.append(.extract(sub, path: path, format: format))
     }
 
-    /// What the preview shows, per axis: this T and Z, the drawn channel (all channels in a
-    /// composite or colour view), and while zoomed the visible window, else every row and column.
+    /// What the preview shows, per axis: this T and Z (or the range marked with `v`), the drawn
+    /// channel (all channels in a composite or colour view), and while zoomed the visible
+    /// window, else every row and column.
     func viewSelection(_ v: ViewerState) -> [SliceAxis: AxisRange] {
         var out: [SliceAxis: AxisRange] = [.t: .index(v.t), .z: .index(v.z), .c: v.composite ? .all : .index(v.c), .y: .all, .x: .all]
+        if let m = v.markedRange {
+            out[.t] = AxisRange(form: .span(start: m.t.lowerBound, stop: m.t.upperBound, step: 1), description: "\(m.t.lowerBound):\(m.t.upperBound)")
+            out[.z] = AxisRange(form: .span(start: m.z.lowerBound, stop: m.z.upperBound, step: 1), description: "\(m.z.lowerBound):\(m.z.upperBound)")
+        }
         if v.zoomed, let g = previewGrid {
             let w = v.viewport(cols: g.cols, rows: g.rows)
             out[.y] = AxisRange(form: .span(start: w.y, stop: w.y + w.height, step: 1), description: "\(w.y):\(w.y + w.height)")

@@ -22,6 +22,7 @@ enum KeyBindings {
             Row(keys: "g", action: "cycle gamma 1 → 0.7 → 0.5 → 1.5 → 2"),
             Row(keys: "s", action: "cycle symbols: half → quad → sextant"),
             Row(keys: "z", action: "zoom 1:1 pixels on/off (pan with h j k l / arrows)"),
+            Row(keys: "v", action: "mark a T/Z range from here; step T and Z to extend it; :slice writes it; v again clears"),
             Row(keys: ":", action: "command line (:help lists commands)"),
             Row(keys: "x", action: "export as OME-TIFF with the corrected metadata"),
             Row(keys: "p", action: "cache menu: see and purge .omio_cache (d, f, s, A, r inside)"),
