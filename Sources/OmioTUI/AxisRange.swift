@@ -123,3 +123,15 @@ struct AxisRange: Equatable, Sendable, CustomStringConvertible, ExpressibleByArg
         }
     }
 }
+
+extension SubStack {
+    /// The sub-stack the ranges select on a series of `shape`, Y and X counted at a level of
+    /// `size`: what `slice` and the TUI's `:slice` share. Throws the first axis's UsageError.
+    static func resolve(t: AxisRange = .index(0), z: AxisRange = .index(0), c: AxisRange = .index(0),
+                        y: AxisRange = .all, x: AxisRange = .all,
+                        shape: Shape, level: Int = 0, size: (height: Int, width: Int)) throws -> SubStack {
+        SubStack(t: try t.resolve(.t, count: shape.t), z: try z.resolve(.z, count: shape.z), c: try c.resolve(.c, count: shape.c),
+                 y: try y.resolve(.y, count: size.height, level: level), x: try x.resolve(.x, count: size.width, level: level),
+                 level: level)
+    }
+}

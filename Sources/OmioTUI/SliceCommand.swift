@@ -53,7 +53,7 @@ struct SliceCommand: ParsableCommand {
             let (m, _) = try OverlayStore.metadata(source, series: series)
             let levels = source.levelSizes(series: series)
             try OptionBounds.check(level, option: "--level", count: levels.count, "the series has \(EnglishCount.of(levels.count, "level"))")
-            let stack = try SliceCommand.resolve(t: t, z: z, c: c, y: y, x: x, shape: m.shape, level: level, size: levels[level])
+            let stack = try SubStack.resolve(t: t, z: z, c: c, y: y, x: x, shape: m.shape, level: level, size: levels[level])
             let sub = SubStackSource(parent: source, series: series, stack: stack, metadata: m)
             let out = stack.shape
             let given: [AxisRange] = [t, z, c, y, x]
@@ -71,14 +71,5 @@ struct SliceCommand: ParsableCommand {
         } catch {
             throw CLIError.fail(error, path: file)
         }
-    }
-
-    /// The sub-stack the ranges select on a series of `shape` at a level of `size`: what the
-    /// TUI's `:slice` shares.
-    static func resolve(t: AxisRange, z: AxisRange, c: AxisRange, y: AxisRange, x: AxisRange,
-                        shape: Shape, level: Int = 0, size: (height: Int, width: Int)) throws -> SubStack {
-        SubStack(t: try t.resolve(.t, count: shape.t), z: try z.resolve(.z, count: shape.z), c: try c.resolve(.c, count: shape.c),
-                 y: try y.resolve(.y, count: size.height, level: level), x: try x.resolve(.x, count: size.width, level: level),
-                 level: level)
     }
 }
