@@ -94,7 +94,7 @@ struct NapariCommand: ParsableCommand {
                 throw UsageError(option, "napari shows a regular grid: give an index or a range A:B[:STEP], not a list")
             }
         }
-        return try SliceCommand.resolve(t: t, z: z, c: c, y: y, x: x, shape: shape, size: (shape.y, shape.x))
+        return try SubStack.resolve(t: t, z: z, c: c, y: y, x: x, shape: shape, size: (shape.y, shape.x))
     }
 
     /// Waits until the layers are shown and names the window that shows them (a launcher that

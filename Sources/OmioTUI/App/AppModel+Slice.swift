@@ -22,7 +22,7 @@ extension AppModel {
         let shape = v.metadata.shape
         let stack: SubStack
         do {
-            stack = try SliceCommand.resolve(t: picked[0], z: picked[1], c: picked[2], y: picked[3], x: picked[4],
+            stack = try SubStack.resolve(t: picked[0], z: picked[1], c: picked[2], y: picked[3], x: picked[4],
                                              shape: shape, size: (shape.y, shape.x))
         } catch let e as UsageError {
             return flash("slice: \(e.option.dropFirst(2)): \(e.reason)", error: true)
