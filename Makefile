@@ -26,7 +26,7 @@ MUTATE_JOBS  ?= 2
 # The shared corpus (real files to mutate, the corrupt corpus to run as is), when present.
 CORPUS       ?= $(firstword $(wildcard ../shared/corpus /work/shared/corpus))
 
-.PHONY: all deps test-deps build run test test-python venv example-data bench-data bench fuzz mutate test-asan clean
+.PHONY: all deps test-deps build run test test-python launcher venv example-data bench-data bench fuzz mutate test-asan clean
 
 all: build
 
@@ -56,6 +56,11 @@ test-python: venv
 	else \
 		echo "test-python: SKIPPED: no Python venv with tifffile (see above)"; \
 	fi
+
+# The napari launcher is edited as Sources/OmioEngine/Napari/launcher.py and built into the binary
+# from LauncherTemplate.swift beside it; this rewrites that file (a test fails when they differ).
+launcher:
+	scripts/embed-launcher.sh
 
 venv:
 	@scripts/make-venv.sh $(VENV) $(PYTHON)

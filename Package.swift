@@ -22,7 +22,8 @@ let package = Package(
         // The TUI's fatal-signal handler: async-signal-safe code cannot be written in Swift.
         .target(name: "CTerminalGuard"),
         .target(name: "OmioFormats", dependencies: ["CTIFF", "CZlib", "CZstd"], swiftSettings: swift5),
-        .target(name: "OmioEngine", dependencies: ["OmioFormats", "CZlib", "CZstd"], swiftSettings: swift5),
+        // Napari/launcher.py is embedded as Napari/LauncherTemplate.swift (scripts/embed-launcher.sh).
+        .target(name: "OmioEngine", dependencies: ["OmioFormats", "CZlib", "CZstd"], exclude: ["Napari/launcher.py"], swiftSettings: swift5),
         .target(
             name: "OmioTUI",
             dependencies: [

@@ -17,10 +17,21 @@ struct NapariCommand: ParsableCommand, ReportsErrors {
             The first launcher opens a napari window and listens on a local socket; later sends add \
             their layers to that window. Several files go into one window (the first file's launcher \
             runs with --also for the others). Install napari with: python3 -m pip install "napari[all]" zarr dask
+
+            --t, --z, --c, --y and --x send only that part of each file (ranges as in `slice`: \
+            half-open A:B[:STEP], negative from the end; --c also a list): the launcher slices the \
+            store lazily (nothing is copied), a step multiplies the axis' scale, and the layers sit \
+            where the part lies in the whole image (napari's translate). T and Z take an index or a \
+            range (napari's grid has one spacing per axis). An axis given one index is dropped.
             """
     )
 
     @OptionGroup var images: ImagesOptions
+    @Option(parsing: .unconditional, help: "Time points: index or A:B[:STEP] (half-open; default all).", transform: AxisRange.parse) var t = AxisRange.all
+    @Option(parsing: .unconditional, help: "Z: index or A:B[:STEP] (half-open; default all).", transform: AxisRange.parse) var z = AxisRange.all
+    @Option(parsing: .unconditional, help: "Channels: index, A:B[:STEP] or list (default all).", transform: AxisRange.parse) var c = AxisRange.all
+    @Option(parsing: .unconditional, help: "Rows: A:B[:STEP] (half-open; default all).", transform: AxisRange.parse) var y = AxisRange.all
+    @Option(parsing: .unconditional, help: "Columns: A:B[:STEP] (half-open; default all).", transform: AxisRange.parse) var x = AxisRange.all
     @Option(help: "dask: lazy dask arrays (default); zarr: lazy zarr arrays, no dask; numpy: read into memory (small data).")
     var mode = NapariMode.dask
     @Option(help: "The Python that has napari (default: $OMIO_PYTHON, else python3).", transform: OptionValue.path) var python: String?
@@ -39,7 +50,11 @@ struct NapariCommand: ParsableCommand, ReportsErrors {
     var errorPath: String { files.first ?? "" }
 
     func run() throws {
-        let inputs = try files.map { NapariInput(try images.open($0)) }
+        let inputs = try files.map { file -> NapariInput in
+            var input = NapariInput(try images.open(file))
+            input.region = try region(of: input.metadata.shape)
+            return input
+        }
         let reporters = files.map { _ in ProgressReporter(label: "store") }
         let result = try NapariLauncher.open(inputs, cacheDir: cacheDir, mode: mode, python: python,
                                              launch: !noLaunch, check: check,
@@ -58,6 +73,19 @@ struct NapariCommand: ParsableCommand, ReportsErrors {
             for script in result.scripts { print(TerminalSafeText.escape(script)) } // paths from file names
             CLIError.note("run it with: \(result.command)")
         }
+    }
+
+    /// The part of a file of `shape` the options select; nil when they select all of it (the
+    /// launcher then opens every level as before).
+    func region(of shape: Shape) throws -> SubStack? {
+        let given = [t, z, c, y, x]
+        if given.allSatisfy({ $0.form == AxisRange.all.form }) { return nil }
+        for (option, r) in [("--t", t), ("--z", z)] {
+            if case .list = r.form {
+                throw UsageError(option, "napari shows a regular grid: give an index or a range A:B[:STEP], not a list")
+            }
+        }
+        return try SubStack.resolve(t: t, z: z, c: c, y: y, x: x, shape: shape, size: (shape.y, shape.x))
     }
 
     /// Waits until the layers are shown and names the window that shows them (a launcher that

@@ -18,8 +18,8 @@ struct RenderCommand: ParsableCommand, ReportsErrors {
     )
 
     @OptionGroup var image: ImageOptions
-    @Option(help: "Time index or range A:B[:STEP] (half-open: 0:10 is 0 to 9; negative counts from the end).", transform: AxisRange.parse) var t = AxisRange.index(0)
-    @Option(help: "Z index or range A:B[:STEP] (half-open: 0:10 is 0 to 9; negative counts from the end).", transform: AxisRange.parse) var z = AxisRange.index(0)
+    @Option(parsing: .unconditional, help: "Time index or range A:B[:STEP] (half-open: 0:10 is 0 to 9; negative counts from the end).", transform: AxisRange.parse) var t = AxisRange.index(0)
+    @Option(parsing: .unconditional, help: "Z index or range A:B[:STEP] (half-open: 0:10 is 0 to 9; negative counts from the end).", transform: AxisRange.parse) var z = AxisRange.index(0)
     @Option(help: "Channel index, or 'all' for the composite (default: all).", transform: ChannelChoice.parse) var c = ChannelChoice.all
     @Option(help: "Maximum width in cells, 1-4096 (default: the terminal's, else 80).", transform: OptionValue.cells) var width: Int?
     @Option(help: "Maximum height in cells, 1-4096 (default: the terminal's, else 24).", transform: OptionValue.cells) var height: Int?

@@ -32,11 +32,11 @@ struct SliceCommand: ParsableCommand, ReportsErrors {
     )
 
     @OptionGroup var image: ImageOptions
-    @Option(help: "Time: index, A:B[:STEP] (half-open) or list.", transform: AxisRange.parse) var t = AxisRange.index(0)
-    @Option(help: "Z: index, A:B[:STEP] (half-open) or list.", transform: AxisRange.parse) var z = AxisRange.index(0)
-    @Option(help: "Channel: index, A:B[:STEP] (half-open) or list.", transform: AxisRange.parse) var c = AxisRange.index(0)
-    @Option(help: "Rows: A:B[:STEP] (half-open; default all).", transform: AxisRange.parse) var y = AxisRange.all
-    @Option(help: "Columns: A:B[:STEP] (half-open; default all).", transform: AxisRange.parse) var x = AxisRange.all
+    @Option(parsing: .unconditional, help: "Time: index, A:B[:STEP] (half-open) or list.", transform: AxisRange.parse) var t = AxisRange.index(0)
+    @Option(parsing: .unconditional, help: "Z: index, A:B[:STEP] (half-open) or list.", transform: AxisRange.parse) var z = AxisRange.index(0)
+    @Option(parsing: .unconditional, help: "Channel: index, A:B[:STEP] (half-open) or list.", transform: AxisRange.parse) var c = AxisRange.index(0)
+    @Option(parsing: .unconditional, help: "Rows: A:B[:STEP] (half-open; default all).", transform: AxisRange.parse) var y = AxisRange.all
+    @Option(parsing: .unconditional, help: "Columns: A:B[:STEP] (half-open; default all).", transform: AxisRange.parse) var x = AxisRange.all
     @Option(help: "Pyramid level of the file (0 is full resolution; --y and --x count that level's pixels).", transform: OptionValue.index) var level: Int = 0
     @Flag(help: "For .npy: drop every length-1 axis (numpy's squeeze).") var squeeze = false
     @Option(name: .shortAndLong, help: "Output: .npy, .ome.tif or .ome.zarr; - writes .npy to standard output (not a terminal). A FIFO or /dev/null is written directly; the input file is never overwritten.", transform: OptionValue.outputFile) var output: String

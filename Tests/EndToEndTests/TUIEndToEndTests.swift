@@ -87,6 +87,31 @@ struct TUIEndToEndTests {
         #expect(FileManager.default.fileExists(atPath: dir + "/rgb.tif") && FileManager.default.fileExists(atPath: dir + "/multipage_T5.tif"))
     }
 
+    /// `:slice` in the real binary: the extraction runs in the background and the status line
+    /// reports it; a bad range is one status line; the .npy holds what was asked.
+    @Test func sliceFromTheInspector() throws {
+        let dir = TestPaths.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.copyItem(atPath: TestPaths.exampleData + "/hyperstack_T3_Z5_C2.tif", toPath: dir + "/h.tif")
+        let tmux = try TmuxSession(command: BinaryRunner.binary + " h.tif", in: dir)
+        _ = tmux.wait(for: "Z 3/5")
+        try tmux.type(":slice sub.npy y=0:999")
+        try tmux.send("Enter")
+        var s = tmux.wait(for: "is outside")
+        #expect(s.contains("slice: y: 0:999 is outside 0:112 (the image has 112 rows)"), "\(s)")
+        try tmux.type(":slice sub.npy t=0:3")
+        try tmux.send("Enter")
+        s = tmux.wait(for: "sliced to")
+        #expect(s.contains("sliced to \(dir)/sub.npy"), "\(s)")
+        try tmux.send("q")
+        _ = tmux.wait(for: "[exit 0]")
+        let data = try #require(FileManager.default.contents(atPath: dir + "/sub.npy"))
+        let header = String(decoding: data.prefix(128), as: UTF8.self)
+        // All of T, the shown Z (dropped: one index), both channels of the composite.
+        #expect(header.contains("'descr': '<u2'") && header.contains("'shape': (3, 2, 112, 144)"), "\(header)")
+        #expect(data.count % 64 == (3 * 2 * 112 * 144 * 2) % 64)
+    }
+
     @Test func badPathIsOneLineAndExitOne() throws {
         let r = try BinaryRunner.run(["/no/such/folder"])
         #expect(r.status == 1)

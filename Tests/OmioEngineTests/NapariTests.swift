@@ -239,6 +239,80 @@ struct NapariTests {
         #expect(levels.last?["shape"] == .array([1, 1, 2, 150, 275].map { .int($0) }))
     }
 
+    // MARK: regions (`omio-tui napari FILE --t A:B --y A:B --x A:B`)
+
+    static func regionSpec(_ region: SubStack, rgb: Bool = false) -> NapariLayerSpec {
+        var m = Self.metadata(Shape(t: 10, z: 5, c: 3, y: 2000, x: 1500), t: 0.5, names: ["DAPI", nil, "RFP"])
+        m.isRGB = rgb
+        let levels = [2000, 1000, 500, 250].map { Shape(t: 10, z: 5, c: 3, y: $0, x: $0 * 3 / 4) }
+        return NapariLayerSpec(metadata: m, sourcePath: "/data/cells.ome.tif", storePath: "/data/.omio_cache/cells.ome.tif.ome.zarr",
+                               levels: levels, contrastLimits: [ContrastLimits(1, 2), ContrastLimits(3, 4), ContrastLimits(5, 6)],
+                               region: region)
+    }
+
+    /// Only the region: its shape after dropping length-1 axes, the channels asked for under
+    /// their own names and limits, the step in the scale, the origin in `translate` (world
+    /// units), and per level the store's rows and columns covering the window, down to the
+    /// first level that fits 512 px; the launcher reads all of it back.
+    @Test func regionSendsItsPartAndSitsWhereItLies() throws {
+        let region = SubStack(t: .range(start: 2, stop: 8, step: 2), z: .range(start: 3, stop: 4, step: 1), c: .list([2, 0]),
+                              y: .range(start: 101, stop: 1301, step: 1), x: .range(start: 0, stop: 1500, step: 1))
+        let spec = Self.regionSpec(region)
+        #expect(spec.shape == Shape(t: 3, z: 1, c: 2, y: 1200, x: 1500))
+        #expect(spec.axisLabels == ["t", "y", "x"])
+        #expect(spec.storeIndex == [nil, nil, 0, nil, nil])
+        #expect(spec.channelAxis == 1)
+        #expect(spec.channels.map(\.name) == ["cells RFP", "cells DAPI"])
+        #expect(spec.channels.map(\.contrastLimits) == [ContrastLimits(5, 6), ContrastLimits(1, 2)])
+        #expect(spec.scale == [1, 0.5, 0.25], "0.5 s x step 2; y and x unstrided")
+        #expect(spec.translate == [1, 50.5, 0], "t 2 x 0.5 s, y 101 x 0.5 µm, x 0")
+        let shown = spec.shownLevels
+        #expect(shown.map(\.level) == [0, 1, 2], "level 1's window is 750 px wide, level 2's 375 px: the last")
+        #expect(shown[1].y == .range(start: 50, stop: 651, step: 1) && shown[1].x == .range(start: 0, stop: 750, step: 1))
+        #expect(shown[2].y == .range(start: 25, stop: 326, step: 1) && shown[2].x == .range(start: 0, stop: 375, step: 1))
+        #expect(shown.allSatisfy { $0.t == region.t && $0.z == region.z && $0.c == region.c })
+
+        let folder = try StoreTestSupport.scratch("napari-region-json")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let script = (folder as NSString).appendingPathComponent("cells.napari.py")
+        try Data(NapariScript.render(specs: [spec], mode: .dask).utf8).write(to: URL(fileURLWithPath: script))
+        let layer = try #require(try Self.embeddedLayers(script)["layers"]?.arrayValue?.first)
+        #expect(layer["translate"] == .array([1, 50.5, 0].map { .number($0) }))
+        let levels = layer["levels"]?.arrayValue ?? []
+        #expect(levels.compactMap { $0["path"]?.stringValue } == ["0", "1", "2"])
+        #expect(levels[1]["shape"] == .array([10, 3, 5, 1000, 750].map { .int($0) }), "the store's own shape, checked on open")
+        let regionJSON: JSONValue = .array([.array([2, 8, 2].map { .int($0) }), .object([("list", .array([.int(2), .int(0)]))]),
+                                            .array([3, 4, 1].map { .int($0) }), .array([50, 651, 1].map { .int($0) }),
+                                            .array([0, 750, 1].map { .int($0) })])
+        #expect(levels[1]["region"] == regionJSON)
+    }
+
+    /// A strided window has no exact match on a halved level: level 0 alone, the stride in the
+    /// scale. A colour image stays one only with all its samples.
+    @Test func stridedRegionIsOneLevelAndOneSampleIsGrey() {
+        let strided = SubStack(t: .all(10), z: .all(5), c: .all(3), y: .range(start: 10, stop: 2000, step: 3), x: .range(start: 4, stop: 1500, step: 2))
+        let spec = Self.regionSpec(strided, rgb: true)
+        #expect(spec.shownLevels.map(\.level) == [0])
+        #expect(spec.scale == [0.5, 2, 1.5, 0.5])
+        #expect(spec.translate == [0, 0, 5, 1])
+        #expect(spec.rgb, "all three samples: still a colour image")
+        let one = SubStack(t: .all(10), z: .all(5), c: .range(start: 1, stop: 2, step: 1), y: .all(2000), x: .all(1500))
+        let grey = Self.regionSpec(one, rgb: true)
+        #expect(!grey.rgb && grey.channelAxis == nil && grey.channels.map(\.name) == ["cells C1"])
+        #expect(grey.shownLevels.map(\.level) == [0, 1, 2], "2000 -> 1000 -> 500 px: stops at the first level within 512")
+    }
+
+    /// Without a region nothing changes: every level, all of each, no translation.
+    @Test func wholeFileIsEveryLevelUntranslated() {
+        let spec = NapariTests.regionSpec(SubStack(t: .all(10), z: .all(5), c: .all(3), y: .all(2000), x: .all(1500)))
+        var whole = spec
+        whole.region = nil
+        #expect(NapariLayerSpec(metadata: NapariTests.metadata(Shape(t: 10, z: 5, c: 3, y: 2000, x: 1500), t: 0.5),
+                                sourcePath: "/a.tif", storePath: "/s", levels: spec.levels, contrastLimits: []).translate == [0, 0, 0, 0])
+        #expect(whole.shownLevels.map(\.level) == [0, 1, 2, 3])
+        #expect(whole.shownLevels[3] == SubStack.whole(shape: spec.levels[3], height: 250, width: 187, level: 3))
+    }
+
     /// Paths with quotes and backslashes survive the embedding, and the title cannot break the
     /// docstring or argparse.
     @Test func awkwardPathsStayValidPython() throws {
@@ -414,10 +488,82 @@ struct NapariTests {
         #expect(lines.count == 2 && lines[0].contains("--await-pid") && !lines[1].contains("--await-pid"), "\(lines)")
     }
 
-    @Test func socketPathRules() {
-        #expect(NapariSocket.path(environment: ["OMIO_NAPARI_SOCKET": "/x/y.sock"]) == "/x/y.sock")
-        #expect(NapariSocket.path(environment: ["XDG_RUNTIME_DIR": "/tmp"]) == "/tmp/omio-tui/napari.sock")
-        #expect(NapariSocket.path(environment: ["XDG_RUNTIME_DIR": "/nonexistent-runtime"]) == "/tmp/omio-tui-\(getuid())/napari.sock")
+    /// The launcher the binary writes is launcher.py as committed: LauncherTemplate.swift is
+    /// generated from it (`make launcher`) and must not drift.
+    @Test func embeddedLauncherIsLauncherPy() throws {
+        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Sources/OmioEngine/Napari/launcher.py")
+        let file = try String(contentsOf: source, encoding: .utf8)
+        if file != NapariScript.template {
+            let a = file.split(separator: "\n", omittingEmptySubsequences: false)
+            let b = NapariScript.template.split(separator: "\n", omittingEmptySubsequences: false)
+            let line = (0..<min(a.count, b.count)).first { a[$0] != b[$0] } ?? min(a.count, b.count)
+            Issue.record("""
+                LauncherTemplate.swift differs from launcher.py from line \(line + 1) on \
+                (launcher.py: \(line < a.count ? String(a[line]) : "<end>"); embedded: \(line < b.count ? String(b[line]) : "<end>")): \
+                run `make launcher`
+                """)
+        }
+    }
+
+    @Test func placeholdersAreFilledOnceAndOnlyTheirs() {
+        let filled = NapariScript.fill("a @@X@@ b @@ c @@Y@@@@X@@ @@Z@@", ["X": "@@Y@@", "Y": "1"])
+        #expect(filled == "a @@Y@@ b @@ c 1@@Y@@ @@Z@@")
+        // A file named like a placeholder stays a name.
+        let m = Self.metadata(Shape(y: 4, x: 4))
+        var spec = Self.spec(m)
+        spec.sourcePath = "/data/@@LAYERS@@.tif"
+        let text = NapariScript.render(specs: [spec], mode: .dask)
+        #expect(text.contains("Opens @@LAYERS@@.tif in napari"))
+        #expect(!text.contains("@@TITLE@@") && !text.contains("@@MODE@@") && !text.contains("\n@@LAYERS@@\n"))
+    }
+
+    /// One rule in two languages: NapariSocket.path (Swift, for `release` and the status line)
+    /// and the launcher's socket_path (Python, where the window listens), given the same
+    /// environment, name the same socket.
+    @Test func socketPathIsTheSameInSwiftAndPython() throws {
+        let scratch = try StoreTestSupport.scratch("napari-socket")
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let runtime = scratch + "/run", notAFolder = scratch + "/file", link = scratch + "/link"
+        try FileManager.default.createDirectory(atPath: runtime, withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(atPath: notAFolder, contents: Data())
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: runtime)
+        let script = scratch + "/a.napari.py"
+        try NapariScript.render(specs: [Self.spec(Self.metadata(Shape(y: 4, x: 4)))], mode: .dask)
+            .write(toFile: script, atomically: true, encoding: .utf8)
+        let code = """
+            import importlib.util, sys
+            spec = importlib.util.spec_from_file_location("launcher", sys.argv[1])
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            print(module.socket_path()[0])
+            """
+        // python3 itself needs PATH (and HOME for a pyenv shim); the rule's variables are set per case.
+        let host = ProcessInfo.processInfo.environment
+        let base = ["PATH": host["PATH"] ?? "/usr/bin:/bin", "HOME": host["HOME"] ?? "/"]
+        let cases: [[String: String]] = [
+            [:],
+            ["OMIO_NAPARI_SOCKET": "/x/y.sock"],
+            ["OMIO_NAPARI_SOCKET": "rel/dir/../s.sock", "XDG_RUNTIME_DIR": runtime],
+            ["OMIO_NAPARI_SOCKET": "/x//y/./z.sock"],
+            ["OMIO_NAPARI_SOCKET": "", "XDG_RUNTIME_DIR": runtime],
+            ["XDG_RUNTIME_DIR": runtime],
+            ["XDG_RUNTIME_DIR": runtime + "/"],
+            ["XDG_RUNTIME_DIR": scratch + "//run"],
+            ["XDG_RUNTIME_DIR": link],
+            ["XDG_RUNTIME_DIR": notAFolder],
+            ["XDG_RUNTIME_DIR": "/nonexistent-runtime"],
+            ["XDG_RUNTIME_DIR": "."],
+            ["XDG_RUNTIME_DIR": ""],
+        ]
+        for vars in cases {
+            let env = base.merging(vars) { $1 }
+            let (status, out, err) = try Self.run(["python3", "-c", code, script], environment: env)
+            #expect(status == 0, "\(vars): \(err)")
+            let python = out.trimmingCharacters(in: .newlines)
+            #expect(NapariSocket.path(environment: env) == python, "\(vars): Swift and the launcher disagree")
+        }
+        #expect(NapariSocket.path(environment: ["XDG_RUNTIME_DIR": runtime]) == runtime + "/omio-tui/napari.sock")
         #expect(NapariSocket.path(environment: [:]) == "/tmp/omio-tui-\(getuid())/napari.sock")
         #expect(!NapariSocket.isListening("/nonexistent/napari.sock"))
     }

@@ -24,6 +24,12 @@
    named with its folder in front; an RGB and an RGBA (alpha 0) TIFF: `rgb: true`, shape
    [y, x, 3] (alpha left out, as the TUI and render do). In real use (4.), a file of the
    same name sent to the open window after the first keeps the first one's layers.
+7. A region (`--t A:B --z A: --c LIST --y A:B --x A:B:STEP`): napari's layers hold only it
+   (shape after dropping length-1 axes, the channels asked for, in that order), the step in
+   the scale, `translate` = first index x spacing, on the pyramid file the levels covering the
+   window down to 512 px; the launcher's arrays in every mode (dask, zarr views, numpy) hold
+   tifffile's pixels of the region (level 0) and the store's (level 1), and are lazy views of
+   the store for dask and zarr (no copy). A list for T is refused with exit 64.
 
 napari runs from its own venv (.venv-napari, made by scripts/make-napari-venv.sh; or
 $OMIO_NAPARI_PYTHON). Without it (no PyPI) or without xvfb-run the check is skipped with the
@@ -45,6 +51,8 @@ import threading
 import time
 
 import numpy as np
+
+from tzcyx import tzcyx
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -316,6 +324,77 @@ def check_names_and_rgb(binary, python, xvfb, tmp, timings):
     expect(all(l.get("rgb") is False for l in layers[:2]), "a grey file's layer says rgb")
 
 
+def load_launcher(path):
+    """The launcher as a module (its functions, not main): open_levels is what napari gets."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"omio_launcher_{abs(hash(path))}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def check_region(binary, python, xvfb, hyper, pyramid, timings):
+    """Item 7 of the docstring."""
+    import tifffile
+    import zarr
+
+    cases = [
+        # T3 Z5 C2 112x144, 0.2 um, 1 um spacing, 2.5 s: one channel (dropped), every 2nd column.
+        (hyper, ["--t", "1:3", "--z", "1:4", "--c", "1", "--y", "10:60", "--x", "20:100:2"],
+         (slice(1, 3), slice(1, 4), 1, slice(10, 60), slice(20, 100, 2)),
+         dict(names=["hyperstack_T3_Z5_C2 C1"], shape=[2, 3, 50, 40], scale=[2.5, 1.0, 0.2, 0.4],
+              translate=[2.5, 1.0, 2.0, 4.0], levels=[[2, 3, 50, 40]])),
+        # Z3 C2 600x1100, 0.4 um, 1.5 um spacing: channels swapped, a window over 512 px wide.
+        (pyramid, ["--z", "1:", "--c", "1,0", "--y", "100:500", "--x", "-1050:"],
+         (0, slice(1, 3), [1, 0], slice(100, 500), slice(50, 1100)),
+         dict(names=["pyramid_Z3_C2 C1", "pyramid_Z3_C2 C0"], shape=[2, 400, 1050], scale=[1.5, 0.4, 0.4],
+              translate=[1.5, 40.0, 20.0], levels=[[2, 400, 1050], [2, 200, 525], [2, 100, 263]])),
+    ]
+    for path, options, key, want in cases:
+        what = f"napari {os.path.basename(path)} {' '.join(options)}"
+        r, secs = run([xvfb, "-a", binary, "napari", path, *options, "--check", "--python", python], timeout=600)
+        timings[f"--check a region of {os.path.basename(path)}"] = secs
+        expect(r.returncode == 0, f"{what} --check failed: {r.stderr.strip()}")
+        layers = json.loads(r.stdout)["layers"]
+        expect([l["name"] for l in layers] == want["names"], f"{what}: layers {[l['name'] for l in layers]}")
+        for layer in layers:
+            expect(layer["shape"] == want["shape"], f"{what}: shape {layer['shape']}, want {want['shape']}")
+            close(layer["scale"], want["scale"], f"{what} scale")
+            close(layer["translate"], want["translate"], f"{what} translate")
+            expect(layer["levels"] == want["levels"], f"{what}: levels {layer['levels']}, want {want['levels']}")
+            expect(layer["multiscale"] == (len(want["levels"]) > 1), f"{what}: multiscale {layer['multiscale']}")
+
+        # What the launcher hands napari, in every mode: the region's pixels, lazily.
+        launcher = os.path.join(os.path.dirname(path), ".omio_cache", os.path.basename(path) + ".napari.py")
+        module = load_launcher(launcher)
+        spec = module.LAYERS[0]
+        ref = tzcyx(path)
+        channels = key[2] if isinstance(key[2], list) else [key[2]]
+        store = zarr.open_group(zarr.storage.LocalStore(spec["store"], read_only=True), mode="r")
+        # Level 1 of the store, read whole (small), cut with numpy: rows 50:250, columns 25:550
+        # cover level 0's 100:500 and 50:1100.
+        level1 = np.asarray(store["1"][...])[0][channels][:, key[1], 50:250, 25:550] if len(want["levels"]) > 1 else None
+        for mode, kind in (("dask", "dask.array.core.Array"), ("zarr", "ZarrView"), ("numpy", "numpy.ndarray")):
+            levels = module.open_levels(spec, mode)
+            expect(len(levels) == len(want["levels"]), f"{what} --mode {mode}: {len(levels)} levels")
+            got_type = f"{type(levels[0]).__module__}.{type(levels[0]).__name__}"
+            expect(got_type.endswith(kind), f"{what} --mode {mode}: {got_type}")
+            axis = spec["channel_axis"]
+            for k, c in enumerate(channels):
+                sub = ref[key[0], key[1], c][..., key[3], key[4]]
+                got = np.asarray(levels[0]) if axis is None else np.take(np.asarray(levels[0]), k, axis=axis)
+                expect(got.shape == sub.shape and np.array_equal(got, sub),
+                       f"{what} --mode {mode}: level 0 channel {c} is {got.shape}, tifffile's region {sub.shape} (or values differ)")
+            if level1 is not None:
+                got1 = np.moveaxis(np.asarray(levels[1]), axis, 0)
+                expect(np.array_equal(got1, level1), f"{what} --mode {mode}: level 1 is {got1.shape}, not the store's "
+                                                     f"rows 50:250, columns 25:550 {level1.shape}")
+    r, _ = run([binary, "napari", hyper, "--t", "0,2", "--no-launch"])
+    expect(r.returncode == 64 and "--t" in r.stderr and len(r.stderr.strip().splitlines()) <= 2,
+           f"a list for --t: exit {r.returncode}, {r.stderr.strip()}")
+
+
 def by_file(result):
     out = {}
     for layer in result["layers"]:
@@ -448,6 +527,9 @@ def main():
         mode = stat.S_IMODE(os.stat(sockdir).st_mode)
         expect(mode == 0o700, f"socket folder mode {oct(mode)}")
 
+        # 7. A region: only its part, in place, lazily.
+        check_region(binary, python, xvfb, paths[1], big, timings)
+
         # 6. Files with the same name in two folders both stay; RGB(A) layers: rgb, no alpha.
         check_names_and_rgb(binary, python, xvfb, tmp, timings)
 
@@ -458,7 +540,7 @@ def main():
     print(f"check_napari: {len(paths)} files in napari {result['napari']}: layers, scales, colormaps, limits, levels as "
           f"written; the launcher runs alone; a second launcher adds to the open window; a file named "
           f"with '#', ' ', '?', TAB and '::' opens while its store builds, sending again replaces its layers, "
-          f"purge skips it while shown ({summary})")
+          f"purge skips it while shown; a region's layers hold only it, in place, lazily in every mode ({summary})")
 
 
 if __name__ == "__main__":

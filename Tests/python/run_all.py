@@ -33,9 +33,11 @@ def main():
         "imagers_tests_images_seq_seq-1c-1b-fax3*.tiff", "pillow_g4*.tif*", "pillow_hopper_g4*.tif"]), []))
     checks = [
         ["check_slices.py", binary] + examples + corpus,
+        ["check_regions.py", binary] + examples + corpus,
         ["check_export.py", binary] + examples,
         ["check_packed.py", binary] + packed,
         ["check_czi.py", binary] + sorted(glob.glob(os.path.join(CORPUS, "*.czi"))),
+        ["check_launcher.py"],
         ["check_napari.py", binary],
         ["check_store.py", binary] + examples + corpus,
     ]

@@ -17,9 +17,14 @@ public struct NapariInput: Sendable {
     public var contrastLimits: [Int: ContrastLimits]
     public var t: Int
     public var z: Int
+    /// The part to send (`omio-tui napari --t A:B --y A:B ...`, level-0 pixels); nil: all.
+    /// The store still holds the whole file; the launcher slices it.
+    public var region: SubStack?
 
     public init(source: ImageSource, series: Int, metadata: ImageMetadata, overlayHash: String?,
-                colors: [RGBColor]? = nil, contrastLimits: [Int: ContrastLimits] = [:], t: Int = 0, z: Int? = nil) {
+                colors: [RGBColor]? = nil, contrastLimits: [Int: ContrastLimits] = [:], t: Int = 0, z: Int? = nil,
+                region: SubStack? = nil) {
+        self.region = region
         self.source = source
         self.series = series
         self.metadata = metadata
@@ -165,7 +170,7 @@ public enum NapariLauncher {
             let location = try StoreLocation.resolve(source: input.source.path, series: input.series, cacheDir: cacheDir)
             try StoreFiles.makeDirectories(location.directory)
             var spec = NapariLayerSpec(metadata: metadata, sourcePath: LexicalPath.absolute(input.source.path), storePath: location.storePath,
-                                       levels: [], colors: input.colors, contrastLimits: [])
+                                       levels: [], colors: input.colors, contrastLimits: [], region: input.region)
             spec.pending = true
             return spec
         }
@@ -210,7 +215,10 @@ public enum NapariLauncher {
         let reader = try StoreReader(path: built.path)
         let s = reader.shape
         let levels = reader.levelSizes.map { Shape(t: s.t, z: s.z, c: s.c, y: $0.height, x: $0.width) }
-        func plane(_ c: Int) -> PlaneIndex { PlaneIndex(t: min(max(0, input.t), s.t - 1), z: min(max(0, input.z), s.z - 1), c: c) }
+        // Limits from a plane that is shown: inside a region, its first T and middle Z.
+        let t = input.region?.t.first ?? input.t
+        let z = input.region.map { $0.z.indices[$0.z.count / 2] } ?? input.z
+        func plane(_ c: Int) -> PlaneIndex { PlaneIndex(t: min(max(0, t), s.t - 1), z: min(max(0, z), s.z - 1), c: c) }
         var limits = try (0..<s.c).map { c in try input.contrastLimits[c] ?? autoLimits(reader, plane: plane(c)) }
         if input.metadata.isRGB, input.contrastLimits.isEmpty, let mode = TrueColor.defaultMode(input.metadata) {
             // What the TUI and render show first: one range for R, G and B.
@@ -220,7 +228,8 @@ public enum NapariLauncher {
         var metadata = input.metadata
         metadata.series = input.series
         let spec = NapariLayerSpec(metadata: metadata, sourcePath: LexicalPath.absolute(input.source.path),
-                                   storePath: built.path, levels: levels, colors: input.colors, contrastLimits: limits)
+                                   storePath: built.path, levels: levels, colors: input.colors, contrastLimits: limits,
+                                   region: input.region)
         return (spec, built)
     }
 

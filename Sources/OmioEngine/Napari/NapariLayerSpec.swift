@@ -30,6 +30,11 @@ public struct NapariChannel: Equatable, Sendable {
 /// Axis rules: the store's axes are t, c, z, y, x. T and Z are kept when longer than 1, Y and
 /// X always; C becomes one layer per channel (napari's `channel_axis`) when longer than 1 and
 /// is dropped otherwise. Scale: TimeIncrement in s (1 when unknown), PhysicalSizeZ/Y/X in µm.
+///
+/// A region (`omio-tui napari FILE --t A:B --y A:B --x A:B`) is sent as the part of the store to
+/// show: the launcher slices the store lazily (nothing is copied), the axis rules apply to the
+/// region's shape, a step multiplies the axis' scale, and `translate` puts the region where it
+/// lies in the whole image (first index × scale), so regions of one file line up in napari.
 public struct NapariLayerSpec: Equatable, Sendable {
     public var sourcePath: String
     public var storePath: String
@@ -37,10 +42,14 @@ public struct NapariLayerSpec: Equatable, Sendable {
     /// The file stem (`stack` for `stack.tif`, `cells` for `cells.ome.tif`), plus ` s<N>` for a
     /// series other than 0 of a multi-series file.
     public var name: String
-    /// Level 0 shape, TZCYX.
+    /// The shape napari gets, TZCYX: level 0's, or the region's.
     public var shape: Shape
+    /// The part of the file to show, in source indices and level-0 pixels (`level` 0); nil:
+    /// all of it. T and Z are regular runs (napari's grid has one spacing per axis).
+    public var region: SubStack?
     public var dtype: PixelType
-    /// Every pyramid level's shape (TZCYX), level 0 first; level k is the store's array `k`.
+    /// Every pyramid level's shape (TZCYX) in the store, level 0 first; level k is the store's
+    /// array `k`.
     public var levels: [Shape]
     public var channels: [NapariChannel]
     public var physicalSizeX: Double
@@ -60,24 +69,28 @@ public struct NapariLayerSpec: Equatable, Sendable {
     ///   - levels: the store's level shapes (TZCYX), level 0 first.
     ///   - colors: per channel; nil takes `ChannelColors.resolve(metadata)` (what the TUI shows).
     ///   - contrastLimits: per channel (missing channels get 0...dtype max, or 0...1 for floats).
+    ///   - region: the part to show (level 0); nil: the whole series.
     public init(metadata m: ImageMetadata, sourcePath: String, storePath: String, levels: [Shape],
-                colors: [RGBColor]? = nil, contrastLimits: [ContrastLimits]) {
+                colors: [RGBColor]? = nil, contrastLimits: [ContrastLimits], region: SubStack? = nil) {
         self.sourcePath = sourcePath
         self.storePath = storePath
         series = m.series
-        shape = m.shape
+        self.region = region
+        shape = region?.shape ?? m.shape
         dtype = m.dtype
         self.levels = levels.isEmpty ? [m.shape] : levels
         physicalSizeX = m.physicalSizeX
         physicalSizeY = m.physicalSizeY
         physicalSizeZ = m.physicalSizeZ
         timeIncrement = m.timeIncrement
-        rgb = m.isRGB
+        // A colour image stays one only with all its samples (as `slice` keeps it).
+        rgb = m.isRGB && (region.map { $0.c == .all(m.shape.c) } ?? true)
         var stem = NapariLayerSpec.stem(of: sourcePath)
         if m.seriesCount > 1, m.series > 0 { stem += " s\(m.series)" }
         name = stem
         let resolved = colors ?? ChannelColors.resolve(m)
-        channels = (0..<m.shape.c).map { i in
+        // Channels keep their own names and numbers (a region's `--c 2,0` shows "C2", "C0").
+        channels = (region?.c.indices ?? Array(0..<m.shape.c)).map { i in
             let own = i < m.channels.count ? m.channels[i].name.flatMap { $0.isEmpty ? nil : $0 } : nil
             let label = own ?? (m.shape.c > 1 ? "C\(i)" : nil)
             let color = i < resolved.count ? resolved[i] : RGBColor.white
@@ -114,18 +127,61 @@ public struct NapariLayerSpec: Equatable, Sendable {
         (shape.t > 1 ? ["t"] : []) + (shape.z > 1 ? ["z"] : []) + ["y", "x"]
     }
 
-    /// Per layer axis: seconds for t, µm for the others. An implausible value (flagged in the
-    /// metadata's warnings) is given as 1: napari's scene cannot hold 1e308 µm or 5e-324 µm.
-    public var scale: [Double] {
-        axisLabels.map { axis in
-            switch axis {
-            case "t": return NapariLayerSpec.placeable(timeIncrement ?? 1, ImageMetadata.plausibleTimeIncrements)
-            case "z": return NapariLayerSpec.placeable(physicalSizeZ, ImageMetadata.plausibleSizes)
-            case "y": return NapariLayerSpec.placeable(physicalSizeY, ImageMetadata.plausibleSizes)
-            default: return NapariLayerSpec.placeable(physicalSizeX, ImageMetadata.plausibleSizes)
-            }
+    /// Per layer axis: seconds for t, µm for the others, times a region's step. An implausible
+    /// value (flagged in the metadata's warnings) is given as 1: napari's scene cannot hold
+    /// 1e308 µm or 5e-324 µm.
+    public var scale: [Double] { axisLabels.map { spacing($0) * Double(selection($0)?.step ?? 1) } }
+
+    /// Per layer axis: where the first shown pixel lies in the whole image (napari's
+    /// `translate`, world units): the region's first index times the file's spacing; 0 without
+    /// a region.
+    public var translate: [Double] { axisLabels.map { spacing($0) * Double(selection($0)?.first ?? 0) } }
+
+    /// One pixel's (or time point's) size along a layer axis, as napari can place it.
+    func spacing(_ axis: String) -> Double {
+        switch axis {
+        case "t": return NapariLayerSpec.placeable(timeIncrement ?? 1, ImageMetadata.plausibleTimeIncrements)
+        case "z": return NapariLayerSpec.placeable(physicalSizeZ, ImageMetadata.plausibleSizes)
+        case "y": return NapariLayerSpec.placeable(physicalSizeY, ImageMetadata.plausibleSizes)
+        default: return NapariLayerSpec.placeable(physicalSizeX, ImageMetadata.plausibleSizes)
         }
     }
+
+    func selection(_ axis: String) -> AxisSelection? {
+        guard let r = region else { return nil }
+        switch axis {
+        case "t": return r.t
+        case "z": return r.z
+        case "y": return r.y
+        default: return r.x
+        }
+    }
+
+    /// The store levels the launcher opens, each with its part of the store (level k's pixels).
+    /// The whole file: every level. A region: level 0's window, then each next level's rows
+    /// and columns covering it (level k pixel j holds level-0 pixels j·2^k up to (j+1)·2^k), as
+    /// long as the previous window is wider or taller than 512 px (where the store's own
+    /// pyramid stops too); a strided window has no exact counterpart on a halved level, so
+    /// level 0 alone.
+    public var shownLevels: [SubStack] {
+        guard let r = region else {
+            return levels.enumerated().map { k, s in SubStack.whole(shape: s, height: s.y, width: s.x, level: k) }
+        }
+        var out = [r]
+        guard r.y.step == 1, r.x.step == 1 else { return out }
+        for k in levels.indices.dropFirst() {
+            guard let last = out.last, max(last.y.count, last.x.count) > NapariLayerSpec.smallestLevel else { break }
+            func halved(_ a: AxisSelection, _ count: Int) -> AxisSelection {
+                let f = 1 << k, start = a.first / f
+                return .range(start: start, stop: max(start + 1, min(count, (a.first + a.count + f - 1) / f)), step: 1)
+            }
+            out.append(SubStack(t: r.t, z: r.z, c: r.c, y: halved(r.y, levels[k].y), x: halved(r.x, levels[k].x), level: k))
+        }
+        return out
+    }
+
+    /// The store's pyramid stops once a level fits this many pixels a side.
+    static let smallestLevel = 512
 
     static func placeable(_ v: Double, _ range: ClosedRange<Double>) -> Double { range.contains(v) ? v : 1 }
 
@@ -155,6 +211,7 @@ public struct NapariLayerSpec: Equatable, Sendable {
             ("rgb", .bool(rgb)),
             ("axis_labels", .array(axisLabels.map { .string($0) })),
             ("scale", numbers(scale)),
+            ("translate", numbers(translate)),
             ("units", .array(units.map { .string($0) })),
             ("channels", .array(channels.map { c in
                 .object([
@@ -163,9 +220,20 @@ public struct NapariLayerSpec: Equatable, Sendable {
                     ("contrast_limits", numbers([c.contrastLimits.low, c.contrastLimits.high])),
                 ])
             })),
-            ("levels", .array(levels.enumerated().map { k, s in
-                .object([("path", .string(String(k))), ("shape", .array([s.t, s.c, s.z, s.y, s.x].map { .int($0) }))])
+            ("levels", .array(shownLevels.map { part in
+                let s = levels[part.level]
+                return .object([("path", .string(String(part.level))), ("shape", .array([s.t, s.c, s.z, s.y, s.x].map { .int($0) })),
+                                ("region", .array([part.t, part.c, part.z, part.y, part.x].map(NapariLayerSpec.json)))])
             })),
         ])
+    }
+
+    /// A level's part of one store axis as the launcher reads it: [start, stop, step] (Python's
+    /// range) or {"list": [...]}.
+    static func json(_ a: AxisSelection) -> JSONValue {
+        switch a {
+        case let .range(start, stop, step): return .array([start, stop, step].map { .int($0) })
+        case let .list(l): return .object([("list", .array(l.map { .int($0) }))])
+        }
     }
 }

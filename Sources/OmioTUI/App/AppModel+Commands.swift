@@ -55,6 +55,7 @@ extension AppModel {
             exportProgress = (0, v.shape.planeCount)
             effects.append(.export(source: v.source, series: v.series, metadata: v.metadata, path: target))
             flash("exporting to \(target)…")
+        case "slice": slice(command: Array(words.dropFirst()))
         case "purge": openPurgeMenu()
         case "napari": sendToNapari()
         case "reduce":

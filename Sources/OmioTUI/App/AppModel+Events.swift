@@ -46,6 +46,14 @@ extension AppModel {
             case let .success(seconds): flash(String(format: "exported %@ in %.1f s", path, seconds))
             case let .failure(e): flash("export failed: \(e.reason)", error: true)
             }
+        case let .extractProgress(fraction):
+            sliceProgress?.fraction = fraction
+        case let .extracted(result):
+            sliceProgress = nil
+            switch result {
+            case let .success(done): flash(String(format: "sliced to %@ in %.2f s", done.path, done.seconds))
+            case let .failure(e): flash("slice failed: \(e.reason)", error: true)
+            }
         case let .napariProgress(fraction):
             flash(String(format: "napari: building the store %.0f%%", fraction * 100))
         case let .napariSent(result):

@@ -67,6 +67,12 @@ extension AppModel {
                 let cycle = [1.0, 0.7, 0.5, 1.5, 2.0]
                 v.gamma = cycle[((cycle.firstIndex(of: v.gamma) ?? 0) + 1) % cycle.count]
             }
+        case .char("v"):
+            // Like a visual selection: T and Z between here and where the view moves to.
+            guard var v = viewer else { return true }
+            v.mark = v.mark == nil ? (v.t, v.z) : nil
+            viewer = v
+            flash(v.mark == nil ? "mark cleared" : "marking from here: step T and Z ({ } [ ]), then :slice OUT writes the marked range; v clears")
         case .char("p"): openPurgeMenu()
         case .char("n"): sendToNapari()
         case .char("x"):

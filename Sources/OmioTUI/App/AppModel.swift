@@ -14,6 +14,8 @@ enum Effect {
     case planPurge(PurgeMenu.Action, folder: String, entries: [CacheEntry], file: String?)
     case purge(PurgePlan, folder: String, recursive: Bool)
     case export(source: ImageSource, series: Int, metadata: ImageMetadata, path: String)
+    /// `:slice`: a sub-stack written to .npy, OME-TIFF or OME-Zarr.
+    case extract(SubStackSource, path: String, format: SubStackExport.Format)
     case loadRaw(path: String, source: ImageSource)
     case slice(SliceRequest)
 }
@@ -34,6 +36,9 @@ enum Event {
     case storeReady(path: String, result: Result<StoreReader, OmioError>)
     case exportProgress(done: Int, total: Int)
     case exported(path: String, result: Result<Double, OmioError>)
+    case extractProgress(fraction: Double)
+    /// What was written (a store's folder for OME-Zarr) and how long it took.
+    case extracted(result: Result<(path: String, seconds: Double), OmioError>)
     case raw(path: String, nodes: [MetaNode])
     case sliced(generation: Int, result: Result<SliceResult, OmioError>)
 }
@@ -59,6 +64,8 @@ final class AppModel {
     var editor: (field: MetadataField, text: String, error: String?)?
     /// Export under way: planes done and total.
     var exportProgress: (done: Int, total: Int)?
+    /// `:slice` under way: the output's name and the fraction of bytes written.
+    var sliceProgress: (name: String, fraction: Double)?
     /// The cache menu, when open.
     var purgeMenu: PurgeMenu?
     var editingFilter = false

@@ -48,7 +48,7 @@ final class BackgroundServices: @unchecked Sendable {
         case .list: listQueue.async { EffectRunner.perform(effect, post: inbox.post) }
         case .open, .saveOverlay: openQueue.async { EffectRunner.perform(effect, post: inbox.post) }
         case .loadRaw: rawQueue.async { EffectRunner.perform(effect, post: inbox.post) }
-        case .export: exportQueue.async { EffectRunner.perform(effect, post: inbox.post) }
+        case .export, .extract: exportQueue.async { EffectRunner.perform(effect, post: inbox.post) }
         case .ensureStore: storeQueue.async { EffectRunner.perform(effect, post: inbox.post) }
         case .listCaches, .planPurge, .purge: purgeQueue.async { EffectRunner.perform(effect, post: inbox.post) }
         case .napari: storeQueue.async { EffectRunner.perform(effect, post: inbox.post) }
@@ -102,6 +102,16 @@ enum EffectRunner {
                 return Date().timeIntervalSince(start)
             }.mapError { omioError($0, path) }
             post(.exported(path: path, result: result))
+        case let .extract(sub, path, format):
+            let start = Date()
+            let gauge = PercentGauge()
+            let result = Result { () throws -> (path: String, seconds: Double) in
+                let written = try SubStackExport.write(sub, to: path, format: format) { done, total in
+                    if let f = gauge.advance(to: total > 0 ? Double(done) / Double(total) : 1) { post(.extractProgress(fraction: f)) }
+                }
+                return (written, Date().timeIntervalSince(start))
+            }.mapError { omioError($0, path) }
+            post(.extracted(result: result))
         case let .ensureStore(path, source, request, metadata):
             let gauge = PercentGauge()
             let result = Result { () throws -> StoreReader in

@@ -21,6 +21,8 @@ struct ViewerState {
     var contrastOrigin: [ContrastOrigin]
     var gamma = 1.0
     var reduce = Reduce.mean
+    /// `v`: where a T/Z range was started; the range runs to the current T and Z (`:slice`).
+    var mark: (t: Int, z: Int)?
     /// 1:1 pixels with panning instead of the whole image.
     var zoomed = false
     var pan = (x: 0, y: 0)
@@ -137,7 +139,15 @@ struct ViewerState {
     var positionText: String {
         let s = shape
         let cText = trueColor ? "RGB" : composite ? "C all/\(s.c)" : "C \(c + 1)/\(s.c)"
-        return "T \(t + 1)/\(s.t)  Z \(z + 1)/\(s.z)  \(cText)"
+        let position = "T \(t + 1)/\(s.t)  Z \(z + 1)/\(s.z)  \(cText)"
+        guard let m = markedRange else { return position }
+        return position + "  marked T \(m.t.lowerBound + 1)–\(m.t.upperBound) Z \(m.z.lowerBound + 1)–\(m.z.upperBound)"
+    }
+
+    /// The marked T and Z ranges (half-open, 0-based), from the mark to the current position.
+    var markedRange: (t: Range<Int>, z: Range<Int>)? {
+        guard let m = mark else { return nil }
+        return (min(m.t, t)..<(max(m.t, t) + 1), min(m.z, z)..<(max(m.z, z) + 1))
     }
 
     mutating func step(t dt: Int = 0, z dz: Int = 0) {

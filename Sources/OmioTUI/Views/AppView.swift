@@ -216,12 +216,14 @@ enum StatusView {
             c.text(y, 0, " " + msg.text, style: msg.isError ? .error : .status, width: c.cols)
             return
         }
-        var text = " " + statusText(m, width: c.cols - 2 - (m.exportProgress == nil ? 0 : 30))
-        if let p = m.exportProgress {
-            let f = p.total > 0 ? Double(p.done) / Double(p.total) : 0
+        var gauges: [(String, Double)] = []
+        if let p = m.exportProgress { gauges.append(("exporting", p.total > 0 ? Double(p.done) / Double(p.total) : 0)) }
+        if let p = m.sliceProgress { gauges.append(("slicing " + p.name, p.fraction)) }
+        let shown = gauges.map { label, f -> String in
             let bar = String(repeating: "█", count: Int(f * 10)) + String(repeating: "░", count: 10 - Int(f * 10))
-            text = String(format: " exporting %@ %3.0f%%  ·", bar, f * 100) + text
+            return String(format: " %@ %@ %3.0f%%  ·", label, bar, f * 100)
         }
+        let text = shown.joined() + " " + statusText(m, width: c.cols - 2 - shown.reduce(0) { $0 + TextWidth.width($1) })
         c.text(y, 0, text, style: .status, width: c.cols)
     }
 
