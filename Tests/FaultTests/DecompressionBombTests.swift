@@ -49,6 +49,22 @@ struct DecompressionBombTests {
         }
     }
 
+    /// A tile can only be decoded whole: one 512 MB deflate tile (a 520 KB file) is refused
+    /// with one line, before anything that size is allocated.
+    @Test("a 512 MB compressed tile is refused in one line, within the bound")
+    func singleTileBomb() throws {
+        let dir = FaultPaths.tempDir("tile-bomb")
+        defer { FaultPaths.remove(dir) }
+        let path = dir + "/tile.tif"
+        try ZeroStripTIFF.write(path, width: 23168, height: 23168, bytesPerSample: 1, planes: 1, tiled: true)
+        let r = try PeakMemoryRun.run(FaultPaths.binary, ["render", path, "--width", "40", "--height", "20"], timeout: 120,
+                                      environment: Run.quiet)
+        #expect(!r.timedOut && !r.signalled && r.status == 1, "status \(r.status)\n\(r.stderr)")
+        #expect(r.peakBytes < Self.limit, "peak RSS \(r.peakMB) MB")
+        #expect(r.stderrLines == ["omio-tui: error: \(path): compressed 23168x23168 tiles decode to 511 MB each, more than the 128 MB omio-tui decodes at once"],
+                "\(r.stderr)")
+    }
+
     /// The row-streamed path returns the same pixels as the whole-strip path did: regions,
     /// strided reads, bands out of order, a predictor, through the source and the lazy array.
     @Test("tall compressed strips read a row at a time give the right pixels")
@@ -106,11 +122,11 @@ struct DecompressionBombTests {
     }
 }
 
-/// Little-endian TIFFs of zero planes, each plane one deflate strip, streamed through zlib so
+/// Little-endian TIFFs of zero planes, each plane one deflate strip (or tile), streamed through zlib so
 /// the test never holds a plane (a 400 MB plane compresses to about 400 KB). More than one
 /// plane makes an ImageJ Z stack.
 enum ZeroStripTIFF {
-    static func write(_ path: String, width: Int, height: Int, bytesPerSample: Int, planes: Int) throws {
+    static func write(_ path: String, width: Int, height: Int, bytesPerSample: Int, planes: Int, tiled: Bool = false) throws {
         guard let file = FileHandle(forWritingAtPath: path) ?? {
             FileManager.default.createFile(atPath: path, contents: nil)
             return FileHandle(forWritingAtPath: path)
@@ -143,6 +159,10 @@ enum ZeroStripTIFF {
                 (273, 4, 1, strip.offset), (277, 3, 1, 1), (278, 4, 1, height), (279, 4, 1, strip.count),
             ]
             if planes > 1, k == 0 { entries.insert((270, 2, description.count, descriptionAt), at: 5) }
+            if tiled { // the same one chunk as a single tile
+                entries.removeAll { [273, 278, 279].contains($0.tag) }
+                entries += [(322, 4, 1, width), (323, 4, 1, height), (324, 4, 1, strip.offset), (325, 4, 1, strip.count)]
+            }
             var ifd = Data(le16(entries.count))
             for e in entries { ifd += le16(e.tag) + le16(e.type) + le32(e.count) + (e.type == 3 ? le16(e.value) + le16(0) : le32(e.value)) }
             let size = 2 + entries.count * 12 + 4
