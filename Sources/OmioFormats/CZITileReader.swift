@@ -3,7 +3,8 @@ import Foundation
 
 /// Paints the part of one CZI tile that a region touches into the region's output buffer.
 /// Uncompressed tiles are read row by row (a band when rows are consecutive), so a
-/// subsampled view of a huge plane reads only the rows it shows; zstd tiles decode whole.
+/// subsampled view of a huge plane reads only the rows it shows; zstd tiles decode whole, or,
+/// when big, through a bounded window that keeps only the rows shown.
 struct CZITileReader {
     let container: CZIContainer
     let format: CZIPixelFormat
@@ -63,8 +64,15 @@ struct CZITileReader {
                 throw FormatError("zstd subblock holds \(location.size) bytes, more than \(expected) bytes of pixels can compress to")
             }
             let packed = try container.file.read(at: location.offset, count: location.size)
-            source = try CZIZstd.decode(packed, zstd1: compression == CZICompression.zstd1, expectedBytes: expected)
-            sourceRow = tileRow
+            if expected > CZIZstd.streamAbove {
+                // Keep only the rows the region shows (a strided view of a huge subblock).
+                source = try CZIZstd.decodeRows(packed, zstd1: compression == CZICompression.zstd1, rowBytes: rowBytes,
+                                                height: tile.height, rows: rows.map(tileRow))
+                sourceRow = { $0 - rows.lowerBound }
+            } else {
+                source = try CZIZstd.decode(packed, zstd1: compression == CZICompression.zstd1, expectedBytes: expected)
+                sourceRow = tileRow
+            }
         }
 
         let width = region.outputWidth
@@ -97,20 +105,21 @@ struct CZITileReader {
 /// can say the 16-bit data were stored as all low bytes, then all high bytes (libCZI's
 /// "hi-lo byte packing", which compresses better).
 enum CZIZstd {
-    static func decode(_ packed: [UInt8], zstd1: Bool, expectedBytes: Int) throws -> [UInt8] {
-        var start = 0
-        var hiLo = false
-        if zstd1 {
-            guard let size = packed.first else { throw FormatError("zstd1 subblock is empty") }
-            switch size {
-            case 1: start = 1
-            case 3:
-                guard packed.count >= 3, packed[1] == 1 else { throw FormatError("zstd1 subblock has an invalid header") }
-                hiLo = packed[2] & 1 == 1
-                start = 3
-            default: throw FormatError("zstd1 subblock has an invalid header (size \(size))")
-            }
+    /// Where the zstd frame starts, and whether the 16-bit data are hi-lo packed.
+    static func header(_ packed: [UInt8], zstd1: Bool) throws -> (start: Int, hiLo: Bool) {
+        guard zstd1 else { return (0, false) }
+        guard let size = packed.first else { throw FormatError("zstd1 subblock is empty") }
+        switch size {
+        case 1: return (1, false)
+        case 3:
+            guard packed.count >= 3, packed[1] == 1 else { throw FormatError("zstd1 subblock has an invalid header") }
+            return (3, packed[2] & 1 == 1)
+        default: throw FormatError("zstd1 subblock has an invalid header (size \(size))")
         }
+    }
+
+    static func decode(_ packed: [UInt8], zstd1: Bool, expectedBytes: Int) throws -> [UInt8] {
+        let (start, hiLo) = try header(packed, zstd1: zstd1)
         var out = [UInt8](repeating: 0, count: expectedBytes)
         let n: Int = packed.withUnsafeBytes { src in
             out.withUnsafeMutableBytes { dst in

@@ -146,6 +146,13 @@ struct TIFFChunkReader {
             }
         }
 
+        if L.tiled, L.compression != 1, L.chunkBytes > TIFFChunkReader.maxCompressedTileBytes {
+            throw FormatError("compressed \(L.chunkWidth)x\(L.chunkHeight) tiles decode to \(L.chunkBytes >> 20) MB each, more than the \(TIFFChunkReader.maxCompressedTileBytes >> 20) MB omio-tui decodes at once")
+        }
+        if !L.tiled, L.compression != 1, L.chunkBytes > TIFFChunkReader.streamStripsAbove {
+            return try readStreamed(sample: sample, region: region)
+        }
+
         // A big plane is allocated only once its first chunk decodes: a header that claims a
         // huge page over compressed data that does not decode (a mutant's 1,048,576-pixel rows
         // over 800-byte LZW strips) fails here, before hundreds of MB are zeroed for nothing.

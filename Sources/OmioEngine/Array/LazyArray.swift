@@ -16,6 +16,9 @@ public final class LazyArray: @unchecked Sendable {
     /// Bands are merged up to this many bytes: files with RowsPerStrip=1 (Bio-Formats) would
     /// otherwise make one chunk per row.
     static let targetChunkBytes = 1 << 20
+    /// Stored chunks taller than this are read in bands of rows (a whole-plane strip of a
+    /// 20000 x 20000 image would otherwise be one 400 MB cache entry for a zoomed-in view).
+    static let maxChunkBytes = 16 << 20
 
     public init(levels: PixelLevels, cache: ChunkCache = ChunkCache()) {
         self.levels = levels
@@ -39,6 +42,9 @@ public final class LazyArray: @unchecked Sendable {
         if g.height * rowBytes < LazyArray.targetChunkBytes {
             let factor = max(1, LazyArray.targetChunkBytes / max(1, g.height * rowBytes))
             g.height = min(size.height, g.height * factor)
+        }
+        if g.height * rowBytes > LazyArray.maxChunkBytes {
+            g.height = max(1, LazyArray.maxChunkBytes / rowBytes)
         }
         return g
     }

@@ -114,7 +114,9 @@ final class PyramidLevelBuilder {
 
     /// Float means add in Double: the same result whatever order the samples come in. NaN and
     /// ±Inf samples are left out (one NaN must not blank a whole 2x2 block at every coarser
-    /// level); a block with no finite sample is NaN. Float64 sums near ±1.7e308 overflow, and
+    /// level). A block with no finite sample keeps its infinity when it holds only one sign of
+    /// it (an all-+Inf block is +Inf at every level, as the display draws it), else is NaN
+    /// (+Inf with -Inf, or only NaN). Float64 sums near ±1.7e308 overflow, and
     /// are then taken as a sum of fractions instead.
     @inline(__always)
     static func mean<T: BinaryFloatingPoint>(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer?, _ dst: UnsafeMutableRawPointer,
@@ -138,11 +140,20 @@ final class PyramidLevelBuilder {
     @inline(__always)
     static func finiteMean(_ a: Double, _ b: Double = .nan, _ c: Double = .nan, _ d: Double = .nan) -> Double {
         var sum = 0.0, n = 0.0
-        if a.isFinite { sum += a; n += 1 }
-        if b.isFinite { sum += b; n += 1 }
-        if c.isFinite { sum += c; n += 1 }
-        if d.isFinite { sum += d; n += 1 }
-        guard n > 0 else { return .nan }
+        var positive = false, negative = false
+        func take(_ v: Double) {
+            if v.isFinite {
+                sum += v
+                n += 1
+            } else if v.isInfinite {
+                if v > 0 { positive = true } else { negative = true }
+            }
+        }
+        take(a)
+        take(b)
+        take(c)
+        take(d)
+        guard n > 0 else { return positive == negative ? .nan : positive ? .infinity : -.infinity }
         if sum.isFinite { return sum / n }
         sum = 0
         for v in [a, b, c, d] where v.isFinite { sum += v / n }
