@@ -22,6 +22,7 @@ error line naming the option and the allowed range, exit 64, nothing written.
 Usage: check_regions.py OMIO_TUI_BINARY FILE...   (exit 1 on the first mismatch)
 """
 import itertools
+from concurrent.futures import ThreadPoolExecutor
 import json
 import os
 import random
@@ -291,14 +292,17 @@ def main():
             ref = tzcyx(path)
             per_axis = [choices(a, s) for a, s in zip(AXES, ref.shape)]
             npy = os.path.join(tmp, "region.npy")
-            for combo in pairwise(per_axis, seed=n):
-                picks = [per_axis[i][k] for i, k in enumerate(combo)]
-                want = expected(ref, picks)
-                got = slice_npy(binary, path, picks, npy)
-                if not same(got, want):
-                    fail(f"{path} {' '.join(options(picks))}: got {got.dtype}{got.shape}, want {want.dtype}{want.shape}"
-                         + ("" if got.shape != want.shape else " (values differ)"))
-                runs += 1
+            selections = [[per_axis[i][k] for i, k in enumerate(combo)] for combo in pairwise(per_axis, seed=n)]
+            # One process per selection: run them on every core (the suite's time budget).
+            with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+                outs = pool.map(lambda job: slice_npy(binary, path, job[1], os.path.join(tmp, f"sel{job[0]}.npy")),
+                                enumerate(selections))
+                for picks, got in zip(selections, outs):
+                    want = expected(ref, picks)
+                    if not same(got, want):
+                        fail(f"{path} {' '.join(options(picks))}: got {got.dtype}{got.shape}, want {want.dtype}{want.shape}"
+                             + ("" if got.shape != want.shape else " (values differ)"))
+                    runs += 1
             picks = region_picks(ref.shape)
             got = slice_npy(binary, path, picks, npy, ["--squeeze"])
             if not same(got, expected(ref, picks, squeeze=True)):
