@@ -283,6 +283,15 @@ def check_real_use(binary, python, tmp, timings):
         expect(os.path.isdir(store), "purge removed a store the window shows")
         r, _ = run([binary, "cache", "purge", awkward, "--yes", "--force"])
         expect(r.returncode == 0 and not os.path.exists(store), f"purge --force left the store: {r.stdout} {r.stderr}")
+
+        # SIGTERM ends the window without Qt's teardown: it must still give up its socket.
+        os.kill(window, signal.SIGTERM)
+        for _ in range(200):
+            if not alive(window):
+                break
+            time.sleep(0.05)
+        expect(not alive(window), f"the window (pid {window}) is still running 10 s after SIGTERM")
+        expect(not os.path.lexists(sock_path), f"the window left its socket {sock_path} behind after SIGTERM")
     finally:
         if window and alive(window):
             os.kill(window, signal.SIGTERM)

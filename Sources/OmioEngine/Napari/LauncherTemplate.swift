@@ -485,7 +485,6 @@ class Listener:
         self.on_timeout = on_timeout
         self.received = 0
         self.worker = None
-        self.stop_requested = False
 
     def start(self):
         from napari.qt.threading import thread_worker
@@ -525,10 +524,6 @@ class Listener:
 
     def handle(self, item):
         if item is None:
-            if self.stop_requested:  # SIGTERM: close the window, so the socket is removed
-                self.stop_requested = False
-                self.viewer.close()
-                return
             if self.deadline is not None and time.monotonic() > self.deadline and self.on_timeout:
                 self.deadline = None
                 self.on_timeout()
@@ -736,6 +731,36 @@ def make_viewer():
     return napari, viewer
 
 
+def exit_on_sigterm(release):
+    """SIGTERM (omio-tui's cleanup, `kill`) ends the window at once: `release` gives up the
+    socket, then the process exits without napari's and Qt's teardown, which takes seconds and
+    writes nothing this launcher needs (the report is written when the layers are added; the
+    kernel drops the stores' locks with the process)."""
+    global SIGTERM_WAKEUP
+    from qtpy.QtCore import QSocketNotifier
+
+    def handler(*_):
+        release()
+        log("SIGTERM: the window is closed")
+        os._exit(0)
+
+    signal.signal(signal.SIGTERM, handler)
+    # Python runs a handler only between bytecodes; while Qt's event loop waits in C++ that
+    # would be at its next Python callback. The wakeup fd makes the signal wake the loop (napari.run
+    # swaps in its own, which does the same, and restores this one after).
+    read, write = socket.socketpair()
+    read.setblocking(False)
+    write.setblocking(False)
+    signal.set_wakeup_fd(write.fileno())
+    kind = getattr(QSocketNotifier, "Type", QSocketNotifier).Read
+    notifier = QSocketNotifier(read.fileno(), kind)
+    notifier.activated.connect(lambda *_: read.recv(64))
+    SIGTERM_WAKEUP = (read, write, notifier)
+
+
+SIGTERM_WAKEUP = None  # what exit_on_sigterm keeps alive while the window is open
+
+
 def qt_pump():
     from napari.qt import get_qapp
 
@@ -748,8 +773,16 @@ def serve(server, path, pending, mode, expect=None, timeout=None, report=None):
     out = json_stdout() if expect is not None else None
     listener = None
     status = {"code": 0}
+
+    def release():
+        if listener:
+            listener.close()
+        else:
+            unlisten(server, path)
+
     try:
         napari, viewer = make_viewer()
+        exit_on_sigterm(release)
 
         def finish(timed_out=False):
             extra = {"received": listener.received}
@@ -765,24 +798,25 @@ def serve(server, path, pending, mode, expect=None, timeout=None, report=None):
         listener = Listener(server, path, viewer, on_added=on_added, deadline=deadline,
                             on_timeout=lambda: finish(timed_out=True))
         listener.start()
-        signal.signal(signal.SIGTERM, lambda *_: setattr(listener, "stop_requested", True))
         log(f"napari window open; listening on {path}")
         show(viewer, pending, mode, report, qt_pump)
         napari.run()
     finally:
-        if listener:
-            listener.close()
-        else:
-            server.close()
-            try:
-                os.unlink(path)
-            except OSError:
-                pass
+        release()
     return status["code"]
+
+
+def unlisten(server, path):
+    server.close()
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
 
 
 def new_window(pending, mode, report=None):
     napari, viewer = make_viewer()
+    exit_on_sigterm(lambda: None)
     show(viewer, pending, mode, report, qt_pump)
     napari.run()
     return 0
