@@ -14,7 +14,7 @@ struct DecompressionBombTests {
     static let limit = HeaderLieMemoryTests.limit
 
     /// Commands that read a bomb's pixels finish cleanly (exit 0) within the memory bound.
-    @Test("one 400 MB deflate strip in a 404 KB file: info, render, render --store disk and cache build stay under 300 MB",
+    @Test("one 400 MB deflate strip in a 404 KB file: info, render, render --store disk, cache build and slice stay under 300 MB",
           .timeLimit(.minutes(5)))
     func singleStripBomb() throws {
         let dir = FaultPaths.tempDir("bomb")
@@ -27,6 +27,9 @@ struct DecompressionBombTests {
             ("render", ["render", path, "--width", "80", "--height", "24"]),
             ("render --store disk", ["render", path, "--width", "80", "--height", "24", "--store", "disk", "--cache-dir", dir + "/c1"]),
             ("cache build", ["cache", "build", path, "--cache-dir", dir + "/c2"]),
+            // The whole 400 MB plane streamed to a device, and a window at the strip's far end.
+            ("slice whole plane", ["slice", path, "-o", "/dev/null"]),
+            ("slice window", ["slice", path, "--y", "19000:19500", "--x", "-500:", "-o", dir + "/w.npy"]),
         ]
         for (what, args) in runs {
             let r = try PeakMemoryRun.run(FaultPaths.binary, args, timeout: 240, environment: Run.quiet)
