@@ -63,17 +63,9 @@ enum OptionValue {
         case "minmax": return .minMax
         case "stack": return .stackAuto
         default:
-            guard let limits = limits(s) else { throw Invalid("must be auto, minmax, stack or LO:HI with finite numbers and LO < HI") }
+            guard let limits = ContrastLimits(parsing: s) else { throw Invalid("must be auto, minmax, stack or LO:HI with finite numbers and LO < HI") }
             return .manual(limits)
         }
-    }
-
-    /// `LO:HI` with finite LO < HI (spaces around either allowed): `--contrast` and the
-    /// inspector's `:contrast` share it, so neither takes `-1e400` as -1.8e308.
-    static func limits(_ s: String) -> ContrastLimits? {
-        let p = s.split(separator: ":", omittingEmptySubsequences: false).map { Double($0.trimmingCharacters(in: .whitespaces)) }
-        guard p.count == 2, let lo = p[0], let hi = p[1], lo.isFinite, hi.isFinite, lo < hi else { return nil }
-        return ContrastLimits(lo, hi)
     }
 }
 

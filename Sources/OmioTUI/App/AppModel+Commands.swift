@@ -1,6 +1,7 @@
 import Foundation
 import OmioEngine
 import OmioFormats
+import OmioRender
 
 /// The `:` command line.
 extension AppModel {
@@ -29,7 +30,7 @@ extension AppModel {
             guard let i = index(arg, v.source.seriesCount) else { return }
             openViewer(path: v.path, source: v.source, series: i, overlay: v.overlay)
         case "contrast":
-            guard let limits = OptionValue.limits(arg) else {
+            guard let limits = ContrastLimits(parsing: arg) else {
                 return flash("usage: :contrast LO:HI (finite numbers, LO < HI)", error: true)
             }
             updateViewer { v in
