@@ -4,43 +4,67 @@ import OmioFormats
 
 /// Everything needed to turn one view of a plane into cells; built on the main thread,
 /// run on the slice worker.
-struct SliceRequest {
-    let generation: Int
-    let array: LazyArray
-    let t: Int
-    let z: Int
+public struct SliceRequest {
+    /// The caller's counter, handed back in the result (the TUI draws only the newest).
+    public let generation: Int
+    public let array: LazyArray
+    public let t: Int
+    public let z: Int
     /// Channels drawn: one, or all of them for the composite.
-    let channels: [Int]
-    let viewport: Viewport
-    let cols: Int
-    let rows: Int
-    let symbols: SymbolSet
-    let contrast: [ContrastMode]
-    let gamma: Double
-    let colors: [RGBColor]
-    let reduce: Reduce
+    public let channels: [Int]
+    public let viewport: Viewport
+    public let cols: Int
+    public let rows: Int
+    public let symbols: SymbolSet
+    public let contrast: [ContrastMode]
+    public let gamma: Double
+    public let colors: [RGBColor]
+    public let reduce: Reduce
     /// RGB samples drawn as one colour image: `channels` are R, G, B and share one set of
     /// limits (the mode of the first).
-    var trueColor = false
+    public var trueColor: Bool
     /// The terminal's rung of the capability ladder (colours and glyphs).
-    var style = RenderStyle(colors: .truecolor, glyphs: .unicode)
+    public var style: RenderStyle
+
+    public init(generation: Int, array: LazyArray, t: Int, z: Int, channels: [Int], viewport: Viewport, cols: Int, rows: Int,
+                symbols: SymbolSet, contrast: [ContrastMode], gamma: Double, colors: [RGBColor], reduce: Reduce,
+                trueColor: Bool = false, style: RenderStyle = RenderStyle(colors: .truecolor, glyphs: .unicode)) {
+        self.generation = generation
+        self.array = array
+        self.t = t
+        self.z = z
+        self.channels = channels
+        self.viewport = viewport
+        self.cols = cols
+        self.rows = rows
+        self.symbols = symbols
+        self.contrast = contrast
+        self.gamma = gamma
+        self.colors = colors
+        self.reduce = reduce
+        self.trueColor = trueColor
+        self.style = style
+    }
+
+    /// The renderer that turns this request's raster into cells.
+    public var renderer: Renderer { .blocks(symbols, style) }
 }
 
-struct SliceResult {
-    let generation: Int
-    let grid: CellGrid
+public struct SliceResult {
+    public let generation: Int
+    public let grid: CellGrid
     /// The limits used per drawn channel (auto modes resolve per plane).
-    let limits: [Int: ContrastLimits]
-    let stats: [Int: PlaneStats]
-    let seconds: Double
+    public let limits: [Int: ContrastLimits]
+    public let stats: [Int: PlaneStats]
+    public let seconds: Double
 }
 
 /// Plane(s) -> downsampled slices -> contrast and colour -> composite raster -> cells.
-/// Shared by the TUI and `omio-tui render`.
-enum SlicePipeline {
-    static func run(_ r: SliceRequest) throws -> SliceResult {
+/// The one pipeline behind the TUI's preview, `omio-tui render` and `omio-devtool bench`.
+public enum SlicePipeline {
+    public static func run(_ r: SliceRequest) throws -> SliceResult {
         let start = DispatchTime.now()
-        let size = r.symbols.rasterSize(cols: r.cols, rows: r.rows)
+        let size = r.renderer.rasterSize(cols: r.cols, rows: r.rows)
         // Slicing and colour work at no more than the data's resolution; the raster is then
         // enlarged to what the glyph search reads (2x24 px per sextant cell is often taller
         // than the plane). The result is identical to slicing at the full raster size.
@@ -67,58 +91,13 @@ enum SlicePipeline {
         for c in r.channels {
             guard let s = slices[c], let l = limits[c] else { continue }
             stats[c] = s.stats
-            // A single channel shown alone is drawn in gray, as Fiji and napari do; colours
-            // are for telling channels apart in the composite (and R, G, B in true colour).
-            let color = r.channels.count == 1 ? RGBColor.white : r.colors[c]
+            let color = DrawnColors.color(of: c, drawn: r.channels, colors: r.colors)
             layers.append((s.values, ChannelDisplay(color: color, limits: l, gamma: r.gamma)))
         }
         let raster = Compositor.composite(layers, width: work.width, height: work.height)
             .resizedNearest(width: size.width, height: size.height)
-        let grid = CellRenderer.render(raster: raster, cols: r.cols, rows: r.rows, symbols: r.symbols, style: r.style)
+        let grid = r.renderer.render(raster: raster, cols: r.cols, rows: r.rows)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
         return SliceResult(generation: r.generation, grid: grid, limits: limits, stats: stats, seconds: seconds)
-    }
-}
-
-/// Where the image goes inside the preview area, true to the physical pixel size and the
-/// cell shape (a terminal cell is about twice as tall as wide).
-enum PreviewGeometry {
-    static let cellAspect = 2.0
-
-    /// Cell grid size for the whole image in an area of `width` x `height` cells.
-    static func fit(_ m: ImageMetadata, width: Int, height: Int) -> (cols: Int, rows: Int) {
-        guard width > 0, height > 0 else { return (0, 0) }
-        // Width over height of the image, as a ratio of ratios: sizes of 1e308 or 5e-324 µm
-        // (valid, absurd) overflow a product to inf or NaN, which `Int()` traps on.
-        let aspect = Double(m.shape.x) / Double(m.shape.y) * pixelAspect(m)
-        var rows = Double(height)
-        var cols = rows * cellAspect * aspect
-        if cols > Double(width) {
-            cols = Double(width)
-            rows = cols / (aspect * cellAspect)
-        }
-        return (max(1, min(width, Int(cols.rounded()))), max(1, min(height, Int(rows.rounded()))))
-    }
-
-    /// PhysicalSizeX / PhysicalSizeY, kept within 1/1024...1024 (beyond that the file's sizes
-    /// are wrong, and the picture would be one cell thin).
-    static func pixelAspect(_ m: ImageMetadata) -> Double {
-        let r = m.physicalSizeX / m.physicalSizeY
-        return r.isFinite && r > 0 ? min(max(r, 1.0 / 1024), 1024) : 1
-    }
-
-    /// A scale bar of a round length (1, 2, 5 x 10^k µm) about a quarter of the image wide.
-    static func scaleBar(_ m: ImageMetadata, viewportWidth: Int, cols: Int) -> (cells: Int, label: String)? {
-        guard cols > 0, viewportWidth > 0 else { return nil }
-        let micronsPerCell = Double(viewportWidth) * m.physicalSizeX / Double(cols)
-        let target = micronsPerCell * Double(cols) / 4
-        guard target > 0, target.isFinite else { return nil }
-        let p = pow(10, floor(log10(target)))
-        let nice = [5, 2, 1].map { Double($0) * p }.first { $0 <= target } ?? p
-        let cells = Int((nice / micronsPerCell).rounded())
-        guard cells >= 1 else { return nil }
-        let label: String
-        if nice >= 1000 { label = "\(ImageMetadata.format(nice / 1000)) mm" } else if nice < 1 { label = "\(ImageMetadata.format(nice * 1000)) nm" } else { label = "\(ImageMetadata.format(nice)) µm" }
-        return (cells, label)
     }
 }
