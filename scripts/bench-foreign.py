@@ -10,6 +10,9 @@ own peak RSS.
     bench-foreign.py tifffile-page FILE KEY [NPY_OUT]
     bench-foreign.py omio-memory FILE Z C
     bench-foreign.py omio-disk FILE CACHE_PARENT
+    bench-foreign.py tifffile-substack FILE INDEX OUT.npy        (imread, then arr[INDEX])
+    bench-foreign.py tifffile-zarr-substack FILE INDEX OUT.npy   (aszarr + zarr, then arr[INDEX])
+    bench-foreign.py omio-substack FILE CACHE_PARENT INDEX OUT.npy
     bench-foreign.py omio-seed FILE     (the seed's workflow; needs $DISPLAY, e.g. Xvfb)
 """
 import json
@@ -76,6 +79,26 @@ def main(argv):
         arr, _ = omio.imread(argv[2], zarr_store="disk", zarr_store_path=argv[3], verbose=False)
         done(seconds=time.perf_counter() - t0, import_seconds=t0 - t_start,
              shape=list(arr.shape))
+    elif case in ("tifffile-substack", "tifffile-zarr-substack", "omio-substack"):
+        # A sub-stack to .npy: argv = FILE [CACHE_PARENT] INDEX OUT, INDEX as inside numpy's [].
+        import numpy as np
+        t0 = time.perf_counter()
+        if case == "omio-substack":
+            import omio
+            arr, _ = omio.imread(argv[2], zarr_store="disk", zarr_store_path=argv[3], verbose=False)
+            index, out = argv[4], argv[5]
+        elif case == "tifffile-substack":
+            import tifffile
+            arr = tifffile.imread(argv[2])
+            index, out = argv[3], argv[4]
+        else:
+            import tifffile
+            import zarr
+            arr = zarr.open(tifffile.imread(argv[2], aszarr=True), mode="r")
+            index, out = argv[3], argv[4]
+        sub = np.asarray(eval(f"arr[{index}]"))  # the index text is the bench's own, not input
+        np.save(out, sub)
+        done(seconds=time.perf_counter() - t0, import_seconds=t0 - t_start, shape=list(sub.shape))
     elif case == "omio-seed":
         # The seed's workflow: read into OMIO's disk cache, correct PhysicalSizeZ, open in
         # napari with dask layers (napari-ready: the viewer holds the layers), full cleanup.

@@ -1,4 +1,5 @@
 import Foundation
+import OmioFormats
 
 /// Where the test data live (for tests and tools): this repository's example_data and the
 /// shared corpora beside it.
@@ -28,7 +29,7 @@ public enum TestPaths {
     public static let corpus: String = {
         let candidates = [ProcessInfo.processInfo.environment["OMIO_CORPUS"], repoRoot + "/../shared/corpus", "/work/shared/corpus"]
         for c in candidates.compactMap({ $0 }) where FileManager.default.fileExists(atPath: c + "/real/reference.json") {
-            return (c as NSString).standardizingPath
+            return LexicalPath.absolute(c) // by its text, as every path omio-tui places things by
         }
         return "/nonexistent: the shared corpus was not found (set OMIO_CORPUS)"
     }()

@@ -2,37 +2,43 @@ import Foundation
 
 /// The front door of OmioFormats: detects a file's format from its first bytes and opens it.
 public enum ImageOpener {
-    /// Format readers beyond the TIFF family register here (CZI, Thorlabs RAW).
+    /// One format's reader, declared next to it (libvips style): the file endings it reads, its
+    /// priority, and how it recognizes a file. The browser's "looks supported" and the export
+    /// name are derived from these declarations, so a new ending is added in one place.
     public struct Reader: Sendable {
         public let name: String
+        /// Lower-case endings of the files it reads (`.ome.tif` as well as `.tif`).
+        public let suffixes: [String]
+        /// Readers are asked in order of priority, highest first: one that claims by name
+        /// must come before one whose magic bytes its files may happen to start with.
+        public let priority: Int
         /// True when this reader claims the path, from its first bytes (and name).
         public let claims: @Sendable (_ path: String, _ head: [UInt8]) -> Bool
         public let open: @Sendable (_ path: String) throws -> ImageSource
 
-        public init(name: String, claims: @escaping @Sendable (String, [UInt8]) -> Bool,
+        public init(name: String, suffixes: [String], priority: Int, claims: @escaping @Sendable (String, [UInt8]) -> Bool,
                     open: @escaping @Sendable (String) throws -> ImageSource) {
             self.name = name
+            self.suffixes = suffixes
+            self.priority = priority
             self.claims = claims
             self.open = open
         }
     }
 
+    /// The TIFF family: plain, BigTIFF, OME-TIFF, ImageJ, Zeiss LSM. Last: the most general.
     static let tiff = Reader(
         name: "tiff",
+        suffixes: [".tif", ".tiff", ".ome.tif", ".ome.tiff", ".btf", ".tf8", ".lsm"],
+        priority: 0,
         claims: { _, head in
             head.count >= 4 && ((head[0] == 0x49 && head[1] == 0x49) || (head[0] == 0x4D && head[1] == 0x4D))
         },
         open: { try TIFFFamilyReader.open(path: $0) }
     )
 
-    nonisolated(unsafe) static var readers: [Reader] = [CZISource.registration, ThorlabsRawSource.registration, tiff]
-    private static let lock = NSLock()
-
-    public static func register(_ reader: Reader) {
-        lock.lock()
-        defer { lock.unlock() }
-        if !readers.contains(where: { $0.name == reader.name }) { readers.append(reader) }
-    }
+    /// Every reader, highest priority first.
+    static let readers: [Reader] = [CZISource.registration, ThorlabsRawSource.registration, tiff].sorted { $0.priority > $1.priority }
 
     /// Opens any supported file; every failure is an `OmioError` naming the path.
     public static func open(path: String) throws -> ImageSource {
@@ -44,10 +50,7 @@ public enum ImageOpener {
         } catch {
             throw OmioError(path, error.omioReason)
         }
-        lock.lock()
-        let candidates = readers
-        lock.unlock()
-        guard let reader = candidates.first(where: { $0.claims(path, head) }) else {
+        guard let reader = readers.first(where: { $0.claims(path, head) }) else {
             throw OmioError(path, head.isEmpty ? "empty file" : "not a supported microscopy file (unknown format)")
         }
         do {
@@ -60,8 +63,13 @@ public enum ImageOpener {
     }
 
     /// A cheap guess from the name alone, for dimming non-image files in the browser.
-    public static func looksSupported(name: String) -> Bool {
+    public static func looksSupported(name: String) -> Bool { supportedSuffix(of: name) != nil }
+
+    /// The longest ending of `name` some reader declares (`.ome.tif` rather than `.tif`), as
+    /// written in the name; nil when none does.
+    public static func supportedSuffix(of name: String) -> String? {
         let lower = name.lowercased()
-        return [".tif", ".tiff", ".btf", ".tf8", ".lsm", ".czi", ".raw", ".ome.tif", ".ome.tiff"].contains { lower.hasSuffix($0) }
+        guard let suffix = readers.flatMap(\.suffixes).filter({ lower.hasSuffix($0) }).max(by: { $0.count < $1.count }) else { return nil }
+        return String(name.suffix(suffix.count))
     }
 }

@@ -32,9 +32,30 @@ public struct PixelRegion: Hashable, Sendable {
     public var outputWidth: Int { (cols.count + colStep - 1) / colStep }
 }
 
+/// A series index the file does not have. Every reader, the store builder and the tools that
+/// open a series check it here, so the sentence is written once; the command line reports it
+/// as a usage error of `--series`.
+public struct NoSuchSeries: Error, CustomStringConvertible, Sendable {
+    public let path: String
+    public let series: Int
+    /// How many series the file has.
+    public let count: Int
+
+    public var description: String { "series \(series) does not exist (the file has \(count))" }
+
+    /// Fails unless `series` is one of the `count` series of the file at `path`.
+    public static func check(_ series: Int, path: String, count: Int) throws {
+        guard series >= 0, series < count else { throw NoSuchSeries(path: path, series: series, count: count) }
+    }
+}
+
 /// The argument checks every source's `read` starts with: a clear error, never a trap.
-enum ReadRequest {
-    static func check(_ path: String, plane: PlaneIndex, region: PixelRegion, shape: Shape, width: Int, height: Int) throws {
+public enum ReadRequest {
+    static func checkLevel(_ path: String, _ level: Int, count: Int) throws {
+        guard level >= 0, level < count else { throw OmioError(path, "level \(level) does not exist") }
+    }
+
+    public static func check(_ path: String, plane: PlaneIndex, region: PixelRegion, shape: Shape, width: Int, height: Int) throws {
         guard plane.t >= 0, plane.t < shape.t, plane.z >= 0, plane.z < shape.z, plane.c >= 0, plane.c < shape.c else {
             throw OmioError(path, "plane \(plane) is outside the shape \(shape)")
         }

@@ -200,6 +200,7 @@ struct BenchHarness {
         section("first display slice") { try $0.firstSliceCases() }
         section("store build") { try $0.storeCases() }
         section("stepping the movie") { try $0.stepCases() }
+        section("sub-stacks to .npy") { try $0.subStackCases() }
         section("render quality and time vs chafa") { try $0.qualityCases() }
         section("seed workflow with napari") { try $0.seedWorkflowCases() }
 

@@ -40,7 +40,7 @@ struct CommandLineUsageTests {
         (["render", rgb, "--height", "4097"], "--height: must be a whole number between 1 and 4096"),
         (["render", rgb, "--width", "4096", "--height", "4096"], "--width x --height: at most 1048576 cells (1024 x 1024, 4096 x 256)"),
         (["render", rgb, "--t", "2:0"], "--t: the range 2:0 is reversed; write 0:2"),
-        (["render", rgb, "--z", "a:b"], "--z: must be an index N or a range A:B (0-based, inclusive)"),
+        (["render", rgb, "--z", "a:b"], "--z: must be an index N, a range A:B or A:B:STEP (half-open: 0:10 is 0 to 9; negative counts from the end), or a list A,B"),
         (["render", rgb, "--contrast", "nan:1"], "--contrast: must be auto, minmax, stack or LO:HI with finite numbers and LO < HI"),
         (["render", rgb, "--contrast", "5:5"], "--contrast: must be auto, minmax, stack or LO:HI with finite numbers and LO < HI"),
         (["render", rgb, "--contrast", "0:inf"], "--contrast: must be auto, minmax, stack or LO:HI with finite numbers and LO < HI"),
@@ -48,7 +48,7 @@ struct CommandLineUsageTests {
         (["render", rgb, "--symbols", "braille"], "--symbols: 'braille' is not one of 'half', 'quad' or 'sextant'"),
         (["render", rgb, "--c", "-1"], "--c: must be a channel index (0-based) or 'all'"),
         (["slice", rgb, "-o", ""], "-o: must name a file, not be empty"),
-        (["slice", rgb, "--t", "x", "-o", "/tmp/x.npy"], "--t: must be a whole number, 0 or more (indices are 0-based)"),
+        (["slice", rgb, "--t", "x", "-o", "/tmp/x.npy"], "--t: must be an index N, a range A:B or A:B:STEP (half-open: 0:10 is 0 to 9; negative counts from the end), or a list A,B"),
         (["info", rgb, "--series", "-1"], "--series: must be a whole number, 0 or more (indices are 0-based)"),
         (["cache", "build", rgb, "--zarr-format", "4"], "--zarr-format: must be 3 or 2"),
         (["cache", "build", rgb, "--compression", "lz4"], "--compression: must be none, gzip or zstd"),
@@ -72,11 +72,11 @@ struct CommandLineUsageTests {
 
     /// Indices checked against the open file: exit 64, the file's path, the range that exists.
     @Test(arguments: [
-        (["render", stack, "--t", "3"], "--t: 3 is outside 0...2 (T has 3 positions)"),
-        (["render", stack, "--z", "1:5"], "--z: 1:5 is outside 0...4 (Z has 5 positions)"),
+        (["render", stack, "--t", "3"], "--t: 3 is outside 0:3 (T has 3 positions)"),
+        (["render", stack, "--z", "1:6"], "--z: 1:6 is outside 0:5 (Z has 5 positions)"),
         (["render", stack, "--c", "2"], "--c: 2 is outside 0...1 (C has 2 positions)"),
         (["render", stack, "--series", "1"], "--series: 1 is outside 0...0 (the file has 1 series)"),
-        (["slice", stack, "--c", "7", "-o", scratch + "/never-written.npy"], "--c: 7 is outside 0...1 (C has 2 positions)"),
+        (["slice", stack, "--c", "7", "-o", scratch + "/never-written.npy"], "--c: 7 is outside 0:2 (C has 2 positions)"),
         (["slice", stack, "--level", "3", "-o", scratch + "/never-written.npy"], "--level: 3 is outside 0...0 (the series has 1 level)"),
         (["info", stack, "--series", "2"], "--series: 2 is outside 0...0 (the file has 1 series)"),
         // Every subcommand with --series checks it before reading the series (cache build trapped).

@@ -38,7 +38,7 @@ struct RenderContrastCLITests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = dir + "/movie.tif"
         try OddPixels.write(path, width: 32, height: 32, dtype: .uint16, pages: (0..<3).map { t in (0..<1024).map { Double(1000 * t + $0) } })
-        let r = try BinaryRunner.run(["render", path, "--t", "0:2", "--width", "16", "--height", "8"])
+        let r = try BinaryRunner.run(["render", path, "--t", "0:3", "--width", "16", "--height", "8"]) // half-open: frames 0, 1, 2
         #expect(r.status == 0, "\(r.stderr)")
         let lines = r.stdout.split(separator: "\n")
         #expect(lines.count % 3 == 0)

@@ -21,7 +21,8 @@ struct TUIEndToEndTests {
         #expect(s.contains("Z 6/8"))
         try tmux.send("[", "[")
         #expect(tmux.wait(for: "Z 4/8").contains("Z 4/8"))
-        #expect(s.contains("5 µm") || s.contains("10 µm") || s.contains("µm"), "scale bar")
+        // 128 px of 0.3 µm: the round length near a quarter of the width is 5 µm.
+        #expect(s.contains(#/▀+ 5 µm/#), "scale bar: \(s)")
         try tmux.send("?")
         s = tmux.wait(for: "omio-tui keys")
         #expect(s.contains("next / previous Z"))

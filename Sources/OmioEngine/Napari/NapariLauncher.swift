@@ -6,7 +6,7 @@ import OmioFormats
 public struct NapariInput: Sendable {
     public var source: ImageSource
     public var series: Int
-    /// The metadata with the user's corrections (`OverlayStore.metadata`); its scale goes to napari.
+    /// The metadata with the user's corrections (`CorrectedSeries`); its scale goes to napari.
     public var metadata: ImageMetadata
     /// `overlay.hash(series:)`: part of the store's reuse rule, so a correction rebuilds it.
     public var overlayHash: String?
@@ -30,18 +30,13 @@ public struct NapariInput: Sendable {
         self.z = z ?? metadata.shape.z / 2
     }
 
-    /// Opens a file and applies its metadata overlay (the CLI, and files marked in the browser).
-    public static func open(path: String, series: Int = 0) throws -> NapariInput {
-        try open(source: ImageOpener.open(path: path), series: series)
+    /// A series with its corrections (`CorrectedSeries`: the CLI, and files marked in the browser).
+    public init(_ opened: CorrectedSeries) {
+        self.init(source: opened.source, series: opened.series, metadata: opened.metadata, overlayHash: opened.overlayHash)
     }
 
-    /// An opened file (the CLI checks `--series` against it first: a usage error, exit 64).
-    public static func open(source: ImageSource, series: Int) throws -> NapariInput {
-        guard series >= 0, series < source.seriesCount else {
-            throw OmioError(source.path, "series \(series) does not exist (the file has \(source.seriesCount))")
-        }
-        let (metadata, overlay) = try OverlayStore.metadata(source, series: series)
-        return NapariInput(source: source, series: series, metadata: metadata, overlayHash: overlay.hash(series: series))
+    public static func open(path: String, series: Int = 0) throws -> NapariInput {
+        NapariInput(try CorrectedSeries.open(path: path, series: series))
     }
 }
 

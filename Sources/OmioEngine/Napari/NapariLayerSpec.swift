@@ -24,7 +24,7 @@ public struct NapariChannel: Equatable, Sendable {
 }
 
 /// What one file looks like in napari: the layer description the launcher embeds (and hands
-/// to an open window). Built from the corrected metadata (`OverlayStore.metadata`), so the
+/// to an open window). Built from the corrected metadata (`CorrectedSeries`), so the
 /// scale follows the user's edits.
 ///
 /// Axis rules: the store's axes are t, c, z, y, x. T and Z are kept when longer than 1, Y and

@@ -117,12 +117,7 @@ public struct MetadataOverlay: Equatable, Sendable {
         let e = edits(series: series)
         guard !e.isEmpty else { return nil }
         let text = e.keys.sorted().map { "\($0)=\(e[$0]!.value.json.serialized())" }.joined(separator: ";")
-        var h: UInt64 = 0xCBF2_9CE4_8422_2325 // FNV-1a 64
-        for b in text.utf8 {
-            h ^= UInt64(b)
-            h = h &* 0x0000_0100_0000_01B3
-        }
-        return String(format: "%016llx", h)
+        return FNV1a.hex(text)
     }
 
     static func currentValue(_ field: MetadataField, in m: ImageMetadata) -> FieldValue? {

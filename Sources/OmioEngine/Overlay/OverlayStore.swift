@@ -14,7 +14,7 @@ public enum OverlayStore {
     /// The fallback path in the user's state directory.
     public static func statePath(for source: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         let absolute = LexicalPath.absolute(source)
-        return UserFolders.stateHome(environment) + "/omio-tui/overlays/" + UserFolders.pathHash(absolute) + "-" + (absolute as NSString).lastPathComponent + suffix
+        return UserFolders.stateHome(environment) + "/omio-tui/overlays/" + FNV1a.hex(absolute) + "-" + (absolute as NSString).lastPathComponent + suffix
     }
 
     /// Every place an overlay of `source` may be read from (outputs must not replace them).
@@ -84,11 +84,5 @@ public enum OverlayStore {
         let other = beside ? statePath(for: source) : sidecarPath(for: source)
         if beside { try? FileManager.default.removeItem(atPath: other) }
         return (target, beside ? nil : "\(folder) is not writable; edits saved to \(target)")
-    }
-
-    /// The metadata of a series with its overlay applied (the view every tool uses).
-    public static func metadata(_ source: ImageSource, series: Int) throws -> (ImageMetadata, MetadataOverlay) {
-        let overlay = load(for: source.path)
-        return (overlay.apply(to: source.metadata(series: series)), overlay)
     }
 }

@@ -159,7 +159,7 @@ public enum CacheInventory {
     /// The fallback stores (and their launchers and logs) of files in `folders`: their names
     /// carry the hash of the file's folder (`StoreLocation.fallbackPath`).
     private static func fallbackEntries(forFolders folders: [String], environment: [String: String]) -> [CacheEntry] {
-        let hashes = Set(folders.map { "." + UserFolders.pathHash($0) + StoreLocation.storeSuffix })
+        let hashes = Set(folders.map { "." + FNV1a.hex($0) + StoreLocation.storeSuffix })
         let root = UserFolders.fallbackStores(environment)
         guard !folders.contains(root) else { return [] } // listed as a folder already
         return scanExplicitFolder(root).filter { e in

@@ -35,9 +35,7 @@ public enum StoreBuilder {
                               progress: ((StoreBuildProgress) -> Void)? = nil,
                               cancellation: StoreCancellation? = nil) throws -> StoreBuildResult {
         let started = Date()
-        guard request.series >= 0, request.series < source.seriesCount else {
-            throw OmioError(source.path, "series \(request.series) does not exist (the file has \(source.seriesCount))")
-        }
+        try NoSuchSeries.check(request.series, path: source.path, count: source.seriesCount)
         let location = try location ?? StoreLocation.resolve(source: source.path, series: request.series, cacheDir: request.cacheDir)
         let sourcePath = LexicalPath.absolute(source.path)
         let wanted = StoreManifest(sourcePath: sourcePath, source: try SourceFingerprint.of(path: source.path),

@@ -71,7 +71,7 @@ public struct StoreLocation: Sendable, Equatable {
                                     environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         let absolute = LexicalPath.absolute(source)
         let name = storeName(absolute, series: series)
-        return UserFolders.fallbackStores(environment) + "/\(name).\(UserFolders.pathHash(LexicalPath.folder(of: absolute)))\(storeSuffix)"
+        return UserFolders.fallbackStores(environment) + "/\(name).\(FNV1a.hex(LexicalPath.folder(of: absolute)))\(storeSuffix)"
     }
 
     /// `<file name>` or `<file name>.series-N`.

@@ -61,16 +61,4 @@ public enum UserFolders {
             path = LexicalPath.folder(of: path)
         }
     }
-
-    /// 64-bit FNV-1a of a path, as 16 hex digits: names files of different folders apart in the
-    /// user folders, stable across runs and machines.
-    static func pathHash(_ path: String) -> String {
-        var h: UInt64 = 0xCBF2_9CE4_8422_2325
-        for b in path.utf8 {
-            h ^= UInt64(b)
-            h &*= 0x0000_0100_0000_01B3
-        }
-        let hex = String(h, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
-    }
 }

@@ -13,6 +13,8 @@ public final class CZISource: ImageSource, @unchecked Sendable {
 
     static let registration = ImageOpener.Reader(
         name: "czi",
+        suffixes: [".czi"],
+        priority: 50,
         claims: { _, head in head.starts(with: CZIContainer.magic) },
         open: { try CZISource(path: $0) }
     )
@@ -100,10 +102,10 @@ public final class CZISource: ImageSource, @unchecked Sendable {
     }
 
     public func read(series: Int, level: Int, plane: PlaneIndex, region: PixelRegion) throws -> PixelBuffer {
-        guard series >= 0, series < scenes.count else { throw OmioError(path, "series \(series) does not exist (the file has \(scenes.count))") }
+        try NoSuchSeries.check(series, path: path, count: scenes.count)
         let scene = scenes[series]
         let shape = scene.shape
-        guard level == 0 else { throw OmioError(path, "level \(level) does not exist") }
+        try ReadRequest.checkLevel(path, level, count: 1)
         try ReadRequest.check(path, plane: plane, region: region, shape: shape, width: shape.x, height: shape.y)
         let samples = scene.format.samples
         // Our channels run R, G, B; the stored samples run B, G, R.

@@ -113,10 +113,10 @@ public final class TIFFSource: ImageSource, @unchecked Sendable {
     }
 
     public func read(series: Int, level: Int, plane: PlaneIndex, region: PixelRegion) throws -> PixelBuffer {
-        guard series >= 0, series < layouts.count else { throw OmioError(path, "series \(series) does not exist (the file has \(layouts.count))") }
+        try NoSuchSeries.check(series, path: path, count: layouts.count)
         let s = layouts[series]
         let m = s.metadata
-        guard level >= 0, level < s.levels.count else { throw OmioError(path, "level \(level) does not exist") }
+        try ReadRequest.checkLevel(path, level, count: s.levels.count)
         let size = s.levels[level]
         try ReadRequest.check(path, plane: plane, region: region, shape: m.shape, width: size.width, height: size.height)
         guard let ref = s.planes[m.shape.planeNumber(t: plane.t, z: plane.z, c: plane.c)], let member = members[ref.member] else {

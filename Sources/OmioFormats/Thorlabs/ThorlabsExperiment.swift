@@ -44,7 +44,7 @@ struct ThorlabsExperiment {
         func lower(_ name: String, hasSuffix s: String...) -> Bool { s.contains { name.lowercased().hasSuffix($0) } }
         let xmls = names.filter { lower($0, hasSuffix: ".xml") }
         let yamls = names.filter { lower($0, hasSuffix: ".yaml", ".yml") }
-        let raws = names.filter { lower($0, hasSuffix: ".raw") }
+        let raws = names.filter { lower($0, hasSuffix: ThorlabsRawSource.rawSuffix) }
         // ThorImage names it Experiment.xml; OMIO takes the first .xml, which is usually the same.
         let xmlName = xmls.first { $0.lowercased() == "experiment.xml" } ?? xmls.first
         func path(_ name: String) -> String { (folder as NSString).appendingPathComponent(name) }

@@ -13,9 +13,14 @@ public final class ThorlabsRawSource: ImageSource, @unchecked Sendable {
 
     /// Claimed by name: raw pixel data have no magic, and may even begin with "II" or "MM",
     /// which is why this reader is asked before the TIFF one.
+    static let rawSuffix = ".raw"
+
     static let registration = ImageOpener.Reader(
         name: "thorlabs-raw",
-        claims: { path, _ in path.lowercased().hasSuffix(".raw") },
+        // Claimed by name: the raw samples may start with any bytes, a TIFF header too.
+        suffixes: [rawSuffix],
+        priority: 100,
+        claims: { path, _ in path.lowercased().hasSuffix(rawSuffix) },
         open: { try ThorlabsRawSource(path: $0) }
     )
 
@@ -47,8 +52,8 @@ public final class ThorlabsRawSource: ImageSource, @unchecked Sendable {
 
     public func read(series: Int, level: Int, plane: PlaneIndex, region: PixelRegion) throws -> PixelBuffer {
         let shape = meta.shape
-        guard series == 0 else { throw OmioError(path, "series \(series) does not exist (the file has 1)") }
-        guard level == 0 else { throw OmioError(path, "level \(level) does not exist") }
+        try NoSuchSeries.check(series, path: path, count: seriesCount)
+        try ReadRequest.checkLevel(path, level, count: 1)
         try ReadRequest.check(path, plane: plane, region: region, shape: shape, width: shape.x, height: shape.y)
         let bytes = meta.dtype.bytes
         let rowBytes = shape.x * bytes

@@ -17,6 +17,20 @@ public enum OMETIFFWriter {
                              bigTIFF: Bool? = nil, uuid: String? = nil,
                              plane: (PlaneIndex) throws -> PixelBuffer,
                              progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) throws {
+        var held: (PlaneIndex, PixelBuffer)?
+        let rowBytes = m.shape.x * m.dtype.bytes
+        try write(metadata: m, to: target, compression: compression, bigTIFF: bigTIFF, uuid: uuid, rows: { p, rows in
+            if held?.0 != p { held = (p, try plane(p)) }
+            return Array(held!.1.bytes[(rows.lowerBound * rowBytes)..<(rows.upperBound * rowBytes)])
+        }, progress: progress)
+    }
+
+    /// Strip by strip: `rows(plane, rows)` gives those rows of a plane, little-endian, so memory
+    /// is one strip (~256 KiB) however large the planes are. Planes are asked for in XYZCT order.
+    public static func write(metadata m: ImageMetadata, to target: OutputTarget, compression: TIFFPageSpec.Compression,
+                             bigTIFF: Bool? = nil, uuid: String? = nil,
+                             rows: (PlaneIndex, Range<Int>) throws -> [UInt8],
+                             progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) throws {
         let path = target.given
         let s = m.shape
         let total = s.planeCount
@@ -24,16 +38,16 @@ public enum OMETIFFWriter {
         let big = bigTIFF ?? (dataBytes + UInt64(total) * 4096 > UInt64(UInt32.max))
         let uuid = uuid ?? "urn:uuid:" + UUID().uuidString.lowercased()
         let xml = OMEXMLBuilder.document(m, name: (path as NSString).lastPathComponent, uuid: uuid)
+        let rowsPerStrip = max(1, min(s.y, (256 << 10) / max(1, s.x * m.dtype.bytes)))
         try target.write { fd in
             let writer = try TIFFWriter(fd: fd, bigTIFF: big)
             var order: [PlaneIndex] = []
             for t in 0..<s.t { for c in 0..<s.c { for z in 0..<s.z { order.append(PlaneIndex(t: t, z: z, c: c)) } } }
             for (i, p) in order.enumerated() {
-                let buffer = try plane(p)
                 var spec = TIFFPageSpec(width: s.x, height: s.y, dtype: m.dtype)
                 spec.compression = compression
                 spec.predictor = compression == .deflate && !m.dtype.isFloat
-                spec.rowsPerStrip = max(1, min(s.y, (256 << 10) / max(1, s.x * m.dtype.bytes)))
+                spec.rowsPerStrip = rowsPerStrip
                 if i == 0 {
                     spec.tags.append((TIFFTag.imageDescription, .ascii(xml)))
                     spec.tags.append((TIFFTag.software, .ascii("omio-tui \(OmioVersion.string)")))
@@ -44,7 +58,9 @@ public enum OMETIFFWriter {
                     spec.tags.append((TIFFTag.yResolution, .resolution(1e4 / m.physicalSizeY)))
                     spec.tags.append((TIFFTag.resolutionUnit, .shorts([3])))
                 }
-                try writer.addPage(spec, pixels: buffer.bytes)
+                try writer.addPage(spec) { k in
+                    try rows(p, (k * rowsPerStrip)..<min(s.y, (k + 1) * rowsPerStrip))
+                }
                 progress(i + 1, total)
             }
         }

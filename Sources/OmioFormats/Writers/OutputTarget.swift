@@ -106,7 +106,7 @@ public struct OutputTarget: Sendable, Equatable {
     }
 
     /// `inputs[0]` is the source; the others are files it reads (members, sidecars).
-    static func refuseInputs(_ out: stat, target: String, inputs: [String]) throws {
+    public static func refuseInputs(_ out: stat, target: String, inputs: [String]) throws {
         for (i, input) in inputs.enumerated() {
             var st = stat()
             guard stat(input, &st) == 0, st.st_dev == out.st_dev, st.st_ino == out.st_ino else { continue }

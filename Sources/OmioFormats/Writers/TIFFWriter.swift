@@ -106,6 +106,33 @@ public final class TIFFWriter {
             throw FormatError("page data is \(pixels.count) bytes, \(spec.width)x\(spec.height)x\(spp)x\(bps) expected")
         }
         let interleave = spec.separatePlanes ? 1 : spp
+        let planeBytes = spec.width * spec.height * interleave * bps
+        return try addPage(spec) { p, x0, y0, w, h in
+            self.extract(pixels, planeOffset: p * planeBytes, spec: spec, interleave: interleave, x0: x0, y0: y0, w: w, h: h)
+        }
+    }
+
+    /// Appends one stripped, interleaved page whose strips come one at a time: `strip(i)` gives
+    /// rows `i * rowsPerStrip ..<` (the last strip may be shorter), little-endian. Memory is
+    /// one strip, whatever the page's size.
+    @discardableResult
+    public func addPage(_ spec: TIFFPageSpec, strip: (Int) throws -> [UInt8]) throws -> UInt64 {
+        guard spec.tile == nil, !spec.separatePlanes || spec.samplesPerPixel == 1 else {
+            throw FormatError("strip-by-strip pages are stripped and interleaved")
+        }
+        let rowBytes = spec.width * spec.samplesPerPixel * spec.dtype.bytes
+        return try addPage(spec) { _, _, y0, _, h in
+            let bytes = try strip(y0 / max(1, spec.rowsPerStrip ?? spec.height))
+            guard bytes.count == h * rowBytes else { throw FormatError("strip data is \(bytes.count) bytes, \(h * rowBytes) expected") }
+            return bytes
+        }
+    }
+
+    /// Writes the chunks `chunk(plane, x0, y0, w, h)` gives (tiles padded to full size), then the IFD.
+    private func addPage(_ spec: TIFFPageSpec, chunk chunkAt: (Int, Int, Int, Int, Int) throws -> [UInt8]) throws -> UInt64 {
+        let bps = spec.dtype.bytes
+        let spp = spec.samplesPerPixel
+        let interleave = spec.separatePlanes ? 1 : spp
         let planes = spec.separatePlanes ? spp : 1
         let chunkW = spec.tile?.width ?? spec.width
         let chunkH = spec.tile?.height ?? min(spec.rowsPerStrip ?? spec.height, spec.height)
@@ -113,13 +140,11 @@ public final class TIFFWriter {
         let down = (spec.height + chunkH - 1) / chunkH
         var offsets: [UInt64] = []
         var counts: [UInt64] = []
-        let planeBytes = spec.width * spec.height * interleave * bps
         for p in 0..<planes {
             for row in 0..<down {
                 for col in 0..<across {
-                    var chunk = extract(pixels, planeOffset: p * planeBytes, spec: spec, interleave: interleave,
-                                        x0: col * chunkW, y0: row * chunkH, w: chunkW,
-                                        h: spec.tile == nil ? min(chunkH, spec.height - row * chunkH) : chunkH)
+                    var chunk = try chunkAt(p, col * chunkW, row * chunkH, chunkW,
+                                            spec.tile == nil ? min(chunkH, spec.height - row * chunkH) : chunkH)
                     if bigEndian, bps > 1 { chunk.withUnsafeMutableBytes { swapBytes($0, width: bps) } }
                     if spec.compression == .deflate {
                         if spec.predictor { applyPredictor(&chunk, rowSamples: chunkW * interleave, interleave: interleave, bps: bps) }

@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import OmioEngine
 import OmioFormats
@@ -30,14 +31,14 @@ extension AppModel {
             guard let i = index(arg, v.source.seriesCount) else { return }
             openViewer(path: v.path, source: v.source, series: i, overlay: v.overlay)
         case "contrast":
-            guard let limits = ContrastLimits(parsing: arg) else {
+            guard let limits = ContrastLimits(argument: arg) else {
                 return flash("usage: :contrast LO:HI (finite numbers, LO < HI)", error: true)
             }
             updateViewer { v in
                 v.setContrast(.manual(limits), .manual)
             }
         case "symbols":
-            guard let s = SymbolSet(rawValue: arg) else { return flash("symbols: half, quad or sextant", error: true) }
+            guard let s = SymbolSet(argument: arg) else { return flash("symbols: half, quad or sextant", error: true) }
             symbols = s
             requestSlice()
         case "set":
@@ -58,7 +59,7 @@ extension AppModel {
         case "purge": openPurgeMenu()
         case "napari": sendToNapari()
         case "reduce":
-            guard let r = Reduce(rawValue: arg) else { return flash("reduce: mean or max", error: true) }
+            guard let r = Reduce(argument: arg) else { return flash("reduce: mean or max", error: true) }
             updateViewer { $0.reduce = r }
         default:
             flash("unknown command :\(name) (:help lists them)", error: true)

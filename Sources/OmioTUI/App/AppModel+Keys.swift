@@ -11,7 +11,10 @@ extension AppModel {
             requestSlice()
             return
         }
-        if purgeMenu != nil { return handlePurgeMenu(key) }
+        if purgeMenu != nil {
+            handlePurgeMenu(key)
+            return
+        }
         if editor != nil { return editField(key) }
         if commandLine != nil { return editCommandLine(key) }
         if editingFilter { return editFilter(key) }
@@ -95,7 +98,9 @@ extension AppModel {
         return true
     }
 
-    func handleBrowser(_ key: Key) {
+    /// True when the browser has a binding for `key` (KeyBindings lists them all).
+    @discardableResult
+    func handleBrowser(_ key: Key) -> Bool {
         let page = max(1, layout.browser.height - 2)
         switch key {
         case .up, .char("k"): browser.move(-1)
@@ -120,11 +125,13 @@ extension AppModel {
                 if browser.marks.contains(e.path) { browser.marks.remove(e.path) } else { browser.marks.insert(e.path) }
                 browser.move(1)
             }
-        default: break
+        default: return false
         }
+        return true
     }
 
-    func handleTree(_ key: Key) {
+    @discardableResult
+    func handleTree(_ key: Key) -> Bool {
         switch key {
         case .up, .char("k"): tree.move(-1)
         case .down, .char("j"): tree.move(1)
@@ -145,12 +152,15 @@ extension AppModel {
             if let field = tree.selectedRow?.node.field.flatMap(MetadataField.init(key:)) { resetField(field) } else {
                 flash("R resets the selected field to the file's value: select one (PhysicalSizeZ, …)")
             }
-        default: break
+        default: return false
         }
+        return true
     }
 
-    func handlePreview(_ key: Key) {
-        guard let v = viewer, v.zoomed, let g = previewGrid else { return }
+    /// Pans while zoomed; not zoomed, no key is the preview's.
+    @discardableResult
+    func handlePreview(_ key: Key) -> Bool {
+        guard let v = viewer, v.zoomed, let g = previewGrid else { return false }
         let vp = v.viewport(cols: g.cols, rows: g.rows)
         let stepX = max(1, vp.width / 4), stepY = max(1, vp.height / 4)
         switch key {
@@ -158,8 +168,9 @@ extension AppModel {
         case .char("l"), .right: panBy(stepX, 0)
         case .char("k"), .up: panBy(0, -stepY)
         case .char("j"), .down: panBy(0, stepY)
-        default: break
+        default: return false
         }
+        return true
     }
 
     func panBy(_ dx: Int, _ dy: Int) {

@@ -9,8 +9,10 @@ extension AppModel {
         effects.append(.listCaches(folder: browser.cwd, recursive: false))
     }
 
-    func handlePurgeMenu(_ key: Key) {
-        guard var menu = purgeMenu else { return }
+    /// True when the menu has a binding for `key` (while a question is asked, every key answers it).
+    @discardableResult
+    func handlePurgeMenu(_ key: Key) -> Bool {
+        guard var menu = purgeMenu else { return false }
         defer { if purgeMenu != nil { purgeMenu = menu } }
         if let c = menu.confirm {
             let yes = key == .char("y") || key == .char("Y")
@@ -19,7 +21,7 @@ extension AppModel {
             if yes, menu.withoutInUse == nil, let again = PurgeMenu.secondConfirm(c.plan) {
                 menu.withoutInUse = c.plan
                 menu.confirm = again
-                return
+                return true
             }
             let plan = yes ? c.plan : menu.withoutInUse
             menu.withoutInUse = nil
@@ -29,9 +31,9 @@ extension AppModel {
             } else {
                 menu.note = "nothing removed"
             }
-            return
+            return true
         }
-        guard menu.progress == nil else { return } // deleting: keys wait
+        guard menu.progress == nil else { return true } // deleting: keys wait
         switch key {
         case .escape, .char("q"), .char("p"): purgeMenu = nil
         case .up, .char("k"): menu.move(-1)
@@ -41,13 +43,14 @@ extension AppModel {
             menu.loading = true
             effects.append(.listCaches(folder: menu.folder, recursive: menu.recursive))
         case .char("d"), .char("f"), .char("s"), .char("A"):
-            guard case let .char(c) = key, let action = PurgeMenu.Action(rawValue: String(c)) else { return }
-            if action == .selected, menu.selected == nil { menu.note = "nothing selected"; return }
+            guard case let .char(c) = key, let action = PurgeMenu.Action(rawValue: String(c)) else { return false }
+            if action == .selected, menu.selected == nil { menu.note = "nothing selected"; return true }
             let file = viewer?.path ?? (browser.selected?.kind == .directory ? nil : browser.selected?.path)
-            if action == .file, file == nil { menu.note = "open or select a file first"; return }
+            if action == .file, file == nil { menu.note = "open or select a file first"; return true }
             effects.append(.planPurge(action, folder: menu.folder,
                                       entries: action == .selected ? [menu.selected!] : menu.entries, file: file))
-        default: break
+        default: return false
         }
+        return true
     }
 }

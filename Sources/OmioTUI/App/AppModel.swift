@@ -103,10 +103,7 @@ final class AppModel {
     /// `stack.tif` -> `stack.corrected.ome.tif` beside it.
     static func defaultExportPath(_ source: String) -> String {
         var name = (source as NSString).lastPathComponent
-        for ext in [".ome.tiff", ".ome.tif", ".tiff", ".tif", ".lsm", ".czi", ".raw"] where name.lowercased().hasSuffix(ext) {
-            name = String(name.dropLast(ext.count))
-            break
-        }
+        if let ending = ImageOpener.supportedSuffix(of: name) { name = String(name.dropLast(ending.count)) }
         return ((source as NSString).deletingLastPathComponent as NSString).appendingPathComponent(name + ".corrected.ome.tif")
     }
 

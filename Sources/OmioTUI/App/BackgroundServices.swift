@@ -88,8 +88,8 @@ enum EffectRunner {
             for p in paths { post(.probed(path: p, generation: generation, summary: DirectoryLister.probe(p))) }
         case let .open(path, series):
             let result = Result { () throws -> (ImageSource, MetadataOverlay) in
-                let source = try ImageOpener.open(path: path)
-                return (source, OverlayStore.load(for: path))
+                let opened = try CorrectedSeries.open(path: path, series: series)
+                return (opened.source, opened.overlay)
             }.mapError { omioError($0, path) }
             post(.opened(path: path, series: series, result: result))
         case let .saveOverlay(overlay):

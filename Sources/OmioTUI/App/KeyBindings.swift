@@ -1,5 +1,6 @@
-/// Every key binding, as the `?` overlay lists them. One table, so help cannot drift from
-/// what the keys do; features add their rows here.
+/// Every key binding, as the `?` overlay lists them; features add their rows here. A test
+/// (KeyBindingTests) presses every key each row names and every key the handlers take, so a
+/// row without a binding or a binding without a row fails it.
 enum KeyBindings {
     struct Row {
         let keys: String
@@ -18,7 +19,7 @@ enum KeyBindings {
             Row(keys: "} {", action: "next / previous T (hold to play)"),
             Row(keys: "c / C", action: "next channel / composite on-off (RGB: R, G, B as grey / colour)"),
             Row(keys: "a  A  m", action: "auto-contrast (saturated 0.35%) of this plane / of the stack / min-max; kept while stepping T and Z"),
-            Row(keys: "+ -", action: "narrow / widen contrast limits"),
+            Row(keys: "+ -   = _", action: "narrow / widen contrast limits (= and _ work without Shift)"),
             Row(keys: "g", action: "cycle gamma 1 → 0.7 → 0.5 → 1.5 → 2"),
             Row(keys: "s", action: "cycle symbols: half → quad → sextant"),
             Row(keys: "z", action: "zoom 1:1 pixels on/off (pan with h j k l / arrows)"),
@@ -26,6 +27,7 @@ enum KeyBindings {
             Row(keys: "x", action: "export as OME-TIFF with the corrected metadata"),
             Row(keys: "p", action: "cache menu: see and purge .omio_cache (d, f, s, A, r inside)"),
             Row(keys: "n", action: "send the marked files (or the open one) to napari: one window, corrected scale"),
+            Row(keys: "Esc", action: "leave the 1:1 zoom, else clear the browser's filter"),
             Row(keys: "?", action: "this help"),
             Row(keys: "q", action: "quit (terminal restored)"),
         ]),
@@ -38,7 +40,7 @@ enum KeyBindings {
             Row(keys: "Space", action: "mark / unmark a file (for n: send several to napari)"),
         ]),
         Section(title: "Metadata", rows: [
-            Row(keys: "↑ ↓ / k j", action: "move"),
+            Row(keys: "↑ ↓ / k j, PgUp PgDn", action: "move"),
             Row(keys: "Enter / l / →", action: "expand"),
             Row(keys: "h / ←", action: "collapse / go to parent"),
             Row(keys: "e / Enter", action: "edit the selected field (PhysicalSize, TimeIncrement, channel, Description)"),
@@ -53,6 +55,7 @@ enum KeyBindings {
             Row(keys: "A", action: "remove this folder's whole .omio_cache (sidecar edits and images stay)"),
             Row(keys: "r", action: "also every .omio_cache below this folder"),
             Row(keys: "y / n", action: "confirm / cancel (the question states the bytes freed)"),
+            Row(keys: "Esc / q / p", action: "close the menu"),
         ]),
         Section(title: "Preview", rows: [
             Row(keys: "h j k l / arrows", action: "pan while zoomed"),

@@ -4,7 +4,7 @@ import OmioFormats
 import OmioRender
 
 /// `omio-tui [PATH]`: the full-screen inspector (the default subcommand).
-struct BrowseCommand: ParsableCommand {
+struct BrowseCommand: ParsableCommand, ReportsErrors {
     static let configuration = CommandConfiguration(
         commandName: "browse",
         abstract: "Open the terminal inspector on a folder or a file (the default).",
@@ -31,21 +31,16 @@ struct BrowseCommand: ParsableCommand {
 
     // The path is checked in run(), not validate(): the parser reports unknown options only
     // after validate(), so `--colours 256 .` would otherwise be "256: No such file".
+    var errorPath: String { path }
+
     func run() throws {
         // stat's own errno: a file in a folder the user cannot enter is "permission denied", as
         // `info` says, not "no such file".
         var st = stat()
-        guard stat(path, &st) == 0 else {
-            CLIError.report(OmioError(path, SystemErrorReason.of(errno: errno)), path: path)
-            throw ExitCode(1)
-        }
-        do { try LexicalPath.checkSameFile(path) } catch {
-            CLIError.report(error, path: path)
-            throw ExitCode(1)
-        }
+        guard stat(path, &st) == 0 else { throw OmioError(path, SystemErrorReason.of(errno: errno)) }
+        try LexicalPath.checkSameFile(path)
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
-            CLIError.report(OmioError(path, "the inspector needs a terminal (use `omio-tui info` or `render` in pipes)"), path: path)
-            throw ExitCode(1)
+            throw OmioError(path, "the inspector needs a terminal (use `omio-tui info` or `render` in pipes)")
         }
         // dumb, unknown or line-only terminals: one line, before ncurses touches anything.
         let profile = TerminalProfile.current()
@@ -65,7 +60,3 @@ struct BrowseCommand: ParsableCommand {
     }
 }
 
-extension ColorMode: ExpressibleByArgument {}
-extension GlyphMode: ExpressibleByArgument {}
-extension StoreMode: ExpressibleByArgument {}
-extension SymbolSet: ExpressibleByArgument {}

@@ -11,7 +11,7 @@ struct CacheCommand: ParsableCommand {
     )
 }
 
-struct CacheBuildCommand: ParsableCommand {
+struct CacheBuildCommand: ParsableCommand, ReportsErrors {
     static let configuration = CommandConfiguration(
         commandName: "build",
         abstract: "Build the OME-Zarr store of a file (or reuse it when it is up to date); print its path.",
@@ -22,11 +22,7 @@ struct CacheBuildCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: "Image file.", completion: .file())
-    var file: String
-
-    @Option(help: "Series (0-based).", transform: OptionValue.index)
-    var series: Int = 0
+    @OptionGroup var image: ImageOptions
 
     @Option(name: .customLong("zarr-format"), help: "3: OME-Zarr 0.5 on Zarr v3; 2: OME-Zarr 0.4 on Zarr v2 for older tools.",
             transform: { try ZarrFormat(rawValue: Int($0) ?? 0).orThrow("must be 3 or 2") })
@@ -38,6 +34,8 @@ struct CacheBuildCommand: ParsableCommand {
     @Option(name: .customLong("cache-dir"), help: "Put the store here instead of the file's .omio_cache folder.", completion: .directory,
             transform: OptionValue.path)
     var cacheDir: String?
+
+    var errorPath: String { image.file }
 
     func run() throws {
         let bar = ProgressBar(enabled: isatty(STDERR_FILENO) == 1)
@@ -52,14 +50,13 @@ struct CacheBuildCommand: ParsableCommand {
             signal(SIGINT, SIG_DFL)
         }
         do {
-            let source = try ImageOpener.open(path: file)
-            try OptionBounds.checkSeries(series, count: source.seriesCount) // before anything reads the series
-            // The store carries the corrected metadata, as the TUI's and napari's do.
-            let (metadata, overlay) = try OverlayStore.metadata(source, series: series)
-            let request = StoreRequest(series: series, zarrFormat: zarrFormat, compression: compression, cacheDir: cacheDir,
-                                       overlayHash: overlay.hash(series: series))
-            NapariLauncher.releaseIfShown(source, request: request) // else the rebuild waits for the window's shared lock
-            let result = try StoreBuilder.ensure(source: source, request: request, metadata: metadata,
+            // The series is checked before anything reads it; the store carries the corrected
+            // metadata, as the TUI's and napari's do.
+            let opened = try image.open()
+            let request = StoreRequest(series: opened.series, zarrFormat: zarrFormat, compression: compression, cacheDir: cacheDir,
+                                       overlayHash: opened.overlayHash)
+            NapariLauncher.releaseIfShown(opened.source, request: request) // else the rebuild waits for the window's shared lock
+            let result = try StoreBuilder.ensure(source: opened.source, request: request, metadata: opened.metadata,
                                                  progress: bar.update, cancellation: cancellation)
             bar.finish()
             if let notice = result.notice { CLIError.note(notice) }
@@ -72,11 +69,11 @@ struct CacheBuildCommand: ParsableCommand {
             print(TerminalSafeText.escape(result.path)) // a file name can hold ESC or a newline
         } catch is CancellationError {
             bar.finish()
-            CLIError.report(OmioError(file, "cancelled; the partial store was removed"), path: file)
+            CLIError.report(OmioError(image.file, "cancelled; the partial store was removed"), path: image.file)
             throw ExitCode(130)
         } catch {
             bar.finish()
-            throw CLIError.fail(error, path: file)
+            throw error
         }
     }
 
@@ -90,7 +87,7 @@ struct CacheBuildCommand: ParsableCommand {
 
 }
 
-struct CacheListCommand: ParsableCommand {
+struct CacheListCommand: ParsableCommand, ReportsErrors {
     static let configuration = CommandConfiguration(
         commandName: "list",
         abstract: "List the caches of a folder: stores (complete, partial, stale, orphan), launchers, logs, OMIO's own.",
@@ -114,16 +111,16 @@ struct CacheListCommand: ParsableCommand {
     @Flag(help: "Print a JSON array.")
     var json = false
 
+    var errorPath: String { folder }
+
     func run() throws {
         var isDir: ObjCBool = false
         guard fallback || FileManager.default.fileExists(atPath: folder, isDirectory: &isDir) && isDir.boolValue else {
-            CLIError.report(OmioError(folder, "not a folder"), path: folder)
-            throw ExitCode(1)
+            throw OmioError(folder, "not a folder")
         }
         let listing = fallback ? CacheInventory.listFallback() : CacheInventory.walk(folder: folder, recursive: recursive)
         for line in listing.notes { FileHandle.standardError.write(Data("omio-tui: \(line)\n".utf8)) }
-        let entries: [CacheEntry]
-        do { entries = try listing.checked() } catch { throw CLIError.fail(error, path: folder) }
+        let entries = try listing.checked()
         if json {
             print(JSONValue.array(entries.map(\.json)).serialized(pretty: true))
             return

@@ -4,7 +4,7 @@ import OmioEngine
 import OmioFormats
 
 /// `omio-tui cache purge`: frees what .omio_cache folders hold, safely.
-struct CachePurgeCommand: ParsableCommand {
+struct CachePurgeCommand: ParsableCommand, ReportsErrors {
     static let configuration = CommandConfiguration(
         commandName: "purge",
         abstract: "Remove caches: everything made for a FILE, or a folder's stale entries (--stale) or whole .omio_cache (--all).",
@@ -29,43 +29,39 @@ struct CachePurgeCommand: ParsableCommand {
     @Flag(help: "Only print what would be removed.") var dryRun = false
     @Flag(help: "Also remove stores an open napari window shows (its layers stop working).") var force = false
 
+    var errorPath: String { target }
+
     func run() throws {
-        do {
-            var plan = try makePlan()
-            if force { plan = plan.forcingInUse() }
-            for s in plan.skipped { print(TerminalSafeText.escape("skip  \(s.entry.path)  (\(s.reason))")) }
-            if !plan.inUse.isEmpty { print("(--force removes stores a napari window shows too)") }
-            guard !plan.entries.isEmpty || !plan.folders.isEmpty else {
-                print("nothing to purge")
+        var plan = try makePlan()
+        if force { plan = plan.forcingInUse() }
+        for s in plan.skipped { print(TerminalSafeText.escape("skip  \(s.entry.path)  (\(s.reason))")) }
+        if !plan.inUse.isEmpty { print("(--force removes stores a napari window shows too)") }
+        guard !plan.entries.isEmpty || !plan.folders.isEmpty else {
+            print("nothing to purge")
+            return
+        }
+        for e in plan.entries {
+            print("\(dryRun ? "would remove" : "remove")  \(PurgeReport.size(e.bytes).padding(toLength: 9, withPad: " ", startingAt: 0))  \(e.state.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0))  \(TerminalSafeText.escape(e.path))")
+        }
+        print("total \(PurgeReport.size(plan.bytes)) in \(EnglishCount.of(plan.entries.count, "entry", plural: "entries"))")
+        if dryRun { return }
+        if !yes {
+            guard isatty(STDIN_FILENO) == 1 else {
+                throw OmioError(target, "not a terminal to confirm on; add --yes (or --dry-run)")
+            }
+            FileHandle.standardOutput.write(Data("Remove them? [y/N] ".utf8))
+            guard let answer = readLine(), answer.lowercased().hasPrefix("y") else {
+                print("nothing removed")
                 return
             }
-            for e in plan.entries {
-                print("\(dryRun ? "would remove" : "remove")  \(PurgeReport.size(e.bytes).padding(toLength: 9, withPad: " ", startingAt: 0))  \(e.state.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0))  \(TerminalSafeText.escape(e.path))")
-            }
-            print("total \(PurgeReport.size(plan.bytes)) in \(EnglishCount.of(plan.entries.count, "entry", plural: "entries"))")
-            if dryRun { return }
-            if !yes {
-                guard isatty(STDIN_FILENO) == 1 else {
-                    throw OmioError(target, "not a terminal to confirm on; add --yes (or --dry-run)")
-                }
-                FileHandle.standardOutput.write(Data("Remove them? [y/N] ".utf8))
-                guard let answer = readLine(), answer.lowercased().hasPrefix("y") else {
-                    print("nothing removed")
-                    return
-                }
-            }
-            let progress = ProgressReporter(label: "purge")
-            let report = CachePurge.execute(plan) { freed, total in progress.update(done: freed, total: total, bytes: freed) }
-            progress.finish(report.summary)
-            if !report.failed.isEmpty {
-                for f in report.failed { CLIError.report(OmioError(f.path, "not removed: \(f.reason)"), path: f.path) }
-                print(TerminalSafeText.escape("removed: " + (report.removed.isEmpty ? "nothing" : report.removed.joined(separator: ", "))))
-                throw ExitCode(1)
-            }
-        } catch let e as ExitCode {
-            throw e
-        } catch {
-            throw CLIError.fail(error, path: target)
+        }
+        let progress = ProgressReporter(label: "purge")
+        let report = CachePurge.execute(plan) { freed, total in progress.update(done: freed, total: total, bytes: freed) }
+        progress.finish(report.summary)
+        if !report.failed.isEmpty {
+            for f in report.failed { CLIError.report(OmioError(f.path, "not removed: \(f.reason)"), path: f.path) }
+            print(TerminalSafeText.escape("removed: " + (report.removed.isEmpty ? "nothing" : report.removed.joined(separator: ", "))))
+            throw ExitCode(1)
         }
     }
 

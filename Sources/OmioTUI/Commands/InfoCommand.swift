@@ -10,11 +10,7 @@ struct InfoCommand: ParsableCommand {
         discussion: "Reads headers only, never pixel data. Corrections made with `set` (or in the TUI) are applied and listed under \"edited\". Exit status 1 when any file cannot be read."
     )
 
-    @Argument(help: "Image files.", completion: .file())
-    var files: [String]
-
-    @Option(help: "Series to describe (0-based).", transform: OptionValue.index)
-    var series: Int = 0
+    @OptionGroup var images: ImagesOptions
 
     @Flag(help: "Print JSON (an object, or an array when several files are given).")
     var json = false
@@ -23,11 +19,9 @@ struct InfoCommand: ParsableCommand {
         var failed: ExitCode?
         var objects: [JSONValue] = []
         let ascii = ASCIIText.neededOnStdout // a C-locale terminal would drop µ, ×, ...
-        for path in files {
+        for path in images.files {
             do {
-                let source = try ImageOpener.open(path: path)
-                try OptionBounds.checkSeries(series, count: source.seriesCount)
-                let (m, _) = try OverlayStore.metadata(source, series: series)
+                let m = try images.open(path).metadata
                 if json {
                     objects.append(m.json)
                 } else {
@@ -35,13 +29,14 @@ struct InfoCommand: ParsableCommand {
                     print(ascii ? ASCIIText.fold(text) : text, terminator: "")
                 }
             } catch {
-                // A bad file among good ones is 1; a --series no file has wins (64).
+                // Reported file by file (the others are still described): a bad file among good
+                // ones is 1; a --series no file has wins (64).
                 let status = CLIError.fail(error, path: path)
                 if failed != ExitCode(CLIError.usageStatus) { failed = status }
             }
         }
         if json, !objects.isEmpty {
-            print((files.count == 1 ? objects[0] : .array(objects)).serialized(pretty: true))
+            print((images.files.count == 1 ? objects[0] : .array(objects)).serialized(pretty: true))
         }
         if let failed { throw failed }
     }

@@ -4,7 +4,7 @@ import OmioEngine
 import OmioFormats
 
 /// `omio-tui napari FILE...`: what `n` does in the inspector, from the shell.
-struct NapariCommand: ParsableCommand {
+struct NapariCommand: ParsableCommand, ReportsErrors {
     static let configuration = CommandConfiguration(
         commandName: "napari",
         abstract: "Open files in napari: the OME-Zarr store with the corrected scale, one layer per channel.",
@@ -20,12 +20,9 @@ struct NapariCommand: ParsableCommand {
             """
     )
 
-    enum Mode: String, ExpressibleByArgument, CaseIterable { case dask, zarr, numpy }
-
-    @Argument(help: "Image files.", completion: .file()) var files: [String]
-    @Option(help: "Series (0-based), for every file.", transform: OptionValue.index) var series = 0
+    @OptionGroup var images: ImagesOptions
     @Option(help: "dask: lazy dask arrays (default); zarr: lazy zarr arrays, no dask; numpy: read into memory (small data).")
-    var mode = Mode.dask
+    var mode = NapariMode.dask
     @Option(help: "The Python that has napari (default: $OMIO_PYTHON, else python3).", transform: OptionValue.path) var python: String?
     @Flag(name: .customLong("no-launch"), help: "Write the launchers but do not run them; print their paths.") var noLaunch = false
     @Flag(help: "Run the launcher with --check: build the viewer without showing it and print its layers as JSON.") var check = false
@@ -36,20 +33,15 @@ struct NapariCommand: ParsableCommand {
             transform: OptionValue.seconds)
     var wait = 60.0
 
+    private var files: [String] { images.files }
+
+    /// Errors of opening a file name it; the rest (napari, the launcher) are the first file's.
+    var errorPath: String { files.first ?? "" }
+
     func run() throws {
-        var inputs: [NapariInput] = []
-        var current = files.first ?? ""
-        let result: NapariSendResult
-        do {
-            for file in files {
-                current = file
-                let source = try ImageOpener.open(path: file)
-                try OptionBounds.checkSeries(series, count: source.seriesCount)
-                inputs.append(try NapariInput.open(source: source, series: series))
-            }
-            current = files.first ?? ""
-            let reporters = files.map { _ in ProgressReporter(label: "store") }
-            result = try NapariLauncher.open(inputs, cacheDir: cacheDir, mode: NapariMode(rawValue: mode.rawValue)!, python: python,
+        let inputs = try files.map { NapariInput(try images.open($0)) }
+        let reporters = files.map { _ in ProgressReporter(label: "store") }
+        let result = try NapariLauncher.open(inputs, cacheDir: cacheDir, mode: mode, python: python,
                                              launch: !noLaunch, check: check,
                                              progress: { i, p in reporters[i].update(done: p.bytesDone, total: p.bytesTotal, bytes: p.bytesDone) },
                                              built: { i, store in
@@ -58,9 +50,6 @@ struct NapariCommand: ParsableCommand {
                                                  }
                                                  if let notice = store.notice { CLIError.note(notice) }
                                              })
-        } catch {
-            throw CLIError.fail(error, path: current)
-        }
         if let json = result.check {
             print(json.serialized())
         } else if let process = result.process {
@@ -89,9 +78,7 @@ struct NapariCommand: ParsableCommand {
             print(TerminalSafeText.escape("sent \(names) to napari (launcher pid \(process.pid)): \(tail.isEmpty ? "done" : tail)"))
         case let status?:
             let tail = NapariProcess.tail(of: result.logPath)
-            CLIError.report(OmioError(files.first ?? "", "the napari launcher exited with status \(status): \(tail) (log: \(result.logPath); run it with: \(result.command))"),
-                            path: files.first ?? "")
-            throw ExitCode(1)
+            throw OmioError(errorPath, "the napari launcher exited with status \(status): \(tail) (log: \(result.logPath); run it with: \(result.command))")
         }
     }
 

@@ -8,27 +8,42 @@ import OmioFormats
 public enum OmioCLI {
     public static func main(_ given: [String] = Array(CommandLine.arguments.dropFirst())) -> Never {
         let arguments = CommandWords.attachNegativeNumbers(given)
+        var command: ParsableCommand
         do {
             try CommandWords.check(arguments)
             // Parsed through the root, the default command drops options it does not know
             // (`--colours 256` became a browse of "256"); parsed as itself it reports them.
-            var command = CommandWords.isBrowse(arguments) ? try BrowseCommand.parseAsRoot(arguments) : try OmioCommand.parseAsRoot(arguments)
-            try command.run()
-            exit(0)
-        } catch let code as ExitCode {
-            exit(code.rawValue) // the command has reported its error already
+            command = CommandWords.isBrowse(arguments) ? try BrowseCommand.parseAsRoot(arguments) : try OmioCommand.parseAsRoot(arguments)
         } catch let e as CommandWords.Unknown {
             exit(usageFailure(e.message, see: e.command))
         } catch {
-            let status = OmioCommand.exitCode(for: error)
-            if status == .success { // --help, --version, help COMMAND
-                print(OmioCommand.fullMessage(for: error))
-                exit(0)
-            }
-            let message = OmioCommand.message(for: error)
-            if message.isEmpty { exit(status.rawValue) }
-            exit(usageFailure(UsageMessage.oneLine(message), see: CommandWords.command(of: arguments)))
+            parserFailure(error, arguments)
         }
+        // Every command's failure is reported here, as one line: 64 for a usage error found
+        // once the file is open (an index past its shape), 1 for a file that cannot be read or
+        // written, or the status a command chose after reporting (ExitCode).
+        do {
+            try command.run()
+            exit(0)
+        } catch let code as ExitCode {
+            exit(code.rawValue)
+        } catch where OmioCommand.exitCode(for: error) != .failure {
+            parserFailure(error, arguments) // `help render` runs a help command that throws the help text
+        } catch {
+            exit(CLIError.fail(error, path: (command as? ReportsErrors)?.errorPath ?? "").rawValue)
+        }
+    }
+
+    /// What the parser threw: help and version on stdout (0), a usage error as one line (64).
+    private static func parserFailure(_ error: Error, _ arguments: [String]) -> Never {
+        let status = OmioCommand.exitCode(for: error)
+        if status == .success { // --help, --version, help COMMAND
+            print(OmioCommand.fullMessage(for: error))
+            exit(0)
+        }
+        let message = OmioCommand.message(for: error)
+        if message.isEmpty { exit(status.rawValue) }
+        exit(usageFailure(UsageMessage.oneLine(message), see: CommandWords.command(of: arguments)))
     }
 
     private static func usageFailure(_ message: String, see command: String) -> Int32 {

@@ -32,9 +32,16 @@ enum CLIError {
         }
     }
 
-    /// Reports `error` and returns the exit status to throw: 64 for an option whose value does
-    /// not fit the file, 1 for a file that cannot be read or written.
+    /// Reports `error` and returns the exit status: 64 for an option whose value does not fit
+    /// the file, 1 for a file that cannot be read or written; an `ExitCode` was reported by the
+    /// command that threw it. `path` names the file when the error does not.
     static func fail(_ error: Error, path: String) -> ExitCode {
+        switch error {
+        case let code as ExitCode: return code
+        case let e as NoSuchSeries:
+            do { try OptionBounds.checkSeries(e.series, count: e.count) } catch { return fail(error, path: e.path) }
+        default: break
+        }
         report(error, path: path)
         return ExitCode(error is UsageError ? usageStatus : 1)
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import OmioEngine
 import OmioFormats
+import OmioRender
 
 /// Option values checked while the command line is parsed, before any file is opened: a
 /// value that could trap (a zero or 2^63 width, a reversed range, NaN limits) never reaches
@@ -63,32 +64,24 @@ enum OptionValue {
         case "minmax": return .minMax
         case "stack": return .stackAuto
         default:
-            guard let limits = ContrastLimits(parsing: s) else { throw Invalid("must be auto, minmax, stack or LO:HI with finite numbers and LO < HI") }
+            guard let limits = ContrastLimits(argument: s) else { throw Invalid("must be auto, minmax, stack or LO:HI with finite numbers and LO < HI") }
             return .manual(limits)
         }
     }
 }
 
-/// `--t 3` or `--t 0:9` (inclusive): checked for form when parsed, against the shape when the
-/// file is open.
-struct IndexRange: Equatable {
-    let lo: Int, hi: Int
+/// Values that read the same on the command line and in the inspector's `:` commands
+/// (`:symbols`, `:reduce`, `:contrast`): one parser per type, here.
+extension ColorMode: ExpressibleByArgument {}
+extension GlyphMode: ExpressibleByArgument {}
+extension StoreMode: ExpressibleByArgument {}
+extension SymbolSet: ExpressibleByArgument {}
+extension Reduce: ExpressibleByArgument {}
+extension NapariMode: ExpressibleByArgument {}
 
-    static func parse(_ s: String) throws -> IndexRange {
-        let parts = s.split(separator: ":", omittingEmptySubsequences: false).map { Int($0) }
-        guard parts.count <= 2, parts.allSatisfy({ ($0 ?? -1) >= 0 }), let lo = parts.first ?? nil, let hi = parts.last ?? nil else {
-            throw OptionValue.Invalid("must be an index N or a range A:B (0-based, inclusive)")
-        }
-        guard lo <= hi else { throw OptionValue.Invalid("the range \(s) is reversed; write \(hi):\(lo)") }
-        return IndexRange(lo: lo, hi: hi)
-    }
-
-    /// The indices, when they lie inside an axis of `count` positions.
-    func indices(option: String, axis: String, count: Int) throws -> ClosedRange<Int> {
-        if count == 0 { try OptionBounds.check(hi, option: option, axis: axis, count: count) } // the file's fault
-        guard hi < count else { throw UsageError(option, OptionBounds.outside(lo == hi ? "\(lo)" : "\(lo):\(hi)", axis: axis, count: count)) }
-        return lo...hi
-    }
+extension ContrastLimits: ExpressibleByArgument {
+    /// `LO:HI`, read by the engine's one parser (ContrastLimits(parsing:)).
+    public init?(argument s: String) { self.init(parsing: s) }
 }
 
 /// `--c 2` or `--c all`.

@@ -5,23 +5,22 @@ import OmioFormats
 import OmioRender
 
 /// `omio-tui render`: the TUI's preview as ANSI text on stdout, for scripts and pipes.
-struct RenderCommand: ParsableCommand {
+struct RenderCommand: ParsableCommand, ReportsErrors {
     static let configuration = CommandConfiguration(
         commandName: "render",
         abstract: "Print a plane as block characters with ANSI colours (the TUI's preview).",
         discussion: """
             Prints exactly the image's cells: one line per row, colours as SGR codes, a reset at \
-            each line end. A range (--t 0:9) prints the frames one after another (a flipbook; \
+            each line end. A range (--t 0:10, half-open as in Python: frames 0 to 9; --t -5: the last five; --t 0:100:10 every tenth) prints the frames one after another (a flipbook; \
             on a terminal each frame replaces the last) under the limits found for the first \
             frame. Indices are 0-based. RGB images print in colour (R, G, B under one set of \
             limits, 0:255 for 8-bit data); --c 0 prints one sample in grey.
             """
     )
 
-    @Argument(help: "Image file.", completion: .file()) var file: String
-    @Option(help: "Series (0-based).", transform: OptionValue.index) var series = 0
-    @Option(help: "Time index or range A:B (inclusive).", transform: IndexRange.parse) var t = IndexRange(lo: 0, hi: 0)
-    @Option(help: "Z index or range A:B (inclusive).", transform: IndexRange.parse) var z = IndexRange(lo: 0, hi: 0)
+    @OptionGroup var image: ImageOptions
+    @Option(help: "Time index or range A:B[:STEP] (half-open: 0:10 is 0 to 9; negative counts from the end).", transform: AxisRange.parse) var t = AxisRange.index(0)
+    @Option(help: "Z index or range A:B[:STEP] (half-open: 0:10 is 0 to 9; negative counts from the end).", transform: AxisRange.parse) var z = AxisRange.index(0)
     @Option(help: "Channel index, or 'all' for the composite (default: all).", transform: ChannelChoice.parse) var c = ChannelChoice.all
     @Option(help: "Maximum width in cells, 1-4096 (default: the terminal's, else 80).", transform: OptionValue.cells) var width: Int?
     @Option(help: "Maximum height in cells, 1-4096 (default: the terminal's, else 24).", transform: OptionValue.cells) var height: Int?
@@ -45,67 +44,64 @@ struct RenderCommand: ParsableCommand {
         }
     }
 
+    var errorPath: String { image.file }
+
     func run() throws {
-        do {
-            let source = try ImageOpener.open(path: file)
-            try OptionBounds.checkSeries(series, count: source.seriesCount)
-            let (m, overlay) = try OverlayStore.metadata(source, series: series)
-            let ts = try t.indices(option: "--t", axis: "T", count: m.shape.t)
-            let zs = try z.indices(option: "--z", axis: "Z", count: m.shape.z)
-            let channels: [Int]
-            // All samples of an RGB image: the colour image (R, G, B; alpha left out).
-            let trueColor = c == .all && m.isRGB && m.shape.c >= 3
-            switch c {
-            case .all where trueColor: channels = TrueColor.channels
-            case .all: channels = Array(0..<m.shape.c)
-            case let .one(ci):
-                try OptionBounds.check(ci, option: "--c", axis: "C", count: m.shape.c)
-                channels = [ci]
+        let opened = try image.open()
+        let source = opened.source, series = opened.series, m = opened.metadata
+        let ts = try t.resolve(.t, count: m.shape.t).indices
+        let zs = try z.resolve(.z, count: m.shape.z).indices
+        let channels: [Int]
+        // All samples of an RGB image: the colour image (R, G, B; alpha left out).
+        let trueColor = c == .all && m.isRGB && m.shape.c >= 3
+        switch c {
+        case .all where trueColor: channels = TrueColor.channels
+        case .all: channels = Array(0..<m.shape.c)
+        case let .one(ci):
+            try OptionBounds.check(ci, option: "--c", axis: "C", count: m.shape.c)
+            channels = [ci]
+        }
+        let mode = contrast ?? TrueColor.defaultMode(m) ?? .auto
+        let box = RenderCommand.terminalSize()
+        // The terminal's own size is capped like the options: a huge virtual terminal is no
+        // reason to allocate more.
+        let cols = width ?? min(box.cols, OptionValue.maxCells)
+        let size = PreviewGeometry.fit(m, width: cols, height: height ?? min(box.rows, OptionValue.maxArea / cols))
+        let levels: PixelLevels
+        if store == .disk {
+            let progress = ProgressReporter(label: "store")
+            let request = StoreRequest(series: series, cacheDir: cacheDir, overlayHash: opened.overlayHash)
+            let built = try StoreBuilder.ensure(source: source, request: request, metadata: m) { p in
+                progress.update(done: p.bytesDone, total: p.bytesTotal, bytes: p.bytesDone)
             }
-            let mode = contrast ?? TrueColor.defaultMode(m) ?? .auto
-            let box = RenderCommand.terminalSize()
-            // The terminal's own size is capped like the options: a huge virtual terminal is no
-            // reason to allocate more.
-            let cols = width ?? min(box.cols, OptionValue.maxCells)
-            let size = PreviewGeometry.fit(m, width: cols, height: height ?? min(box.rows, OptionValue.maxArea / cols))
-            let levels: PixelLevels
-            if store == .disk {
-                let progress = ProgressReporter(label: "store")
-                let request = StoreRequest(series: series, cacheDir: cacheDir, overlayHash: overlay.hash(series: series))
-                let built = try StoreBuilder.ensure(source: source, request: request, metadata: m) { p in
-                    progress.update(done: p.bytesDone, total: p.bytesTotal, bytes: p.bytesDone)
-                }
-                if !built.reused { progress.finish("store built: \(built.path)") }
-                if let notice = built.notice { CLIError.note(notice) }
-                if let repaired = built.repaired { CLIError.note("rebuilding: \(repaired)") }
-                levels = try StoreReader(path: built.path)
-            } else {
-                levels = SourceLevels(source: source, series: series)
+            if !built.reused { progress.finish("store built: \(built.path)") }
+            if let notice = built.notice { CLIError.note(notice) }
+            if let repaired = built.repaired { CLIError.note("rebuilding: \(repaired)") }
+            levels = try StoreReader(path: built.path)
+        } else {
+            levels = SourceLevels(source: source, series: series)
+        }
+        let array = LazyArray(levels: levels)
+        let tty = isatty(STDOUT_FILENO) == 1
+        let style = tty ? TerminalProfile.resolveStyle(colors: colors, glyphs: glyphs)
+            : RenderStyle(colors: colors ?? .truecolor, glyphs: glyphs ?? .unicode)
+        var first = true
+        var contrast = Array(repeating: mode, count: m.shape.c)
+        for ti in ts {
+            for zi in zs {
+                let request = SliceRequest(generation: 0, array: array, t: ti, z: zi, channels: channels,
+                                           viewport: .full(m.shape), cols: size.cols, rows: size.rows, symbols: symbols,
+                                           contrast: contrast, gamma: 1,
+                                           colors: ChannelColors.resolve(m), reduce: reduce, trueColor: trueColor, style: style)
+                let result = try SlicePipeline.run(request)
+                // A flipbook keeps the first frame's limits, as the TUI does while stepping:
+                // brightness changes between frames stay visible.
+                for (c, l) in result.limits { contrast[c] = .manual(l) }
+                var text = ANSIWriter.write(result.grid, mode: style.colors)
+                if !first, tty { text = "\u{1B}[\(size.rows)A" + text } // flipbook: redraw in place
+                FileHandle.standardOutput.write(Data(text.utf8))
+                first = false
             }
-            let array = LazyArray(levels: levels)
-            let tty = isatty(STDOUT_FILENO) == 1
-            let style = tty ? TerminalProfile.resolveStyle(colors: colors, glyphs: glyphs)
-                : RenderStyle(colors: colors ?? .truecolor, glyphs: glyphs ?? .unicode)
-            var first = true
-            var contrast = Array(repeating: mode, count: m.shape.c)
-            for ti in ts {
-                for zi in zs {
-                    let request = SliceRequest(generation: 0, array: array, t: ti, z: zi, channels: channels,
-                                               viewport: .full(m.shape), cols: size.cols, rows: size.rows, symbols: symbols,
-                                               contrast: contrast, gamma: 1,
-                                               colors: ChannelColors.resolve(m), reduce: reduce, trueColor: trueColor, style: style)
-                    let result = try SlicePipeline.run(request)
-                    // A flipbook keeps the first frame's limits, as the TUI does while stepping:
-                    // brightness changes between frames stay visible.
-                    for (c, l) in result.limits { contrast[c] = .manual(l) }
-                    var text = ANSIWriter.write(result.grid, mode: style.colors)
-                    if !first, tty { text = "\u{1B}[\(size.rows)A" + text } // flipbook: redraw in place
-                    FileHandle.standardOutput.write(Data(text.utf8))
-                    first = false
-                }
-            }
-        } catch {
-            throw CLIError.fail(error, path: file)
         }
     }
 
@@ -118,5 +114,3 @@ struct RenderCommand: ParsableCommand {
         return (80, 24)
     }
 }
-
-extension Reduce: ExpressibleByArgument {}

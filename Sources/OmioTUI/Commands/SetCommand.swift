@@ -4,7 +4,7 @@ import OmioEngine
 import OmioFormats
 
 /// `omio-tui set FILE KEY=VALUE...`: corrects metadata in the file's overlay (never the file).
-struct SetCommand: ParsableCommand {
+struct SetCommand: ParsableCommand, ReportsErrors {
     static let configuration = CommandConfiguration(
         commandName: "set",
         abstract: "Correct metadata: saved beside the file as <file name>.omio.json, used everywhere after.",
@@ -19,53 +19,49 @@ struct SetCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "Image file.", completion: .file()) var file: String
+    @OptionGroup var image: ImageOptions
     @Argument(help: "KEY=VALUE assignments (with --reset: the keys to reset; none resets all).") var assignments: [String] = []
-    @Option(help: "Series (0-based).", transform: OptionValue.index) var series = 0
     @Flag(help: "Remove edits (of the given keys, or all) and return to the file's values.") var reset = false
 
+    var errorPath: String { image.file }
+
     func run() throws {
-        do {
-            let source = try ImageOpener.open(path: file)
-            try OptionBounds.checkSeries(series, count: source.seriesCount)
-            let fileMetadata = source.metadata(series: series)
-            var overlay = OverlayStore.load(for: source.path)
-            if reset {
-                let fields = try assignments.map { key -> MetadataField in
-                    guard let f = MetadataField(key: key) else { throw UsageError("unknown key '\(key)' (keys: \(MetadataField.keysHelp))") }
-                    return f
-                }
-                var removed: [String] = []
-                if fields.isEmpty { removed = overlay.reset(nil, series: series) }
-                for f in fields { removed += overlay.reset(f, series: series) }
-                let saved = try OverlayStore.save(overlay)
-                if let n = saved.notice { CLIError.note(n) }
-                print(removed.isEmpty ? "nothing to reset" : "reset " + removed.joined(separator: ", "))
-            } else {
-                guard !assignments.isEmpty else { throw UsageError("nothing to set: give KEY=VALUE (keys: \(MetadataField.keysHelp))") }
-                // Check every assignment before saving any: all or nothing.
-                var current = overlay.apply(to: fileMetadata)
-                for a in assignments {
-                    guard let eq = a.firstIndex(of: "=") else { throw UsageError("'\(a)' is not KEY=VALUE") }
-                    let key = String(a[..<eq]), raw = String(a[a.index(after: eq)...])
-                    guard let field = MetadataField(key: key) else {
-                        throw UsageError("unknown key '\(key)' (keys: \(MetadataField.keysHelp))")
-                    }
-                    do {
-                        let value = try FieldParser.parse(field, raw, current: current)
-                        overlay.set(field, value, series: series, file: fileMetadata)
-                        current = overlay.apply(to: fileMetadata)
-                    } catch let e as FieldParser.Invalid {
-                        throw UsageError(e.description + "; nothing saved")
-                    }
-                }
-                let saved = try OverlayStore.save(overlay)
-                if let n = saved.notice { CLIError.note(n) }
-                print(InfoText.render(current), terminator: "")
-                print(TerminalSafeText.escape("saved to \(saved.path)"))
+        let opened = try image.open()
+        let series = opened.series, fileMetadata = opened.fileMetadata
+        var overlay = opened.overlay
+        if reset {
+            let fields = try assignments.map { key -> MetadataField in
+                guard let f = MetadataField(key: key) else { throw UsageError("unknown key '\(key)' (keys: \(MetadataField.keysHelp))") }
+                return f
             }
-        } catch {
-            throw CLIError.fail(error, path: file)
+            var removed: [String] = []
+            if fields.isEmpty { removed = overlay.reset(nil, series: series) }
+            for f in fields { removed += overlay.reset(f, series: series) }
+            let saved = try OverlayStore.save(overlay)
+            if let n = saved.notice { CLIError.note(n) }
+            print(removed.isEmpty ? "nothing to reset" : "reset " + removed.joined(separator: ", "))
+        } else {
+            guard !assignments.isEmpty else { throw UsageError("nothing to set: give KEY=VALUE (keys: \(MetadataField.keysHelp))") }
+            // Check every assignment before saving any: all or nothing.
+            var current = opened.metadata
+            for a in assignments {
+                guard let eq = a.firstIndex(of: "=") else { throw UsageError("'\(a)' is not KEY=VALUE") }
+                let key = String(a[..<eq]), raw = String(a[a.index(after: eq)...])
+                guard let field = MetadataField(key: key) else {
+                    throw UsageError("unknown key '\(key)' (keys: \(MetadataField.keysHelp))")
+                }
+                do {
+                    let value = try FieldParser.parse(field, raw, current: current)
+                    overlay.set(field, value, series: series, file: fileMetadata)
+                    current = overlay.apply(to: fileMetadata)
+                } catch let e as FieldParser.Invalid {
+                    throw UsageError(e.description + "; nothing saved")
+                }
+            }
+            let saved = try OverlayStore.save(overlay)
+            if let n = saved.notice { CLIError.note(n) }
+            print(InfoText.render(current), terminator: "")
+            print(TerminalSafeText.escape("saved to \(saved.path)"))
         }
     }
 }

@@ -3,44 +3,67 @@ import Foundation
 import OmioEngine
 import OmioFormats
 
-struct SliceCommand: ParsableCommand {
+/// `omio-tui slice`: a sub-stack (ranges of T, Z, C and a Y/X window) to .npy, OME-TIFF or
+/// OME-Zarr, streamed band by band.
+struct SliceCommand: ParsableCommand, ReportsErrors {
     static let configuration = CommandConfiguration(
         commandName: "slice",
-        abstract: "Write one full-resolution plane as a NumPy .npy file (native dtype, little-endian).",
-        discussion: "Reads only the strips or tiles of that plane. Load the result with numpy.load."
+        abstract: "Write a sub-stack (ranges of T, Z, C and a Y/X window) as .npy, OME-TIFF or OME-Zarr.",
+        discussion: """
+            Ranges follow Python: N is one index; A:B is half-open (A up to B-1), A:B:STEP takes \
+            every STEP-th; either end may be left out (:10, 5:, :); negative numbers count from \
+            the end (-1 the last, -10: the last ten); --t, --z and --c also take lists (0,2). A \
+            range reaching outside the image is an error. Defaults: index 0 of T, Z and C (one \
+            plane, as before) and the whole of Y and X.
+
+            The output's name picks the format. .ome.tif: an OME-TIFF with the corrected \
+            metadata (edits from `set`), PhysicalSize and TimeIncrement scaled by the level and \
+            the steps, and the window's origin in a MapAnnotation (SliceOriginT/Z/C/Y/X/Level, \
+            source indices and pixels). .ome.zarr: an OME-Zarr 0.5 store with a pyramid, like \
+            `cache build`. Anything else (.npy, -, /dev/null): a NumPy .npy in C order with \
+            axes in TZCYX order; as in numpy, an axis given as one index (or left at its \
+            default) is dropped and an axis given as a range is kept even when its length is 1 \
+            (--t 0:1); --squeeze drops every length-1 axis. So `--t 0:10 --y 0:100 --x 0:100` \
+            gives shape (10, 100, 100), and `--t 3 --z 2 --c 0` one (Y, X) plane as before.
+
+            Reads only the strips or tiles the window covers and writes as it reads: memory \
+            stays a few MB whatever the output's size. Progress on stderr for long extractions.
+            """
     )
 
-    @Argument(help: "Image file.", completion: .file())
-    var file: String
+    @OptionGroup var image: ImageOptions
+    @Option(help: "Time: index, A:B[:STEP] (half-open) or list.", transform: AxisRange.parse) var t = AxisRange.index(0)
+    @Option(help: "Z: index, A:B[:STEP] (half-open) or list.", transform: AxisRange.parse) var z = AxisRange.index(0)
+    @Option(help: "Channel: index, A:B[:STEP] (half-open) or list.", transform: AxisRange.parse) var c = AxisRange.index(0)
+    @Option(help: "Rows: A:B[:STEP] (half-open; default all).", transform: AxisRange.parse) var y = AxisRange.all
+    @Option(help: "Columns: A:B[:STEP] (half-open; default all).", transform: AxisRange.parse) var x = AxisRange.all
+    @Option(help: "Pyramid level of the file (0 is full resolution; --y and --x count that level's pixels).", transform: OptionValue.index) var level: Int = 0
+    @Flag(help: "For .npy: drop every length-1 axis (numpy's squeeze).") var squeeze = false
+    @Option(name: .shortAndLong, help: "Output: .npy, .ome.tif or .ome.zarr; - writes .npy to standard output (not a terminal). A FIFO or /dev/null is written directly; the input file is never overwritten.", transform: OptionValue.outputFile) var output: String
 
-    @Option(help: "Series (0-based).", transform: OptionValue.index) var series: Int = 0
-    @Option(help: "Time index (0-based).", transform: OptionValue.index) var t: Int = 0
-    @Option(help: "Z index (0-based).", transform: OptionValue.index) var z: Int = 0
-    @Option(help: "Channel index (0-based).", transform: OptionValue.index) var c: Int = 0
-    @Option(help: "Pyramid level (0 is full resolution).", transform: OptionValue.index) var level: Int = 0
-    @Option(name: .shortAndLong, help: "Output .npy path; - writes to standard output (not a terminal). A FIFO or /dev/null is written directly; the input file is never overwritten.", transform: OptionValue.outputFile) var output: String
+    var errorPath: String { image.file }
 
     func run() throws {
-        do {
-            let source = try ImageOpener.open(path: file)
-            let target = try OutputTarget.resolve(output, reading: source)
-            try OptionBounds.checkSeries(series, count: source.seriesCount)
-            let levels = source.levelSizes(series: series)
-            try OptionBounds.check(level, option: "--level", count: levels.count, "the series has \(EnglishCount.of(levels.count, "level"))")
-            let shape = source.metadata(series: series).shape
-            try OptionBounds.check(t, option: "--t", axis: "T", count: shape.t)
-            try OptionBounds.check(z, option: "--z", axis: "Z", count: shape.z)
-            try OptionBounds.check(c, option: "--c", axis: "C", count: shape.c)
-            let size = levels[level]
-            let buffer = try source.read(series: series, level: level, plane: PlaneIndex(t: t, z: z, c: c),
-                                         region: .full(width: size.width, height: size.height))
-            do {
-                try target.write(NPYWriter.encode(buffer))
-            } catch {
-                throw OmioError(output, error.omioReason)
-            }
-        } catch {
-            throw CLIError.fail(error, path: file)
+        let opened = try image.open()
+        let source = opened.source, series = opened.series, m = opened.metadata
+        var format = SubStackExport.Format.of(output: output)
+        if format != .omeZarr { _ = try OutputTarget.resolve(output, reading: source, seekable: format == .omeTIFF) }
+        let levels = source.levelSizes(series: series)
+        try OptionBounds.check(level, option: "--level", count: levels.count, "the series has \(EnglishCount.of(levels.count, "level"))")
+        let stack = try SubStack.resolve(t: t, z: z, c: c, y: y, x: x, shape: m.shape, level: level, size: levels[level])
+        let sub = SubStackSource(parent: source, series: series, stack: stack, metadata: m)
+        let out = stack.shape
+        let given: [AxisRange] = [t, z, c, y, x]
+        let dropped = Set(out.array.indices.filter { out.array[$0] == 1 && (squeeze || given[$0].isIndex) })
+        let total = Int64(out.planeCount) * Int64(out.y * out.x * m.dtype.bytes)
+        let progress = ProgressReporter(label: "slice")
+        if case .npy = format { format = .npy(drop: dropped) }
+        let written = try SubStackExport.write(sub, to: output, format: format) { done, all in
+            progress.update(done: done, total: all, bytes: done)
+        }
+        // A summary only for work long enough to have shown a bar (keeps pipes and scripts quiet).
+        if progress.elapsed > 1 {
+            progress.finish("sliced \(written) (\(out), \(PurgeReport.size(total))) in " + String(format: "%.2f s", progress.elapsed))
         }
     }
 }

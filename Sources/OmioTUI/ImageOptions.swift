@@ -1,0 +1,26 @@
+import ArgumentParser
+import OmioEngine
+import OmioFormats
+
+/// FILE and `--series`: what every command that reads one series of one file takes.
+struct ImageOptions: ParsableArguments {
+    @Argument(help: "Image file.", completion: .file()) var file: String
+    @Option(help: "Series (0-based).", transform: OptionValue.index) var series = 0
+
+    /// The series with its corrections; a series the file lacks is `--series`'s usage error.
+    func open() throws -> CorrectedSeries { try CorrectedSeries.open(path: file, series: series) }
+}
+
+/// FILE... and `--series`, for commands that take several files (the same series of each).
+struct ImagesOptions: ParsableArguments {
+    @Argument(help: "Image files.", completion: .file()) var files: [String]
+    @Option(help: "Series (0-based), for every file.", transform: OptionValue.index) var series = 0
+
+    func open(_ file: String) throws -> CorrectedSeries { try CorrectedSeries.open(path: file, series: series) }
+}
+
+/// A command whose errors the root reports (`OmioCLI`): those that do not name a path of their
+/// own are reported against this one.
+protocol ReportsErrors {
+    var errorPath: String { get }
+}
