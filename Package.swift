@@ -24,10 +24,13 @@ let package = Package(
         .target(name: "OmioFormats", dependencies: ["CTIFF", "CZlib", "CZstd"], swiftSettings: swift5),
         // Napari/launcher.py is embedded as Napari/LauncherTemplate.swift (scripts/embed-launcher.sh).
         .target(name: "OmioEngine", dependencies: ["OmioFormats", "CZlib", "CZstd"], exclude: ["Napari/launcher.py"], swiftSettings: swift5),
+        // Plane -> what a terminal shows: the slice pipeline and the renderers. Shared by the TUI,
+        // `omio-tui render` and the bench; knows nothing of ncurses or the command line.
+        .target(name: "OmioRender", dependencies: ["OmioEngine", "OmioFormats"], swiftSettings: swift5),
         .target(
             name: "OmioTUI",
             dependencies: [
-                "OmioEngine", "OmioFormats", "CNcurses", "CTerminalGuard",
+                "OmioRender", "OmioEngine", "OmioFormats", "CNcurses", "CTerminalGuard",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swift5
@@ -35,15 +38,21 @@ let package = Package(
         .executableTarget(name: "omio-tui", dependencies: ["OmioTUI"], swiftSettings: swift5),
         // Test and benchmark fixtures (synthetic planes with burned-in labels); not shipped.
         .target(name: "OmioFixtures", dependencies: ["OmioFormats"], swiftSettings: swift5),
+        // Measuring a render: ANSI text back to cells, cells to pixels, PSNR. Not shipped.
+        .target(name: "OmioRenderQuality", dependencies: ["OmioRender"], swiftSettings: swift5),
         // Fixture generators and the benchmark harness; not shipped.
         .executableTarget(
             name: "omio-devtool",
-            dependencies: ["OmioEngine", "OmioFormats", "OmioFixtures", "OmioTUI", "CZlib", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "OmioEngine", "OmioFormats", "OmioFixtures", "OmioRender", "OmioRenderQuality", "OmioTUI", "CZlib",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: swift5
         ),
         .testTarget(name: "OmioFormatsTests", dependencies: ["OmioFormats", "OmioFixtures"], swiftSettings: swift5),
         .testTarget(name: "OmioEngineTests", dependencies: ["OmioEngine", "OmioFixtures"], swiftSettings: swift5),
-        .testTarget(name: "OmioTUITests", dependencies: ["OmioTUI", "OmioFixtures"], swiftSettings: swift5),
+        .testTarget(name: "OmioRenderTests", dependencies: ["OmioRender", "OmioRenderQuality", "OmioFixtures"], swiftSettings: swift5),
+        .testTarget(name: "OmioTUITests", dependencies: ["OmioTUI", "OmioRender", "OmioFixtures"], swiftSettings: swift5),
         .testTarget(name: "EndToEndTests", dependencies: ["OmioFormats", "OmioFixtures", "omio-tui"], swiftSettings: swift5),
         // Regressions/ holds fuzz inputs the tests read from the source tree, not resources.
         .testTarget(name: "FaultTests", dependencies: ["OmioFormats", "OmioEngine", "OmioFixtures"], exclude: ["Regressions"], swiftSettings: swift5),

@@ -11,7 +11,7 @@ public struct PlaneIndex: Hashable, Sendable, CustomStringConvertible {
 }
 
 /// A rectangle of a plane, optionally subsampled: rows `rows.lowerBound`, `+rowStep`, ...
-public struct PixelRegion: Equatable, Sendable {
+public struct PixelRegion: Hashable, Sendable {
     public var rows: Range<Int>
     public var cols: Range<Int>
     public var rowStep: Int

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import OmioTUI
+import OmioRender
+import OmioRenderQuality
 
 /// `omio-devtool ansi-png`: rasterizes ANSI block-character output (ours or chafa's) to a PNG,
 /// to look at renders without a terminal.

@@ -2,7 +2,8 @@ import ArgumentParser
 import Foundation
 import OmioEngine
 import OmioFormats
-import OmioTUI
+import OmioRender
+import OmioRenderQuality
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -53,7 +54,7 @@ struct BenchCaseCommand: ParsableCommand {
         case .slice2d:
             let source = try ImageOpener.open(path: file)
             let m = source.metadata(series: 0)
-            let cells = OmioBenchmark.previewSize(m, width: width, height: height)
+            let cells = PreviewGeometry.fit(m, width: width, height: height)
             let size = SymbolSet.sextant.rasterSize(cols: cells.cols, rows: cells.rows)
             let s = BenchClock.start()
             let array = LazyArray(levels: SourceLevels(source: source, series: 0))
@@ -64,22 +65,22 @@ struct BenchCaseCommand: ParsableCommand {
         case .pipeline:
             let source = try ImageOpener.open(path: file)
             let m = source.metadata(series: 0)
-            let cells = OmioBenchmark.previewSize(m, width: width, height: height)
+            let cells = PreviewGeometry.fit(m, width: width, height: height)
             let s = BenchClock.start()
             let array = LazyArray(levels: SourceLevels(source: source, series: 0))
-            let frame = try OmioBenchmark.renderFrame(array: array, metadata: m, t: t, z: z, channels: [c], cols: cells.cols, rows: cells.rows)
+            let frame = try BenchFrame.render(array: array, metadata: m, t: t, z: z, channels: [c], cols: cells.cols, rows: cells.rows)
             out["seconds"] = s.seconds
             out["cpu_seconds"] = s.cpuSeconds
             out["grid"] = "\(frame.grid.cols)x\(frame.grid.rows)"
         case .stepRender:
             let source = try ImageOpener.open(path: file)
             let m = source.metadata(series: 0)
-            let cells = OmioBenchmark.previewSize(m, width: width, height: height)
+            let cells = PreviewGeometry.fit(m, width: width, height: height)
             let s = BenchClock.start()
             let array = LazyArray(levels: SourceLevels(source: source, series: 0))
             var check = 0
             for ti in 0..<m.shape.t {
-                let frame = try OmioBenchmark.renderFrame(array: array, metadata: m, t: ti, z: z, channels: [c], cols: cells.cols, rows: cells.rows)
+                let frame = try BenchFrame.render(array: array, metadata: m, t: ti, z: z, channels: [c], cols: cells.cols, rows: cells.rows)
                 check &+= Int(frame.grid.cells[frame.grid.cells.count / 2].fg.r)
             }
             let seconds = s.seconds
@@ -90,7 +91,7 @@ struct BenchCaseCommand: ParsableCommand {
             out["grid"] = "\(cells.cols)x\(cells.rows)"
             out["check"] = check
         case .stepTUI:
-            let r = try OmioBenchmark.holdNextTimePoint(path: file, rows: 50, cols: 160)
+            let r = try BenchHoldKey.run(path: file, rows: 50, cols: 160)
             out["seconds"] = r.seconds
             out["cpu_seconds"] = r.cpuSeconds
             out["frames_shown"] = r.framesShown

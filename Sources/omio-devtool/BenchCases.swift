@@ -3,7 +3,8 @@ import Foundation
 import OmioEngine
 import OmioFixtures
 import OmioFormats
-import OmioTUI
+import OmioRender
+import OmioRenderQuality
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -228,6 +229,6 @@ extension BenchHarness {
         r.note = "keys taken: \(BenchStat.format(keys.median, .framesPerSecond).replacingOccurrences(of: "frames", with: "keys")); frames shown per run: \(framesShown) of \(frames) time points; "
             + String(format: "CPU used while stepping: %.2f cores on average (median; main loop and slice worker together, out of the machine's %d)", cores.median, ProcessInfo.processInfo.activeProcessorCount)
         rows.append(r)
-        notes.append("Stepping: the renderer case renders every one of the 2000 frames in turn (fresh process, warm page cache). The TUI case runs the real AppModel, BackgroundServices slice worker and view code headlessly (OmioTUI/Benchmark): after the first frame it presses `}` once per main-loop turn, as fast as the loop turns, until T 2000/2000 is drawn; each turn applies finished slices and draws (panes and status on a text canvas, the preview as truecolor SGR text). The worker renders only the newest request, so frames shown is lower than keys taken; frames/s is frames shown over the time from the first `}` to the last frame drawn.")
+        notes.append("Stepping: the renderer case renders every one of the 2000 frames in turn (fresh process, warm page cache). The TUI case runs the real AppModel, BackgroundServices slice worker and view code headlessly (MainLoop, the loop turn TUIApp runs, driven by omio-devtool's BenchHoldKey): after the first frame it presses `}` once per main-loop turn, as fast as the loop turns, until T 2000/2000 is drawn; each turn applies finished slices and draws (panes and status on a text canvas, the preview as truecolor SGR text). The worker renders only the newest request, so frames shown is lower than keys taken; frames/s is frames shown over the time from the first `}` to the last frame drawn.")
     }
 }

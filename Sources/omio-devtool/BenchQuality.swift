@@ -1,6 +1,7 @@
 import CZlib
 import Foundation
-import OmioTUI
+import OmioRender
+import OmioRenderQuality
 
 /// Image helpers for the render-quality case: the plane as chafa gets it (8-bit gray PNG),
 /// the reference it is measured against (area-averaged to the rasterized cells' pixel grid).

@@ -3,7 +3,8 @@ import Foundation
 import OmioEngine
 import OmioFixtures
 import OmioFormats
-import OmioTUI
+import OmioRender
+import OmioRenderQuality
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -32,7 +33,7 @@ extension BenchHarness {
         let p = midPlane
         rows.append(try qualityRow(file: stack, plane: PlaneIndex(z: p.z, c: p.c), label: "the synthetic stack's middle plane (mostly noise)"))
         rows.append(try renderTimeRow())
-        notes.append("Render quality: the contrast limits are omio-tui's auto limits for that plane (Fiji's saturated 0.35%), passed to `render --contrast LO:HI`; chafa gets the plane mapped through the same limits as an 8-bit gray PNG (value = round(255·clamp((v−LO)/(HI−LO)))). Both outputs are parsed by ANSIParser and rasterized by CellRasterizer at 8×16 px per cell; the reference is that 8-bit plane area-averaged (exact box filter, in 8-bit sRGB code values) to the same pixel grid. PSNR over R, G and B; the note of each row adds two more readings of \"the source downsampled to the same grid\": the plane averaged in linear light and compared in linear light, and that average encoded back to sRGB codes and compared in codes. The goal counts as met only when omio-tui is ahead in all three. omio-tui fits cell colours in a tone space between linear light and sRGB codes (codes^1.5, ToneSpace in Sources/OmioTUI/Render/SRGB.swift); fitting in linear light alone was behind chafa in code-value PSNR on the noise-dominated stack plane. The PNGs, ANSI outputs and rasterizations are kept in \(artifacts).")
+        notes.append("Render quality: the contrast limits are omio-tui's auto limits for that plane (Fiji's saturated 0.35%), passed to `render --contrast LO:HI`; chafa gets the plane mapped through the same limits as an 8-bit gray PNG (value = round(255·clamp((v−LO)/(HI−LO)))). Both outputs are parsed by ANSIParser and rasterized by CellRasterizer at 8×16 px per cell; the reference is that 8-bit plane area-averaged (exact box filter, in 8-bit sRGB code values) to the same pixel grid. PSNR over R, G and B; the note of each row adds two more readings of \"the source downsampled to the same grid\": the plane averaged in linear light and compared in linear light, and that average encoded back to sRGB codes and compared in codes. The goal counts as met only when omio-tui is ahead in all three. omio-tui fits cell colours in a tone space between linear light and sRGB codes (codes^1.5, ToneSpace in Sources/OmioRender/Color/ToneSpace.swift); fitting in linear light alone was behind chafa in code-value PSNR on the noise-dominated stack plane. The PNGs, ANSI outputs and rasterizations are kept in \(artifacts).")
     }
 
     /// PSNR of omio-tui's and chafa's cells for one plane at 160x48 cells with the same limits,
@@ -41,9 +42,9 @@ extension BenchHarness {
         let chafaColors = colors == "truecolor" ? "full" : colors, tag = colors == "truecolor" ? "" : "-\(colors)c"
         let source = try ImageOpener.open(path: file)
         let m = source.metadata(series: 0)
-        let cells = OmioBenchmark.previewSize(m, width: 160, height: 48)
+        let cells = PreviewGeometry.fit(m, width: 160, height: 48)
         let array = LazyArray(levels: SourceLevels(source: source, series: 0))
-        let auto = try OmioBenchmark.renderFrame(array: array, metadata: m, t: p.t, z: p.z, channels: [p.c], cols: cells.cols, rows: cells.rows)
+        let auto = try BenchFrame.render(array: array, metadata: m, t: p.t, z: p.z, channels: [p.c], cols: cells.cols, rows: cells.rows)
         guard let limits = auto.limits[p.c] else { throw BenchError("no contrast limits for channel \(p.c)") }
         let plane = try source.readPlane(plane: p)
         let gray = BenchQuality.gray8(plane.floats(), low: limits.low, high: limits.high)

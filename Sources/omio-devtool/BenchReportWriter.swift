@@ -3,7 +3,8 @@ import Foundation
 import OmioEngine
 import OmioFixtures
 import OmioFormats
-import OmioTUI
+import OmioRender
+import OmioRenderQuality
 #if canImport(Glibc)
 import Glibc
 #endif

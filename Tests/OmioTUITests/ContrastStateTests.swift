@@ -2,6 +2,7 @@ import Foundation
 import OmioEngine
 import OmioFixtures
 import OmioFormats
+import OmioRender
 import Testing
 @testable import OmioTUI
 

@@ -9,6 +9,10 @@ public struct ChunkKey: Hashable, Sendable {
     public var plane: PlaneIndex
     public var row: Int
     public var col: Int
+    /// A strided read kept whole (row and col 0): the display slicer's every-k-th-pixel read
+    /// of a level much larger than the screen. Such entries overlap stored chunks; they are
+    /// reused only by the same view of the same plane (a contrast or colour change).
+    public var sampled: PixelRegion? = nil
 }
 
 /// A byte-bounded LRU of decoded chunks (OMIO's zarr_store="memory", without copying the

@@ -60,6 +60,17 @@ public final class LazyArray: @unchecked Sendable {
         return buffer
     }
 
+    /// Every `rowStep`-th row and `colStep`-th column of a region at a level, read once per
+    /// region and kept in the cache like a chunk: redrawing the same view under new limits or
+    /// colours reads nothing. Step 1 regions go through `region` (stored chunks).
+    public func sampled(level: Int, plane: PlaneIndex, region: PixelRegion) throws -> PixelBuffer {
+        let key = ChunkKey(array: id, level: level, plane: plane, row: 0, col: 0, sampled: region)
+        if let hit = cache.get(key) { return hit }
+        let buffer = try levels.read(level: level, plane: plane, region: region)
+        cache.put(key, buffer)
+        return buffer
+    }
+
     /// A full-resolution (step 1) region of a plane at a level, from cached chunks.
     public func region(level: Int, plane: PlaneIndex, rows: Range<Int>, cols: Range<Int>) throws -> PixelBuffer {
         let g = chunkShape(level: level)

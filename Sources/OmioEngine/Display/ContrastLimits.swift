@@ -1,3 +1,5 @@
+import Foundation
+
 /// The value range mapped onto a channel's colour ramp.
 public struct ContrastLimits: Equatable, Sendable, CustomStringConvertible {
     public var low: Double
@@ -6,6 +8,15 @@ public struct ContrastLimits: Equatable, Sendable, CustomStringConvertible {
     public init(_ low: Double, _ high: Double) {
         self.low = low
         self.high = high
+    }
+
+    /// `LO:HI` with finite LO < HI (spaces around either allowed): the one reading of the
+    /// text form, for `render --contrast` and the inspector's `:contrast`, so neither takes
+    /// `-1e400` as -1.8e308.
+    public init?(parsing s: String) {
+        let p = s.split(separator: ":", omittingEmptySubsequences: false).map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard p.count == 2, let lo = p[0], let hi = p[1], lo.isFinite, hi.isFinite, lo < hi else { return nil }
+        self.init(lo, hi)
     }
 
     public var description: String { "\(ContrastLimits.short(low))–\(ContrastLimits.short(high))" }

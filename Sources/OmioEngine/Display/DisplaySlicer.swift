@@ -85,8 +85,8 @@ public enum DisplaySlicer {
         if rowStep == 1, colStep == 1 {
             buffer = try array.region(level: level, plane: plane, rows: rows, cols: cols)
         } else {
-            buffer = try array.levels.read(level: level, plane: plane,
-                                           region: PixelRegion(rows: rows, cols: cols, rowStep: rowStep, colStep: colStep))
+            buffer = try array.sampled(level: level, plane: plane,
+                                       region: PixelRegion(rows: rows, cols: cols, rowStep: rowStep, colStep: colStep))
         }
         return resample(buffer, outW: outW, outH: outH, reduce: reduce)
     }

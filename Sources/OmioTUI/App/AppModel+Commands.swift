@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import OmioEngine
 import OmioFormats
+import OmioRender
 
 /// The `:` command line.
 extension AppModel {

@@ -1,6 +1,7 @@
 import Foundation
 import OmioEngine
 import OmioFormats
+import OmioRender
 
 /// What every key does, by focus: the browser, the metadata tree, the preview, and the
 /// overlays (command line, filter).

@@ -1,6 +1,7 @@
 import Foundation
 import OmioEngine
 import OmioFormats
+import OmioRender
 
 /// Work the model asks for; the app runs it in the background (tests run it inline).
 enum Effect {
@@ -83,7 +84,7 @@ final class AppModel {
     /// The Python that runs napari launchers (nil: $OMIO_PYTHON, else python3).
     var napariPython: String?
 
-    enum StoreMode: String, CaseIterable { case memory, disk }
+    typealias StoreMode = OmioRender.StoreMode
 
     var effects: [Effect] = []
     var listGeneration = 0

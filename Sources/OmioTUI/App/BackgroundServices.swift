@@ -1,6 +1,7 @@
 import Foundation
 import OmioEngine
 import OmioFormats
+import OmioRender
 
 /// Events posted by background work, drained by the main loop.
 final class EventInbox: @unchecked Sendable {

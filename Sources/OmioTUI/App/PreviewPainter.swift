@@ -2,6 +2,7 @@ import CNcurses
 import Foundation
 import OmioEngine
 import OmioFormats
+import OmioRender
 
 /// Puts the preview's cells on the terminal. Truecolor: SGR 38;2/48;2 written directly after
 /// ncurses has drawn (colour pairs cannot carry 24-bit colours), only for cells that changed.

@@ -1,14 +1,14 @@
-import CNcurses
 import Foundation
 import OmioEngine
 import OmioFormats
+import OmioRender
 
 /// The main loop: keys and background results in, frames out. It never waits on I/O: every
 /// read happens in BackgroundServices, and get_wch times out every 30 ms to drain results.
 final class TUIApp {
     let model: AppModel
     let screen = Screen()
-    let services = BackgroundServices()
+    private let loop: MainLoop
     private let painter: PreviewPainter
     private var spinnerFrame = 0
     private var lastOverlay = ""
@@ -16,6 +16,7 @@ final class TUIApp {
     /// `style`: the rung of the capability ladder (TerminalProfile.resolveStyle).
     init(model: AppModel, style: RenderStyle) {
         self.model = model
+        loop = MainLoop(model: model)
         model.style = style
         screen.asciiOnly = style.glyphs == .ascii
         painter = PreviewPainter(mode: style.colors)
@@ -28,12 +29,7 @@ final class TUIApp {
         model.screen = (screen.rows, screen.cols)
         var dirty = true
         while !model.quit && TerminalGuard.terminationSignal == 0 {
-            for e in model.takeEffects() { services.run(e) }
-            for ev in services.inbox.drain() {
-                model.apply(ev)
-                dirty = true
-            }
-            for e in model.takeEffects() { services.run(e) }
+            if loop.turn().changed { dirty = true }
             if model.viewer?.loading == true || model.browser.loading {
                 spinnerFrame += 1
                 dirty = true
@@ -52,19 +48,13 @@ final class TUIApp {
                     }
                     CrashDrill.runIfAsked(key)
                     model.handle(key)
-                    guard let next = nextPendingKey() else { break }
+                    guard let next = screen.readTypedKey() else { break }
                     key = next
                 } while !model.quit
                 dirty = true
             }
         }
         return true
-    }
-
-    private func nextPendingKey() -> Key? {
-        timeout(0)
-        defer { timeout(30) }
-        return screen.readKey()
     }
 
     private func draw() {
@@ -83,11 +73,11 @@ final class TUIApp {
             lastOverlay = overlay
         }
         if let (grid, x, y) = image, !AppView.previewCovered(model) {
-            let single: RGBColor? = (model.viewer?.drawnChannels.count == 1) ? .white : nil
+            let single = model.viewer.flatMap { DrawnColors.single(drawn: $0.drawnChannels) }
             painter.drawCurses(grid, x: x, y: y, single: single, screen: screen)
         }
         let home = (model.layout.status, 0)
-        move(Int32(home.0), Int32(home.1))
+        screen.moveCursor(home.0, home.1)
         screen.refresh()
         if let (grid, x, y) = image, !AppView.previewCovered(model) {
             painter.paintDirect(grid, x: x, y: y, home: home, screen: screen)

@@ -1,5 +1,6 @@
 import OmioEngine
 import OmioFormats
+import OmioRender
 
 /// The open file and how it is being looked at.
 struct ViewerState {

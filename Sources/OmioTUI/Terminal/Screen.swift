@@ -1,6 +1,7 @@
 import CNcurses
 import Foundation
 import OmioEngine
+import OmioRender
 
 /// The ncurses screen: set-up, teardown that always restores the terminal, text drawing
 /// with a small set of named styles, and key input. Main thread only.
@@ -92,6 +93,9 @@ final class Screen: Canvas {
     func erase() { CNcurses.erase() }
     func refresh() { CNcurses.refresh() }
     func clearAll() { clearok(omio_stdscr(), true) }
+    /// Where the (hidden) cursor rests after refresh: directly painted cells are written from
+    /// there.
+    func moveCursor(_ y: Int, _ x: Int) { move(Int32(y), Int32(x)) }
 
     /// Draws `text` at (y, x), clipped to `width` columns (and the screen).
     func text(_ y: Int, _ x: Int, _ text: String, style: Style, width: Int?) {
@@ -154,6 +158,14 @@ final class Screen: Canvas {
 
     // MARK: input
 
+    /// A key already typed, without waiting (held keys arrive faster than frames).
+    func readTypedKey() -> Key? {
+        timeout(0)
+        defer { timeout(30) }
+        return readKey()
+    }
+
+    /// Waits up to 30 ms for a key.
     func readKey() -> Key? {
         var ch: wint_t = 0
         let rc = get_wch(&ch)

@@ -1,5 +1,6 @@
 import CNcurses
 import Foundation
+import OmioRender
 
 /// What the terminal can do, read from terminfo before ncurses takes the screen (setupterm
 /// only loads the entry: nothing is written), and the rung of the capability ladder that

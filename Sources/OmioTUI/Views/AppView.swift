@@ -1,6 +1,7 @@
 import Foundation
 import OmioEngine
 import OmioFormats
+import OmioRender
 
 /// Draws the model's panes, status line and overlays onto a canvas. The preview's image
 /// cells are painted separately (they need colours the canvas does not model).

@@ -26,7 +26,7 @@ public enum ANSIPalette {
     }
 
     /// The index an SGR colour parameter selects, and whether it is a background; nil for others.
-    static func index(sgr p: Int) -> (index: Int, background: Bool)? {
+    package static func index(sgr p: Int) -> (index: Int, background: Bool)? {
         switch p {
         case 30...37: return (p - 30, false)
         case 40...47: return (p - 40, true)

@@ -1,3 +1,5 @@
+import OmioRender
+
 /// Which part of a cell a glyph's foreground covers, as an idealized font draws it: the
 /// patterns of every SymbolSet, the eighth blocks, shades, and box drawing (which chafa also emits).
 enum GlyphCoverage {

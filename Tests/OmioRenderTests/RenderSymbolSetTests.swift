@@ -1,5 +1,6 @@
 import Testing
-@testable import OmioTUI
+@testable import OmioRender
+@testable import OmioRenderQuality
 
 /// Glyph tables checked against the Unicode character names, and the coverage the
 /// rasterizer draws for them.

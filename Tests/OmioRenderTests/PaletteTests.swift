@@ -1,5 +1,6 @@
 import Testing
-@testable import OmioTUI
+@testable import OmioRender
+@testable import OmioRenderQuality
 
 /// xterm-256 quantization and redefinable palette ramps.
 struct PaletteTests {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import OmioEngine
 import OmioFormats
+import OmioRender
 
 /// `omio-tui render`: the TUI's preview as ANSI text on stdout, for scripts and pipes.
 struct RenderCommand: ParsableCommand, ReportsErrors {
@@ -33,7 +34,7 @@ struct RenderCommand: ParsableCommand, ReportsErrors {
     var contrast: ContrastMode?
     @Option(help: "Merging pixels into cells: mean or max.") var reduce = Reduce.mean
     @Option(help: "memory: read the file; disk: build (or reuse) the OME-Zarr store and read its pyramid.")
-    var store = AppModel.StoreMode.memory
+    var store = StoreMode.memory
     @Option(help: "Folder for stores instead of .omio_cache beside the file.", completion: .directory, transform: OptionValue.path)
     var cacheDir: String?
 

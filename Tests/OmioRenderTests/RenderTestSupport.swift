@@ -1,5 +1,6 @@
 import Foundation
-@testable import OmioTUI
+@testable import OmioRender
+@testable import OmioRenderQuality
 
 /// Helpers shared by the renderer tests: synthetic rasters, box downsampling, error in the renderer's tone space.
 enum RenderTestSupport {

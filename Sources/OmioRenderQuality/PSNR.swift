@@ -1,4 +1,5 @@
 import Foundation
+import OmioRender
 
 /// Peak signal-to-noise ratio in dB between two same-size 8-bit images, over all channels:
 /// `10 log10(255² / MSE)`; infinity for identical images.

@@ -1,5 +1,6 @@
 import Testing
-@testable import OmioTUI
+@testable import OmioRender
+@testable import OmioRenderQuality
 
 /// Glyph and colour choice of the CellRenderer on hand-made and random cells.
 struct RenderGlyphTests {

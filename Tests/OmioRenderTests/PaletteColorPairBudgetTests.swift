@@ -1,5 +1,6 @@
 import Testing
-@testable import OmioTUI
+@testable import OmioRender
+@testable import OmioRenderQuality
 
 /// ColorPairBudget: never more pairs than allowed, most used pairs untouched.
 struct PaletteColorPairBudgetTests {

@@ -1,3 +1,5 @@
+import OmioRender
+
 /// Draws a CellGrid back into pixels, each glyph's covered part in fg and the rest in bg: the
 /// picture a terminal with an ideal font would show, so quality can be measured as PSNR.
 public enum CellRasterizer {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import OmioTUI
+@testable import OmioRender
+@testable import OmioRenderQuality
 
 /// Rasterizer, PSNR, and the quality order of the symbol sets on a smooth picture.
 struct RenderQualityTests {

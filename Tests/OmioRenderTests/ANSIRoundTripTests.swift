@@ -1,5 +1,6 @@
 import Testing
-@testable import OmioTUI
+@testable import OmioRender
+@testable import OmioRenderQuality
 
 /// ANSIWriter output format, ANSIParser on ours and chafa-style text, and round trips.
 struct ANSIRoundTripTests {

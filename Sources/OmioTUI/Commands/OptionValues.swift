@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import OmioEngine
 import OmioFormats
+import OmioRender
 
 /// Option values checked while the command line is parsed, before any file is opened: a
 /// value that could trap (a zero or 2^63 width, a reversed range, NaN limits) never reaches
@@ -73,19 +74,14 @@ enum OptionValue {
 /// (`:symbols`, `:reduce`, `:contrast`): one parser per type, here.
 extension ColorMode: ExpressibleByArgument {}
 extension GlyphMode: ExpressibleByArgument {}
-extension AppModel.StoreMode: ExpressibleByArgument {}
+extension StoreMode: ExpressibleByArgument {}
 extension SymbolSet: ExpressibleByArgument {}
 extension Reduce: ExpressibleByArgument {}
 extension NapariMode: ExpressibleByArgument {}
 
 extension ContrastLimits: ExpressibleByArgument {
-    /// `LO:HI` with finite LO < HI (spaces around either allowed), so neither `--contrast` nor
-    /// `:contrast` takes `-1e400` as -1.8e308.
-    public init?(argument s: String) {
-        let p = s.split(separator: ":", omittingEmptySubsequences: false).map { Double($0.trimmingCharacters(in: .whitespaces)) }
-        guard p.count == 2, let lo = p[0], let hi = p[1], lo.isFinite, hi.isFinite, lo < hi else { return nil }
-        self.init(lo, hi)
-    }
+    /// `LO:HI`, read by the engine's one parser (ContrastLimits(parsing:)).
+    public init?(argument s: String) { self.init(parsing: s) }
 }
 
 /// `--c 2` or `--c all`.

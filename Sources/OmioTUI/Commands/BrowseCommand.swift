@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import OmioFormats
+import OmioRender
 
 /// `omio-tui [PATH]`: the full-screen inspector (the default subcommand).
 struct BrowseCommand: ParsableCommand, ReportsErrors {
@@ -20,7 +21,7 @@ struct BrowseCommand: ParsableCommand, ReportsErrors {
     var glyphs: GlyphMode?
 
     @Option(help: "memory: keep viewed chunks in memory, write nothing; disk: build the OME-Zarr store in .omio_cache and read from it.")
-    var store = AppModel.StoreMode.memory
+    var store = StoreMode.memory
 
     @Option(help: "Folder for stores instead of .omio_cache beside each file.", completion: .directory, transform: OptionValue.path)
     var cacheDir: String?

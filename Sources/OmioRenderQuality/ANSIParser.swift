@@ -1,3 +1,5 @@
+import OmioRender
+
 /// Reads ANSI block-character art back into a CellGrid: ours (ANSIWriter) or another
 /// program's, such as `chafa --format symbols`, so both can be rasterized and measured the
 /// same way. Understands SGR resets and 24-bit and 256-colour fg/bg (38;2 48;2 38;5 48;5 39

@@ -1,0 +1,103 @@
+import Foundation
+import OmioEngine
+import OmioFormats
+
+/// Everything needed to turn one view of a plane into cells; built on the main thread,
+/// run on the slice worker.
+public struct SliceRequest {
+    /// The caller's counter, handed back in the result (the TUI draws only the newest).
+    public let generation: Int
+    public let array: LazyArray
+    public let t: Int
+    public let z: Int
+    /// Channels drawn: one, or all of them for the composite.
+    public let channels: [Int]
+    public let viewport: Viewport
+    public let cols: Int
+    public let rows: Int
+    public let symbols: SymbolSet
+    public let contrast: [ContrastMode]
+    public let gamma: Double
+    public let colors: [RGBColor]
+    public let reduce: Reduce
+    /// RGB samples drawn as one colour image: `channels` are R, G, B and share one set of
+    /// limits (the mode of the first).
+    public var trueColor: Bool
+    /// The terminal's rung of the capability ladder (colours and glyphs).
+    public var style: RenderStyle
+
+    public init(generation: Int, array: LazyArray, t: Int, z: Int, channels: [Int], viewport: Viewport, cols: Int, rows: Int,
+                symbols: SymbolSet, contrast: [ContrastMode], gamma: Double, colors: [RGBColor], reduce: Reduce,
+                trueColor: Bool = false, style: RenderStyle = RenderStyle(colors: .truecolor, glyphs: .unicode)) {
+        self.generation = generation
+        self.array = array
+        self.t = t
+        self.z = z
+        self.channels = channels
+        self.viewport = viewport
+        self.cols = cols
+        self.rows = rows
+        self.symbols = symbols
+        self.contrast = contrast
+        self.gamma = gamma
+        self.colors = colors
+        self.reduce = reduce
+        self.trueColor = trueColor
+        self.style = style
+    }
+
+    /// The renderer that turns this request's raster into cells.
+    public var renderer: Renderer { .blocks(symbols, style) }
+}
+
+public struct SliceResult {
+    public let generation: Int
+    public let grid: CellGrid
+    /// The limits used per drawn channel (auto modes resolve per plane).
+    public let limits: [Int: ContrastLimits]
+    public let stats: [Int: PlaneStats]
+    public let seconds: Double
+}
+
+/// Plane(s) -> downsampled slices -> contrast and colour -> composite raster -> cells.
+/// The one pipeline behind the TUI's preview, `omio-tui render` and `omio-devtool bench`.
+public enum SlicePipeline {
+    public static func run(_ r: SliceRequest) throws -> SliceResult {
+        let start = DispatchTime.now()
+        let size = r.renderer.rasterSize(cols: r.cols, rows: r.rows)
+        // Slicing and colour work at no more than the data's resolution; the raster is then
+        // enlarged to what the glyph search reads (2x24 px per sextant cell is often taller
+        // than the plane). The result is identical to slicing at the full raster size.
+        let work = (width: min(size.width, r.viewport.width), height: min(size.height, r.viewport.height))
+        var slices: [Int: DisplaySlice] = [:]
+        for c in r.channels {
+            slices[c] = try DisplaySlicer.slice2D(r.array, plane: PlaneIndex(t: r.t, z: r.z, c: c), viewport: r.viewport,
+                                                  width: work.width, height: work.height, reduce: r.reduce)
+        }
+        func mode(_ c: Int) -> ContrastMode { r.contrast.indices.contains(c) ? r.contrast[c] : .auto }
+        func resolve(_ m: ContrastMode, _ channels: [Int]) throws -> ContrastLimits {
+            if m == .stackAuto { return ContrastMode.auto.limits(for: try StackContrast.stats(r.array, channels: channels)) }
+            return m.limits(for: PlaneStats.pooled(channels.compactMap { slices[$0]?.stats }))
+        }
+        var limits: [Int: ContrastLimits] = [:]
+        if r.trueColor, let first = r.channels.first {
+            let shared = try resolve(mode(first), r.channels)
+            for c in r.channels { limits[c] = shared }
+        } else {
+            for c in r.channels { limits[c] = try resolve(mode(c), [c]) }
+        }
+        var layers: [(values: [Float], display: ChannelDisplay)] = []
+        var stats: [Int: PlaneStats] = [:]
+        for c in r.channels {
+            guard let s = slices[c], let l = limits[c] else { continue }
+            stats[c] = s.stats
+            let color = DrawnColors.color(of: c, drawn: r.channels, colors: r.colors)
+            layers.append((s.values, ChannelDisplay(color: color, limits: l, gamma: r.gamma)))
+        }
+        let raster = Compositor.composite(layers, width: work.width, height: work.height)
+            .resizedNearest(width: size.width, height: size.height)
+        let grid = r.renderer.render(raster: raster, cols: r.cols, rows: r.rows)
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+        return SliceResult(generation: r.generation, grid: grid, limits: limits, stats: stats, seconds: seconds)
+    }
+}
