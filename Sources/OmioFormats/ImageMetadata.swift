@@ -90,6 +90,9 @@ public struct ImageMetadata: Sendable {
     public var readerWarnings: [String] = []
     /// Fields changed by a metadata overlay (filled by OmioEngine).
     public var edited: [String] = []
+    /// Where the planes sit (OME `Plane` PositionX/Y/Z and DeltaT): set for a sub-stack, so a
+    /// viewer places a crop where it was in the whole.
+    public var planePositions: PlanePositions?
 
     public init(path: String, format: FileFormat, series: Int = 0, seriesCount: Int = 1, levels: Int = 1,
                 shape: Shape, dtype: PixelType, physicalSizeX: Double?, physicalSizeY: Double?,
@@ -228,6 +231,24 @@ public struct ImageMetadata: Sendable {
     }
 }
 
+/// Plane positions as OME writes them: X and Y of every plane, Z per Z index and the time
+/// per T index; nil where the source's size or time step is unknown.
+public struct PlanePositions: Sendable, Equatable {
+    /// µm.
+    public var x, y: Double?
+    /// µm, one per Z index of the image.
+    public var z: [Double]?
+    /// Seconds, one per T index of the image.
+    public var deltaT: [Double]?
+
+    public init(x: Double?, y: Double?, z: [Double]?, deltaT: [Double]?) {
+        self.x = x
+        self.y = y
+        self.z = z
+        self.deltaT = deltaT
+    }
+}
+
 /// A TZCYX shape.
 public struct Shape: Equatable, Hashable, Sendable, CustomStringConvertible {
     public var t, z, c, y, x: Int
@@ -242,6 +263,17 @@ public struct Shape: Equatable, Hashable, Sendable, CustomStringConvertible {
     public var array: [Int] { [t, z, c, y, x] }
     public var planeCount: Int { t * z * c }
     public var description: String { "T\(t) Z\(z) C\(c) Y\(y) X\(x)" }
+    /// Bytes of every sample, saturating at Int64.max: a header may claim sizes whose product
+    /// overflows (this is used for progress totals and BigTIFF decisions, never to allocate).
+    public func byteCount(bytesPerSample: Int) -> Int64 {
+        var total: Int64 = 1
+        for n in array + [bytesPerSample] {
+            let (v, overflow) = total.multipliedReportingOverflow(by: Int64(max(0, n)))
+            if overflow { return .max }
+            total = v
+        }
+        return total
+    }
     /// Flat plane number, C fastest then Z then T (ImageJ's order).
     public func planeNumber(t: Int, z: Int, c: Int) -> Int { (t * self.z + z) * self.c + c }
 }

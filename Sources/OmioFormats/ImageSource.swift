@@ -28,8 +28,9 @@ public struct PixelRegion: Hashable, Sendable {
         PixelRegion(rows: 0..<height, cols: 0..<width)
     }
 
-    public var outputHeight: Int { (rows.count + rowStep - 1) / rowStep }
-    public var outputWidth: Int { (cols.count + colStep - 1) / colStep }
+    // Not `(count + step - 1) / step`: that overflows for a step near Int.max.
+    public var outputHeight: Int { rows.isEmpty ? 0 : (rows.count - 1) / rowStep + 1 }
+    public var outputWidth: Int { cols.isEmpty ? 0 : (cols.count - 1) / colStep + 1 }
 }
 
 /// A series index the file does not have. Every reader, the store builder and the tools that
@@ -51,8 +52,11 @@ public struct NoSuchSeries: Error, CustomStringConvertible, Sendable {
 
 /// The argument checks every source's `read` starts with: a clear error, never a trap.
 public enum ReadRequest {
-    static func checkLevel(_ path: String, _ level: Int, count: Int) throws {
-        guard level >= 0, level < count else { throw OmioError(path, "level \(level) does not exist") }
+    /// The one sentence for a level a file or store does not have (readers and StoreReader).
+    public static func checkLevel(_ path: String, _ level: Int, count: Int) throws {
+        guard level >= 0, level < count else {
+            throw OmioError(path, "level \(level) does not exist (there \(count == 1 ? "is" : "are") \(EnglishCount.of(count, "level")))")
+        }
     }
 
     public static func check(_ path: String, plane: PlaneIndex, region: PixelRegion, shape: Shape, width: Int, height: Int) throws {

@@ -96,12 +96,49 @@ struct SliceCLITests {
         #expect(!FileManager.default.fileExists(atPath: dir + "/never.npy"))
     }
 
-    /// A ~300 MB uncompressed file sliced whole to .npy: the output is as large as the file,
-    /// peak RSS stays under 100 MB (bands are read and written one at a time).
-    @Test func largeSliceStaysInBoundedMemory() throws {
+    /// Steps and indices at the ends of Int: one position, or one line (they trapped).
+    @Test func hugeStepsAndIndicesNeverTrap() throws {
         let dir = TestPaths.tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let path = dir + "/big.tif", out = dir + "/big.npy"
+        let huge = "9223372036854775807"
+        for out in ["h.npy", "h.ome.tif"] {
+            let r = try BinaryRunner.run(["slice", Self.stack, "--t", "0:3:\(huge)",
+                                          "--y", "5:100:\(huge)", "--x", "0::\(huge)", "-o", dir + "/" + out])
+            #expect(r.status == 0, "\(out): \(r.stderr)")
+        }
+        let data = try #require(FileManager.default.contents(atPath: dir + "/h.npy"))
+        #expect(String(decoding: data.prefix(128), as: UTF8.self).contains("'shape': (1, 1, 1)"))
+        #expect(Array(data.suffix(2)) == (try Self.expected([[0], [0], [0], [5], [0]])))
+        let r = try BinaryRunner.run(["slice", Self.stack, "--t", "-9223372036854775808:", "-o", dir + "/never.npy"])
+        #expect(r.status == 64 && r.stderr.contains("--t: -9223372036854775808: is outside 0:3"), "\(r.stderr)")
+    }
+
+    /// A name that picks no format is one usage line naming the endings; a .tif is an OME-TIFF
+    /// (it used to get .npy bytes).
+    @Test func theOutputNamePicksTheFormat() throws {
+        let dir = TestPaths.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let bad = try BinaryRunner.run(["slice", Self.stack, "-o", dir + "/crop.png"])
+        #expect(bad.status == 64, "\(bad.stderr)")
+        #expect(bad.stderr.split(separator: "\n").count == 1 && bad.stderr.contains("crop.png names no output format: end it in .npy, .ome.tif"),
+                "\(bad.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/crop.png"))
+        let tif = try BinaryRunner.run(["slice", Self.stack, "--t", "0:2", "-o", dir + "/crop.tif"])
+        #expect(tif.status == 0, "\(tif.stderr)")
+        let back = try ImageOpener.open(path: dir + "/crop.tif")
+        #expect(back.metadata(series: 0).shape == Shape(t: 2, z: 1, c: 1, y: 112, x: 144))
+        let help = try BinaryRunner.run(["slice", "--help"])
+        #expect(help.stdout.contains(".btf or .tf8") && help.stdout.contains("Any other name is refused"))
+    }
+
+    /// A ~300 MB uncompressed file sliced whole to .npy: the output is as large as the file,
+    /// peak RSS stays under 100 MB (bands are read and written one at a time).
+    /// The same to OME-TIFF and OME-Zarr (their outputs are files and chunks of the same size).
+    @Test(arguments: ["big.npy", "big.ome.tif", "big.ome.zarr"])
+    func largeSliceStaysInBoundedMemory(_ name: String) throws {
+        let dir = TestPaths.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/big.tif", out = dir + "/" + name
         let (pages, side) = (150, 1024)
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         try #require(fd >= 0)
@@ -120,6 +157,18 @@ struct SliceCLITests {
         close(fd)
         let run = try PeakMemoryRun.run(BinaryRunner.binary, ["slice", path, "--t", ":", "-o", out], timeout: 120)
         #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.peakMB < 100, "\(name): peak RSS \(run.peakMB) MB for a \(pages * side * side * 2 >> 20) MB output")
+        if name.hasSuffix(".zarr") { // its pixels are checked in SubStackExportTests
+            #expect(FileManager.default.fileExists(atPath: out + "/zarr.json"))
+            return
+        }
+        if name != "big.npy" {
+            let back = try ImageOpener.open(path: out)
+            let plane = try back.readPlane(plane: PlaneIndex(t: 77, z: 0, c: 0)).bytes
+            let i = (500 * side + 3) * 2
+            #expect(UInt16(plane[i]) | UInt16(plane[i + 1]) << 8 == UInt16(truncatingIfNeeded: 77 * 1000 + 500 + 3))
+            return
+        }
         let size = ((try? FileManager.default.attributesOfItem(atPath: out))?[.size] as? NSNumber)?.intValue ?? 0
         let dataBytes = pages * side * side * 2
         #expect(size > dataBytes)

@@ -125,6 +125,33 @@ struct DecompressionBombTests {
     }
 }
 
+/// A tall strip that fails to decode part-way must not leave its handle claiming a position
+/// in it: the pool hands that handle out again, and a read resuming there would continue a
+/// failed decoder.
+@Test func failedRowReadForgetsItsPosition() throws {
+    let dir = FaultPaths.tempDir("badrow")
+    defer { FaultPaths.remove(dir) }
+    let path = dir + "/bad.tif"
+    try ZeroStripTIFF.write(path, width: 5000, height: 5000, bytesPerSample: 1, planes: 1)
+    // Garbage in the middle of the deflate stream (it starts at byte 8).
+    let file = try #require(FileHandle(forUpdatingAtPath: path))
+    let length = Int(try file.seekToEnd())
+    try file.seek(toOffset: UInt64(min(8 + 4000, length / 2)))
+    file.write(Data((0..<64).map { UInt8(($0 * 37 + 11) & 0xFF) }))
+    try file.close()
+    let member = TIFFMember(container: try TIFFContainer(path: path))
+    let offset = try member.container.ifd(0).offset
+    let layout = try member.layout(at: offset)
+    #expect(layout.streamsStrips)
+    var rowsRead = 0
+    #expect(throws: FormatError.self) {
+        try member.decoder.decodeRows(ifdOffset: offset, layout: layout, strip: 0, rows: Array(0..<5000)) { _, _ in rowsRead += 1 }
+    }
+    #expect(rowsRead > 0, "the corruption should come after some good rows")
+    let position = try member.decoder.withHandle(prefer: { _ in true }) { $0.position }
+    #expect(position == nil, "\(String(describing: position))")
+}
+
 /// Little-endian TIFFs of zero planes, each plane one deflate strip (or tile), streamed through zlib so
 /// the test never holds a plane (a 400 MB plane compresses to about 400 KB). More than one
 /// plane makes an ImageJ Z stack.

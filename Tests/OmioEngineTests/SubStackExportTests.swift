@@ -128,4 +128,109 @@ import Testing
             #expect(seen.filter { $0.0 == PlaneIndex(t: 1, z: 0, c: 0) }.map(\.1.count).reduce(0, +) == 21)
         }
     }
+
+    /// The output's name picks the format; a name that picks none is refused (it used to
+    /// get .npy bytes: `crop.tif` was a NumPy file).
+    @Test func theNamePicksTheFormatOrNone() throws {
+        for name in ["crop.tif", "a/Crop.TIFF", "x.ome.tif", "x.ome.tiff", "big.btf", "big.tf8"] {
+            #expect(SubStackExport.Format.of(output: name) == .omeTIFF, "\(name)")
+        }
+        for name in ["s.zarr", "s.ome.zarr", "s.ome.zarr/"] { #expect(SubStackExport.Format.of(output: name) == .omeZarr, "\(name)") }
+        for name in ["a.npy", "-", "/dev/null"] { #expect(SubStackExport.Format.of(output: name) == .npy(drop: []), "\(name)") }
+        let dir = try StoreTestSupport.scratch("endings")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        #expect(mkfifo(dir + "/pipe", 0o600) == 0)
+        #expect(SubStackExport.Format.of(output: dir + "/pipe") == .npy(drop: []))
+        for name in ["crop.png", "crop", "crop.npz", dir + "/plain.txt"] { #expect(SubStackExport.Format.of(output: name) == nil, "\(name)") }
+        #expect(SubStackExport.Format.refusal("crop.png").contains(".npy, .ome.tif"))
+    }
+
+    /// At a pyramid level the origin is recorded in full-resolution pixels (the help says
+    /// source pixels), and each OME Plane carries PositionX/Y/Z in µm and DeltaT in s.
+    @Test func originIsInFullResolutionPixelsAndPlanesArePlaced() throws {
+        var m = ImageMetadata(path: "p.tif", format: .omeTiff, shape: Shape(t: 4, z: 3, c: 1, y: 400, x: 600), dtype: .uint16,
+                              physicalSizeX: 0.5, physicalSizeY: 0.25, physicalSizeZ: 2, timeIncrement: 10)
+        m.levels = 2
+        let stack = SubStack(t: .range(start: 1, stop: 4, step: 2), z: .list([2]), c: .all(1),
+                             y: .range(start: 10, stop: 20, step: 1), x: .range(start: 30, stop: 40, step: 1), level: 1)
+        let out = stack.metadata(from: m, levelSizes: [(400, 600), (200, 300)])
+        let origin = Dictionary(out.annotations.map { ($0.0, $0.1.displayString) }) { a, _ in a }
+        #expect(origin["SliceOriginX"] == "60" && origin["SliceOriginY"] == "20", "\(origin)")
+        #expect(out.planePositions == PlanePositions(x: 30, y: 5, z: [4], deltaT: [10, 30]))
+        let xml = OMEXMLBuilder.document(out, name: "c.ome.tif", uuid: "urn:uuid:0")
+        #expect(xml.contains("<Plane TheZ=\"0\" TheT=\"1\" TheC=\"0\" DeltaT=\"30.0\" DeltaTUnit=\"s\" PositionX=\"30.0\" PositionXUnit=\"µm\" "
+            + "PositionY=\"5.0\" PositionYUnit=\"µm\" PositionZ=\"4.0\" PositionZUnit=\"µm\"/>"), "\(xml)")
+        #expect(xml.components(separatedBy: "<Plane ").count - 1 == 2)
+    }
+
+    /// A step far past the axis selects its first position; no count or index overflows.
+    @Test func hugeStepsSelectOnePosition() throws {
+        try Self.withSource { source, dir in
+            let stack = SubStack(t: .range(start: 0, stop: 3, step: .max), z: .range(start: 1, stop: 4, step: .max - 1), c: .all(2),
+                                 y: .range(start: 5, stop: 70, step: .max), x: .range(start: 0, stop: 90, step: .max))
+            #expect(stack.shape == Shape(t: 1, z: 1, c: 2, y: 1, x: 1))
+            let sub = SubStackSource(parent: source, series: 0, stack: stack)
+            for out in ["/h.npy", "/h.ome.tif", "/h.ome.zarr"] {
+                try SubStackExport.write(sub, to: dir + out, format: SubStackExport.Format.of(output: out)!)
+            }
+            let back = try ImageOpener.open(path: dir + "/h.ome.tif")
+            #expect(try back.readPlane(plane: PlaneIndex(t: 0, z: 0, c: 1)).bytes == (try Self.expected(source, stack)).suffix(2))
+        }
+    }
+
+    /// OME-TIFF strips are cut from bands read along the source's stored chunks: each chunk
+    /// is read once (it was read once per ~256 KiB output strip: four times per plane here).
+    @Test func omeTIFFReadsEachStoredChunkOnce() throws {
+        let dir = try StoreTestSupport.scratch("chunkonce")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let shape = Shape(t: 2, y: 1024, x: 512)
+        try StoreTestSupport.writeImageJ(dir + "/p.tif", shape: shape)
+        let recording = RecordingSource(try ImageOpener.open(path: dir + "/p.tif"), chunkRows: 1024)
+        let sub = SubStackSource(parent: recording, series: 0, stack: SubStack.whole(shape: shape, height: 1024, width: 512))
+        try SubStackExport.write(sub, to: dir + "/o.ome.tif", format: .omeTIFF)
+        #expect(recording.reads.count == 2, "\(recording.reads)")
+        #expect(recording.reads.allSatisfy { $0 == 0..<1024 })
+        let back = try ImageOpener.open(path: dir + "/o.ome.tif")
+        #expect(try back.readPlane(plane: PlaneIndex(t: 1, z: 0, c: 0)).bytes == recording.inner.readPlane(plane: PlaneIndex(t: 1, z: 0, c: 0)).bytes)
+    }
+
+    /// A level a store lacks is worded as a file's missing level is.
+    @Test func missingLevelHasOneWording() throws {
+        try Self.withSource { source, dir in
+            try SubStackExport.write(SubStackSource(parent: source, series: 0, stack: Self.stack), to: dir + "/l.ome.zarr", format: .omeZarr)
+            let store = try StoreReader(path: dir + "/l.ome.zarr")
+            func reason(_ body: () throws -> Void) -> String {
+                do { try body() } catch let e as OmioError { return e.reason } catch { return "\(error)" }
+                return "no error"
+            }
+            let fromStore = reason { _ = try store.read(level: 9, plane: PlaneIndex(t: 0, z: 0, c: 0), region: .full(width: 1, height: 1)) }
+            let fromFile = reason { _ = try source.read(series: 0, level: 9, plane: PlaneIndex(t: 0, z: 0, c: 0), region: .full(width: 1, height: 1)) }
+            #expect(fromStore == "level 9 does not exist (there is 1 level)" && fromFile == fromStore, "\(fromStore) / \(fromFile)")
+        }
+    }
+}
+
+/// A source that reports one stored chunk of `chunkRows` rows and records the rows each read
+/// asks for.
+final class RecordingSource: ImageSource, @unchecked Sendable {
+    let inner: ImageSource
+    let chunkRows: Int
+    var reads: [Range<Int>] = []
+
+    init(_ inner: ImageSource, chunkRows: Int) {
+        self.inner = inner
+        self.chunkRows = chunkRows
+    }
+
+    var path: String { inner.path }
+    var format: FileFormat { inner.format }
+    var seriesCount: Int { 1 }
+    func metadata(series: Int) -> ImageMetadata { inner.metadata(series: series) }
+    func levelSizes(series: Int) -> [(height: Int, width: Int)] { inner.levelSizes(series: series) }
+    func chunkGrid(series: Int, level: Int) -> ChunkGrid { ChunkGrid(height: chunkRows, width: inner.metadata(series: 0).shape.x) }
+    func rawTree() -> [MetaNode] { [] }
+    func read(series: Int, level: Int, plane: PlaneIndex, region: PixelRegion) throws -> PixelBuffer {
+        reads.append(region.rows)
+        return try inner.read(series: series, level: level, plane: plane, region: region)
+    }
 }

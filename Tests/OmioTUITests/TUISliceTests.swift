@@ -129,5 +129,13 @@ struct TUISliceTests {
         #expect(d.model.message?.isError == true && d.model.message?.text.hasPrefix("slice failed: ") == true, "\(String(describing: d.model.message))")
         #expect(FileManager.default.contents(atPath: dir + "/m.tif") == original)
         #expect(d.model.sliceProgress == nil)
+        // A name that picks no format: the endings, nothing written; a .tif is an OME-TIFF.
+        command(d, "slice \(dir)/crop.png")
+        #expect(d.model.message?.text == "slice: \(dir)/crop.png names no output format: end it in \(SubStackExport.Format.endings)",
+                "\(String(describing: d.model.message))")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/crop.png"))
+        command(d, "slice \(dir)/crop.tif")
+        d.pump()
+        #expect(try ImageOpener.open(path: dir + "/crop.tif").format == .omeTiff)
     }
 }

@@ -12,14 +12,18 @@ public enum AxisSelection: Equatable, Sendable, CustomStringConvertible {
 
     public var indices: [Int] {
         switch self {
-        case let .range(start, stop, step): return Array(stride(from: start, to: stop, by: step))
+        // Not `stride(from:to:by:)`: it steps past `stop` before comparing, which traps when
+        // the step is near Int.max (`--t 0:5:9223372036854775807`).
+        case let .range(start, _, step): return (0..<count).map { start + $0 * step }
         case let .list(l): return l
         }
     }
 
+    /// Written so no step, however large, overflows: the last position `start + (count-1)·step`
+    /// is below `stop`.
     public var count: Int {
         switch self {
-        case let .range(start, stop, step): return stop > start ? (stop - start + step - 1) / step : 0
+        case let .range(start, stop, step): return stop > start ? (stop - start - 1) / step + 1 : 0
         case let .list(l): return l.count
         }
     }
@@ -73,22 +77,33 @@ public struct SubStack: Equatable, Sendable, CustomStringConvertible {
     public func sourceRegion(rows: Range<Int>) -> PixelRegion {
         let y0 = y.first + rows.lowerBound * y.step
         return PixelRegion(rows: y0..<(y0 + (rows.count - 1) * y.step + 1),
-                           cols: x.first..<(x.first + (x.count - 1) * x.step + 1), rowStep: y.step, colStep: x.step)
+                           cols: x.first..<(x.first + (x.count - 1) * x.step + 1),
+                           rowStep: rows.count > 1 ? y.step : 1, colStep: x.count > 1 ? x.step : 1)
     }
 
     public var description: String { "t \(t) z \(z) c \(c) y \(y) x \(x) level \(level)" }
 
     /// The metadata of the result: the corrected metadata of the series with the shape, the
     /// channels taken, sizes scaled by the level and the steps, and where the window came from
-    /// recorded as annotations (`SliceOrigin*`, in source pixels and indices).
+    /// recorded as annotations (`SliceOrigin*`: source indices, X and Y in full-resolution
+    /// pixels whatever the level) and as plane positions (µm and s from the source's origin,
+    /// where its sizes are known), so Fiji and Bio-Formats place the crop.
     public func metadata(from m: ImageMetadata, levelSizes: [(height: Int, width: Int)]) -> ImageMetadata {
         var out = m
         out.shape = shape
         out.levels = 1
         let base = levelSizes.first ?? (m.shape.y, m.shape.x)
         let here = levelSizes.indices.contains(level) ? levelSizes[level] : base
-        out.physicalSizeX = m.physicalSizeX * Double(base.width) / Double(max(1, here.width)) * Double(x.step)
-        out.physicalSizeY = m.physicalSizeY * Double(base.height) / Double(max(1, here.height)) * Double(y.step)
+        // Level-0 pixels per pixel of this level.
+        let scaleX = Double(base.width) / Double(max(1, here.width)), scaleY = Double(base.height) / Double(max(1, here.height))
+        let originX = Double(x.first) * scaleX, originY = Double(y.first) * scaleY
+        out.physicalSizeX = m.physicalSizeX * scaleX * Double(x.step)
+        out.physicalSizeY = m.physicalSizeY * scaleY * Double(y.step)
+        out.planePositions = PlanePositions(
+            x: m.defaulted.contains("PhysicalSizeX") ? nil : originX * m.physicalSizeX,
+            y: m.defaulted.contains("PhysicalSizeY") ? nil : originY * m.physicalSizeY,
+            z: m.defaulted.contains("PhysicalSizeZ") ? nil : z.indices.map { Double($0) * m.physicalSizeZ },
+            deltaT: m.timeIncrement.map { dt in t.indices.map { Double($0) * dt } })
         if case .range = z { out.physicalSizeZ = m.physicalSizeZ * Double(z.step) }
         if let dt = m.timeIncrement, case .range = t { out.timeIncrement = dt * Double(t.step) }
         out.isRGB = m.isRGB && c == .all(m.shape.c) // a sample taken alone is a grey channel
@@ -96,7 +111,7 @@ public struct SubStack: Equatable, Sendable, CustomStringConvertible {
         out.annotations.removeAll { $0.0.hasPrefix("SliceOrigin") || $0.0 == "SliceSelection" }
         out.annotations += [
             ("SliceSelection", .string("\(description) of series \(m.series)")),
-            ("SliceOriginX", .number(Double(x.first))), ("SliceOriginY", .number(Double(y.first))),
+            ("SliceOriginX", .number(originX)), ("SliceOriginY", .number(originY)),
             ("SliceOriginZ", .number(Double(z.first))), ("SliceOriginT", .number(Double(t.first))),
             ("SliceOriginC", .number(Double(c.first))), ("SliceOriginLevel", .number(Double(level))),
         ]

@@ -9,18 +9,28 @@ public final class SubStackSource: ImageSource, @unchecked Sendable {
     public let parent: ImageSource
     public let parentSeries: Int
     public let stack: SubStack
+    /// The hash of the corrections `metadata` carries (recorded in a store built from it, so a
+    /// later correction makes the store stale); nil when uncorrected.
+    public let overlayHash: String?
     private let meta: ImageMetadata
 
     /// `metadata`: the parent series' metadata as the output should carry it (corrected by an
-    /// overlay, say); its shape, channels and sizes are adapted to the sub-stack.
-    public init(parent: ImageSource, series: Int, stack: SubStack, metadata: ImageMetadata? = nil) {
+    /// overlay, say, whose hash is `overlayHash`); its shape, channels and sizes are adapted
+    /// to the sub-stack.
+    public init(parent: ImageSource, series: Int, stack: SubStack, metadata: ImageMetadata? = nil, overlayHash: String? = nil) {
         self.parent = parent
         parentSeries = series
         self.stack = stack
+        self.overlayHash = overlayHash
         var m = stack.metadata(from: metadata ?? parent.metadata(series: series), levelSizes: parent.levelSizes(series: series))
         m.series = 0
         m.seriesCount = 1
         meta = m
+    }
+
+    /// A sub-stack of a corrected series, carrying its corrections.
+    public convenience init(_ s: CorrectedSeries, stack: SubStack) {
+        self.init(parent: s.source, series: s.series, stack: stack, metadata: s.metadata, overlayHash: s.overlayHash)
     }
 
     public var path: String { parent.path }
@@ -43,7 +53,10 @@ public final class SubStackSource: ImageSource, @unchecked Sendable {
         try ReadRequest.check(path, plane: plane, region: region, shape: meta.shape, width: stack.x.count, height: stack.y.count)
         let y = stack.y.first + region.rows.lowerBound * stack.y.step
         let x = stack.x.first + region.cols.lowerBound * stack.x.step
-        let rowStep = region.rowStep * stack.y.step, colStep = region.colStep * stack.x.step
+        // A single row or column needs no step: the product of two steps (a huge `--y` step
+        // times a reader's own) would overflow, and it stays inside the window otherwise.
+        let rowStep = region.outputHeight > 1 ? region.rowStep * stack.y.step : 1
+        let colStep = region.outputWidth > 1 ? region.colStep * stack.x.step : 1
         let parentRegion = PixelRegion(rows: y..<(y + (region.outputHeight - 1) * rowStep + 1),
                                        cols: x..<(x + (region.outputWidth - 1) * colStep + 1), rowStep: rowStep, colStep: colStep)
         return try parent.read(series: parentSeries, level: stack.level, plane: stack.sourcePlane(plane), region: parentRegion)

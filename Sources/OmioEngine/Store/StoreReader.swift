@@ -104,7 +104,7 @@ public final class StoreReader: PixelLevels, @unchecked Sendable {
     }
 
     private func array(_ level: Int, _ plane: PlaneIndex) throws -> ZarrArray {
-        guard level >= 0, level < arrays.count else { throw OmioError(path, "level \(level) does not exist (the store has \(arrays.count))") }
+        try ReadRequest.checkLevel(path, level, count: arrays.count)
         let a = arrays[level]
         guard plane.t >= 0, plane.t < a.shape.t, plane.z >= 0, plane.z < a.shape.z, plane.c >= 0, plane.c < a.shape.c else {
             throw OmioError(path, "plane \(plane) is outside the shape \(a.shape)")

@@ -40,6 +40,7 @@ public enum OMEXMLBuilder {
                 }
             }
         }
+        if let pos = m.planePositions { x += planes(pos, shape: s) }
         x += "</Pixels>"
         if !m.annotations.isEmpty { x += "<AnnotationRef ID=\"Annotation:0\"/>" }
         x += "</Image>"
@@ -49,6 +50,24 @@ public enum OMEXMLBuilder {
             x += "</Value></MapAnnotation></StructuredAnnotations>"
         }
         x += "</OME>"
+        return x
+    }
+
+    /// One `Plane` per plane (after the TiffData, as the schema orders them), in IFD order.
+    static func planes(_ pos: PlanePositions, shape s: Shape) -> String {
+        var x = ""
+        for t in 0..<s.t {
+            for c in 0..<s.c {
+                for z in 0..<s.z {
+                    x += "<Plane TheZ=\"\(z)\" TheT=\"\(t)\" TheC=\"\(c)\""
+                    if let dt = pos.deltaT, t < dt.count { x += " DeltaT=\"\(number(dt[t]))\" DeltaTUnit=\"s\"" }
+                    if let v = pos.x { x += " PositionX=\"\(number(v))\" PositionXUnit=\"µm\"" }
+                    if let v = pos.y { x += " PositionY=\"\(number(v))\" PositionYUnit=\"µm\"" }
+                    if let pz = pos.z, z < pz.count { x += " PositionZ=\"\(number(pz[z]))\" PositionZUnit=\"µm\"" }
+                    x += "/>"
+                }
+            }
+        }
         return x
     }
 

@@ -142,6 +142,10 @@ final class LibTIFFDecoder: @unchecked Sendable {
             var next = 0
             for y in start...last {
                 guard TIFFReadScanline(h.tif, row.baseAddress, UInt32(y), UInt16(sample)) == 1, h.log.pointee.error_count == 0 else {
+                    // The handle goes back to the pool: the next read must not resume a decoder
+                    // that failed, nor trust libtiff's idea of the current directory.
+                    h.position = nil
+                    h.directory = nil
                     let detail = h.firstError.isEmpty ? "decoding failed" : h.firstError
                     throw FormatError("strip \(index) cannot be decoded at row \(y) (\(TIFFCompression.name(layout.compression))): \(detail)")
                 }

@@ -149,7 +149,7 @@ struct TIFFChunkReader {
         if L.tiled, L.compression != 1, L.chunkBytes > TIFFChunkReader.maxCompressedTileBytes {
             throw FormatError("compressed \(L.chunkWidth)x\(L.chunkHeight) tiles decode to \(L.chunkBytes >> 20) MB each, more than the \(TIFFChunkReader.maxCompressedTileBytes >> 20) MB omio-tui decodes at once")
         }
-        if !L.tiled, L.compression != 1, L.chunkBytes > TIFFChunkReader.streamStripsAbove {
+        if L.streamsStrips {
             return try readStreamed(sample: sample, region: region)
         }
 

@@ -102,7 +102,7 @@ public final class TIFFSource: ImageSource, @unchecked Sendable {
               let offset = try? levelOffset(ref, level: level, member: member),
               let layout = try? member.layout(at: offset)
         else { return ChunkGrid(height: size.height, width: size.width) }
-        if !layout.tiled, layout.compression != 1, layout.chunkBytes > TIFFChunkReader.streamStripsAbove {
+        if layout.streamsStrips {
             return ChunkGrid(height: TIFFChunkReader.streamedBandRows(layout), width: size.width) // read in bands
         }
         return ChunkGrid(height: min(layout.chunkHeight, size.height), width: min(layout.chunkWidth, size.width))

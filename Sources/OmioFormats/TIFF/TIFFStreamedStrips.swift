@@ -6,6 +6,12 @@ import Foundation
 /// store build, which reads it band after band, quadratic time. Rows are decoded one at a time
 /// into a row buffer and only the region's rows are kept, so memory follows the region asked
 /// for; the decoder stays where it stopped, so bands read in order cost one pass over the strip.
+extension TIFFPageLayout {
+    /// Whether this page's strips are streamed a row at a time: the one place it is decided,
+    /// so the reader and the chunk grid a source reports agree.
+    var streamsStrips: Bool { !tiled && compression != 1 && chunkBytes > TIFFChunkReader.streamStripsAbove }
+}
+
 extension TIFFChunkReader {
     /// Compressed strips that decode to more than this are streamed a row at a time.
     static let streamStripsAbove = 16 << 20

@@ -34,8 +34,8 @@ public enum OMETIFFWriter {
         let path = target.given
         let s = m.shape
         let total = s.planeCount
-        let dataBytes = UInt64(s.planeCount) * UInt64(s.x * s.y * m.dtype.bytes)
-        let big = bigTIFF ?? (dataBytes + UInt64(total) * 4096 > UInt64(UInt32.max))
+        let dataBytes = s.byteCount(bytesPerSample: m.dtype.bytes)
+        let big = bigTIFF ?? (dataBytes > Int64(UInt32.max) - Int64(total) * 4096)
         let uuid = uuid ?? "urn:uuid:" + UUID().uuidString.lowercased()
         let xml = OMEXMLBuilder.document(m, name: (path as NSString).lastPathComponent, uuid: uuid)
         let rowsPerStrip = max(1, min(s.y, (256 << 10) / max(1, s.x * m.dtype.bytes)))

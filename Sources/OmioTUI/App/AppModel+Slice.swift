@@ -30,12 +30,15 @@ extension AppModel {
             return flash("slice: \(error.omioReason)", error: true)
         }
         let path = AppModel.absolute(parsed.output)
-        var format = SubStackExport.Format.of(output: path)
+        guard var format = SubStackExport.Format.of(output: path) else {
+            return flash("slice: \(SubStackExport.Format.refusal(parsed.output))", error: true)
+        }
         if case .npy = format {
             // numpy's rule, as on the command line: an axis taken by one index is dropped.
             format = .npy(drop: Set(picked.indices.filter { picked[$0].isIndex && stack.shape.array[$0] == 1 }))
         }
-        let sub = SubStackSource(parent: v.source, series: v.series, stack: stack, metadata: v.metadata)
+        let sub = SubStackSource(parent: v.source, series: v.series, stack: stack, metadata: v.metadata,
+                                 overlayHash: v.overlay.hash(series: v.series))
         // The status line shows a gauge (no message over it) until the result's message.
         sliceProgress = ((path as NSString).lastPathComponent, 0)
         message = nil
