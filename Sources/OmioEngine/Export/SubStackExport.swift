@@ -59,14 +59,16 @@ public enum SubStackExport {
         }
     }
 
-    /// Progress in bytes of samples written.
+    /// Progress in bytes of samples written. Escaping: the store builder keeps its progress
+    /// callback in worker threads that may end after `ensure` returns (a
+    /// withoutActuallyEscaping wrapper trapped there when a build finished fast, on tmpfs).
     public typealias Progress = (_ done: Int64, _ total: Int64) -> Void
 
     /// Writes `sub` to `output` (checked by OutputTarget's rules: never over what the source
     /// reads). Returns the path written (a store's folder for OME-Zarr).
     @discardableResult
     public static func write(_ sub: SubStackSource, to output: String, format: Format,
-                             compression: TIFFPageSpec.Compression = .none, progress: Progress = { _, _ in }) throws -> String {
+                             compression: TIFFPageSpec.Compression = .none, progress: @escaping Progress = { _, _ in }) throws -> String {
         try write(sub, to: destination(output, format: format, reading: sub.parent), format: format,
                   compression: compression, progress: progress)
     }
@@ -74,7 +76,7 @@ public enum SubStackExport {
     /// Writes `sub` to a destination `destination(_:format:reading:)` checked.
     @discardableResult
     public static func write(_ sub: SubStackSource, to destination: Destination, format: Format,
-                             compression: TIFFPageSpec.Compression = .none, progress: Progress = { _, _ in }) throws -> String {
+                             compression: TIFFPageSpec.Compression = .none, progress: @escaping Progress = { _, _ in }) throws -> String {
         let m = sub.metadata(series: 0)
         let total = m.shape.byteCount(bytesPerSample: m.dtype.bytes)
         switch (destination, format) {
@@ -160,7 +162,7 @@ public enum SubStackExport {
     /// Through the store builder (OME-Zarr 0.5, pyramid, omio-tui's manifest): an existing
     /// folder is replaced only when omio-tui made it, and the same sub-stack of an unchanged
     /// source is found up to date and left as it is (the selection is part of the manifest).
-    private static func writeStore(_ sub: SubStackSource, to path: String, total: Int64, progress: Progress) throws -> String {
+    private static func writeStore(_ sub: SubStackSource, to path: String, total: Int64, progress: @escaping Progress) throws -> String {
         let location = StoreLocation(storePath: path)
         let lockExisted = FileManager.default.fileExists(atPath: location.lockPath)
         let request = StoreRequest(series: 0, overlayHash: "slice \(sub.stack) of series \(sub.parentSeries) " + (sub.overlayHash ?? ""))
@@ -168,9 +170,7 @@ public enum SubStackExport {
         // this process holds it: another slice to the same store may be waiting on it (and,
         // if it is removed under it, StoreLock makes that waiter lock the new file instead).
         defer { if !lockExisted, let held = try? StoreLock.tryAcquire(location.lockPath) { held.removeFile() } }
-        let built = try withoutActuallyEscaping(progress) { report in
-            try StoreBuilder.ensure(source: sub, request: request, location: location) { p in report(p.bytesDone, p.bytesTotal) }
-        }
+        let built = try StoreBuilder.ensure(source: sub, request: request, location: location) { p in progress(p.bytesDone, p.bytesTotal) }
         if built.reused { progress(total, total) }
         return built.path
     }
