@@ -79,7 +79,7 @@ public enum SubStackExport {
         let location = StoreLocation(storePath: path)
         let lockExisted = FileManager.default.fileExists(atPath: location.lockPath)
         let request = StoreRequest(series: 0, overlayHash: "slice \(sub.stack) of series \(sub.parentSeries) "
-                                   + (OverlayStore.load(for: sub.path).hash(series: sub.parentSeries) ?? ""))
+                                   + (OverlayStore.load(for: sub.path).hash(series: sub.parentSeries) ?? ""), role: .output)
         defer { if !lockExisted { unlink(location.lockPath) } } // a user-named output leaves no lock file beside it
         let built = try withoutActuallyEscaping(progress) { report in
             try StoreBuilder.ensure(source: sub, request: request, location: location) { p in report(p.bytesDone, p.bytesTotal) }
