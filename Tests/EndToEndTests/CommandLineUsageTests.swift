@@ -74,19 +74,19 @@ struct CommandLineUsageTests {
     @Test(arguments: [
         (["render", stack, "--t", "3"], "--t: 3 is outside 0:3 (T has 3 positions)"),
         (["render", stack, "--z", "1:6"], "--z: 1:6 is outside 0:5 (Z has 5 positions)"),
-        (["render", stack, "--c", "2"], "--c: 2 is outside 0...1 (C has 2 positions)"),
-        (["render", stack, "--series", "1"], "--series: 1 is outside 0...0 (the file has 1 series)"),
+        (["render", stack, "--c", "2"], "--c: 2 is outside 0:2 (C has 2 positions)"),
+        (["render", stack, "--series", "1"], "--series: 1 is outside 0:1 (the file has 1 series)"),
         (["slice", stack, "--c", "7", "-o", scratch + "/never-written.npy"], "--c: 7 is outside 0:2 (C has 2 positions)"),
-        (["slice", stack, "--level", "3", "-o", scratch + "/never-written.npy"], "--level: 3 is outside 0...0 (the series has 1 level)"),
-        (["info", stack, "--series", "2"], "--series: 2 is outside 0...0 (the file has 1 series)"),
+        (["slice", stack, "--level", "3", "-o", scratch + "/never-written.npy"], "--level: 3 is outside 0:1 (the series has 1 level)"),
+        (["info", stack, "--series", "2"], "--series: 2 is outside 0:1 (the file has 1 series)"),
         // Every subcommand with --series checks it before reading the series (cache build trapped).
-        (["cache", "build", stack, "--series", "1", "--cache-dir", scratch + "/never-cache"], "--series: 1 is outside 0...0 (the file has 1 series)"),
+        (["cache", "build", stack, "--series", "1", "--cache-dir", scratch + "/never-cache"], "--series: 1 is outside 0:1 (the file has 1 series)"),
         (["cache", "build", stack, "--series", "9223372036854775807", "--cache-dir", scratch + "/never-cache"],
-         "--series: 9223372036854775807 is outside 0...0 (the file has 1 series)"),
-        (["napari", stack, "--series", "3", "--no-launch", "--cache-dir", scratch + "/never-cache"], "--series: 3 is outside 0...0 (the file has 1 series)"),
-        (["slice", stack, "--series", "1", "-o", scratch + "/never-written.npy"], "--series: 1 is outside 0...0 (the file has 1 series)"),
-        (["export", stack, "--series", "1", "-o", scratch + "/never-written.npy"], "--series: 1 is outside 0...0 (the file has 1 series)"),
-        (["set", stack, "--series", "1", "PhysicalSizeZ=2"], "--series: 1 is outside 0...0 (the file has 1 series)"),
+         "--series: 9223372036854775807 is outside 0:1 (the file has 1 series)"),
+        (["napari", stack, "--series", "3", "--no-launch", "--cache-dir", scratch + "/never-cache"], "--series: 3 is outside 0:1 (the file has 1 series)"),
+        (["slice", stack, "--series", "1", "-o", scratch + "/never-written.npy"], "--series: 1 is outside 0:1 (the file has 1 series)"),
+        (["export", stack, "--series", "1", "-o", scratch + "/never-written.npy"], "--series: 1 is outside 0:1 (the file has 1 series)"),
+        (["set", stack, "--series", "1", "PhysicalSizeZ=2"], "--series: 1 is outside 0:1 (the file has 1 series)"),
     ] as [([String], String)])
     func indexOutsideTheFileIsExit64(args: [String], reason: String) throws {
         let r = try BinaryRunner.run(args, timeout: 10, cwd: Self.scratch)

@@ -84,7 +84,7 @@ struct SliceCLITests {
         (["--t", "0:3:0"], "--t: the step of 0:3:0 must be 1 or more"),
         (["--y", "0,1"], "--y: takes an index or a range A:B[:STEP], not a list"),
         (["--c", "a:b"], "--c: must be an index N, a range A:B or A:B:STEP"),
-        (["--level", "1"], "--level: 1 is outside 0...0 (the series has 1 level)"),
+        (["--level", "1"], "--level: 1 is outside 0:1 (the series has 1 level)"),
     ])
     func badRangesAreOneLine(_ args: [String], _ message: String) throws {
         let dir = TestPaths.tempDir()

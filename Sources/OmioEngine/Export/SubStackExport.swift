@@ -165,7 +165,7 @@ public enum SubStackExport {
     private static func writeStore(_ sub: SubStackSource, to path: String, total: Int64, progress: @escaping Progress) throws -> String {
         let location = StoreLocation(storePath: path)
         let lockExisted = FileManager.default.fileExists(atPath: location.lockPath)
-        let request = StoreRequest(series: 0, overlayHash: "slice \(sub.stack) of series \(sub.parentSeries) " + (sub.overlayHash ?? ""))
+        let request = StoreRequest(series: 0, overlayHash: "slice \(sub.stack) of series \(sub.parentSeries) " + (sub.overlayHash ?? ""), role: .output)
         // A user-named output leaves no lock file beside it, but the file is removed only while
         // this process holds it: another slice to the same store may be waiting on it (and,
         // if it is removed under it, StoreLock makes that waiter lock the new file instead).

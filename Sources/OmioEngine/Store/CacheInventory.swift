@@ -172,7 +172,11 @@ public enum CacheInventory {
         children(dir).compactMap { name -> CacheEntry? in
             let path = (dir as NSString).appendingPathComponent(name)
             if name.hasPrefix(".") || name.hasSuffix(".lock") { return nil } // temp files; locks must stay (see StoreLock)
-            if isOurStoreName(name) { return storeEntry(path) ?? brokenStore(path) }
+            if isOurStoreName(name) {
+                // A user's `slice -o` output written here is still the user's file, not a cache.
+                guard let manifest = StoreManifest.read(storePath: path) else { return brokenStore(path) }
+                return manifest.role == .cache ? storeEntry(path, manifest: manifest) : nil
+            }
             if name.hasSuffix(".zarr") {
                 var stem = String(name.dropLast(".zarr".count))
                 if stem.hasSuffix("_napari_squeezed") { stem = String(stem.dropLast("_napari_squeezed".count)) }
@@ -190,13 +194,13 @@ public enum CacheInventory {
     }
 
     /// A folder that is not a `.omio_cache` (a `--cache-dir`, the user's fallback cache): only
-    /// what is provably ours, stores by their manifest and launchers and logs by `isOurs`.
+    /// what is provably ours, cache stores by their manifest and launchers and logs by `isOurs`.
     private static func scanExplicitFolder(_ dir: String) -> [CacheEntry] {
         children(dir).compactMap { name -> CacheEntry? in
             let path = (dir as NSString).appendingPathComponent(name)
-            if isOurStoreName(name) { return storeEntry(path) }
+            if isOurStoreName(name) { return StoreManifest.readCache(storePath: path).map { storeEntry(path, manifest: $0) } }
             guard let kind = launcherKind(name), isOurs(path, kind: kind) else { return nil }
-            let source = StoreManifest.read(storePath: companionStore(of: path))?.sourcePath
+            let source = StoreManifest.readCache(storePath: companionStore(of: path))?.sourcePath
             let alive = source.map { StoreFiles.exists($0) } ?? false
             return entry(path, kind: kind, state: alive ? .complete : .orphan, source: source)
         }
@@ -220,18 +224,19 @@ public enum CacheInventory {
     }
 
     /// Whether omio-tui made `path` (outside a `.omio_cache`, where a purge may delete only
-    /// this): a store with our manifest; a launcher or log beside such a store, or that names
-    /// omio-tui in its first lines (the launcher's docstring, the log's `=== omio-tui` headers).
+    /// this): a store with our manifest as a cache (a `slice -o` output is the user's); a
+    /// launcher or log beside such a store, or that names omio-tui in its first lines (the
+    /// launcher's docstring, the log's `=== omio-tui` headers).
     static func isOurs(_ path: String, kind: CacheEntry.Kind) -> Bool {
         switch kind {
         case .store:
-            return StoreManifest.read(storePath: path) != nil
+            return StoreManifest.readCache(storePath: path) != nil
         case .launcher, .log:
-            if StoreManifest.read(storePath: companionStore(of: path)) != nil { return true }
-            guard let handle = FileHandle(forReadingAtPath: path) else { return false }
-            defer { try? handle.close() }
-            let head = String(decoding: (try? handle.read(upToCount: 512)) ?? Data(), as: UTF8.self)
-            return head.contains(kind == .log ? "=== omio-tui " : "Written by omio-tui")
+            if StoreManifest.readCache(storePath: companionStore(of: path)) != nil { return true }
+            // Only a regular file's head is read: a FIFO named like a log would block the open.
+            guard let head = try? FileReader(path: path), let bytes = try? head.read(at: 0, count: Int(min(512, head.size))) else { return false }
+            let text = String(decoding: bytes, as: UTF8.self)
+            return text.contains(kind == .log ? "=== omio-tui " : "Written by omio-tui")
         case .foreign:
             return false
         }
@@ -243,8 +248,7 @@ public enum CacheInventory {
     }
 
     /// A store with a manifest: its state from the manifest and the source as it is now.
-    private static func storeEntry(_ path: String) -> CacheEntry? {
-        guard let manifest = StoreManifest.read(storePath: path) else { return nil }
+    private static func storeEntry(_ path: String, manifest: StoreManifest) -> CacheEntry {
         let finished = (path as NSString).lastPathComponent.hasSuffix(StoreLocation.storeSuffix)
         let state: CacheEntry.State
         if !finished || !manifest.complete {

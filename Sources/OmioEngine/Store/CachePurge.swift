@@ -53,7 +53,8 @@ public struct PurgeReport: Sendable {
 
 /// OMIO's `cleanup_omio_cache`, made safe: only entries inside a folder named `.omio_cache`
 /// are deleted, and elsewhere (a `--cache-dir`, the user's fallback cache) only what is provably
-/// omio-tui's (`CacheInventory.isOurs`: a store with our manifest, our launchers and logs);
+/// omio-tui's (`CacheInventory.isOurs`: a cache store with our manifest, our launchers and
+/// logs); a store whose manifest says it is an output (`slice -o`) is never deleted anywhere;
 /// symbolic links are removed as links (never followed), a `.omio_cache` that is itself a link
 /// is refused, stores a running build holds are skipped, stores an open napari window shows are
 /// skipped unless the plan is forced (`forcingInUse`), and sidecar edits (`*.omio.json`) and
@@ -161,6 +162,11 @@ public enum CachePurge {
     static func refusal(_ e: CacheEntry, force: Bool = false) -> String? {
         let parent = (e.path as NSString).deletingLastPathComponent
         if e.path.hasSuffix(OverlayStore.suffix) { return "sidecar edits are never purged" }
+        // Checked wherever it lies: an entry listed before a `slice -o` wrote over it, or a
+        // plan made by hand, still never deletes a user's output.
+        if e.kind == .store, StoreManifest.read(storePath: e.path).map({ $0.role != .cache }) == true {
+            return "a file written as output (slice -o), not a cache"
+        }
         if (parent as NSString).lastPathComponent == StoreLocation.cacheFolderName {
             var st = stat()
             if lstat(parent, &st) == 0, (st.st_mode & S_IFMT) == S_IFLNK { return "its .omio_cache is a symbolic link" }

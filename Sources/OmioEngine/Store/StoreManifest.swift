@@ -33,6 +33,9 @@ public struct StoreManifest: Equatable, Sendable {
     public var layoutVersion: Int
     public var toolVersion: String
     public var complete: Bool
+    /// `.output` for a user's extraction: never listed or purged as a cache entry. Stores
+    /// written before the field existed were all caches.
+    public var role: StoreRole
     /// ISO-8601 time the build started (with `complete`, when it finished).
     public var built: String
 
@@ -45,6 +48,7 @@ public struct StoreManifest: Equatable, Sendable {
         compression = request.compression
         layoutVersion = StoreManifest.layoutVersion
         toolVersion = request.toolVersion
+        role = request.role
         self.complete = complete
         self.built = StoreManifest.isoFormatter.string(from: built)
     }
@@ -54,7 +58,7 @@ public struct StoreManifest: Equatable, Sendable {
     public func satisfies(_ wanted: StoreManifest) -> Bool {
         complete && sourcePath == wanted.sourcePath && source == wanted.source && series == wanted.series
             && overlayHash == wanted.overlayHash && zarrFormat == wanted.zarrFormat
-            && compression == wanted.compression && layoutVersion == wanted.layoutVersion
+            && compression == wanted.compression && layoutVersion == wanted.layoutVersion && role == wanted.role
     }
 
     public var builtDate: Date? { StoreManifest.isoFormatter.date(from: built) }
@@ -74,6 +78,7 @@ public struct StoreManifest: Equatable, Sendable {
             ("layout_version", .int(layoutVersion)),
             ("tool_version", .string(toolVersion)),
             ("complete", .bool(complete)),
+            ("role", .string(role.rawValue)),
             ("built", .string(built)),
         ])
     }
@@ -96,6 +101,8 @@ public struct StoreManifest: Equatable, Sendable {
         layoutVersion = json["layout_version"]?.intValue ?? 0
         toolVersion = json["tool_version"]?.stringValue ?? ""
         self.complete = complete
+        // A role this version does not know is not a cache: left alone rather than purged.
+        role = json["role"].map { $0.stringValue.flatMap(StoreRole.init(rawValue:)) ?? .output } ?? .cache
         built = json["built"]?.stringValue ?? ""
     }
 
@@ -109,6 +116,12 @@ public struct StoreManifest: Equatable, Sendable {
             if let m = attributes?["omio"]?["manifest"] { return StoreManifest(json: m) }
         }
         return nil
+    }
+
+    /// The manifest of a cache store at `path` (nil for an `.output` store, or none): what the
+    /// cache listing and purge go by.
+    public static func readCache(storePath path: String) -> StoreManifest? {
+        read(storePath: path).flatMap { $0.role == .cache ? $0 : nil }
     }
 
     /// A new formatter per use: formatters are not safe to share across build threads.

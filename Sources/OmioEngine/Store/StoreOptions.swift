@@ -10,9 +10,14 @@ public struct StoreRequest: Sendable, Equatable {
     public var overlayHash: String?
     /// Written into the manifest for the record; not part of the reuse rule.
     public var toolVersion: String
+    /// A cache entry, or a file the user asked for (`slice -o x.ome.zarr`), which no cache
+    /// listing shows and no purge deletes.
+    public var role: StoreRole
 
     public init(series: Int = 0, zarrFormat: ZarrFormat = .v3, compression: StoreCompression = .default,
-                cacheDir: String? = nil, overlayHash: String? = nil, toolVersion: String = OmioVersion.string) {
+                cacheDir: String? = nil, overlayHash: String? = nil, toolVersion: String = OmioVersion.string,
+                role: StoreRole = .cache) {
+        self.role = role
         self.series = series
         self.zarrFormat = zarrFormat
         self.compression = compression
@@ -20,6 +25,12 @@ public struct StoreRequest: Sendable, Equatable {
         self.overlayHash = overlayHash
         self.toolVersion = toolVersion
     }
+}
+
+/// What a store is for, written into its manifest: the cache code (`cache list`, `cache purge`,
+/// the TUI's cache menu) deals with `.cache` stores only; an `.output` is the user's file.
+public enum StoreRole: String, Sendable, CaseIterable {
+    case cache, output
 }
 
 /// OME-Zarr 0.5 on Zarr v3 (the default), or OME-Zarr 0.4 on Zarr v2 for older tools.

@@ -8,25 +8,44 @@ public final class FileReader: @unchecked Sendable {
     public let size: UInt64
     private let fd: Int32
 
+    /// Every image file is read through here, so this is where anything but a regular file is
+    /// refused: a FIFO would block the open (until a writer comes) and a device like /dev/zero
+    /// would feed bytes forever. Checked with stat before the open, and again with fstat after
+    /// it (the name may have been swapped meanwhile); O_NONBLOCK keeps that open from waiting.
     public init(path: String) throws {
         self.path = path
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw FormatError(SystemErrorReason.of(errno: errno)) }
         var st = stat()
+        guard stat(path, &st) == 0 else { throw FormatError(SystemErrorReason.of(errno: errno)) }
+        try FileReader.checkRegular(st.st_mode)
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { throw FormatError(SystemErrorReason.of(errno: errno)) }
         guard fstat(fd, &st) == 0 else {
             let reason = SystemErrorReason.of(errno: errno)
             close(fd)
             throw FormatError(reason)
         }
-        if (st.st_mode & S_IFMT) == S_IFDIR {
+        do { try FileReader.checkRegular(st.st_mode) } catch {
             close(fd)
-            throw FormatError("is a directory")
+            throw error
         }
         self.fd = fd
         self.size = UInt64(max(0, st.st_size))
     }
 
     deinit { close(fd) }
+
+    /// "is a directory" for a folder; "not a regular file (a FIFO)" for the other kinds.
+    static func checkRegular(_ mode: mode_t) throws {
+        switch mode & S_IFMT {
+        case S_IFREG: return
+        case S_IFDIR: throw FormatError("is a directory")
+        case S_IFIFO: throw FormatError("not a regular file (a FIFO)")
+        case S_IFCHR: throw FormatError("not a regular file (a character device)")
+        case S_IFBLK: throw FormatError("not a regular file (a block device)")
+        case S_IFSOCK: throw FormatError("not a regular file (a socket)")
+        default: throw FormatError("not a regular file")
+        }
+    }
 
     /// True when `count` bytes at `offset` lie inside the file.
     public func contains(offset: UInt64, count: UInt64) -> Bool {

@@ -112,13 +112,14 @@ struct UsageError: Error, CustomStringConvertible {
 
 /// Indices checked against the open file: the message gives the range that exists.
 enum OptionBounds {
-    /// `--t 5` on 3 time points: "5 is outside 0...2 (T has 3 positions)".
+    /// `--t 5` on 3 time points: "5 is outside 0:3 (T has 3 positions)", the half-open
+    /// range text AxisRange's errors use (`--y: 200:300 is outside 0:128 ...`).
     static func outside(_ value: String, axis: String, count: Int) -> String {
         outside(value, count: count, "\(axis) has \(EnglishCount.of(count, "position"))")
     }
 
     static func outside(_ value: String, count: Int, _ what: String) -> String {
-        "\(value) is outside 0...\(count - 1) (\(what))"
+        "\(value) is outside 0:\(count) (\(what))"
     }
 
     static func check(_ value: Int, option: String, axis: String, count: Int) throws {
