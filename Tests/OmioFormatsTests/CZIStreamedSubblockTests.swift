@@ -44,4 +44,50 @@ struct CZIStreamedSubblockTests {
             #expect(bad == 0, "\(region): \(bad) wrong samples")
         }
     }
+
+    /// A plane read band by band, in order (as a store build or `slice` reads it), decodes the
+    /// subblock once: one cursor per stream half walks it and every band resumes where the
+    /// last stopped. A band before the cursor starts over. A frame cut short fails at the band
+    /// that reaches the cut, with a one-line error.
+    @Test(arguments: [5, 6])
+    func bandsReadInOrderDecodeTheSubblockOnce(compression: Int) throws {
+        let (w, h) = (6001, 6007)
+        var raw = [UInt8](repeating: 0, count: w * h * 2)
+        raw.withUnsafeMutableBytes { b in
+            let v = b.bindMemory(to: UInt16.self)
+            for i in 0..<v.count { v[i] = UInt16(truncatingIfNeeded: i &* 7 ^ (i >> 11)) }
+        }
+        let payload = compression == 5 ? W.zstd(raw) : W.zstd1HiLo(raw)
+        func source(_ payload: [UInt8]) throws -> CZISource {
+            var writer = W()
+            writer.subblocks.append(.init(dims: [("X", 0, w), ("Y", 0, h)], pixelType: 1, payload: payload, compression: compression))
+            return try #require(try CZIReaderTests.open(writer) as? CZISource)
+        }
+        let czi = try source(payload)
+        let bandRows = (8 << 20) / (w * 2)
+        func band(_ y: Int) -> PixelRegion { PixelRegion(rows: y..<min(h, y + bandRows), cols: 0..<w) }
+        var wrong: [Int] = []
+        for y in stride(from: 0, to: h, by: bandRows) {
+            let got = try czi.read(series: 0, level: 0, plane: PlaneIndex(), region: band(y))
+            if !got.bytes.elementsEqual(raw[(y * w * 2)..<(min(h, y + bandRows) * w * 2)]) { wrong.append(y) }
+        }
+        #expect(wrong.isEmpty, "bands at rows \(wrong) differ from the pixels written")
+        // Hi-lo: the high-half cursor streams past the low half once before its first band.
+        let lanes = compression == 5 ? 1 : 2
+        let once = compression == 5 ? raw.count : raw.count + raw.count / 2
+        #expect(czi.zstdStreams.counts.starts == lanes)
+        #expect(czi.zstdStreams.counts.decodedBytes == once)
+
+        let again = try czi.read(series: 0, level: 0, plane: PlaneIndex(), region: band(0))
+        #expect(again.bytes.elementsEqual(raw[0..<(bandRows * w * 2)]))
+        #expect(czi.zstdStreams.counts.starts == 2 * lanes)
+
+        let cut = try source(Array(payload.dropLast(payload.count / 3)))
+        #expect {
+            for y in stride(from: 0, to: h, by: bandRows) { _ = try cut.read(series: 0, level: 0, plane: PlaneIndex(), region: band(y)) }
+        } throws: { error in
+            let reason = error.omioReason
+            return reason.contains("ends early") && !reason.contains("\n")
+        }
+    }
 }

@@ -10,6 +10,8 @@ public final class CZISource: ImageSource, @unchecked Sendable {
     let scenes: [CZIScene]
     let metadatas: [ImageMetadata]
     let xmlRoot: XMLElement?
+    /// Decoders of big zstd subblocks, left where the last band of a plane stopped.
+    let zstdStreams = CZIZstdStreams()
 
     static let registration = ImageOpener.Reader(
         name: "czi",
@@ -110,7 +112,7 @@ public final class CZISource: ImageSource, @unchecked Sendable {
         let samples = scene.format.samples
         // Our channels run R, G, B; the stored samples run B, G, R.
         let sample = samples == 3 ? 2 - plane.c % 3 : 0
-        let reader = CZITileReader(container: container, format: scene.format, sample: sample)
+        let reader = CZITileReader(container: container, streams: zstdStreams, format: scene.format, sample: sample)
         let dtype = scene.format.dtype
         var out = [UInt8](repeating: 0, count: region.outputWidth * region.outputHeight * dtype.bytes)
         do {

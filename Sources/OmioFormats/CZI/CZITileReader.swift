@@ -4,9 +4,12 @@ import Foundation
 /// Paints the part of one CZI tile that a region touches into the region's output buffer.
 /// Uncompressed tiles are read row by row (a band when rows are consecutive), so a
 /// subsampled view of a huge plane reads only the rows it shows; zstd tiles decode whole, or,
-/// when big, through a bounded window that keeps only the rows shown.
+/// when big, through a bounded window that keeps only the rows shown and resumes where the
+/// last band stopped.
 struct CZITileReader {
     let container: CZIContainer
+    /// Where big zstd subblocks were last left off, so the next band resumes there.
+    let streams: CZIZstdStreams
     let format: CZIPixelFormat
     /// Which sample of the pixel to copy (BGR: 0 blue, 1 green, 2 red).
     let sample: Int
@@ -63,13 +66,13 @@ struct CZITileReader {
             guard location.size <= expected + expected / 128 + 1024 else {
                 throw FormatError("zstd subblock holds \(location.size) bytes, more than \(expected) bytes of pixels can compress to")
             }
-            let packed = try container.file.read(at: location.offset, count: location.size)
             if expected > CZIZstd.streamAbove {
-                // Keep only the rows the region shows (a strided view of a huge subblock).
-                source = try CZIZstd.decodeRows(packed, zstd1: compression == CZICompression.zstd1, rowBytes: rowBytes,
-                                                height: tile.height, rows: rows.map(tileRow))
+                // Keep only the rows the region shows (a strided view, a band of a huge subblock).
+                source = try CZIZstd.decodeRows(file: container.file, location: location, zstd1: compression == CZICompression.zstd1,
+                                                rowBytes: rowBytes, height: tile.height, rows: rows.map(tileRow), streams: streams)
                 sourceRow = { $0 - rows.lowerBound }
             } else {
+                let packed = try container.file.read(at: location.offset, count: location.size)
                 source = try CZIZstd.decode(packed, zstd1: compression == CZICompression.zstd1, expectedBytes: expected)
                 sourceRow = tileRow
             }
