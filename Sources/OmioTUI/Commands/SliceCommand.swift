@@ -58,6 +58,8 @@ struct SliceCommand: ParsableCommand, ReportsErrors {
         let total = Int64(out.planeCount) * Int64(out.y * out.x * m.dtype.bytes)
         let progress = ProgressReporter(label: "slice")
         if case .npy = format { format = .npy(drop: dropped) }
+        let lockSlot = format == .omeZarr ? TempOutputs.registerStoreLock(output) : -1
+        defer { TempOutputs.unregister(lockSlot) }
         let written = try SubStackExport.write(sub, to: output, format: format) { done, all in
             progress.update(done: done, total: all, bytes: done)
         }
