@@ -19,9 +19,10 @@ let package = Package(
         .systemLibrary(name: "CNcurses", providers: [.apt(["libncursesw5-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
-        // The TUI's fatal-signal handler: async-signal-safe code cannot be written in Swift.
+        // The TUI's fatal-signal handler and the registry of temporary outputs a signal removes:
+        // async-signal-safe code cannot be written in Swift.
         .target(name: "CTerminalGuard"),
-        .target(name: "OmioFormats", dependencies: ["CTIFF", "CZlib", "CZstd"], swiftSettings: swift5),
+        .target(name: "OmioFormats", dependencies: ["CTIFF", "CZlib", "CZstd", "CTerminalGuard"], swiftSettings: swift5),
         // Napari/launcher.py is embedded as Napari/LauncherTemplate.swift (scripts/embed-launcher.sh).
         .target(name: "OmioEngine", dependencies: ["OmioFormats", "CZlib", "CZstd"], exclude: ["Napari/launcher.py"], swiftSettings: swift5),
         // Plane -> what a terminal shows: the slice pipeline and the renderers. Shared by the TUI,

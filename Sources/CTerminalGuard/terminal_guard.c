@@ -55,6 +55,7 @@ static void restore_terminal(void) {
 static void on_fatal(int sig, siginfo_t *info, void *context) {
     int saved_errno = errno;
     restore_terminal();
+    omio_temp_unlink_all();
     // The crash report (the Swift backtracer's, called as the handler it is) now prints on the
     // normal screen; not for a signal another process sent with kill, which is no crash.
     int sent = info != NULL && info->si_code <= 0 && info->si_pid != getpid();
@@ -85,10 +86,80 @@ static void on_termination(int sig) {
     }
     // Asked twice: the main loop has not got to it (stuck in work); restore and go now.
     restore_terminal();
+    omio_temp_unlink_all();
     omio_guard_exit_by_signal(sig);
 }
 
-static void restore_at_exit(void) { restore_terminal(); }
+static void restore_at_exit(void) {
+    restore_terminal();
+    omio_temp_unlink_all();
+}
+
+// In-flight temporary outputs, unlinked when the process ends by a signal or exit before it
+// renames them. Fixed slots with preallocated buffers: the handler may only read them and call
+// unlink(2). A slot is claimed (0 -> 1), filled, then published (1 -> 2); the handler unlinks
+// only published slots.
+#define OMIO_TEMP_SLOTS 32
+#define OMIO_TEMP_PATH 4096
+static char temp_paths[OMIO_TEMP_SLOTS][OMIO_TEMP_PATH];
+static int temp_state[OMIO_TEMP_SLOTS];
+
+int omio_temp_register(const char *path) {
+    size_t n = strlen(path);
+    if (n >= OMIO_TEMP_PATH) return -1;
+    for (int i = 0; i < OMIO_TEMP_SLOTS; i++) {
+        int expected = 0;
+        if (!__atomic_compare_exchange_n(&temp_state[i], &expected, 1, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) continue;
+        memcpy(temp_paths[i], path, n + 1);
+        __atomic_store_n(&temp_state[i], 2, __ATOMIC_SEQ_CST);
+        return i;
+    }
+    return -1;
+}
+
+void omio_temp_unregister(int slot) {
+    if (slot < 0 || slot >= OMIO_TEMP_SLOTS) return;
+    __atomic_store_n(&temp_state[slot], 0, __ATOMIC_SEQ_CST);
+}
+
+// Async-signal-safe: atomic loads and unlink(2). A slot is taken back (2 -> 0) before its file
+// is unlinked, so two paths to exit (a handler and atexit) unlink each file once.
+void omio_temp_unlink_all(void) {
+    int saved_errno = errno;
+    for (int i = 0; i < OMIO_TEMP_SLOTS; i++) {
+        int expected = 2;
+        if (__atomic_compare_exchange_n(&temp_state[i], &expected, 3, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+            unlink(temp_paths[i]);
+    }
+    errno = saved_errno;
+}
+
+static void on_cli_termination(int sig) {
+    omio_temp_unlink_all();
+    omio_guard_exit_by_signal(sig);
+}
+
+void omio_temp_cleanup_on_signals(void) {
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+    struct sigaction term;
+    memset(&term, 0, sizeof term);
+    term.sa_handler = on_cli_termination;
+    sigemptyset(&term.sa_mask);
+    sigset_t unblock;
+    sigemptyset(&unblock);
+    for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++) {
+        struct sigaction current;
+        // A signal the parent made ignored (nohup) stays ignored.
+        if (sigaction(sigs[i], NULL, &current) == 0 && current.sa_handler == SIG_IGN) continue;
+        sigaction(sigs[i], &term, NULL);
+        sigaddset(&unblock, sigs[i]);
+    }
+    // A parent may have left them blocked (the mask is inherited across exec): the signal
+    // would then wait for ever while the command runs to its end.
+    pthread_sigmask(SIG_UNBLOCK, &unblock, NULL);
+    static int registered = 0;
+    if (!registered) registered = atexit(omio_temp_unlink_all) == 0;
+}
 
 void omio_guard_save(int tty_fd) {
     tty = tty_fd;
@@ -149,6 +220,7 @@ void omio_guard_disarm(void) { __atomic_store_n(&armed, 0, __ATOMIC_SEQ_CST); }
 int omio_guard_termination_signal(void) { return pending_termination; }
 
 void omio_guard_exit_by_signal(int sig) {
+    omio_temp_unlink_all();
     struct sigaction dfl;
     memset(&dfl, 0, sizeof dfl);
     dfl.sa_handler = SIG_DFL;

@@ -138,4 +138,57 @@ struct TUISliceTests {
         d.pump()
         #expect(try ImageOpener.open(path: dir + "/crop.tif").format == .omeTiff)
     }
+
+    /// Only t= z= c= y= x= (any case) or `--t V` follow the output: anything else is refused by
+    /// name, never taken into the file name with the ranges dropped (`zz=1` once produced a
+    /// file called "u2.npy t=0:2 zz=1").
+    @Test func unknownWordsAreRefusedNotNamed() throws {
+        let dir = TestPaths.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let d = AppDriver(path: TestPaths.exampleData + "/hyperstack_T3_Z5_C2.tif")
+        let refused = [
+            ("slice \(dir)/u2.npy t=0:2 zz=1", "slice: unknown option 'zz=1' (t=, z=, c=, y=, x=)"),
+            ("slice \(dir)/u2.npy q=1", "slice: unknown option 'q=1' (t=, z=, c=, y=, x=)"),
+            ("slice \(dir)/u2.npy t=0:2 --z", "slice: --z needs a value, as in --z 0:2"),
+            ("slice \(dir)/u2 extra.npy", "slice: unknown option 'extra.npy' (t=, z=, c=, y=, x=)"),
+            ("slice \"\(dir)/open.npy", "slice: a quote is not closed"),
+            ("slice -", "slice: -: standard output is the terminal; give a file name"),
+            ("slice /dev/stdout", "slice: /dev/stdout: standard output is the terminal; give a file name"),
+            ("slice \(dir)/.omio_cache", "slice: \(dir)/.omio_cache: .omio_cache is omio-tui's cache folder; give another name"),
+            ("slice \(dir)/.omio_cache/x.npy", "slice: \(dir)/.omio_cache/x.npy: .omio_cache is omio-tui's cache folder; give another name"),
+        ]
+        for (text, message) in refused {
+            d.model.run(command: text)
+            #expect(d.model.message?.isError == true && d.model.message?.text == message, "\(text): \(String(describing: d.model.message))")
+            #expect(d.model.sliceProgress == nil && d.model.takeEffects().isEmpty, "\(text): nothing started")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty, "no file written")
+        // Upper-case keys and --t V are ranges; a quoted name keeps its spaces.
+        command(d, "slice \"\(dir)/with space.npy\" T=0:2 --Z 1 c=0")
+        d.pump()
+        #expect(d.model.message?.text.hasPrefix("sliced to \(dir)/with space.npy") == true, "\(String(describing: d.model.message))")
+        #expect(try Self.npy(dir + "/with space.npy").shape == [2, 112, 144])
+        command(d, "slice '\(dir)/single.npy' t=1 c=1")
+        d.pump()
+        #expect(try Self.npy(dir + "/single.npy").shape == [112, 144])
+    }
+
+    /// `q` while a `:slice` runs warns in the status line; the second `q` quits.
+    @Test func firstQuitWhileSlicingOnlyWarns() throws {
+        let dir = TestPaths.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let d = AppDriver(path: TestPaths.exampleData + "/hyperstack_T3_Z5_C2.tif")
+        d.model.run(command: "slice \(dir)/run.npy") // queued, not run: still slicing
+        d.model.handle(.char("q"))
+        #expect(!d.model.quit)
+        #expect(d.model.message?.text == "slicing run.npy … — q again to stop it and quit", "\(String(describing: d.model.message))")
+        d.model.handle(.char("q"))
+        #expect(d.model.quit)
+        // Once it has finished, one q quits.
+        let e = AppDriver(path: TestPaths.exampleData + "/hyperstack_T3_Z5_C2.tif")
+        e.model.run(command: "slice \(dir)/done.npy")
+        e.pump()
+        e.press(.char("q"))
+        #expect(e.model.quit)
+    }
 }

@@ -43,6 +43,9 @@ struct TerminalLadderTests {
         #expect(ASCIIText.fold("96×128 – a") == "96x128 - a")
         #expect(ASCIIText.fold("│─┌┼▸ x") == "|-++> x")
         #expect(ASCIIText.fold("plain") == "plain")
+        // The preview's scale bar (▀) and the other block elements: never `?`.
+        #expect(ASCIIText.fold("▀▀▀ 10 µm") == "=== 10 um")
+        #expect(ASCIIText.fold("▄▌▐▖▟") == "_||##")
         #expect(!ASCIIText.fold("名").unicodeScalars.contains { !$0.isASCII })
     }
 }

@@ -27,4 +27,15 @@ void omio_guard_exit_by_signal(int sig);
 // thread can then still run the handlers (each thread has its own).
 void omio_guard_thread_altstack(void);
 
+// Temporary outputs not yet renamed into place: unlinked when the process ends by a
+// termination signal, a crash or exit. Register returns the slot (-1 when the path is too long
+// or every slot is taken: that file is then only removed by the writer's own cleanup).
+int omio_temp_register(const char *path);
+void omio_temp_unregister(int slot);
+// Unlinks every registered file (async-signal-safe).
+void omio_temp_unlink_all(void);
+// For the command line (no TUI): SIGINT, SIGTERM, SIGHUP, SIGQUIT unlink the registered files,
+// then end the process by that signal (130, 143, 129). The TUI's omio_guard_arm replaces them.
+void omio_temp_cleanup_on_signals(void);
+
 #endif

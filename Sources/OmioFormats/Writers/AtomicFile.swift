@@ -1,7 +1,11 @@
+import CTerminalGuard
 import Foundation
 
 /// Every write omio-tui makes goes to a temporary name in the target's folder, is fsynced,
-/// then renamed over the target: a crash leaves the old file or the new one, never half.
+/// then renamed over the target: a crash leaves the old file or the new one, never half. The
+/// temporary name is registered with the C guard while it exists, so `q`, an error exit, a
+/// termination signal (SIGINT, SIGTERM, SIGHUP, SIGQUIT) or a crash unlinks it instead of
+/// leaving a hidden file as big as the output (only SIGKILL leaves one).
 public enum AtomicFile {
     public static func write(_ data: Data, to path: String, mode: mode_t = 0o644) throws {
         try write(to: path, mode: mode) { fd in
@@ -16,6 +20,8 @@ public enum AtomicFile {
         let tmp = (dir.isEmpty ? "." : dir) + "/.\(name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard fd >= 0 else { throw FormatError("cannot create a file in \(dir.isEmpty ? "." : dir): \(SystemErrorReason.of(errno: errno))") }
+        let slot = omio_temp_register(tmp)
+        defer { omio_temp_unregister(slot) }
         var ok = false
         defer {
             if !ok {
@@ -25,8 +31,11 @@ public enum AtomicFile {
         }
         try body(fd)
         guard fsync(fd) == 0 else { throw FormatError("cannot sync \(tmp): \(SystemErrorReason.of(errno: errno))") }
-        // Fault injection for the crash test: die between the write and the rename.
-        if ProcessInfo.processInfo.environment["OMIO_FAULT_KILL_BEFORE_RENAME"] != nil { kill(getpid(), SIGKILL) }
+        // Fault injection for the crash test: die between the write and the rename; or wait
+        // there (seconds), so a test can stop the program while its temporary file exists.
+        let env = ProcessInfo.processInfo.environment
+        if env["OMIO_FAULT_KILL_BEFORE_RENAME"] != nil { kill(getpid(), SIGKILL) }
+        if let pause = env["OMIO_FAULT_PAUSE_BEFORE_RENAME"].flatMap(Double.init) { usleep(UInt32(min(pause, 60) * 1_000_000)) }
         guard close(fd) == 0 else {
             ok = true // closed (even on error); only unlink remains
             unlink(tmp)

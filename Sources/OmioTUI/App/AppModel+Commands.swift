@@ -15,7 +15,7 @@ extension AppModel {
             return n - 1
         }
         switch name {
-        case "q", "quit": quit = true
+        case "q", "quit": requestQuit()
         case "help", "h":
             showHelp = true
             helpScroll = 0
@@ -56,7 +56,7 @@ extension AppModel {
             exportProgress = (0, v.shape.planeCount)
             effects.append(.export(source: v.source, series: v.series, metadata: v.metadata, path: target))
             flash("exporting to \(target)…")
-        case "slice": slice(command: Array(words.dropFirst()))
+        case "slice": slice(command: String(text.drop { $0 == " " }.dropFirst(name.count))) // quotes kept
         case "purge": openPurgeMenu()
         case "napari": sendToNapari()
         case "reduce":

@@ -50,6 +50,8 @@ extension AppModel {
             sliceProgress?.fraction = fraction
         case let .extracted(result):
             sliceProgress = nil
+            slicePath = nil
+            quitAsked = false
             switch result {
             case let .success(done): flash(String(format: "sliced to %@ in %.2f s", done.path, done.seconds))
             case let .failure(e): flash("slice failed: \(e.reason)", error: true)

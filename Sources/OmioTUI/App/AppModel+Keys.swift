@@ -39,7 +39,7 @@ extension AppModel {
 
     func handleGlobal(_ key: Key) -> Bool {
         switch key {
-        case .char("q"): quit = true
+        case .char("q"): requestQuit()
         case .char("?"):
             showHelp = true
             helpScroll = 0

@@ -6,13 +6,13 @@ import OmioFormats
 /// the preview shows, through the same extractor and rules as `omio-tui slice`.
 extension AppModel {
     /// The `:slice` usage line (the help overlay and errors show it).
-    static let sliceUsage = ":slice OUT [t=A:B[:STEP]] [z=…] [c=LIST|A:B] [y=A:B] [x=A:B]"
+    static let sliceUsage = ":slice OUT [t=A:B[:STEP]] [z=…] [c=LIST|A:B] [y=A:B] [x=A:B]  (\"OUT\" for a name with spaces)"
 
-    func slice(command words: [String]) {
+    func slice(command text: String) {
         guard let v = viewer else { return flash("no file is open", error: true) }
         let parsed: (output: String, ranges: [SliceAxis: AxisRange])
         do {
-            guard let p = try AppModel.parseSlice(words) else { return flash("usage: \(AppModel.sliceUsage)", error: true) }
+            guard let p = try AppModel.parseSlice(text) else { return flash("usage: \(AppModel.sliceUsage)", error: true) }
             parsed = p
         } catch {
             return flash("slice: \(error)", error: true)
@@ -41,6 +41,7 @@ extension AppModel {
                                  overlayHash: v.overlay.hash(series: v.series))
         // The status line shows a gauge (no message over it) until the result's message.
         sliceProgress = ((path as NSString).lastPathComponent, 0)
+        slicePath = path
         message = nil
         effects.append(.extract(sub, path: path, format: format))
     }
@@ -62,32 +63,69 @@ extension AppModel {
         return out
     }
 
-    /// The output and the ranges typed after it (`t=0:10` or `--t 0:10`); nil when no output is
-    /// named. Ranges are taken from the end, so the path may hold spaces. A range that does not
-    /// parse throws its reason, named by axis (`t: the range 5:2 is reversed; write 2:5`).
-    static func parseSlice(_ words: [String]) throws -> (output: String, ranges: [SliceAxis: AxisRange])? {
-        var words = words
+    /// The output (the first word; `"…"` or `'…'` for a name with spaces) and the ranges typed
+    /// after it: `t=0:10` (any case: `T=0:10`) or `--t 0:10`; nil when no output is named.
+    /// Anything else is refused by name rather than taken into the file name (`zz=1` once
+    /// became part of "u2.npy t=0:2 zz=1"). A range that does not parse throws its reason, named
+    /// by axis (`t: the range 5:2 is reversed; write 2:5`).
+    static func parseSlice(_ text: String) throws -> (output: String, ranges: [SliceAxis: AxisRange])? {
+        var words = try tokens(text)[...]
+        guard let output = words.popFirst() else { return nil }
+        if output.hasPrefix("-"), output != "-", SliceAxis(rawValue: output.drop { $0 == "-" }.lowercased()) != nil {
+            return nil // `:slice --t 0:2` names no output
+        }
+        // The TUI's standard output is the terminal (the CLI's `-o -` is refused there too).
+        if ["-", "/dev/stdout", "/dev/stderr", "/dev/tty"].contains(output) || output.hasPrefix("/dev/fd/") || output.hasPrefix("/proc/self/fd/") {
+            throw OptionValue.Invalid("\(output): standard output is the terminal; give a file name")
+        }
+        if output.split(separator: "/").contains(where: { $0 == Substring(StoreLocation.cacheFolderName) }) {
+            throw OptionValue.Invalid("\(output): \(StoreLocation.cacheFolderName) is omio-tui's cache folder; give another name")
+        }
         var ranges: [SliceAxis: AxisRange] = [:]
-        func take(_ axis: SliceAxis, _ text: String) throws {
+        func take(_ axis: SliceAxis, _ value: String) throws {
             do {
-                ranges[axis] = try AxisRange(parsing: text)
+                ranges[axis] = try AxisRange(parsing: value)
             } catch {
                 throw OptionValue.Invalid("\(axis.rawValue): \(error)")
             }
         }
-        while let last = words.last {
-            if let eq = last.firstIndex(of: "="), let axis = SliceAxis(rawValue: String(last[..<eq]).replacingOccurrences(of: "--", with: "")) {
-                try take(axis, String(last[last.index(after: eq)...]))
-                words.removeLast()
-            } else if words.count >= 2, words[words.count - 2].hasPrefix("--"),
-                      let axis = SliceAxis(rawValue: String(words[words.count - 2].dropFirst(2))) {
-                try take(axis, last)
-                words.removeLast(2)
+        let known = "(t=, z=, c=, y=, x=)"
+        while let word = words.popFirst() {
+            if let eq = word.firstIndex(of: "="), let axis = SliceAxis(rawValue: word[..<eq].lowercased()) {
+                try take(axis, String(word[word.index(after: eq)...]))
+            } else if word.hasPrefix("--"), let axis = SliceAxis(rawValue: word.dropFirst(2).lowercased()) {
+                guard let value = words.popFirst() else { throw OptionValue.Invalid("\(word) needs a value, as in \(word) 0:2") }
+                try take(axis, value)
             } else {
-                break
+                throw OptionValue.Invalid("unknown option '\(word)' \(known)")
             }
         }
-        guard !words.isEmpty else { return nil }
-        return (words.joined(separator: " "), ranges)
+        return (output, ranges)
+    }
+
+    /// Words split at spaces; `"…"` and `'…'` keep spaces in one word (the quotes go).
+    static func tokens(_ text: String) throws -> [String] {
+        var out: [String] = []
+        var word = ""
+        var inWord = false
+        var quote: Character?
+        for ch in text {
+            if let q = quote {
+                if ch == q { quote = nil } else { word.append(ch) }
+            } else if ch == "\"" || ch == "'" {
+                quote = ch
+                inWord = true
+            } else if ch == " " {
+                if inWord { out.append(word) }
+                word = ""
+                inWord = false
+            } else {
+                word.append(ch)
+                inWord = true
+            }
+        }
+        if quote != nil { throw OptionValue.Invalid("a quote is not closed") }
+        if inWord { out.append(word) }
+        return out
     }
 }

@@ -67,6 +67,10 @@ final class AppModel {
     var exportProgress: (done: Int, total: Int)?
     /// `:slice` under way: the output's name and the fraction of bytes written.
     var sliceProgress: (name: String, fraction: Double)?
+    /// The running `:slice`'s output path (for cleaning up after `q` or a signal).
+    var slicePath: String?
+    /// `q` was pressed once while a `:slice` runs: the next `q` stops it and quits.
+    var quitAsked = false
     /// The cache menu, when open.
     var purgeMenu: PurgeMenu?
     var editingFilter = false
@@ -178,6 +182,17 @@ final class AppModel {
         change(&v)
         viewer = v
         requestSlice()
+    }
+
+    /// `q` / `:q`: quits, except while a `:slice` runs, where the first one only says what a
+    /// second would abandon (its temporary output is then removed on the way out).
+    func requestQuit() {
+        if let p = sliceProgress, !quitAsked {
+            quitAsked = true
+            flash("slicing \(p.name) … — q again to stop it and quit")
+        } else {
+            quit = true
+        }
     }
 
     func flash(_ text: String, error: Bool = false) {

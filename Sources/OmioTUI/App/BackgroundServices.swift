@@ -107,6 +107,8 @@ enum EffectRunner {
             let start = Date()
             let gauge = PercentGauge()
             let result = Result { () throws -> (path: String, seconds: Double) in
+                let lockSlot = format == .omeZarr ? TempOutputs.registerStoreLock(path) : -1
+                defer { TempOutputs.unregister(lockSlot) }
                 let written = try SubStackExport.write(sub, to: path, format: format) { done, total in
                     if let f = gauge.advance(to: total > 0 ? Double(done) / Double(total) : 1) { post(.extractProgress(fraction: f)) }
                 }

@@ -73,7 +73,7 @@ enum KeyBindings {
         Row(keys: ":set KEY=VALUE", action: "correct metadata (:set PhysicalSizeZ=5, :set PhysicalSizeZ=5000 nm)"),
         Row(keys: ":reset [KEY]", action: "back to the file's value (all fields without KEY)"),
         Row(keys: ":export [PATH]", action: "write an OME-TIFF with the corrections (default NAME.corrected.ome.tif)"),
-        Row(keys: ":slice OUT [t=A:B …]", action: "write what the preview shows (this T, Z, channel(s), the zoomed window) as .npy, .ome.tif or .ome.zarr; t= z= c= y= x= take slice's ranges"),
+        Row(keys: ":slice OUT [t=A:B …]", action: "write what the preview shows (this T, Z, channel(s), the zoomed window) as .npy, .ome.tif or .ome.zarr; t= z= c= y= x= (or --t V) take slice's ranges; quote a name with spaces (\"my out.npy\")"),
         Row(keys: ":purge", action: "the cache menu (as p)"),
         Row(keys: ":napari", action: "send to napari (as n)"),
         Row(keys: ":q", action: "quit"),

@@ -54,7 +54,15 @@ final class TUIApp {
                 dirty = true
             }
         }
+        abandonSlice()
         return true
+    }
+
+    /// Leaving (by `q` or a signal) while a `:slice` writes: an OME-Zarr's partial folder is
+    /// removed here; a file's temporary name is unlinked by the C guard at exit.
+    private func abandonSlice() {
+        guard model.sliceProgress != nil, let path = model.slicePath else { return }
+        if SubStackExport.Format.of(output: path) == .omeZarr { TempOutputs.abandonStore(path) }
     }
 
     private func draw() {

@@ -22,6 +22,9 @@ public enum OmioCLI {
         // Every command's failure is reported here, as one line: 64 for a usage error found
         // once the file is open (an index past its shape), 1 for a file that cannot be read or
         // written, or the status a command chose after reporting (ExitCode).
+        // A signal must not leave a command's temporary output behind (the TUI replaces these
+        // handlers with its own, which end the main loop first).
+        TempOutputs.cleanUpOnSignals()
         do {
             try command.run()
             exit(0)

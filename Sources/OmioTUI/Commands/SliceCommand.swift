@@ -61,9 +61,11 @@ struct SliceCommand: ParsableCommand, ReportsErrors {
         let out = stack.shape
         let given: [AxisRange] = [t, z, c, y, x]
         let dropped = Set(out.array.indices.filter { out.array[$0] == 1 && (squeeze || given[$0].isIndex) })
-        let total = Int64(out.planeCount) * Int64(out.y * out.x * m.dtype.bytes)
+        let total = out.byteCount(bytesPerSample: m.dtype.bytes)
         let progress = ProgressReporter(label: "slice")
         if case .npy = format { format = .npy(drop: dropped) }
+        let lockSlot = format == .omeZarr ? TempOutputs.registerStoreLock(output) : -1
+        defer { TempOutputs.unregister(lockSlot) }
         let written = try SubStackExport.write(sub, to: destination, format: format) { done, all in
             progress.update(done: done, total: all, bytes: done)
         }

@@ -9,10 +9,13 @@ enum ASCIIText {
         "▸": ">", "▾": "v", "▶": ">", "◂": "<", "←": "<-", "→": "->", "↑": "^", "↓": "v",
         "γ": "g", "°": "deg", "±": "+-", "≤": "<=", "≥": ">=", "≈": "~", "✓": "ok", "✗": "x",
         "┃": "|", "━": "-", "█": "#", "▒": ":", "░": ".", "▓": "%",
+        // Half blocks: the preview's scale bar is a row of ▀.
+        "▀": "=", "▄": "_", "▌": "|", "▐": "|",
     ]
 
     /// `s` with every non-ASCII scalar replaced by its stand-in: box drawing by `|`, `+`, `-`,
-    /// spinner braille by `*`, anything else unknown by `?` (a visible gap, not a silent one).
+    /// spinner braille by `*`, other block elements by `#`, anything else unknown by `?` (a
+    /// visible gap, not a silent one).
     static func fold(_ s: String) -> String {
         guard s.unicodeScalars.contains(where: { !$0.isASCII }) else { return s }
         var out = ""
@@ -21,6 +24,7 @@ enum ASCIIText {
             if let t = table[c] { out += t; continue }
             switch c.value {
             case 0x2500...0x257F: out += boxDrawing(c)
+            case 0x2580...0x259F: out += "#" // other block elements: a filled cell
             case 0x2800...0x28FF: out += "*"
             default: out += "?"
             }

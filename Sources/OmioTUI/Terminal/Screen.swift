@@ -55,11 +55,18 @@ final class Screen: Canvas {
         guard started else { return }
         restorePalette()
         curs_set(1)
+        // Without an alternate screen (vt100, linux) the TUI's last frame stays, and endwin
+        // leaves the cursor on its status line: the shell's prompt would overwrite it.
+        let keepsFrame = !TerminalGuard.hasAlternateScreen
+        if keepsFrame {
+            move(Int32(rows - 1), 0)
+            CNcurses.refresh()
+        }
         endwin()
         TerminalGuard.disarm()
         started = false
         // Leave the cursor on a clean line with default attributes.
-        FileHandle.standardOutput.write(Data("\u{1B}[0m".utf8))
+        FileHandle.standardOutput.write(Data(("\u{1B}[0m" + (keepsFrame ? "\r\n" : "")).utf8))
     }
 
     func updateSize() {

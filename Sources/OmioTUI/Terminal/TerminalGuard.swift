@@ -25,10 +25,15 @@ enum TerminalGuard {
         reset += capability("sgr0") ?? "\u{1B}[0m"
         reset += capability("rmkx") ?? ""
         reset += capability("cnorm") ?? "\u{1B}[?25h"
-        reset += capability("rmcup") ?? ""
+        // No alternate screen: the frame stays, so the shell starts on the line after it.
+        reset += capability("rmcup") ?? "\r\n"
         let bytes = Array(reset.utf8)
         bytes.withUnsafeBufferPointer { omio_guard_arm(STDOUT_FILENO, $0.baseAddress, $0.count) }
     }
+
+    /// The terminal has an alternate screen (terminfo smcup/rmcup): the shell's screen comes
+    /// back on exit. Only while ncurses has the terminfo loaded.
+    static var hasAlternateScreen: Bool { capability("rmcup") != nil && capability("smcup") != nil }
 
     static func paletteChanged() { omio_guard_palette_changed() }
 
