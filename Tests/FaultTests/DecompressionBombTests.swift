@@ -38,6 +38,24 @@ struct DecompressionBombTests {
         }
     }
 
+    /// Display reads are bounded by the output grid, not by the region: a sextant raster is 24
+    /// px per cell, so a 2048 x 512 render asked for every row of the plane, and the sampled
+    /// region (200 MB) and per-row sums (530 MB) were held whole: 840 MB and 22-34 s. It is
+    /// now read and reduced band by band. 250 x 70 is a big terminal's preview.
+    @Test("renders of a 400 MB-strip bomb at the largest grids stay under 300 MB", .timeLimit(.minutes(5)))
+    func largeRendersOfStripBomb() throws {
+        let dir = FaultPaths.tempDir("bomb-render")
+        defer { FaultPaths.remove(dir) }
+        let path = dir + "/bomb.tif"
+        try ZeroStripTIFF.write(path, width: 20000, height: 20000, bytesPerSample: 1, planes: 1)
+        for (w, h) in [("2048", "512"), ("250", "70")] {
+            let r = try PeakMemoryRun.run(FaultPaths.binary, ["render", path, "--width", w, "--height", h], timeout: 240,
+                                          environment: Run.quiet)
+            #expect(!r.timedOut && !r.signalled && r.status == 0, "\(w)x\(h): status \(r.status)\n\(r.stderr)")
+            #expect(r.peakBytes < Self.limit, "render \(w)x\(h): peak RSS \(r.peakMB) MB")
+        }
+    }
+
     /// Z planes of uint16, each one 50 MB strip: a store build reads them plane after plane.
     @Test("a Z stack of tall deflate strips builds a store under 300 MB", .timeLimit(.minutes(5)))
     func stackOfStripBombs() throws {
@@ -122,6 +140,23 @@ struct DecompressionBombTests {
         let band = try array.region(level: 0, plane: PlaneIndex(), rows: 1500..<1600, cols: 1000..<1010)
         #expect(band.bytes.withUnsafeBytes { Array($0.bindMemory(to: UInt16.self)) }
             == (1500..<1600).flatMap { y in (1000..<1010).map { value(y, $0) } })
+
+        // Display slices bigger than a band (here; 64 MB in use) are read band by band: the same values and
+        // statistics as reducing the whole region at once (step 1 and strided, mean and max).
+        for (outW, outH, vp) in [(w, h, Viewport(x: 0, y: 0, width: w, height: h)), (300, 3000, Viewport(x: 0, y: 0, width: w, height: h)),
+                                 (500, 2900, Viewport(x: 7, y: 101, width: 2990, height: 3001))] {
+            for reduce in [Reduce.mean, .max] {
+                let fresh = LazyArray(levels: SourceLevels(source: source, series: 0))
+                let banded = try DisplaySlicer.slice2D(fresh, plane: PlaneIndex(), viewport: vp, width: outW, height: outH, reduce: reduce,
+                                                       wholeReadBytes: DisplaySlicer.bandBytes)
+                let rowStep = max(1, vp.height / (outH * DisplaySlicer.maxSamples)), colStep = max(1, vp.width / (outW * DisplaySlicer.maxSamples))
+                let region = PixelRegion(rows: vp.y..<(vp.y + vp.height), cols: vp.x..<(vp.x + vp.width), rowStep: rowStep, colStep: colStep)
+                #expect(region.outputWidth * region.outputHeight * 2 > DisplaySlicer.bandBytes, "\(outW)x\(outH) is not banded")
+                let whole = try DisplaySlicer.resample(.init(whole: source.read(series: 0, level: 0, plane: PlaneIndex(), region: region)),
+                                                       outW: outW, outH: outH, reduce: reduce)
+                #expect(banded.values == whole.values && banded.stats == whole.stats, "\(outW)x\(outH) \(reduce)")
+            }
+        }
     }
 }
 

@@ -61,7 +61,8 @@ public enum DisplaySlicer {
     public static let maxSamples = 4
 
     public static func slice2D(_ array: LazyArray, plane: PlaneIndex, viewport: Viewport? = nil,
-                               width outW: Int, height outH: Int, reduce: Reduce = .mean) throws -> DisplaySlice {
+                               width outW: Int, height outH: Int, reduce: Reduce = .mean,
+                               wholeReadBytes: Int = DisplaySlicer.wholeReadBytes) throws -> DisplaySlice {
         precondition(outW > 0 && outH > 0, "empty display grid")
         let shape = array.shape
         let vp = clamp(viewport ?? .full(shape), shape)
@@ -81,15 +82,38 @@ public enum DisplaySlicer {
         let rows = scaled(vp.y, vp.height, fy, size.height)
         let rowStep = max(1, rows.count / (outH * maxSamples))
         let colStep = max(1, cols.count / (outW * maxSamples))
-        let buffer: PixelBuffer
-        if rowStep == 1, colStep == 1 {
-            buffer = try array.region(level: level, plane: plane, rows: rows, cols: cols)
-        } else {
-            buffer = try array.sampled(level: level, plane: plane,
-                                       region: PixelRegion(rows: rows, cols: cols, rowStep: rowStep, colStep: colStep))
+        let region = PixelRegion(rows: rows, cols: cols, rowStep: rowStep, colStep: colStep)
+        let w = region.outputWidth, h = region.outputHeight
+        let rowBytes = w * array.dtype.bytes
+        if h * rowBytes <= wholeReadBytes { // read at once and cached: a redraw reads nothing
+            let buffer = rowStep == 1 && colStep == 1
+                ? try array.region(level: level, plane: plane, rows: rows, cols: cols)
+                : try array.sampled(level: level, plane: plane, region: region)
+            return try resample(RowBands(whole: buffer), outW: outW, outH: outH, reduce: reduce)
         }
-        return resample(buffer, outW: outW, outH: outH, reduce: reduce)
+        // A big read (a sextant raster is 24 px per cell: 12,288 rows at 512 cells, so every
+        // row of a 20000-row plane) goes band by band, straight from the source, so memory
+        // stays one band, not the region: the whole sampled region of a 20000 x 20000
+        // decompression bomb plus per-row sums were 400-800 MB. Bands bypass the chunk cache
+        // (caching them would keep the whole region again) and end on stored chunk rows when
+        // that is cheap, so no tile or strip is decoded for two bands.
+        var band = max(1, bandBytes / rowBytes)
+        let chunkRows = array.chunkShape(level: level).height
+        let unit = chunkRows / gcd(chunkRows, rowStep) // sampled rows per whole number of chunk rows
+        if unit <= band { band = band / unit * unit } else if unit * rowBytes <= 4 * bandBytes { band = unit }
+        let dtype = array.dtype, levels = array.levels
+        return try resample(RowBands(width: w, height: h, dtype: dtype, band: band) { r in
+            let src = (rows.lowerBound + r.lowerBound * rowStep)..<min(rows.upperBound, rows.lowerBound + r.upperBound * rowStep)
+            return try levels.read(level: level, plane: plane, region: PixelRegion(rows: src, cols: cols, rowStep: rowStep, colStep: colStep))
+        }, outW: outW, outH: outH, reduce: reduce)
     }
+
+    /// Sampled regions up to this size are read whole and cached; bigger ones are read and
+    /// reduced in bands of `bandBytes`.
+    public static let wholeReadBytes = 64 << 20
+    static let bandBytes = 8 << 20
+
+    static func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? max(1, a) : gcd(b, a % b) }
 
     static func clamp(_ v: Viewport, _ shape: Shape) -> Viewport {
         let x = min(max(0, v.x), shape.x - 1), y = min(max(0, v.y), shape.y - 1)
@@ -103,7 +127,7 @@ public enum DisplaySlicer {
     }
 
     /// Separable box filter: each source row is reduced across (mean or max over each output
-    /// column's block) once, then rows are combined down. Enlarging repeats pixels (nearest).
+    /// column's block), then folded into its output row. Enlarging repeats pixels (nearest).
     /// Samples are converted a row at a time, and statistics take every k-th row so that at
     /// most `statsSamples` values are counted: the cost stays near one pass over the read pixels.
     ///
@@ -111,58 +135,22 @@ public enum DisplaySlicer {
     /// with no finite sample is +Inf (drawn white) when it holds +Inf and no -Inf, -Inf (black)
     /// when it holds -Inf and no +Inf, else NaN (black): an all-+Inf region stays white. Sums are Doubles (two float32 samples near
     /// 3.4e38 overflow a Float sum; a Double sum of float32 values cannot overflow).
-    static func resample(_ buffer: PixelBuffer, outW: Int, outH: Int, reduce: Reduce) -> DisplaySlice {
-        let w = buffer.width, h = buffer.height
+    static func resample(_ rows: RowBands, outW: Int, outH: Int, reduce: Reduce) throws -> DisplaySlice {
+        var rows = rows
+        let w = rows.width, h = rows.height
         let xs = blocks(w, outW), ys = blocks(h, outH)
         let statsStride = max(1, (w * h) / statsSamples)
         var sampled: [Float] = []
         sampled.reserveCapacity(min(w * h, statsSamples + w))
-        // Rows reduced across: the sum (mean) or maximum of each block's finite samples, and
-        // how many there were.
-        var across = [Double](repeating: 0, count: h * outW)
-        var counts = [Int32](repeating: 0, count: h * outW)
-        var infinities = [UInt8](repeating: 0, count: h * outW) // InfinitySigns of each block
-        var row = [Float](repeating: 0, count: w)
-        let isMax = reduce == .max, integral = !buffer.dtype.isFloat
-        across.withUnsafeMutableBufferPointer { acc in
-            counts.withUnsafeMutableBufferPointer { cnt in
-                infinities.withUnsafeMutableBufferPointer { inf in
-                    row.withUnsafeMutableBufferPointer { r in
-                        for y in 0..<h {
-                            buffer.loadRow(y, into: r)
-                            if y % statsStride == 0 { sampled.append(contentsOf: r) }
-                            let base = y * outW
-                            for ox in 0..<outW {
-                                let (x0, x1) = xs[ox]
-                                var v: Double = isMax ? -.infinity : 0
-                                var n: Int32 = 0
-                                if integral { // every sample finite: no test per sample
-                                    for x in x0..<x1 { v = isMax ? Swift.max(v, Double(r[x])) : v + Double(r[x]) }
-                                    n = Int32(x1 - x0)
-                                } else {
-                                    var signs: UInt8 = 0
-                                    for x in x0..<x1 {
-                                        let s = r[x]
-                                        if s.isFinite {
-                                            v = isMax ? Swift.max(v, Double(s)) : v + Double(s)
-                                            n += 1
-                                        } else if s.isInfinite {
-                                            signs |= s > 0 ? InfinitySigns.positive : InfinitySigns.negative
-                                        }
-                                    }
-                                    inf[base + ox] = signs
-                                }
-                                acc[base + ox] = v
-                                cnt[base + ox] = n
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        var lastSampled = -1 // rows are visited again when enlarging; each counts once
         var out = [Float](repeating: 0, count: outW * outH)
+        // Per output row: the sum (mean) or maximum of each block's finite samples, how many
+        // there were, and the InfinitySigns of the blocks. Source rows are reduced across and
+        // folded in one at a time, so working memory is one row per grid, not per source row.
         var sum = [Double](repeating: 0, count: outW), count = [Int32](repeating: 0, count: outW)
         var signs = [UInt8](repeating: 0, count: outW)
+        var row = [Float](repeating: 0, count: w)
+        let isMax = reduce == .max, integral = !rows.dtype.isFloat
         for oy in 0..<outH {
             let (y0, y1) = ys[oy]
             for ox in 0..<outW {
@@ -171,12 +159,36 @@ public enum DisplaySlicer {
                 signs[ox] = 0
             }
             for y in y0..<y1 {
-                let base = y * outW
-                for ox in 0..<outW {
-                    signs[ox] |= infinities[base + ox]
-                    guard counts[base + ox] > 0 else { continue }
-                    sum[ox] = isMax ? Swift.max(sum[ox], across[base + ox]) : sum[ox] + across[base + ox]
-                    count[ox] += counts[base + ox]
+                try row.withUnsafeMutableBufferPointer { r in try rows.loadRow(y, into: r) }
+                if y % statsStride == 0, y > lastSampled {
+                    sampled.append(contentsOf: row)
+                    lastSampled = y
+                }
+                row.withUnsafeBufferPointer { r in
+                    for ox in 0..<outW {
+                        let (x0, x1) = xs[ox]
+                        var v: Double = isMax ? -.infinity : 0
+                        var n: Int32 = 0
+                        if integral { // every sample finite: no test per sample
+                            for x in x0..<x1 { v = isMax ? Swift.max(v, Double(r[x])) : v + Double(r[x]) }
+                            n = Int32(x1 - x0)
+                        } else {
+                            var s: UInt8 = 0
+                            for x in x0..<x1 {
+                                let value = r[x]
+                                if value.isFinite {
+                                    v = isMax ? Swift.max(v, Double(value)) : v + Double(value)
+                                    n += 1
+                                } else if value.isInfinite {
+                                    s |= value > 0 ? InfinitySigns.positive : InfinitySigns.negative
+                                }
+                            }
+                            signs[ox] |= s
+                        }
+                        guard n > 0 else { continue }
+                        sum[ox] = isMax ? Swift.max(sum[ox], v) : sum[ox] + v
+                        count[ox] += n
+                    }
                 }
             }
             // A mean or maximum of finite Floats is a finite Float.
@@ -185,7 +197,39 @@ public enum DisplaySlicer {
                     : Float(isMax ? sum[ox] : sum[ox] / Double(count[ox]))
             }
         }
-        return DisplaySlice(width: outW, height: outH, values: out, stats: stats(sampled, dtype: buffer.dtype))
+        return DisplaySlice(width: outW, height: outH, values: out, stats: stats(sampled, dtype: rows.dtype))
+    }
+
+    /// The rows of a sampled region, whole or read a band at a time. Rows are asked for in
+    /// ascending order (repeats allowed), so each band is read once.
+    struct RowBands {
+        let width: Int, height: Int, dtype: PixelType
+        let band: Int
+        let read: (Range<Int>) throws -> PixelBuffer
+        private var current: PixelBuffer?
+        private var start = 0
+
+        init(width: Int, height: Int, dtype: PixelType, band: Int, read: @escaping (Range<Int>) throws -> PixelBuffer) {
+            self.width = width
+            self.height = height
+            self.dtype = dtype
+            self.band = band
+            self.read = read
+        }
+
+        init(whole buffer: PixelBuffer) {
+            self.init(width: buffer.width, height: buffer.height, dtype: buffer.dtype, band: buffer.height) { _ in buffer }
+            current = buffer
+        }
+
+        mutating func loadRow(_ y: Int, into r: UnsafeMutableBufferPointer<Float>) throws {
+            if current == nil || y < start || y >= start + band {
+                current = nil // the old band goes before the next one is read
+                start = y / band * band
+                current = try read(start..<min(height, start + band))
+            }
+            current!.loadRow(y - start, into: r)
+        }
     }
 
     /// Which infinities a block without finite samples held, and the value it then shows.
