@@ -28,7 +28,15 @@ public enum AxisSelection: Equatable, Sendable, CustomStringConvertible {
         }
     }
 
-    public var first: Int { indices.first ?? 0 }
+    /// The `i`-th position, without listing the others (an axis may hold millions of rows).
+    public func position(_ i: Int) -> Int {
+        switch self {
+        case let .range(start, _, step): return start + i * step
+        case let .list(l): return l[i]
+        }
+    }
+
+    public var first: Int { position(0) }
 
     /// The spacing of a regular run (1 for a list: it has no single spacing).
     public var step: Int {
@@ -70,7 +78,7 @@ public struct SubStack: Equatable, Sendable, CustomStringConvertible {
 
     /// The plane of the source an output plane comes from.
     public func sourcePlane(_ p: PlaneIndex) -> PlaneIndex {
-        PlaneIndex(t: t.indices[p.t], z: z.indices[p.z], c: c.indices[p.c])
+        PlaneIndex(t: t.position(p.t), z: z.position(p.z), c: c.position(p.c))
     }
 
     /// The source region holding output rows `rows` (all output columns).

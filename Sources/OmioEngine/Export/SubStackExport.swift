@@ -77,6 +77,9 @@ public enum SubStackExport {
     @discardableResult
     public static func write(_ sub: SubStackSource, to destination: Destination, format: Format,
                              compression: TIFFPageSpec.Compression = .none, progress: @escaping Progress = { _, _ in }) throws -> String {
+        // The strip/tile table against the size the header claims, before any band is read:
+        // a lying header fails at once, as in `cache build`, not after minutes of bands.
+        try sub.checkStorage(series: 0)
         let m = sub.metadata(series: 0)
         let total = m.shape.byteCount(bytesPerSample: m.dtype.bytes)
         switch (destination, format) {

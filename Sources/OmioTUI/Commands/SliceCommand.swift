@@ -51,6 +51,9 @@ struct SliceCommand: ParsableCommand, ReportsErrors {
         let opened = try image.open()
         let source = opened.source, series = opened.series, m = opened.metadata
         guard var format = SubStackExport.Format.of(output: output) else {
+            // The output rules first (a folder, the source, its sidecar): they say more than
+            // "names no output format".
+            _ = try OutputTarget.resolve(output, reading: source)
             throw UsageError("--output", SubStackExport.Format.refusal(output))
         }
         let destination = try SubStackExport.destination(output, format: format, reading: source)
