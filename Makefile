@@ -12,6 +12,10 @@ TEST_DEPS    := tmux
 NAPARI_DEPS  := xvfb xauth libgl1 libegl1 libglx-mesa0 libgl1-mesa-dri libxkbcommon-x11-0 libxcb-cursor0 \
                 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-randr0 libxcb-render-util0 libxcb-image0 \
                 libxcb-xkb1 libx11-xcb1 libfontconfig1 libdbus-1-3 libglib2.0-0 fonts-dejavu-core
+# Real terminals for the screenshot checks (Tests/python/check_terminals.py): sixel xterm and
+# kitty under Xvfb, imagemagick's `import` and xdotool to shoot one window; skipped with a
+# printed reason when they cannot be installed.
+TERMINAL_DEPS := xterm kitty imagemagick xdotool
 VENV         := .venv
 # napari, PyQt6, zarr and dask for the napari check (about 1 GB; made once).
 NAPARI_VENV  := .venv-napari
@@ -65,6 +69,7 @@ launcher:
 venv:
 	@scripts/make-venv.sh $(VENV) $(PYTHON)
 	@scripts/ensure-debian-packages.sh $(NAPARI_DEPS) || echo "venv: Debian packages for Xvfb could not be installed; the napari check will be skipped"
+	@scripts/ensure-debian-packages.sh $(TERMINAL_DEPS) || echo "venv: xterm/kitty/imagemagick/xdotool could not be installed; the real-terminal checks will be skipped"
 	@scripts/make-napari-venv.sh $(NAPARI_VENV) $(PYTHON)
 
 # libFuzzer targets (TIFF container + region reads, ImageJ description, OME-XML mapping, LSM

@@ -25,6 +25,10 @@ public struct SliceRequest {
     public var trueColor: Bool
     /// The terminal's rung of the capability ladder (colours and glyphs).
     public var style: RenderStyle
+    /// The terminal's cell in pixels (measured, forced with --cell-size, or assumed 2:1).
+    public var cellPixels: CellPixels = .assumed
+    /// Real pixels through this protocol instead of block characters (nil: blocks).
+    public var graphics: GraphicsProtocol?
 
     public init(generation: Int, array: LazyArray, t: Int, z: Int, channels: [Int], viewport: Viewport, cols: Int, rows: Int,
                 symbols: SymbolSet, contrast: [ContrastMode], gamma: Double, colors: [RGBColor], reduce: Reduce,
@@ -57,6 +61,8 @@ public struct SliceResult {
     public let limits: [Int: ContrastLimits]
     public let stats: [Int: PlaneStats]
     public let seconds: Double
+    /// The encoded image when the request asked for `graphics` (then `grid` is not drawn).
+    public var image: TerminalImage? = nil
 }
 
 /// Plane(s) -> downsampled slices -> contrast and colour -> composite raster -> cells.
