@@ -29,6 +29,7 @@ public struct SliceRequest {
     public var cellPixels: CellPixels = .assumed
     /// Real pixels through this protocol instead of block characters (nil: blocks).
     public var graphics: GraphicsProtocol?
+    public var graphicsOptions = GraphicsOptions()
 
     public init(generation: Int, array: LazyArray, t: Int, z: Int, channels: [Int], viewport: Viewport, cols: Int, rows: Int,
                 symbols: SymbolSet, contrast: [ContrastMode], gamma: Double, colors: [RGBColor], reduce: Reduce,
