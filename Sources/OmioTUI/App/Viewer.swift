@@ -29,6 +29,13 @@ struct ViewerState {
     var pan = (x: 0, y: 0)
     /// The last finished rendering and what it used.
     var grid: CellGrid?
+    /// With a graphics protocol: the last rendering as the terminal's image, and the slice
+    /// generation it came from (a new one is written, the same one is not).
+    var image: TerminalImage?
+    var imageGeneration = 0
+    /// With a graphics protocol: a cell's screen pixels, so zoom 1:1 is one data pixel per
+    /// screen pixel. nil: blocks.
+    var screenPixels: CellPixels?
     var limits: [Int: ContrastLimits] = [:]
     var stats: [Int: PlaneStats] = [:]
     var sliceSeconds: Double?
@@ -168,7 +175,8 @@ struct ViewerState {
     /// Zoomed, one image pixel is half a cell wide (a sub-pixel of every glyph set) and as
     /// tall as the physical pixel shape says: image pixels per cell across and down.
     var zoomPixelsPerCell: (x: Double, y: Double) {
-        (2, PreviewGeometry.cellAspect * 2 * PreviewGeometry.pixelAspect(metadata))
+        if let p = screenPixels { return (Double(p.width), Double(p.height) * PreviewGeometry.pixelAspect(metadata)) }
+        return (2, PreviewGeometry.cellAspect * 2 * PreviewGeometry.pixelAspect(metadata))
     }
 
     /// The cell grid a zoomed image needs, at most `width` x `height`.

@@ -20,6 +20,9 @@ struct BrowseCommand: ParsableCommand, ReportsErrors {
     @Option(help: "Glyphs: unicode or ascii (default: unicode when the locale is UTF-8).")
     var glyphs: GlyphMode?
 
+    @Option(help: "Real pixels: auto (detected), kitty, sixel, iterm, or blocks (characters only).")
+    var graphics = GraphicsMode.auto
+
     @Option(help: "memory: keep viewed chunks in memory, write nothing; disk: build the OME-Zarr store in .omio_cache and read from it.")
     var store = StoreMode.memory
 
@@ -48,6 +51,9 @@ struct BrowseCommand: ParsableCommand, ReportsErrors {
         let model = AppModel(path: path, storeMode: store, cacheDir: cacheDir)
         model.napariPython = python
         model.symbols = profile.defaultSymbols
+        model.graphics = GraphicsChoice.choose(mode: graphics, answers: TerminalAnswers(), environment: ProcessInfo.processInfo.environment,
+                                               tmuxPassthrough: GraphicsChoice.tmuxAllowsPassthrough)
+        model.cellPixels = GraphicsChoice.windowCellPixels(fd: STDOUT_FILENO) ?? .assumed
         let ran = TUIApp(model: model, style: TerminalProfile.resolveStyle(colors: colors, glyphs: glyphs)).run()
         TerminalGuard.exitIfSignalled()
         guard ran else { throw BrowseCommand.refuse(profile) }
