@@ -66,6 +66,8 @@ struct GraphicsChoiceTests {
         let on = Self.choose(env: env, passthrough: true)
         #expect(on.proto == .kitty && on.passthrough)
         #expect(on.statusText == "kitty via tmux")
+        // Without passthrough tmux hides the terminal outside: the note whatever it is.
+        #expect(Self.choose(env: ["TERM": "screen", "TMUX": "x"]).statusText == "blocks: tmux without allow-passthrough")
     }
 
     @Test func gnuScreenFallsBack() {

@@ -48,19 +48,20 @@ struct GraphicsChoice: Equatable {
         case .auto:
             break
         }
-        guard let proto = detect(answers: answers, environment: env) else {
-            return GraphicsChoice(proto: nil, note: "blocks: no image protocol detected")
-        }
+        // A multiplexer answers queries itself; what the terminal outside can do is unknown
+        // unless sequences reach it: say why blocks whatever was detected.
         switch mux {
-        case .none:
-            return GraphicsChoice(proto: proto, colorRegisters: registers)
+        case .none: break
         case .tmux:
             guard tmuxPassthrough() else { return GraphicsChoice(proto: nil, note: "blocks: tmux without allow-passthrough") }
-            return GraphicsChoice(proto: proto, passthrough: true, colorRegisters: registers)
         case .screen:
             // GNU screen cuts passthrough strings at 768 bytes: no image survives it.
             return GraphicsChoice(proto: nil, note: "blocks: GNU screen passes no images")
         }
+        guard let proto = detect(answers: answers, environment: env) else {
+            return GraphicsChoice(proto: nil, note: "blocks: no image protocol detected")
+        }
+        return GraphicsChoice(proto: proto, passthrough: mux == .tmux, colorRegisters: registers)
     }
 
     /// The protocol the terminal speaks, best first: what it answered, then what its
