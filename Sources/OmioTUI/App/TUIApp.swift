@@ -42,6 +42,8 @@ final class TUIApp {
             if var key = screen.readKey() {
                 repeat {
                     if key == .resize {
+                        // A font size change resizes the window: the cell may have changed too.
+                        model.terminal.cellPixels = TerminalProbe.remeasure(previous: model.terminal.cellPixels)
                         model.screen = (screen.rows, screen.cols)
                         painter.invalidate()
                         screen.clearAll()

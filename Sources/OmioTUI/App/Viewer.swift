@@ -26,6 +26,8 @@ struct ViewerState {
     var mark: (t: Int, z: Int)?
     /// 1:1 pixels with panning instead of the whole image.
     var zoomed = false
+    /// The terminal's cell (AppModel keeps it current): zoom 1:1 follows its shape.
+    var cell = CellPixels.assumed
     var pan = (x: 0, y: 0)
     /// The last finished rendering and what it used.
     var grid: CellGrid?
@@ -166,9 +168,12 @@ struct ViewerState {
     }
 
     /// Zoomed, one image pixel is half a cell wide (a sub-pixel of every glyph set) and as
-    /// tall as the physical pixel shape says: image pixels per cell across and down.
-    var zoomPixelsPerCell: (x: Double, y: Double) {
-        (2, PreviewGeometry.cellAspect * 2 * PreviewGeometry.pixelAspect(metadata))
+    /// tall as the physical pixel shape and the cell's shape say: image pixels per cell across
+    /// and down.
+    var zoomPixelsPerCell: (x: Double, y: Double) { ViewerState.zoomPixelsPerCell(metadata, cell: cell) }
+
+    static func zoomPixelsPerCell(_ m: ImageMetadata, cell: CellPixels) -> (x: Double, y: Double) {
+        (2, cell.aspect * 2 * PreviewGeometry.pixelAspect(m))
     }
 
     /// The cell grid a zoomed image needs, at most `width` x `height`.

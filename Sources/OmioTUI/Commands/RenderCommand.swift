@@ -32,6 +32,9 @@ struct RenderCommand: ParsableCommand, ReportsErrors {
             help: "Contrast: auto (saturated 0.35%), minmax, stack (auto over up to 16 planes), or LO:HI (default: auto; 0:255 for 8-bit RGB).",
             transform: OptionValue.contrast)
     var contrast: ContrastMode?
+    @Option(help: "The terminal's cell in pixels, WxH, for the image's shape (default: measured when stdout is a terminal that says, else 8x16).",
+            transform: OptionValue.cellSize)
+    var cellSize: CellPixels?
     @Option(help: "Merging pixels into cells: mean or max.") var reduce = Reduce.mean
     @Option(help: "memory: read the file; disk: build (or reuse) the OME-Zarr store and read its pyramid.")
     var store = StoreMode.memory
@@ -66,7 +69,10 @@ struct RenderCommand: ParsableCommand, ReportsErrors {
         // The terminal's own size is capped like the options: a huge virtual terminal is no
         // reason to allocate more.
         let cols = width ?? min(box.cols, OptionValue.maxCells)
-        let size = PreviewGeometry.fit(m, width: cols, height: height ?? min(box.rows, OptionValue.maxArea / cols))
+        // On a terminal the window ioctl may say the cell's size; nothing is asked (the replies
+        // would mix with the image on a pipe's other end).
+        let cell = cellSize ?? (isatty(STDOUT_FILENO) == 1 ? TerminalProbe.cellPixels(window: TerminalProbe.windowSize(), reply: nil) : nil) ?? .assumed
+        let size = PreviewGeometry.fit(m, width: cols, height: height ?? min(box.rows, OptionValue.maxArea / cols), cell: cell)
         let levels: PixelLevels
         if store == .disk {
             let progress = ProgressReporter(label: "store")
@@ -89,10 +95,11 @@ struct RenderCommand: ParsableCommand, ReportsErrors {
         var contrast = Array(repeating: mode, count: m.shape.c)
         for ti in ts {
             for zi in zs {
-                let request = SliceRequest(generation: 0, array: array, t: ti, z: zi, channels: channels,
+                var request = SliceRequest(generation: 0, array: array, t: ti, z: zi, channels: channels,
                                            viewport: .full(m.shape), cols: size.cols, rows: size.rows, symbols: symbols,
                                            contrast: contrast, gamma: 1,
                                            colors: ChannelColors.resolve(m), reduce: reduce, trueColor: trueColor, style: style)
+                request.cellPixels = cell
                 let result = try SlicePipeline.run(request)
                 // A flipbook keeps the first frame's limits, as the TUI does while stepping:
                 // brightness changes between frames stay visible.

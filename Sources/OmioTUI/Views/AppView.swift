@@ -253,6 +253,7 @@ enum StatusView {
         let m2 = v.metadata
         parts.append(("\(ImageMetadata.format(m2.physicalSizeX)) µm/px" + (m2.defaulted.contains("PhysicalSizeX") ? "?" : ""), 1))
         parts.append((m.style.name(symbols: m.symbols), 5))
+        if m.cellAssumed { parts.append(("cell aspect assumed", 5)) }
         switch v.store {
         case .memory: parts.append(("memory cache \(ByteCountFormatter.string(fromByteCount: Int64(m.cache.usedBytes), countStyle: .memory))", 7))
         default: parts.append((v.store.text, 6))
