@@ -17,7 +17,7 @@ struct GraphicsPreviewTests {
         let m = AppModel(path: file)
         m.screen = (50, 160)
         m.graphics = choice
-        m.cellPixels = cell
+        m.cellOverride = cell
         pump(m)
         return m
     }

@@ -58,8 +58,6 @@ final class AppModel {
     var style = RenderStyle(colors: .truecolor, glyphs: .unicode)
     /// Real pixels (kitty, sixel, iTerm2) or blocks, and why blocks (set at start).
     var graphics = GraphicsChoice.blocks
-    /// The terminal's cell in screen pixels: the size of the images sent.
-    var cellPixels = CellPixels.assumed
     var showHelp = false
     var helpScroll = 0
     /// The `:` command line being typed, or nil.
@@ -84,6 +82,18 @@ final class AppModel {
     var lastError: String?
     var quit = false
     var screen = (rows: 50, cols: 160)
+    /// What the terminal answered at start (TerminalProbe), the cell re-measured on resize.
+    var terminal = TerminalAnswers() {
+        didSet { viewer?.cell = cellPixels }
+    }
+    /// `--cell-size WxH`: beats what the terminal says.
+    var cellOverride: CellPixels? {
+        didSet { viewer?.cell = cellPixels }
+    }
+    /// The cell the preview's geometry uses: forced, measured, or assumed 2:1.
+    var cellPixels: CellPixels { cellOverride ?? terminal.cellPixels ?? .assumed }
+    /// Nothing measured the cell (the status line says so).
+    var cellAssumed: Bool { cellOverride == nil && terminal.cellPixels == nil }
     let cache: ChunkCache
     /// `--store disk`: build (or reuse) the OME-Zarr store of each opened file and read
     /// display slices from it once complete; `memory` (default) writes nothing to disk.
@@ -165,7 +175,7 @@ final class AppModel {
         if v.zoomed {
             size = v.zoomedGrid(width: areaW, height: areaH)
         } else {
-            size = PreviewGeometry.fit(v.metadata, width: areaW, height: areaH)
+            size = PreviewGeometry.fit(v.metadata, width: areaW, height: areaH, cell: cellPixels)
         }
         return (size.cols, size.rows, p.x + (areaW - size.cols) / 2, p.y + 1 + (areaH - size.rows) / 2)
     }
@@ -206,7 +216,8 @@ final class AppModel {
 
     func openViewer(path: String, source: ImageSource, series: Int, overlay: MetadataOverlay) {
         var v = ViewerState(path: path, source: source, series: series, overlay: overlay, cache: cache)
-        v.screenPixels = graphics.proto == nil ? nil : cellPixels
+        v.cell = cellPixels
+        v.realPixels = graphics.proto != nil
         let previous = viewer?.path
         viewer = v
         if previous != path { tree.clear() }

@@ -50,8 +50,9 @@ final class TUIApp {
             if var key = screen.readKey() {
                 repeat {
                     if key == .resize {
+                        // A font size change resizes the window: the cell may have changed too.
+                        model.terminal.cellPixels = TerminalProbe.remeasure(previous: model.terminal.cellPixels)
                         model.screen = (screen.rows, screen.cols)
-                        remeasureCell()
                         painter.invalidate()
                         screen.clearAll()
                     }
@@ -107,14 +108,6 @@ final class TUIApp {
         } else {
             painter.paintDirect(grid, x: x, y: y, home: home, screen: screen)
         }
-    }
-
-    /// After a resize: the cell's pixels can change too (a font size change resizes the
-    /// window in cells); images follow them.
-    private func remeasureCell() {
-        guard images.active, let cell = GraphicsChoice.windowCellPixels(fd: STDOUT_FILENO) else { return }
-        model.cellPixels = cell
-        model.viewer?.screenPixels = cell
     }
 
     /// The rendered grid and where it goes, when it matches the current layout.

@@ -20,6 +20,12 @@ struct BrowseCommand: ParsableCommand, ReportsErrors {
     @Option(help: "Glyphs: unicode or ascii (default: unicode when the locale is UTF-8).")
     var glyphs: GlyphMode?
 
+    @Option(help: "The terminal's cell in pixels, WxH (default: measured; 8x16 when the terminal does not say).", transform: OptionValue.cellSize)
+    var cellSize: CellPixels?
+
+    @Option(help: "UI colours for a dark or light background (default: $OMIO_THEME, else asked from the terminal, else COLORFGBG, else dark).")
+    var theme: Theme.Kind?
+
     @Option(help: "Real pixels: auto (detected), kitty, sixel, iterm, or blocks (characters only).")
     var graphics = GraphicsMode.auto
 
@@ -51,10 +57,16 @@ struct BrowseCommand: ParsableCommand, ReportsErrors {
         let model = AppModel(path: path, storeMode: store, cacheDir: cacheDir)
         model.napariPython = python
         model.symbols = profile.defaultSymbols
-        model.graphics = GraphicsChoice.choose(mode: graphics, answers: TerminalAnswers(), environment: ProcessInfo.processInfo.environment,
+        // Asked before ncurses takes the terminal: its replies would arrive as keys after.
+        let probe = TerminalProbe.run(term: profile.term)
+        model.terminal = probe.answers
+        model.cellOverride = cellSize
+        model.graphics = GraphicsChoice.choose(mode: graphics, answers: probe.answers, environment: ProcessInfo.processInfo.environment,
                                                tmuxPassthrough: GraphicsChoice.tmuxAllowsPassthrough)
-        model.cellPixels = GraphicsChoice.windowCellPixels(fd: STDOUT_FILENO) ?? .assumed
-        let ran = TUIApp(model: model, style: TerminalProfile.resolveStyle(colors: colors, glyphs: glyphs)).run()
+        let app = TUIApp(model: model, style: TerminalProfile.resolveStyle(colors: colors, glyphs: glyphs))
+        app.screen.theme = Theme.choose(forced: theme, environment: ProcessInfo.processInfo.environment, background: probe.answers.background)
+        app.screen.typedAhead = probe.typed
+        let ran = app.run()
         TerminalGuard.exitIfSignalled()
         guard ran else { throw BrowseCommand.refuse(profile) }
     }

@@ -34,6 +34,9 @@ struct RenderCommand: ParsableCommand, ReportsErrors {
             help: "Contrast: auto (saturated 0.35%), minmax, stack (auto over up to 16 planes), or LO:HI (default: auto; 0:255 for 8-bit RGB).",
             transform: OptionValue.contrast)
     var contrast: ContrastMode?
+    @Option(help: "The terminal's cell in pixels, WxH, for the image's shape (default: measured when stdout is a terminal that says, else 8x16).",
+            transform: OptionValue.cellSize)
+    var cellSize: CellPixels?
     @Option(help: "Merging pixels into cells: mean or max.") var reduce = Reduce.mean
     @Option(help: "memory: read the file; disk: build (or reuse) the OME-Zarr store and read its pyramid.")
     var store = StoreMode.memory
@@ -68,7 +71,15 @@ struct RenderCommand: ParsableCommand, ReportsErrors {
         // The terminal's own size is capped like the options: a huge virtual terminal is no
         // reason to allocate more.
         let cols = width ?? min(box.cols, OptionValue.maxCells)
-        let size = PreviewGeometry.fit(m, width: cols, height: height ?? min(box.rows, OptionValue.maxArea / cols))
+        // On a terminal that can be asked (stdin and stdout the terminal, as TerminalProbe
+        // checks), it is asked as the inspector asks it: cell size and graphics. Written to a
+        // pipe or file, nothing is asked.
+        let tty = isatty(STDOUT_FILENO) == 1
+        let profile = TerminalProfile.current()
+        let answers = tty && profile.canRunInspector && (cellSize == nil || graphics == .auto)
+            ? TerminalProbe.run(term: profile.term).answers : TerminalAnswers()
+        let cell = cellSize ?? answers.cellPixels ?? .assumed
+        let size = PreviewGeometry.fit(m, width: cols, height: height ?? min(box.rows, OptionValue.maxArea / cols), cell: cell)
         let levels: PixelLevels
         if store == .disk {
             let progress = ProgressReporter(label: "store")
@@ -84,15 +95,13 @@ struct RenderCommand: ParsableCommand, ReportsErrors {
             levels = SourceLevels(source: source, series: series)
         }
         let array = LazyArray(levels: levels)
-        let tty = isatty(STDOUT_FILENO) == 1
         let style = tty ? TerminalProfile.resolveStyle(colors: colors, glyphs: glyphs)
             : RenderStyle(colors: colors ?? .truecolor, glyphs: glyphs ?? .unicode)
         // Not a terminal: auto means blocks (a file of escape codes nobody asked for).
         let choice = tty || graphics != .auto
-            ? GraphicsChoice.choose(mode: graphics, answers: TerminalAnswers(), environment: ProcessInfo.processInfo.environment,
+            ? GraphicsChoice.choose(mode: graphics, answers: answers, environment: ProcessInfo.processInfo.environment,
                                     tmuxPassthrough: GraphicsChoice.tmuxAllowsPassthrough)
             : .blocks
-        let cell = (tty ? GraphicsChoice.windowCellPixels(fd: STDOUT_FILENO) : nil) ?? .assumed
         var first = true
         var contrast = Array(repeating: mode, count: m.shape.c)
         for ti in ts {

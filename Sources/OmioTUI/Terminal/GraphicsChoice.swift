@@ -142,15 +142,3 @@ struct GraphicsChoice: Equatable {
         return p.terminationStatus == 0 ? String(decoding: data, as: UTF8.self) : nil
     }
 }
-
-extension GraphicsChoice {
-    /// The cell's pixels from the window size (TIOCGWINSZ ws_xpixel/ws_ypixel over columns and
-    /// rows); nil when the terminal leaves them 0, as many do.
-    static func windowCellPixels(fd: Int32) -> CellPixels? {
-        var ws = winsize()
-        guard ioctl(fd, UInt(TIOCGWINSZ), &ws) == 0, ws.ws_col > 0, ws.ws_row > 0, ws.ws_xpixel > 0, ws.ws_ypixel > 0 else { return nil }
-        let w = Int(ws.ws_xpixel) / Int(ws.ws_col), h = Int(ws.ws_ypixel) / Int(ws.ws_row)
-        guard (1...1000).contains(w), (1...1000).contains(h) else { return nil }
-        return CellPixels(width: w, height: h)
-    }
-}
