@@ -193,23 +193,29 @@ def plane_grey():
 
 
 def region_correlation(shot, top, left, height, width, plane, slack=12):
-    """Correlation of the plane with the screenshot's grey sampled at the centre of each plane
-    pixel inside the region (the region is larger than the plane: each data pixel covers a
-    block of screen pixels, whichever way a terminal rounds their edges); the best over
-    offsets of up to `slack` px (window borders and padding)."""
+    """Correlation of every screen pixel of the region with the plane enlarged to it by
+    nearest neighbour, the best of the two ways terminals round (pixel i shows source pixel
+    i*n/out, or the one under its centre) and of offsets of up to `slack` px (window borders
+    and padding). Real pixels reach about 0.99, block characters about 0.9."""
     grey = shot.astype(np.float64).mean(axis=2)
     if os.environ.get("OMIO_GRAPHICS_SHOTS"):
         np.save(os.path.join(os.environ["OMIO_GRAPHICS_SHOTS"], f"shot-{top}-{left}-{height}-{width}.npy"), shot)
-    ys = ((np.arange(plane.shape[0]) + 0.5) * height / plane.shape[0]).astype(int)
-    xs = ((np.arange(plane.shape[1]) + 0.5) * width / plane.shape[1]).astype(int)
-    best = -1.0
+    refs = []
+    for index in (lambda n, out: np.arange(out) * n // out, lambda n, out: ((np.arange(out) + 0.5) * n / out).astype(int)):
+        refs.append(plane[index(plane.shape[0], height)][:, index(plane.shape[1], width)])
+    # The offset and rounding found on every third pixel, then measured on all of them.
+    scored = []
     for dy in range(0, slack + 1):
         for dx in range(0, slack + 1):
             y0, x0 = top + dy, left + dx
             if y0 + height > grey.shape[0] or x0 + width > grey.shape[1]:
                 continue
-            best = max(best, xterminals.correlation(grey[y0 + ys][:, x0 + xs], plane))
-    return best
+            for k, ref in enumerate(refs):
+                scored.append((xterminals.correlation(grey[y0:y0 + height:3, x0:x0 + width:3], ref[::3, ::3]), y0, x0, k))
+    if not scored:
+        return -1.0
+    _, y0, x0, k = max(scored)
+    return xterminals.correlation(grey[y0:y0 + height, x0:x0 + width], refs[k])
 
 
 def real_terminals(binary):
@@ -249,6 +255,13 @@ def real_terminals(binary):
                 r = region_correlation(shot, 0, 0, ir * ch, ic * cw, plane)
                 check(r >= 0.97, f"{kind}: render --graphics auto correlates {r:.3f} with the plane (>= 0.97)")
                 w.close()
+                if kind == "kitty":
+                    # The measure tells pixels from characters: blocks of the same size stay below.
+                    w = d.run(kind, f"{binary} render --graphics blocks --c 0 {PLANE}; sleep 60", geometry=(100, 36))
+                    time.sleep(3)
+                    r = region_correlation(w.shot(), 0, 0, ir * ch, ic * cw, plane)
+                    check(r < 0.97, f"{kind}: render --graphics blocks correlates only {r:.3f} (< 0.97)")
+                    w.close()
                 # The inspector: where the preview goes is what the fake terminal saw at the
                 # same size (kitty profile: the same geometry whatever the protocol).
                 w = d.run(kind, f"{binary} {PLANE}; sleep 60", geometry=(cols, rows))
