@@ -125,6 +125,21 @@ def kitty_session(binary):
         finish(t)
 
 
+def kitty_crash(binary):
+    """A crash (a Swift runtime trap) still deletes the image: the signal handler writes
+    kitty's delete-all with the rest of the terminal reset."""
+    t = inspector(binary, "kitty", {"TERM": "xterm-kitty", "OMIO_CRASH_DRILL": "trap", "SWIFT_BACKTRACE": "enable=no"})
+    try:
+        t.wait_for(lambda t: len(frames(t)) >= 1, 20)
+        t.send("!")
+        code = t.close()
+        ev = kitty_events(t)
+        check(code in (-4, -5, 132, 133) and bool(frames(t)) and ev[-1][0] == "d" and ev[-1][1].get("d") == "A",
+              f"kitty: after a crash (exit {code}) the last command deletes every image")
+    finally:
+        finish(t)
+
+
 def sixel_session(binary):
     t = inspector(binary, "xterm-sixel", {"TERM": "xterm-256color", "COLORTERM": "truecolor"})
 
@@ -290,6 +305,7 @@ def real_terminals(binary):
 def main():
     binary = os.path.abspath(sys.argv[1])
     kitty_session(binary)
+    kitty_crash(binary)
     sixel_session(binary)
     plain_session(binary)
     tmux_session(binary)
