@@ -13,6 +13,8 @@ struct GraphicsChoice: Equatable {
     var note: String?
     /// Sixel colour registers (XTSMGRAPHICS; 256 when the terminal did not say).
     var colorRegisters = 256
+    /// With passthrough: where tmux's pane starts on the outer terminal, in cells.
+    var paneTop = 0, paneLeft = 0
 
     static let blocks = GraphicsChoice(proto: nil)
 
@@ -36,7 +38,14 @@ struct GraphicsChoice: Equatable {
     /// asks tmux whether it forwards escape sequences (`allow-passthrough` on or all); only
     /// called inside tmux.
     static func choose(mode: GraphicsMode, answers: TerminalAnswers, environment env: [String: String],
-                       tmuxPassthrough: () -> Bool) -> GraphicsChoice {
+                       tmuxPassthrough: () -> Bool, tmuxPane: () -> (top: Int, left: Int) = GraphicsChoice.tmuxPaneOffset) -> GraphicsChoice {
+        var choice = choosing(mode: mode, answers: answers, environment: env, tmuxPassthrough: tmuxPassthrough)
+        if choice.passthrough { (choice.paneTop, choice.paneLeft) = tmuxPane() }
+        return choice
+    }
+
+    private static func choosing(mode: GraphicsMode, answers: TerminalAnswers, environment env: [String: String],
+                                 tmuxPassthrough: () -> Bool) -> GraphicsChoice {
         let registers = answers.sixelColorRegisters ?? 256
         let mux = multiplexer(env)
         switch mode {
@@ -120,6 +129,13 @@ struct GraphicsChoice: Equatable {
         guard let out = run(["tmux", "show", "-gv", "allow-passthrough"]) else { return false }
         let value = out.trimmingCharacters(in: .whitespacesAndNewlines)
         return value == "on" || value == "all"
+    }
+
+    /// `tmux display -p '#{pane_top} #{pane_left}'`: the pane's corner on the outer terminal
+    /// (0, 0 when tmux does not say).
+    static func tmuxPaneOffset() -> (top: Int, left: Int) {
+        let words = (run(["tmux", "display", "-p", "#{pane_top} #{pane_left}"]) ?? "").split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        return words.count == 2 ? (words[0], words[1]) : (0, 0)
     }
 
     /// A command's standard output, nil when it fails or takes longer than a second.
