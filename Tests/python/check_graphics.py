@@ -117,6 +117,11 @@ def kitty_session(binary):
         n = len(frames(t))
         t.send("?")
         check(t.wait_for(lambda t: len(frames(t)) > n, 5), "kitty: the image comes back when help closes")
+        before = frames(t)[-1]["keys"]
+        n = len(frames(t))
+        t.set_size(30, 100, CELL)
+        check(t.wait_for(lambda t: len(frames(t)) > n and frames(t)[-1]["keys"].get("r") != before.get("r"), 10),
+              "kitty: a resize re-encodes at the new size")
         t.send("q")
         code = t.close()
         ev = kitty_events(t)
