@@ -172,7 +172,8 @@ def sixel_session(binary):
 
 
 def plain_session(binary):
-    t = inspector(binary, "plain", {"TERM": "xterm-256color"})
+    # Wide enough for the note: it is the first field to go when the line is short.
+    t = inspector(binary, "plain", {"TERM": "xterm-256color"}, cols=200)
     try:
         t.wait_for(lambda t: "no image protocol" in t.text(), 20)
         check(not t.images, "plain terminal: no image sequences")
@@ -189,7 +190,7 @@ def tmux_session(binary):
     sock = f"omio-graphics-{os.getpid()}"
     base = ["tmux", "-L", sock, "-f", "/dev/null"]
     try:
-        subprocess.run(base + ["new-session", "-d", "-x", "160", "-y", "45", "sleep 120"], check=True)
+        subprocess.run(base + ["new-session", "-d", "-x", "200", "-y", "45", "sleep 120"], check=True)
         for n, (passthrough, want) in enumerate([("off", "blocks: tmux without allow-passthrough"), ("on", "kitty via tmux")], 1):
             subprocess.run(base + ["set", "-g", "allow-passthrough", passthrough], check=True)
             # The outer terminal is kitty (its variable reaches the pane); tmux decides.

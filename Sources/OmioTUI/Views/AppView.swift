@@ -257,8 +257,9 @@ enum StatusView {
         } else {
             parts.append((m.style.name(symbols: m.symbols), 5))
             if m.cellAssumed { parts.append(("cell aspect assumed", 5)) }
-            // Why no real pixels (tmux without passthrough, no protocol): kept when space is short.
-            if let note = m.graphics.note { parts.append((note, 1)) }
+            // Why no real pixels (tmux without passthrough, no protocol): after the renderer's
+            // name, which says more about what the preview shows, when space is short.
+            if let note = m.graphics.note { parts.append((note, 6)) }
         }
         switch v.store {
         case .memory: parts.append(("memory cache \(ByteCountFormatter.string(fromByteCount: Int64(m.cache.usedBytes), countStyle: .memory))", 7))
