@@ -40,6 +40,7 @@ def main():
         ["check_launcher.py"],
         ["check_napari.py", binary],
         ["check_store.py", binary] + examples + corpus,
+        ["check_cells.py", binary],
     ]
     failed = 0
     for args in checks:
