@@ -2,7 +2,8 @@
 
 1. A square image (equal PhysicalSizeX/Y) is drawn square within 5 % when the terminal's cells
    are 7x17 px, 9x18 px (TIOCGWINSZ ws_xpixel/ws_ypixel) or unknown (the 2:1 assumption, and the
-   status line says so): in the TUI (the preview's extent in cells, read off a pyte screen), in
+   status line says so): in the TUI (the preview's extent in cells, read off a pyte screen; and
+   after a font size change, re-measured on SIGWINCH), in
    `render` on a terminal, and in `render --cell-size` into a pipe.
 2. With the terminal answering OSC 11 white and then black (no COLORFGBG, no OMIO_THEME), every
    coloured text cell outside the image (panes, badges, warnings, status line, help overlay)
@@ -83,6 +84,14 @@ def tui_square(binary, square):
             status = term.screen.display[-1]
             if ("cell aspect assumed" in status) != (cell is None):
                 fail(f"TUI with cells {cell}: status line {status!r}")
+            if cell == CELLS[0]:
+                # A font size change: the same window in cells, bigger cells (SIGWINCH).
+                before = (x1 - x0 + 1, y1 - y0 + 1)
+                term.set_size(ROWS, COLS, (10, 20))
+                term.wait_for(lambda t: (lambda b: b and (b[3] - b[2] + 1, b[1] - b[0] + 1) != before)(image_box(t, left)), 30)
+                term.pump(0.5)
+                y0, y1, x0, x1 = image_box(term, left)
+                check_shape("TUI after a font change", (10, 20), x1 - x0 + 1, y1 - y0 + 1)
             term.send("q")
         finally:
             term.close()
