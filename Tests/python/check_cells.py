@@ -9,6 +9,7 @@
    coloured text cell outside the image (panes, badges, warnings, status line, help overlay)
    has a WCAG contrast ratio of at least 4.5 against its background; bold text in colours 0-7
    is also checked in the bright colour xterm shows it in.
+   A key typed while the probe waits for a terminal that answers nothing is not lost.
 3. In a real xterm (-ti vt340) and kitty under Xvfb with their default fonts, `render` of a red
    square on the terminal: the red area's bounding box is square within 5 % (skipped with the
    reason when Xvfb, xterm or kitty is missing).
@@ -115,6 +116,23 @@ def render_square(binary, square):
         check_shape("render --cell-size", cell, max(len(line) for line in lines), len(lines))
 
 
+def typed_during_probe(binary, square):
+    """A key typed while the probe waits for a terminal that answers nothing reaches the
+    inspector: `q` typed at once quits it."""
+    import time
+    term = FakeTerminal([binary, square], rows=ROWS, cols=COLS, cell=None, profile="silent",
+                        env=dict(ENV, OMIO_PROBE_TIMEOUT_MS="1500"))
+    term.send("q")
+    start = time.monotonic()
+    status = term.close(20)
+    took = time.monotonic() - start
+    print(f"check_cells: q typed during the probe: exit {status} after {took:.1f} s")
+    if status != 0 or took > 15:
+        fail(f"q typed during the probe was lost (exit {status} after {took:.1f} s)\n{term.text()}")
+    if "DA1" not in term.queries or term.queries[-1] != "DA1":
+        fail(f"the probe's queries, DA1 last: {term.queries}")
+
+
 def colour_cells(term, skip):
     """(row, col, char, fg, bg) of every visible character drawn with a colour, outside `skip`."""
     out = []
@@ -218,6 +236,7 @@ def main():
         tifffile.imwrite(os.path.join(folder, "b_no_pixel_size.tif"), np.random.default_rng(1).integers(0, 4000, (3, 64, 64), dtype=np.uint16))
         tui_square(binary, square)
         render_square(binary, square)
+        typed_during_probe(binary, square)
         check_contrast(binary, folder, square)
         real_terminals(binary, red)
     print("check_cells: ok")
