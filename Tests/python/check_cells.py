@@ -51,10 +51,11 @@ def write_square(path, rgb=False):
         tifffile.imwrite(path, data, metadata={"axes": "YX", "PhysicalSizeX": 0.5, "PhysicalSizeY": 0.5})
 
 
-def image_box(term, left):
-    """Rows and columns of the cells right of `left` with a coloured background (the image)."""
+def image_box(term, left, top=1):
+    """Rows and columns of the cells right of `left` and below `top` (the TUI's pane titles)
+    with a coloured background (the image), above the last row (the status line)."""
     rows, cols = [], []
-    for y in range(1, term.rows - 1):
+    for y in range(top, term.rows - 1):
         for x in range(left, term.cols):
             if term.char(y, x).bg != "default":
                 rows.append(y)
@@ -102,8 +103,10 @@ def render_square(binary, square):
     for cell in CELLS:
         # On a terminal: the window ioctl's pixels.
         term = FakeTerminal([binary, "render", square, "--height", "30"], rows=ROWS, cols=COLS, cell=cell, profile="plain", env=ENV)
-        term.close(60)
-        box = image_box(term, 0)
+        # Read to the end (the pty reports EIO once the program has gone and all is read).
+        term.wait_for(lambda t: False, 60)
+        term.close(10)
+        box = image_box(term, 0, top=0)
         if box is None:
             fail(f"render on a terminal with cells {cell}: nothing drawn")
         check_shape("render on a terminal", cell, box[3] - box[2] + 1, box[1] - box[0] + 1)
