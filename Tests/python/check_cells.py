@@ -74,19 +74,21 @@ def check_shape(what, cell, ncols, nrows):
 
 
 def tui_square(binary, square):
-    for cell in CELLS:
-        term = FakeTerminal([binary, square], rows=ROWS, cols=COLS, cell=cell, profile="plain", env=ENV)
+    # The cells measured (or not), then forced with --cell-size where nothing is measured.
+    for cell, forced in [(c, None) for c in CELLS] + [(None, (7, 17))]:
+        argv = [binary, square] + (["--cell-size", "%dx%d" % forced] if forced else [])
+        term = FakeTerminal(argv, rows=ROWS, cols=COLS, cell=cell, profile="plain", env=ENV)
         try:
             left = min(max(32, COLS * 36 // 100), 64) + 1
             if not term.wait_for(lambda t: image_box(t, left) is not None and "plane auto" in t.screen.display[-1], 60):
                 fail(f"TUI with cells {cell}: no image drawn\n{term.text()}")
             term.pump(0.5)
             y0, y1, x0, x1 = image_box(term, left)
-            check_shape("TUI", cell, x1 - x0 + 1, y1 - y0 + 1)
+            check_shape("TUI --cell-size" if forced else "TUI", forced or cell, x1 - x0 + 1, y1 - y0 + 1)
             status = term.screen.display[-1]
-            if ("cell aspect assumed" in status) != (cell is None):
+            if ("cell aspect assumed" in status) != (cell is None and forced is None):
                 fail(f"TUI with cells {cell}: status line {status!r}")
-            if cell == CELLS[0]:
+            if cell == CELLS[0] and not forced:
                 # A font size change: the same window in cells, bigger cells (SIGWINCH).
                 before = (x1 - x0 + 1, y1 - y0 + 1)
                 term.set_size(ROWS, COLS, (10, 20))
