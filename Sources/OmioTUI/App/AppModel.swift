@@ -56,6 +56,8 @@ final class AppModel {
     var symbols = SymbolSet.sextant
     /// The terminal's rung of the capability ladder (set by TUIApp; the status line names it).
     var style = RenderStyle(colors: .truecolor, glyphs: .unicode)
+    /// Real pixels (kitty, sixel, iTerm2) or blocks, and why blocks (set at start).
+    var graphics = GraphicsChoice.blocks
     var showHelp = false
     var helpScroll = 0
     /// The `:` command line being typed, or nil.
@@ -215,6 +217,7 @@ final class AppModel {
     func openViewer(path: String, source: ImageSource, series: Int, overlay: MetadataOverlay) {
         var v = ViewerState(path: path, source: source, series: series, overlay: overlay, cache: cache)
         v.cell = cellPixels
+        v.realPixels = graphics.proto != nil
         let previous = viewer?.path
         viewer = v
         if previous != path { tree.clear() }
@@ -237,7 +240,10 @@ final class AppModel {
             viewport: v.viewport(cols: g.cols, rows: g.rows), cols: g.cols, rows: g.rows,
             symbols: symbols, contrast: v.contrast, gamma: v.gamma, colors: v.colors, reduce: v.reduce,
             trueColor: v.trueColor, style: style)
+        // Real pixels: the worker composites at the preview's pixel size and encodes there.
+        request.graphics = graphics.proto
         request.cellPixels = cellPixels
+        request.graphicsOptions = GraphicsOptions(imageID: ImagePainter.imageID, colorRegisters: graphics.colorRegisters)
         effects.append(.slice(request))
     }
 

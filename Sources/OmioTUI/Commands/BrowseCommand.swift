@@ -26,6 +26,9 @@ struct BrowseCommand: ParsableCommand, ReportsErrors {
     @Option(help: "UI colours for a dark or light background (default: $OMIO_THEME, else asked from the terminal, else COLORFGBG, else dark).")
     var theme: Theme.Kind?
 
+    @Option(help: "Real pixels: auto (detected), kitty, sixel, iterm, or blocks (characters only).")
+    var graphics = GraphicsMode.auto
+
     @Option(help: "memory: keep viewed chunks in memory, write nothing; disk: build the OME-Zarr store in .omio_cache and read from it.")
     var store = StoreMode.memory
 
@@ -58,6 +61,8 @@ struct BrowseCommand: ParsableCommand, ReportsErrors {
         let probe = TerminalProbe.run(term: profile.term)
         model.terminal = probe.answers
         model.cellOverride = cellSize
+        model.graphics = GraphicsChoice.choose(mode: graphics, answers: probe.answers, environment: ProcessInfo.processInfo.environment,
+                                               tmuxPassthrough: GraphicsChoice.tmuxAllowsPassthrough)
         let app = TUIApp(model: model, style: TerminalProfile.resolveStyle(colors: colors, glyphs: glyphs))
         app.screen.theme = Theme.choose(forced: theme, environment: ProcessInfo.processInfo.environment, background: probe.answers.background)
         app.screen.typedAhead = probe.typed

@@ -79,6 +79,7 @@ enum OptionValue {
 /// Values that read the same on the command line and in the inspector's `:` commands
 /// (`:symbols`, `:reduce`, `:contrast`): one parser per type, here.
 extension ColorMode: ExpressibleByArgument {}
+extension GraphicsMode: ExpressibleByArgument {}
 extension GlyphMode: ExpressibleByArgument {}
 extension StoreMode: ExpressibleByArgument {}
 extension SymbolSet: ExpressibleByArgument {}
@@ -89,6 +90,12 @@ extension Theme.Kind: ExpressibleByArgument {}
 extension ContrastLimits: ExpressibleByArgument {
     /// `LO:HI`, read by the engine's one parser (ContrastLimits(parsing:)).
     public init?(argument s: String) { self.init(parsing: s) }
+}
+
+/// `--graphics`: how the preview's pixels reach the terminal. `auto` detects (GraphicsChoice);
+/// the others force a protocol, or block characters.
+enum GraphicsMode: String, CaseIterable {
+    case auto, kitty, sixel, iterm, blocks
 }
 
 /// `--c 2` or `--c all`.

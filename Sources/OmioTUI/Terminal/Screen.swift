@@ -171,6 +171,11 @@ final class Screen: Canvas {
         FileHandle.standardOutput.write(Data(s.utf8))
     }
 
+    /// The same for an encoded image (kitty, sixel, iTerm2 bytes).
+    func writeRaw(_ bytes: [UInt8]) {
+        FileHandle.standardOutput.write(Data(bytes))
+    }
+
     // MARK: input
 
     /// A key already typed, without waiting (held keys arrive faster than frames).
