@@ -256,7 +256,7 @@ enum StatusView {
             parts.append((m.graphics.statusText ?? proto.rawValue, 5))
         } else {
             parts.append((m.style.name(symbols: m.symbols), 5))
-            if m.cellAssumed { parts.append(("cell aspect assumed", 4)) }
+            if m.cellAssumed { parts.append(("cell aspect assumed", 6)) }
             // Why no real pixels (tmux without passthrough, no protocol): kept when space is short.
             if let note = m.graphics.note { parts.append((note, 1)) }
         }
