@@ -41,6 +41,7 @@ def main():
         ["check_napari.py", binary],
         ["check_store.py", binary] + examples + corpus,
         ["check_graphics.py", binary],
+        ["check_cells.py", binary],
     ]
     failed = 0
     for args in checks:

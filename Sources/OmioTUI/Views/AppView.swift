@@ -256,7 +256,7 @@ enum StatusView {
             parts.append((m.graphics.statusText ?? proto.rawValue, 5))
         } else {
             parts.append((m.style.name(symbols: m.symbols), 5))
-            if m.cellAssumed { parts.append(("cell aspect assumed", 5)) }
+            if m.cellAssumed { parts.append(("cell aspect assumed", 6)) }
             // Why no real pixels (tmux without passthrough, no protocol): after the renderer's
             // name, which says more about what the preview shows, when space is short.
             if let note = m.graphics.note { parts.append((note, 6)) }
