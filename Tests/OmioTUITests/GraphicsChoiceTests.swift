@@ -36,7 +36,7 @@ struct GraphicsChoiceTests {
         a.version = "XTerm(379)"
         let c = Self.choose(a)
         #expect(c.proto == nil)
-        #expect(c.statusText == "blocks: no image protocol detected")
+        #expect(c.note == "no image protocol" && c.statusText == nil)
     }
 
     @Test func environmentHintsWhenNothingAnswered() {
@@ -62,18 +62,18 @@ struct GraphicsChoiceTests {
         let env = ["TERM": "screen-256color", "TMUX": "/tmp/tmux-0/default,1,0", "KITTY_WINDOW_ID": "1"]
         let off = Self.choose(env: env, passthrough: false)
         #expect(off.proto == nil)
-        #expect(off.statusText == "blocks: tmux without allow-passthrough")
+        #expect(off.note == "tmux: no passthrough" && off.statusText == nil)
         let on = Self.choose(env: env, passthrough: true)
         #expect(on.proto == .kitty && on.passthrough)
         #expect(on.statusText == "kitty via tmux")
         // Without passthrough tmux hides the terminal outside: the note whatever it is.
-        #expect(Self.choose(env: ["TERM": "screen", "TMUX": "x"]).statusText == "blocks: tmux without allow-passthrough")
+        #expect(Self.choose(env: ["TERM": "screen", "TMUX": "x"]).note == "tmux: no passthrough")
     }
 
     @Test func gnuScreenFallsBack() {
         let c = Self.choose(env: ["TERM": "screen", "STY": "123.pts-0", "KITTY_WINDOW_ID": "1"])
         #expect(c.proto == nil)
-        #expect(c.note?.hasPrefix("blocks: GNU screen") == true)
+        #expect(c.note == "GNU screen: no images")
     }
 
     @Test func forcedModesOverrideDetection() {

@@ -9,7 +9,7 @@ struct GraphicsChoice: Equatable {
     /// Sequences go to the terminal around a multiplexer (tmux passthrough).
     var passthrough = false
     /// Why the preview is in blocks when real pixels were possible or asked for; the status
-    /// line shows it ("blocks: tmux without allow-passthrough").
+    /// line shows it after the renderer's name ("sextant truecolor (tmux: no passthrough)").
     var note: String?
     /// Sixel colour registers (XTSMGRAPHICS; 256 when the terminal did not say).
     var colorRegisters = 256
@@ -18,10 +18,10 @@ struct GraphicsChoice: Equatable {
 
     static let blocks = GraphicsChoice(proto: nil)
 
-    /// What the status line names: the protocol, or the fallback and its reason.
+    /// What the status line names for real pixels: the protocol (nil: blocks).
     var statusText: String? {
-        if let proto { return proto.rawValue + (passthrough ? " via tmux" : "") }
-        return note
+        guard let proto else { return nil }
+        return proto.rawValue + (passthrough ? " via tmux" : "")
     }
 
     /// The multiplexer the program runs in, from the environment.
@@ -62,13 +62,13 @@ struct GraphicsChoice: Equatable {
         switch mux {
         case .none: break
         case .tmux:
-            guard tmuxPassthrough() else { return GraphicsChoice(proto: nil, note: "blocks: tmux without allow-passthrough") }
+            guard tmuxPassthrough() else { return GraphicsChoice(proto: nil, note: "tmux: no passthrough") }
         case .screen:
             // GNU screen cuts passthrough strings at 768 bytes: no image survives it.
-            return GraphicsChoice(proto: nil, note: "blocks: GNU screen passes no images")
+            return GraphicsChoice(proto: nil, note: "GNU screen: no images")
         }
         guard let proto = detect(answers: answers, environment: env) else {
-            return GraphicsChoice(proto: nil, note: "blocks: no image protocol detected")
+            return GraphicsChoice(proto: nil, note: "no image protocol")
         }
         return GraphicsChoice(proto: proto, passthrough: mux == .tmux, colorRegisters: registers)
     }
