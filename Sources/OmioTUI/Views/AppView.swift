@@ -252,7 +252,14 @@ enum StatusView {
         if v.gamma != 1 { parts.append(("γ \(ImageMetadata.format(v.gamma))", 4)) }
         let m2 = v.metadata
         parts.append(("\(ImageMetadata.format(m2.physicalSizeX)) µm/px" + (m2.defaulted.contains("PhysicalSizeX") ? "?" : ""), 1))
-        parts.append((m.style.name(symbols: m.symbols), 5))
+        if let proto = m.graphics.proto {
+            parts.append((m.graphics.statusText ?? proto.rawValue, 5))
+        } else {
+            parts.append((m.style.name(symbols: m.symbols), 5))
+            if m.cellAssumed { parts.append(("cell aspect assumed", 5)) }
+            // Why no real pixels (tmux without passthrough, no protocol): kept when space is short.
+            if let note = m.graphics.note { parts.append((note, 1)) }
+        }
         switch v.store {
         case .memory: parts.append(("memory cache \(ByteCountFormatter.string(fromByteCount: Int64(m.cache.usedBytes), countStyle: .memory))", 7))
         default: parts.append((v.store.text, 6))
