@@ -58,3 +58,23 @@ struct KittyDecoderTests {
         #expect((try? KittyDecoder.images(Self.command("a=T,f=24,s=1,v=1", px)))?.first?.raster.pixels == [1, 2, 3])
     }
 }
+
+/// The kitty encoder's bytes through the decoder: the raster comes back exactly, in chunks of
+/// at most 4096 base64 bytes, under the image id it was given.
+struct KittyEncoderRoundTripTests {
+    typealias S = RenderTestSupport
+
+    @Test func smoothAndNoisyRastersComeBackExactly() throws {
+        var rng = S.Random(state: 3)
+        let noisy = S.raster(width: 123, height: 77) { _, _ in rng.color() }
+        let smooth = GraphicsEncoderTests.composite(width: 320, height: 200)
+        for raster in [noisy, smooth] {
+            let image = GraphicsEncoder.encode(raster, as: .kitty, cols: 40, rows: 12, options: GraphicsOptions(imageID: 5))
+            let decoded = try KittyDecoder.images(image.bytes)
+            #expect(decoded.count == 1)
+            #expect(decoded.first?.raster == raster)
+            #expect(decoded.first?.keys["i"] == "5" && decoded.first?.keys["c"] == "40" && decoded.first?.keys["r"] == "12")
+            for (_, payload) in try KittyDecoder.commands(image.bytes) { #expect(payload.count <= 4096) }
+        }
+    }
+}

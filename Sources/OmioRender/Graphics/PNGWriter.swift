@@ -19,26 +19,31 @@ public enum PNGWriter {
 
     private static func encode(width: Int, height: Int, pixels: [UInt8], channels: Int, level: Int32) -> Data {
         let rowBytes = width * channels
-        var raw = [UInt8]()
-        raw.reserveCapacity((rowBytes + 1) * height)
-        for y in 0..<height {
-            raw.append(0)
-            raw += pixels[(y * rowBytes)..<((y + 1) * rowBytes)]
+        // Each row behind its filter-type byte (0: none), copied row by row.
+        var raw = [UInt8](repeating: 0, count: (rowBytes + 1) * height)
+        raw.withUnsafeMutableBufferPointer { dst in
+            pixels.withUnsafeBufferPointer { src in
+                for y in 0..<height {
+                    (dst.baseAddress! + y * (rowBytes + 1) + 1).update(from: src.baseAddress! + y * rowBytes, count: rowBytes)
+                }
+            }
         }
         var size = compressBound(uLong(raw.count))
         var z = [UInt8](repeating: 0, count: Int(size))
         _ = z.withUnsafeMutableBufferPointer { o in raw.withUnsafeBufferPointer { i in compress2(o.baseAddress, &size, i.baseAddress, uLong(raw.count), level) } }
-        z.removeSubrange(Int(size)...)
         var png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+        png.reserveCapacity(Int(size) + 64)
         func be32(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }
-        func chunk(_ type: String, _ body: [UInt8]) {
+        func chunk(_ type: String, _ body: ArraySlice<UInt8>) {
             let t = Array(type.utf8)
-            png.append(contentsOf: be32(UInt32(body.count)) + t + body)
-            let crc = (t + body).withUnsafeBufferPointer { crc32(0, $0.baseAddress, uInt($0.count)) }
+            png.append(contentsOf: be32(UInt32(body.count)) + t)
+            png.append(contentsOf: body)
+            var crc = t.withUnsafeBufferPointer { crc32(0, $0.baseAddress, uInt($0.count)) }
+            crc = body.withUnsafeBufferPointer { crc32(crc, $0.baseAddress, uInt($0.count)) }
             png.append(contentsOf: be32(UInt32(crc)))
         }
-        chunk("IHDR", be32(UInt32(width)) + be32(UInt32(height)) + [8, channels == 1 ? 0 : 2, 0, 0, 0])
-        chunk("IDAT", z)
+        chunk("IHDR", ArraySlice(be32(UInt32(width)) + be32(UInt32(height)) + [8, channels == 1 ? 0 : 2, 0, 0, 0]))
+        chunk("IDAT", z[0..<Int(size)])
         chunk("IEND", [])
         return png
     }
