@@ -230,6 +230,7 @@ public enum KittyDecoder {
         var out: [(keys: [String: String], payload: [UInt8])] = []
         var i = 0
         while i < bytes.count {
+            if bytes[i] == 0x0A { i += 1; continue } // chafa ends its output with a newline
             guard bytes[i] == 0x1B, i + 2 < bytes.count, bytes[i + 1] == 0x5F, bytes[i + 2] == 0x47 else {
                 throw DecodeError("byte \(i) is not the start of an APC G command")
             }

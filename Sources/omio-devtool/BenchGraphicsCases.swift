@@ -166,8 +166,11 @@ extension BenchHarness {
         let runs = try repeated(opt.stepRuns, "hold } with kitty") { _ in try inproc(["step-tui-kitty", "--file", movie]) }
         let fps = runs.compactMap { $0.number("fps") }
         let image = runs.last?.json?["image"] as? String ?? "?"
+        let grid = (runs.last?.json?["grid"] as? String ?? "0x0").split(separator: "x").compactMap { Int($0) }
+        let cell = BenchCaseCommand.kittyCell
+        let pane = grid.count == 2 ? "\(grid[0] * cell.width)×\(grid[1] * cell.height) px (\(grid[0])×\(grid[1]) cells of \(cell))" : "?"
         let bytes = runs.compactMap { $0.number("image_bytes") }.last ?? 0
-        var row = BenchRow(id: "", title: "terminal graphics, kitty: frames drawn per second holding `}` on the 2000-frame 0.5 GB movie, preview \(image) px (10×20 px cells) — TUI main loop, in-process",
+        var row = BenchRow(id: "", title: "terminal graphics, kitty: frames drawn per second holding `}` on the 2000-frame 0.5 GB movie, preview \(pane), image sent at \(image) px (the data's size; the terminal scales it to the cells) — TUI main loop, in-process",
                            ours: "MainLoop + slice worker + KittyEncoder", oursStat: BenchStat(values: fps, unit: .framesPerSecond, peakRSSKiB: runs.map(\.rssKiB).max()),
                            goal: "≥ 30 frames/s")
         row.goalMet = BenchStat(values: fps, unit: .framesPerSecond).median >= 30
