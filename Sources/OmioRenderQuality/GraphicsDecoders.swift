@@ -252,8 +252,8 @@ public enum KittyDecoder {
     }
 
     /// The images transmitted (a=T or a=t): each chunk's base64 decoded on its own (chafa pads
-    /// inside the stream), joined until m=0, inflated when o=z, then f=24 (RGB), f=32 (RGBA:
-    /// alpha must be opaque) or f=100 (PNG).
+    /// inside the stream), joined until m=0, inflated when o=z, then f=24 (RGB), f=32 (RGBA,
+    /// drawn over black) or f=100 (PNG).
     public static func images(_ bytes: [UInt8]) throws -> [Image] {
         var out: [Image] = []
         var first: [String: String]? = nil, data: [UInt8] = [], chunks = 0
@@ -289,9 +289,9 @@ public enum KittyDecoder {
             case "32":
                 guard raw.count == w * h * 4 else { throw DecodeError("f=32: \(raw.count) bytes for \(w)x\(h)") }
                 var rgb = [UInt8](); rgb.reserveCapacity(w * h * 3)
-                for p in 0..<(w * h) {
-                    guard raw[4 * p + 3] == 255 else { throw DecodeError("f=32: pixel \(p) not opaque") }
-                    rgb += raw[(4 * p)..<(4 * p + 3)]
+                for p in 0..<(w * h) { // over a black background (chafa makes dark pixels translucent)
+                    let a = Int(raw[4 * p + 3])
+                    for k in 0..<3 { rgb.append(UInt8((Int(raw[4 * p + k]) * a + 127) / 255)) }
                 }
                 raster = RGBRaster(width: w, height: h, pixels: rgb)
             case "100": raster = try PNGDecoder.decode(raw)

@@ -31,7 +31,7 @@ struct BenchCaseCommand: ParsableCommand {
     @Option(help: "Area in cells the image is fitted into, as `omio-tui render --width --height`.") var width = 160
     @Option(help: "Area height in cells.") var height = 48
 
-    static let kittyCell = CellPixels(width: 10, height: 20)
+    static let kittyCell = CellPixels(width: 9, height: 13)
 
     func run() throws {
         var out: [String: Any] = [:]
@@ -93,7 +93,7 @@ struct BenchCaseCommand: ParsableCommand {
             out["grid"] = "\(cells.cols)x\(cells.rows)"
             out["check"] = check
         case .stepTUI, .stepTUIKitty:
-            // kitty: 10x20 px cells on a 50x160 screen make the preview pane about 800x600 px.
+            // kitty: 9x13 px cells on a 50x160 screen make the preview pane about 800x600 px.
             let kitty = which == .stepTUIKitty
             let r = try BenchHoldKey.run(path: file, rows: 50, cols: 160, graphics: kitty ? .kitty : nil,
                                          cell: kitty ? BenchCaseCommand.kittyCell : nil)

@@ -160,7 +160,7 @@ extension BenchHarness {
 extension BenchHarness {
     /// kitty frames per second while holding `}` on the 2000-frame movie: the TUI's own main
     /// loop without a terminal (BenchHoldKey), the preview as kitty images (encoded on the
-    /// slice worker, only the newest frame drawn), 10x20 px cells so that the preview pane is
+    /// slice worker, only the newest frame drawn), 9x13 px cells so that the preview pane is
     /// about 800x600 px.
     mutating func kittyStepRow() throws -> BenchRow {
         let runs = try repeated(opt.stepRuns, "hold } with kitty") { _ in try inproc(["step-tui-kitty", "--file", movie]) }

@@ -8,7 +8,7 @@ enum ITermEncoder {
         guard raster.width > 0, raster.height > 0 else { return [] }
         let png = PNGWriter.encode(width: raster.width, height: raster.height, rgb: raster.pixels, level: PNGWriter.fastLevel)
         var out = Array("\u{1B}]1337;File=inline=1;size=\(png.count);width=\(cols);height=\(rows);preserveAspectRatio=0:".utf8)
-        out += png.base64EncodedData()
+        out += Base64.encode([UInt8](png)) // the kitty encoder's, one base64 for both
         out.append(0x07)
         return out
     }
