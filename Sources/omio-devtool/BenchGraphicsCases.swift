@@ -4,6 +4,9 @@ import OmioFixtures
 import OmioFormats
 import OmioRender
 import OmioRenderQuality
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Terminal graphics (issue 17): per protocol, the time to encode an 800x600 px preview and its
 /// bytes, and what a terminal would show (the bytes decoded back) against the source plane at
@@ -108,12 +111,21 @@ extension BenchHarness {
         guard !bytes.isEmpty else {
             return [BenchRow(id: "", title: "terminal graphics, \(proto.rawValue): \(c.label)", ours: "not run: the \(proto.rawValue) encoder is not built yet")]
         }
-        var times: [Double] = []
+        // Wall time, and this thread's CPU time (the machine is shared: wall time includes
+        // waiting for a core).
+        func threadCPU() -> Double {
+            var ts = timespec()
+            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+            return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+        }
+        var times: [Double] = [], cpu: [Double] = []
         for _ in 0..<max(opt.runs, 5) {
-            let t0 = BenchProcess.monotonic()
+            let t0 = BenchProcess.monotonic(), c0 = threadCPU()
             bytes = GraphicsEncoder.encode(c.raster, as: proto, cols: cols, rows: rows).bytes
             times.append(BenchProcess.monotonic() - t0)
+            cpu.append(threadCPU() - c0)
         }
+        let cpuStat = BenchStat(values: cpu, unit: .seconds)
         log("graphics \(proto.rawValue) \(c.name): \(BenchStat.format(BenchStat(values: times, unit: .seconds).median, .seconds)), \(bytes.count) bytes")
         try Data(bytes).write(to: URL(fileURLWithPath: (artifacts as NSString).appendingPathComponent("\(c.name)-omio-tui.\(proto.rawValue)")))
         let ours = try Self.decodeGraphics(bytes, proto)
@@ -129,6 +141,7 @@ extension BenchHarness {
                                ours: "omio-tui", oursStat: BenchStat(values: [oursPSNR], unit: .decibels),
                                goal: goalDB.map { String(format: "≥ %.0f dB", $0) } ?? "reported")
         if let goalDB { quality.goalMet = oursPSNR >= goalDB }
+        time.note = "omio-tui's CPU time per encode median \(BenchStat.format(cpuStat.median, .seconds))"
         guard chafaReady else {
             time.other = skipped("chafa")
             quality.other = skipped("chafa")
@@ -141,7 +154,9 @@ extension BenchHarness {
         time.other = "`chafa -f \(proto.rawValue)` per process (\(theirs.count) bytes)"
         time.otherStat = stat(runs)
         time.ratio = BenchRow.speedRatio(ours: time.oursStat!.median, other: time.otherStat!.median)
-        time.note = String(format: "bytes per frame: omio-tui %d, chafa %d (%.2f×)", bytes.count, theirs.count, Double(bytes.count) / Double(max(theirs.count, 1)))
+        time.note = String(format: "bytes per frame: omio-tui %d, chafa %d (%.2f×); omio-tui's CPU time per encode median %@ [%@–%@]",
+                           bytes.count, theirs.count, Double(bytes.count) / Double(max(theirs.count, 1)),
+                           BenchStat.format(cpuStat.median, .seconds), BenchStat.format(cpuStat.min, .seconds), BenchStat.format(cpuStat.max, .seconds))
         do {
             let decoded = try Self.decodeGraphics(theirs, proto)
             guard decoded.width == w, decoded.height == h else { throw BenchError("chafa sent \(decoded.width)×\(decoded.height) px, not \(w)×\(h)") }
