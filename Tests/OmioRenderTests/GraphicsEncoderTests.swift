@@ -64,7 +64,6 @@ struct GraphicsEncoderTests {
             #expect(image.unpainted == 0)
             #expect(bytes.count <= SixelEncoder.maxBytes(width: 320, height: 200, colors: registers))
             let quality = psnr(a: image.raster, b: plane)
-            print("EXP registers \(registers) PSNR \(quality) bytes \(bytes.count)")
             // Measured 34.2 dB with 256 registers, 22.5 dB with 16 (median cut by squared error,
             // half-strength diffusion); full-strength diffusion measured 32.0 and 20.6.
             #expect(quality >= (registers == 256 ? 33.5 : 22), "PSNR \(quality) dB with \(registers) registers")
