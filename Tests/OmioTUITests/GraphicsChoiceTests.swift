@@ -8,7 +8,7 @@ import Testing
 struct GraphicsChoiceTests {
     static func choose(_ answers: TerminalAnswers = TerminalAnswers(), env: [String: String] = ["TERM": "xterm-256color"],
                        mode: GraphicsMode = .auto, passthrough: Bool = false) -> GraphicsChoice {
-        GraphicsChoice.choose(mode: mode, answers: answers, environment: env, tmuxPassthrough: { passthrough })
+        GraphicsChoice.choose(mode: mode, answers: answers, environment: env, tmuxPassthrough: { passthrough }, tmuxPane: { (3, 81) })
     }
 
     @Test func kittyAnswerWinsOverEverything() {
@@ -36,7 +36,7 @@ struct GraphicsChoiceTests {
         a.version = "XTerm(379)"
         let c = Self.choose(a)
         #expect(c.proto == nil)
-        #expect(c.statusText == "blocks: no image protocol detected")
+        #expect(c.note == "no image protocol" && c.statusText == nil)
     }
 
     @Test func environmentHintsWhenNothingAnswered() {
@@ -62,16 +62,18 @@ struct GraphicsChoiceTests {
         let env = ["TERM": "screen-256color", "TMUX": "/tmp/tmux-0/default,1,0", "KITTY_WINDOW_ID": "1"]
         let off = Self.choose(env: env, passthrough: false)
         #expect(off.proto == nil)
-        #expect(off.statusText == "blocks: tmux without allow-passthrough")
+        #expect(off.note == "tmux: no passthrough" && off.statusText == nil)
         let on = Self.choose(env: env, passthrough: true)
         #expect(on.proto == .kitty && on.passthrough)
         #expect(on.statusText == "kitty via tmux")
+        // Without passthrough tmux hides the terminal outside: the note whatever it is.
+        #expect(Self.choose(env: ["TERM": "screen", "TMUX": "x"]).note == "tmux: no passthrough")
     }
 
     @Test func gnuScreenFallsBack() {
         let c = Self.choose(env: ["TERM": "screen", "STY": "123.pts-0", "KITTY_WINDOW_ID": "1"])
         #expect(c.proto == nil)
-        #expect(c.note?.hasPrefix("blocks: GNU screen") == true)
+        #expect(c.note == "GNU screen: no images")
     }
 
     @Test func forcedModesOverrideDetection() {
@@ -82,6 +84,18 @@ struct GraphicsChoiceTests {
         #expect(Self.choose(mode: .sixel).proto == .sixel)
         #expect(Self.choose(mode: .iterm).proto == .iterm)
         #expect(Self.choose(env: ["TERM": "screen", "TMUX": "x"], mode: .kitty).passthrough)
+    }
+
+    @Test func imagePlacementInsideTmuxMovesTheOuterCursor() {
+        let image = TerminalImage(proto: .kitty, pixelWidth: 1, pixelHeight: 1, cols: 1, rows: 1, bytes: Array("\u{1B}_Gm=0;AAAA\u{1B}\\".utf8))
+        let plain = ImagePainter(choice: GraphicsChoice(proto: .kitty))
+        #expect(String(decoding: plain.placement(image, x: 10, y: 2, home: (39, 0)), as: UTF8.self)
+            == "\u{1B}[3;11H\u{1B}_Gm=0;AAAA\u{1B}\\\u{1B}[40;1H")
+        let tmux = Self.choose(env: ["TERM": "screen", "TMUX": "x", "KITTY_WINDOW_ID": "1"], passthrough: true)
+        #expect(tmux.paneTop == 3 && tmux.paneLeft == 81)
+        let wrapped = String(decoding: ImagePainter(choice: tmux).placement(image, x: 10, y: 2, home: (39, 0)), as: UTF8.self)
+        #expect(wrapped == "\u{1B}Ptmux;\u{1B}\u{1B}7\u{1B}\u{1B}[6;92H\u{1B}\u{1B}_Gm=0;AAAA\u{1B}\u{1B}\\\u{1B}\\"
+            + "\u{1B}Ptmux;\u{1B}\u{1B}8\u{1B}\\\u{1B}[40;1H")
     }
 
     @Test func tmuxWrapDoublesEscapesPerSequence() {

@@ -82,9 +82,9 @@ struct GraphicsPreviewTests {
     }
 
     @Test func blocksSayWhy() throws {
-        let m = Self.open(GraphicsChoice(proto: nil, note: "blocks: tmux without allow-passthrough"))
+        let m = Self.open(GraphicsChoice(proto: nil, note: "tmux: no passthrough"))
         #expect(m.viewer?.image == nil)
         #expect(m.viewer?.grid != nil)
-        #expect(StatusView.statusText(m).contains("blocks: tmux without allow-passthrough"))
+        #expect(StatusView.statusText(m).contains("(tmux: no passthrough)"))
     }
 }

@@ -39,11 +39,19 @@ final class ImagePainter {
     func paint(_ image: TerminalImage, generation: Int, x: Int, y: Int, home: (Int, Int), screen: Screen) {
         guard active, image.proto == choice.proto else { return }
         if let s = shown, s.generation == generation, s.x == x, s.y == y { return }
-        var out: [UInt8] = Array("\u{1B}[\(y + 1);\(x + 1)H".utf8)
-        out += choice.wrap(image.bytes)
-        out += Array("\u{1B}[\(home.0 + 1);\(home.1 + 1)H".utf8)
-        screen.writeRaw(out)
+        screen.writeRaw(placement(image, x: x, y: y, home: home))
         shown = (generation, x, y)
+    }
+
+    /// The bytes that draw `image` with its top-left at cell (y, x) and put the cursor back.
+    /// Inside tmux the image goes straight to the terminal outside, so the cursor move must
+    /// too (tmux's cursor is not the outer one, and the pane may not start at the corner); the
+    /// outer cursor is saved and restored around it so tmux's idea of it stays true.
+    func placement(_ image: TerminalImage, x: Int, y: Int, home: (Int, Int)) -> [UInt8] {
+        let back = Array("\u{1B}[\(home.0 + 1);\(home.1 + 1)H".utf8)
+        guard choice.passthrough else { return Array("\u{1B}[\(y + 1);\(x + 1)H".utf8) + image.bytes + back }
+        let outer = Array("\u{1B}7\u{1B}[\(y + choice.paneTop + 1);\(x + choice.paneLeft + 1)H".utf8)
+        return choice.wrap(outer + image.bytes + Array("\u{1B}8".utf8)) + back
     }
 
     /// What leaves no image behind: written on the way out and, prepared in advance, by the

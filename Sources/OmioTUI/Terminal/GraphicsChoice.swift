@@ -9,17 +9,19 @@ struct GraphicsChoice: Equatable {
     /// Sequences go to the terminal around a multiplexer (tmux passthrough).
     var passthrough = false
     /// Why the preview is in blocks when real pixels were possible or asked for; the status
-    /// line shows it ("blocks: tmux without allow-passthrough").
+    /// line shows it after the renderer's name ("sextant truecolor (tmux: no passthrough)").
     var note: String?
     /// Sixel colour registers (XTSMGRAPHICS; 256 when the terminal did not say).
     var colorRegisters = 256
+    /// With passthrough: where tmux's pane starts on the outer terminal, in cells.
+    var paneTop = 0, paneLeft = 0
 
     static let blocks = GraphicsChoice(proto: nil)
 
-    /// What the status line names: the protocol, or the fallback and its reason.
+    /// What the status line names for real pixels: the protocol (nil: blocks).
     var statusText: String? {
-        if let proto { return proto.rawValue + (passthrough ? " via tmux" : "") }
-        return note
+        guard let proto else { return nil }
+        return proto.rawValue + (passthrough ? " via tmux" : "")
     }
 
     /// The multiplexer the program runs in, from the environment.
@@ -36,7 +38,14 @@ struct GraphicsChoice: Equatable {
     /// asks tmux whether it forwards escape sequences (`allow-passthrough` on or all); only
     /// called inside tmux.
     static func choose(mode: GraphicsMode, answers: TerminalAnswers, environment env: [String: String],
-                       tmuxPassthrough: () -> Bool) -> GraphicsChoice {
+                       tmuxPassthrough: () -> Bool, tmuxPane: () -> (top: Int, left: Int) = GraphicsChoice.tmuxPaneOffset) -> GraphicsChoice {
+        var choice = choosing(mode: mode, answers: answers, environment: env, tmuxPassthrough: tmuxPassthrough)
+        if choice.passthrough { (choice.paneTop, choice.paneLeft) = tmuxPane() }
+        return choice
+    }
+
+    private static func choosing(mode: GraphicsMode, answers: TerminalAnswers, environment env: [String: String],
+                                 tmuxPassthrough: () -> Bool) -> GraphicsChoice {
         let registers = answers.sixelColorRegisters ?? 256
         let mux = multiplexer(env)
         switch mode {
@@ -48,19 +57,20 @@ struct GraphicsChoice: Equatable {
         case .auto:
             break
         }
-        guard let proto = detect(answers: answers, environment: env) else {
-            return GraphicsChoice(proto: nil, note: "blocks: no image protocol detected")
-        }
+        // A multiplexer answers queries itself; what the terminal outside can do is unknown
+        // unless sequences reach it: say why blocks whatever was detected.
         switch mux {
-        case .none:
-            return GraphicsChoice(proto: proto, colorRegisters: registers)
+        case .none: break
         case .tmux:
-            guard tmuxPassthrough() else { return GraphicsChoice(proto: nil, note: "blocks: tmux without allow-passthrough") }
-            return GraphicsChoice(proto: proto, passthrough: true, colorRegisters: registers)
+            guard tmuxPassthrough() else { return GraphicsChoice(proto: nil, note: "tmux: no passthrough") }
         case .screen:
             // GNU screen cuts passthrough strings at 768 bytes: no image survives it.
-            return GraphicsChoice(proto: nil, note: "blocks: GNU screen passes no images")
+            return GraphicsChoice(proto: nil, note: "GNU screen: no images")
         }
+        guard let proto = detect(answers: answers, environment: env) else {
+            return GraphicsChoice(proto: nil, note: "no image protocol")
+        }
+        return GraphicsChoice(proto: proto, passthrough: mux == .tmux, colorRegisters: registers)
     }
 
     /// The protocol the terminal speaks, best first: what it answered, then what its
@@ -119,6 +129,13 @@ struct GraphicsChoice: Equatable {
         guard let out = run(["tmux", "show", "-gv", "allow-passthrough"]) else { return false }
         let value = out.trimmingCharacters(in: .whitespacesAndNewlines)
         return value == "on" || value == "all"
+    }
+
+    /// `tmux display -p '#{pane_top} #{pane_left}'`: the pane's corner on the outer terminal
+    /// (0, 0 when tmux does not say).
+    static func tmuxPaneOffset() -> (top: Int, left: Int) {
+        let words = (run(["tmux", "display", "-p", "#{pane_top} #{pane_left}"]) ?? "").split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        return words.count == 2 ? (words[0], words[1]) : (0, 0)
     }
 
     /// A command's standard output, nil when it fails or takes longer than a second.
