@@ -40,7 +40,7 @@ let package = Package(
         // Test and benchmark fixtures (synthetic planes with burned-in labels); not shipped.
         .target(name: "OmioFixtures", dependencies: ["OmioFormats"], swiftSettings: swift5),
         // Measuring a render: ANSI text back to cells, cells to pixels, PSNR. Not shipped.
-        .target(name: "OmioRenderQuality", dependencies: ["OmioRender"], swiftSettings: swift5),
+        .target(name: "OmioRenderQuality", dependencies: ["OmioRender", "CZlib"], swiftSettings: swift5),
         // Fixture generators and the benchmark harness; not shipped.
         .executableTarget(
             name: "omio-devtool",
