@@ -202,6 +202,7 @@ struct BenchHarness {
         section("stepping the movie") { try $0.stepCases() }
         section("sub-stacks to .npy") { try $0.subStackCases() }
         section("render quality and time vs chafa") { try $0.qualityCases() }
+        section("256-colour quality vs chafa -c 256") { try $0.quality256Cases() }
         section("seed workflow with napari") { try $0.seedWorkflowCases() }
 
         let leftovers = BenchHarness.omioCaches(in: opt.data).subtracting(cacheBefore)
