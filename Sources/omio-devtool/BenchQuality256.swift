@@ -60,7 +60,7 @@ extension BenchHarness {
         try PNGWriter.encode(width: composite.width, height: composite.height, rgb: composite.pixels).write(to: URL(fileURLWithPath: png))
         log("quality 256: \(name), \(cells.cols)x\(cells.rows) cells, PNG \(png)")
 
-        func measure(_ ansiPath: String, tool: String) throws -> (psnr: Double, linear: Double, linearCodes: Double, grid: CellGrid) {
+        func measure(_ ansiPath: String, tool: String) throws -> (psnr: Double, linear: Double, linearCodes: Double, local: Double, grid: CellGrid) {
             let grid = try ANSIParser.parse(try String(contentsOfFile: ansiPath, encoding: .utf8))
             let raster = CellRasterizer.rasterize(grid, cellWidth: 8, cellHeight: 16)
             let (w, h) = (raster.width, raster.height)
@@ -68,8 +68,11 @@ extension BenchHarness {
             let light = BenchQuality.linearAverageRGB(composite, outW: w, outH: h)
             try PNGWriter.encode(width: w, height: h, rgb: raster.pixels)
                 .write(to: URL(fileURLWithPath: (artifacts as NSString).appendingPathComponent("\(name)-256c-\(tool)-cells.png")))
+            // The local colour: both averaged over blocks of 2x2 cells (what diffusion keeps).
+            let (bw, bh) = (max(1, w / 16), max(1, h / 32))
+            let local = psnr(a: BenchQuality.areaAverageRGB(raster, outW: bw, outH: bh), b: BenchQuality.areaAverageRGB(reference, outW: bw, outH: bh))
             return (psnr(a: raster, b: reference), BenchQuality.linearPSNRRGB(raster, reference: light),
-                    psnr(a: raster, b: BenchQuality.codesRGB(light, width: w, height: h)), grid)
+                    psnr(a: raster, b: BenchQuality.codesRGB(light, width: w, height: h)), local, grid)
         }
         let oursANSI = (artifacts as NSString).appendingPathComponent(name + "-256c-omio-tui.ansi")
         _ = try proc([tui, "render", file, "--width", "160", "--height", "48", "--symbols", "sextant", "--colors", "256", "--glyphs", "unicode"],
@@ -90,9 +93,10 @@ extension BenchHarness {
         let d = oursQ.psnr - chQ.psnr
         q.ratio = String(format: "%@%.2f dB (omio-tui %@)", d >= 0 ? "+" : "−", abs(d), d >= 0 ? "ahead" : "behind")
         q.goalMet = d >= 0 && oursQ.linear >= chQ.linear && oursQ.linearCodes >= chQ.linearCodes
-        q.note = String(format: "reference averaged in linear light instead, PSNR in linear light: omio-tui %.2f dB, chafa %.2f dB; "
-                        + "that reference encoded to sRGB codes, PSNR in codes: omio-tui %.2f dB, chafa %.2f dB",
-                        oursQ.linear, chQ.linear, oursQ.linearCodes, chQ.linearCodes)
+        q.note = String(format: "reference averaged in linear light instead, PSNR in linear light: omio-tui %.3f dB, chafa %.3f dB; "
+                        + "that reference encoded to sRGB codes, PSNR in codes: omio-tui %.2f dB, chafa %.2f dB; "
+                        + "local colour (cells and reference averaged over blocks of 2×2 cells): omio-tui %.2f dB, chafa %.2f dB",
+                        oursQ.linear, chQ.linear, oursQ.linearCodes, chQ.linearCodes, oursQ.local, chQ.local)
         return q
     }
 
