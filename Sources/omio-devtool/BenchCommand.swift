@@ -204,6 +204,7 @@ struct BenchHarness {
         section("render quality and time vs chafa") { try $0.qualityCases() }
         section("terminal graphics vs chafa") { try $0.graphicsCases() }
         section("terminal graphics: kitty stepping") { $0.rows.append(try $0.kittyStepRow()) }
+        section("256-colour quality vs chafa -c 256") { try $0.quality256Cases() }
         section("seed workflow with napari") { try $0.seedWorkflowCases() }
 
         let leftovers = BenchHarness.omioCaches(in: opt.data).subtracting(cacheBefore)

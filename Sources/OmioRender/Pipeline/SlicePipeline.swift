@@ -30,6 +30,10 @@ public struct SliceRequest {
     /// Real pixels through this protocol instead of block characters (nil: blocks).
     public var graphics: GraphicsProtocol?
     public var graphicsOptions = GraphicsOptions()
+    /// The screen shows a single channel through a palette redefined as a ramp of its colour
+    /// (the TUI's PreviewPainter, 256 colours): cells keep free colours for the ramp's 240
+    /// shades. Otherwise 256-colour cells are fitted to the xterm palette.
+    public var paletteRamp = false
 
     public init(generation: Int, array: LazyArray, t: Int, z: Int, channels: [Int], viewport: Viewport, cols: Int, rows: Int,
                 symbols: SymbolSet, contrast: [ContrastMode], gamma: Double, colors: [RGBColor], reduce: Reduce,
@@ -52,7 +56,13 @@ public struct SliceRequest {
     }
 
     /// The renderer that turns this request's raster into cells.
-    public var renderer: Renderer { .blocks(symbols, style) }
+    public var renderer: Renderer { Self.renderer(symbols: symbols, style: style, paletteRamp: paletteRamp) }
+
+    /// Blocks in `style`, except that a palette ramp takes free colours (the truecolor fit).
+    public static func renderer(symbols: SymbolSet, style: RenderStyle, paletteRamp: Bool) -> Renderer {
+        guard paletteRamp, style.colors == .ansi256 else { return .blocks(symbols, style) }
+        return .blocks(symbols, RenderStyle(colors: .truecolor, glyphs: style.glyphs))
+    }
 
     /// The finished raster's size: what the glyph search reads for blocks, the preview's size
     /// in screen pixels (cells times the cell's pixels) for a terminal-graphics protocol.

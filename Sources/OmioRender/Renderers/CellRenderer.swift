@@ -27,8 +27,12 @@ public enum CellRenderer {
     }
 
     /// The renderer for a rung of the capability ladder: free colours with Unicode glyphs
-    /// here, everything else (16, 8, no colours; ASCII) in PaletteCellRenderer.
+    /// here, the xterm palette (256) in XTermCellRenderer, everything else (16, 8, no colours;
+    /// truecolor with ASCII) in PaletteCellRenderer.
     public static func render(raster: RGBRaster, cols: Int, rows: Int, symbols: SymbolSet, style: RenderStyle) -> CellGrid {
+        if style.colors == .ansi256 {
+            return XTermCellRenderer.render(raster: raster, cols: cols, rows: rows, symbols: symbols, glyphs: style.glyphs)
+        }
         if style.colors.fixedPalette == nil && style.glyphs == .unicode {
             return render(raster: raster, cols: cols, rows: rows, symbols: symbols)
         }

@@ -3,7 +3,8 @@
 public enum ColorMode: String, CaseIterable, Sendable {
     /// 24-bit SGR colours (38;2 / 48;2): exact.
     case truecolor
-    /// The xterm 256-colour palette (38;5 / 48;5), nearest entry from 16...255.
+    /// The xterm 256-colour palette (38;5 / 48;5): cells are fitted to entries 16...255
+    /// (XTermCellRenderer), or keep free colours when the TUI redefines the palette as a ramp.
     case ansi256 = "256"
     /// The 16 ANSI colours (SGR 30–37/40–47 and bright 90–97/100–107), never redefined.
     case ansi16 = "16"

@@ -3,8 +3,8 @@
 /// beside `.blocks`, with a raster size of the terminal's pixels instead of a glyph grid.
 public enum Renderer: Sendable, Equatable {
     /// A glyph and two colours per cell, chosen for least error: free colours with Unicode
-    /// glyphs in CellRenderer (truecolor, 256), the fixed palettes (16, 8, none) and ASCII in
-    /// PaletteCellRenderer.
+    /// glyphs in CellRenderer (truecolor), the xterm palette in XTermCellRenderer (256), the
+    /// fixed palettes (16, 8, none) and ASCII in PaletteCellRenderer.
     case blocks(SymbolSet, RenderStyle)
 
     /// The raster `render` takes for a grid of `cols` x `rows` cells.

@@ -58,6 +58,9 @@ final class AppModel {
     var style = RenderStyle(colors: .truecolor, glyphs: .unicode)
     /// Real pixels (kitty, sixel, iTerm2) or blocks, and why blocks (set at start).
     var graphics = GraphicsChoice.blocks
+    /// The painter redefines the palette as a ramp for a single channel (256 colours, a
+    /// terminal that allows it): such slices keep free colours.
+    var paletteRamp = false
     var showHelp = false
     var helpScroll = 0
     /// The `:` command line being typed, or nil.
@@ -244,6 +247,7 @@ final class AppModel {
         request.graphics = graphics.proto
         request.cellPixels = cellPixels
         request.graphicsOptions = GraphicsOptions(imageID: ImagePainter.imageID, colorRegisters: graphics.colorRegisters)
+        request.paletteRamp = paletteRamp && DrawnColors.single(drawn: v.drawnChannels) != nil
         effects.append(.slice(request))
     }
 

@@ -35,6 +35,12 @@ final class PreviewPainter {
         }
     }
 
+    /// Whether a single channel is drawn through the palette redefined as a ramp of its
+    /// colour; its cells should then keep free colours (SliceRequest.paletteRamp).
+    func rampsPalette(on screen: Screen) -> Bool {
+        mode == .ansi256 && screen.canChangeColor && screen.colorCount >= 256
+    }
+
     /// ncurses path: draw the cells before refresh.
     func drawCurses(_ grid: CellGrid, x: Int, y: Int, single: RGBColor?, screen: Screen) {
         guard !paintsDirectly(on: screen) else { return }
@@ -46,7 +52,7 @@ final class PreviewPainter {
         }
         // A single channel: a palette ramp of its colour gives 240 true shades.
         var wanted: PaletteRamp?
-        if let c = single, mode == .ansi256, screen.canChangeColor, screen.colorCount >= 256 {
+        if let c = single, rampsPalette(on: screen) {
             wanted = PaletteRamp(end: RGB8(r: c.r, g: c.g, b: c.b))
         }
         if wanted != ramp {

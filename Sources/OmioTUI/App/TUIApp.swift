@@ -35,6 +35,7 @@ final class TUIApp {
             screen.stop()
         }
         model.screen = (screen.rows, screen.cols)
+        model.paletteRamp = painter.rampsPalette(on: screen)
         var dirty = true
         while !model.quit && TerminalGuard.terminationSignal == 0 {
             if loop.turn().changed { dirty = true }
