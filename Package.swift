@@ -27,7 +27,7 @@ let package = Package(
         .target(name: "OmioEngine", dependencies: ["OmioFormats", "CZlib", "CZstd"], exclude: ["Napari/launcher.py"], swiftSettings: swift5),
         // Plane -> what a terminal shows: the slice pipeline and the renderers. Shared by the TUI,
         // `omio-tui render` and the bench; knows nothing of ncurses or the command line.
-        .target(name: "OmioRender", dependencies: ["OmioEngine", "OmioFormats"], swiftSettings: swift5),
+        .target(name: "OmioRender", dependencies: ["OmioEngine", "OmioFormats", "CZlib"], swiftSettings: swift5),
         .target(
             name: "OmioTUI",
             dependencies: [
@@ -40,7 +40,7 @@ let package = Package(
         // Test and benchmark fixtures (synthetic planes with burned-in labels); not shipped.
         .target(name: "OmioFixtures", dependencies: ["OmioFormats"], swiftSettings: swift5),
         // Measuring a render: ANSI text back to cells, cells to pixels, PSNR. Not shipped.
-        .target(name: "OmioRenderQuality", dependencies: ["OmioRender"], swiftSettings: swift5),
+        .target(name: "OmioRenderQuality", dependencies: ["OmioRender", "CZlib"], swiftSettings: swift5),
         // Fixture generators and the benchmark harness; not shipped.
         .executableTarget(
             name: "omio-devtool",
@@ -52,7 +52,7 @@ let package = Package(
         ),
         .testTarget(name: "OmioFormatsTests", dependencies: ["OmioFormats", "OmioFixtures"], swiftSettings: swift5),
         .testTarget(name: "OmioEngineTests", dependencies: ["OmioEngine", "OmioFixtures"], swiftSettings: swift5),
-        .testTarget(name: "OmioRenderTests", dependencies: ["OmioRender", "OmioRenderQuality", "OmioFixtures"], swiftSettings: swift5),
+        .testTarget(name: "OmioRenderTests", dependencies: ["OmioRender", "OmioRenderQuality", "OmioFixtures", "CZlib"], swiftSettings: swift5),
         .testTarget(name: "OmioTUITests", dependencies: ["OmioTUI", "OmioRender", "OmioFixtures"], swiftSettings: swift5),
         .testTarget(name: "EndToEndTests", dependencies: ["OmioFormats", "OmioFixtures", "omio-tui"], swiftSettings: swift5),
         // Regressions/ holds fuzz inputs the tests read from the source tree, not resources.

@@ -20,16 +20,18 @@ struct BenchCaseCommand: ParsableCommand {
     )
 
     enum Case: String, ExpressibleByArgument, CaseIterable {
-        case open, readPlane = "read-plane", slice2d, pipeline, stepRender = "step-render", stepTUI = "step-tui"
+        case open, readPlane = "read-plane", slice2d, pipeline, stepRender = "step-render", stepTUI = "step-tui", stepTUIKitty = "step-tui-kitty"
     }
 
-    @Argument(help: "open | read-plane | slice2d | pipeline | step-render | step-tui") var which: Case
+    @Argument(help: "open | read-plane | slice2d | pipeline | step-render | step-tui | step-tui-kitty") var which: Case
     @Option(help: "Image file.") var file: String
     @Option(help: "T index.") var t = 0
     @Option(help: "Z index.") var z = 0
     @Option(help: "C index.") var c = 0
     @Option(help: "Area in cells the image is fitted into, as `omio-tui render --width --height`.") var width = 160
     @Option(help: "Area height in cells.") var height = 48
+
+    static let kittyCell = CellPixels(width: 9, height: 13)
 
     func run() throws {
         var out: [String: Any] = [:]
@@ -90,8 +92,13 @@ struct BenchCaseCommand: ParsableCommand {
             out["fps"] = Double(m.shape.t) / seconds
             out["grid"] = "\(cells.cols)x\(cells.rows)"
             out["check"] = check
-        case .stepTUI:
-            let r = try BenchHoldKey.run(path: file, rows: 50, cols: 160)
+        case .stepTUI, .stepTUIKitty:
+            // kitty: 9x13 px cells on a 50x160 screen make the preview pane about 800x600 px.
+            let kitty = which == .stepTUIKitty
+            let r = try BenchHoldKey.run(path: file, rows: 50, cols: 160, graphics: kitty ? .kitty : nil,
+                                         cell: kitty ? BenchCaseCommand.kittyCell : nil)
+            out["image"] = "\(r.imagePixels.width)x\(r.imagePixels.height)"
+            out["image_bytes"] = r.imageBytes
             out["seconds"] = r.seconds
             out["cpu_seconds"] = r.cpuSeconds
             out["frames_shown"] = r.framesShown

@@ -202,6 +202,8 @@ struct BenchHarness {
         section("stepping the movie") { try $0.stepCases() }
         section("sub-stacks to .npy") { try $0.subStackCases() }
         section("render quality and time vs chafa") { try $0.qualityCases() }
+        section("terminal graphics vs chafa") { try $0.graphicsCases() }
+        section("terminal graphics: kitty stepping") { $0.rows.append(try $0.kittyStepRow()) }
         section("seed workflow with napari") { try $0.seedWorkflowCases() }
 
         let leftovers = BenchHarness.omioCaches(in: opt.data).subtracting(cacheBefore)

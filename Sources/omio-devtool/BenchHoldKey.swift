@@ -1,4 +1,5 @@
 import Foundation
+import OmioRender
 import OmioTUI
 
 /// The bench's "hold `}`" case: the TUI's own main-loop turn (MainLoop, the slice worker and
@@ -17,6 +18,9 @@ enum BenchHoldKey {
         let finalT: Int
         let previewCols: Int
         let previewRows: Int
+        /// The last image sent (real pixels): its size in pixels and bytes; 0 with blocks.
+        let imagePixels: (width: Int, height: Int)
+        let imageBytes: Int
         var framesPerSecond: Double { Double(framesShown) / max(seconds, 1e-9) }
         var keysPerSecond: Double { Double(keysPressed) / max(seconds, 1e-9) }
     }
@@ -30,10 +34,11 @@ enum BenchHoldKey {
     /// point has been drawn. Each turn does what TUIApp.run does: start effects, apply
     /// finished work, draw when something changed (panes and status on the canvas, the
     /// preview as truecolor SGR text, which a terminal would be sent), take the key.
-    static func run(path: String, rows: Int = 50, cols: Int = 160, timeoutSeconds: Double = 300) throws -> Result {
+    static func run(path: String, rows: Int = 50, cols: Int = 160, graphics: GraphicsProtocol? = nil, cell: CellPixels? = nil,
+                    timeoutSeconds: Double = 300) throws -> Result {
         let created = DispatchTime.now().uptimeNanoseconds
         func elapsed(since start: UInt64) -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
-        let loop = MainLoop(path: path, rows: rows, cols: cols)
+        let loop = MainLoop(path: path, rows: rows, cols: cols, graphics: graphics, cell: cell)
         var framesShown = 0
         var sink = 0 // bytes "sent to the terminal", so the drawing is not optimized away
 
@@ -77,7 +82,8 @@ enum BenchHoldKey {
         if sink == 42 { print("") }
         let v = loop.view
         return Result(framesShown: framesShown, keysPressed: keys, seconds: seconds, cpuSeconds: cpu, firstFrameSeconds: firstFrame,
-                      finalT: v?.t ?? -1, previewCols: v?.previewCols ?? 0, previewRows: v?.previewRows ?? 0)
+                      finalT: v?.t ?? -1, previewCols: v?.previewCols ?? 0, previewRows: v?.previewRows ?? 0,
+                      imagePixels: (loop.image?.pixelWidth ?? 0, loop.image?.pixelHeight ?? 0), imageBytes: loop.image?.bytes.count ?? 0)
     }
 
     private static func processCPUSeconds() -> Double {

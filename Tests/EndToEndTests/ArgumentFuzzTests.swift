@@ -31,14 +31,14 @@ struct ArgumentFuzzTests {
     static let commands: [(words: [String], options: [String], takesFiles: Bool)] = [
         (["info"], ["--series", "--json"], true),
         (["slice"], ["--series", "--t", "--z", "--c", "--level", "-o"], true),
-        (["render"], ["--series", "--t", "--z", "--c", "--width", "--height", "--symbols", "--colors", "--contrast", "--reduce", "--store", "--cache-dir"], true),
+        (["render"], ["--series", "--t", "--z", "--c", "--width", "--height", "--symbols", "--colors", "--contrast", "--reduce", "--store", "--cache-dir", "--cell-size"], true),
         (["set"], ["--series", "--reset"], true),
         (["export"], ["-o", "--series", "--compression", "--force"], true),
         (["cache", "build"], ["--series", "--zarr-format", "--compression", "--cache-dir"], true),
         (["cache", "list"], ["--json"], true), // not --recursive: `cache list / --recursive` walks the machine
         (["cache", "purge"], ["--all", "--stale", "--dry-run"], true),
         (["napari"], ["--series", "--mode", "--python", "--no-launch", "--cache-dir", "--wait"], true),
-        ([], ["--colors", "--store", "--cache-dir", "--python", "--colours", "--bogus"], true),
+        ([], ["--colors", "--store", "--cache-dir", "--python", "--colours", "--bogus", "--cell-size", "--theme"], true),
         (["help"], [], false),
         (["inof"], [], false),
     ]

@@ -40,6 +40,8 @@ def main():
         ["check_launcher.py"],
         ["check_napari.py", binary],
         ["check_store.py", binary] + examples + corpus,
+        ["check_graphics.py", binary],
+        ["check_cells.py", binary],
     ]
     failed = 0
     for args in checks:

@@ -2,12 +2,13 @@ import Foundation
 import OmioFormats
 
 /// Where the image goes inside the preview area, true to the physical pixel size and the
-/// cell shape (a terminal cell is about twice as tall as wide).
+/// cell shape (measured: fonts make cells 1.9–2.5 times as tall as wide).
 public enum PreviewGeometry {
-    public static let cellAspect = 2.0
-
-    /// Cell grid size for the whole image in an area of `width` x `height` cells.
-    public static func fit(_ m: ImageMetadata, width: Int, height: Int) -> (cols: Int, rows: Int) {
+    /// Cell grid size for the whole image in an area of `width` x `height` cells of `cell`
+    /// pixels. The renderers' sub-pixel grid per cell is fixed; the picture's shape comes from
+    /// this cols/rows choice alone.
+    public static func fit(_ m: ImageMetadata, width: Int, height: Int, cell: CellPixels = .assumed) -> (cols: Int, rows: Int) {
+        let cellAspect = cell.aspect
         guard width > 0, height > 0 else { return (0, 0) }
         // Width over height of the image, as a ratio of ratios: sizes of 1e308 or 5e-324 µm
         // (valid, absurd) overflow a product to inf or NaN, which `Int()` traps on.

@@ -53,6 +53,13 @@ public struct SliceRequest {
 
     /// The renderer that turns this request's raster into cells.
     public var renderer: Renderer { .blocks(symbols, style) }
+
+    /// The finished raster's size: what the glyph search reads for blocks, the preview's size
+    /// in screen pixels (cells times the cell's pixels) for a terminal-graphics protocol.
+    public var rasterSize: (width: Int, height: Int) {
+        guard graphics != nil else { return renderer.rasterSize(cols: cols, rows: rows) }
+        return (cols * cellPixels.width, rows * cellPixels.height)
+    }
 }
 
 public struct SliceResult {
@@ -71,10 +78,11 @@ public struct SliceResult {
 public enum SlicePipeline {
     public static func run(_ r: SliceRequest) throws -> SliceResult {
         let start = DispatchTime.now()
-        let size = r.renderer.rasterSize(cols: r.cols, rows: r.rows)
+        let size = r.rasterSize
         // Slicing and colour work at no more than the data's resolution; the raster is then
         // enlarged to what the glyph search reads (2x24 px per sextant cell is often taller
-        // than the plane). The result is identical to slicing at the full raster size.
+        // than the plane), or to the preview's pixels for a protocol that does not scale
+        // (sixel). The result is identical to slicing at the full raster size.
         let work = (width: min(size.width, r.viewport.width), height: min(size.height, r.viewport.height))
         var slices: [Int: DisplaySlice] = [:]
         for c in r.channels {
@@ -101,8 +109,17 @@ public enum SlicePipeline {
             let color = DrawnColors.color(of: c, drawn: r.channels, colors: r.colors)
             layers.append((s.values, ChannelDisplay(color: color, limits: l, gamma: r.gamma)))
         }
-        let raster = Compositor.composite(layers, width: work.width, height: work.height)
-            .resizedNearest(width: size.width, height: size.height)
+        let composite = Compositor.composite(layers, width: work.width, height: work.height)
+        if let proto = r.graphics {
+            // kitty and iTerm2 scale the image to its cells themselves: send no more pixels
+            // than the data has. Sixel is drawn pixel for pixel: exactly the preview's size.
+            let raster = proto == .sixel ? composite.resizedNearest(width: size.width, height: size.height) : composite
+            let image = GraphicsEncoder.encode(raster, as: proto, cols: r.cols, rows: r.rows, options: r.graphicsOptions)
+            let blank = CellGrid(cols: r.cols, rows: r.rows, cells: Array(repeating: .solid(RGB8(r: 0, g: 0, b: 0)), count: r.cols * r.rows))
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+            return SliceResult(generation: r.generation, grid: blank, limits: limits, stats: stats, seconds: seconds, image: image)
+        }
+        let raster = composite.resizedNearest(width: size.width, height: size.height)
         let grid = r.renderer.render(raster: raster, cols: r.cols, rows: r.rows)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
         return SliceResult(generation: r.generation, grid: grid, limits: limits, stats: stats, seconds: seconds)

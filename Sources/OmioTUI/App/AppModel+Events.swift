@@ -124,6 +124,8 @@ extension AppModel {
             switch result {
             case let .success(r):
                 v.grid = r.grid
+                v.image = r.image
+                v.imageGeneration = generation
                 v.limits = r.limits
                 v.stats = r.stats
                 // The newest request was made with the current modes: keep what it computed.
@@ -132,6 +134,7 @@ extension AppModel {
                 v.error = nil
             case let .failure(e):
                 v.grid = nil
+                v.image = nil
                 v.error = e.reason
                 flash(e.reason, error: true)
             }

@@ -56,6 +56,8 @@ final class AppModel {
     var symbols = SymbolSet.sextant
     /// The terminal's rung of the capability ladder (set by TUIApp; the status line names it).
     var style = RenderStyle(colors: .truecolor, glyphs: .unicode)
+    /// Real pixels (kitty, sixel, iTerm2) or blocks, and why blocks (set at start).
+    var graphics = GraphicsChoice.blocks
     var showHelp = false
     var helpScroll = 0
     /// The `:` command line being typed, or nil.
@@ -80,6 +82,18 @@ final class AppModel {
     var lastError: String?
     var quit = false
     var screen = (rows: 50, cols: 160)
+    /// What the terminal answered at start (TerminalProbe), the cell re-measured on resize.
+    var terminal = TerminalAnswers() {
+        didSet { viewer?.cell = cellPixels }
+    }
+    /// `--cell-size WxH`: beats what the terminal says.
+    var cellOverride: CellPixels? {
+        didSet { viewer?.cell = cellPixels }
+    }
+    /// The cell the preview's geometry uses: forced, measured, or assumed 2:1.
+    var cellPixels: CellPixels { cellOverride ?? terminal.cellPixels ?? .assumed }
+    /// Nothing measured the cell (the status line says so).
+    var cellAssumed: Bool { cellOverride == nil && terminal.cellPixels == nil }
     let cache: ChunkCache
     /// `--store disk`: build (or reuse) the OME-Zarr store of each opened file and read
     /// display slices from it once complete; `memory` (default) writes nothing to disk.
@@ -161,7 +175,7 @@ final class AppModel {
         if v.zoomed {
             size = v.zoomedGrid(width: areaW, height: areaH)
         } else {
-            size = PreviewGeometry.fit(v.metadata, width: areaW, height: areaH)
+            size = PreviewGeometry.fit(v.metadata, width: areaW, height: areaH, cell: cellPixels)
         }
         return (size.cols, size.rows, p.x + (areaW - size.cols) / 2, p.y + 1 + (areaH - size.rows) / 2)
     }
@@ -201,7 +215,9 @@ final class AppModel {
     }
 
     func openViewer(path: String, source: ImageSource, series: Int, overlay: MetadataOverlay) {
-        let v = ViewerState(path: path, source: source, series: series, overlay: overlay, cache: cache)
+        var v = ViewerState(path: path, source: source, series: series, overlay: overlay, cache: cache)
+        v.cell = cellPixels
+        v.realPixels = graphics.proto != nil
         let previous = viewer?.path
         viewer = v
         if previous != path { tree.clear() }
@@ -219,11 +235,16 @@ final class AppModel {
         sliceGeneration += 1
         v.loading = true
         viewer = v
-        effects.append(.slice(SliceRequest(
+        var request = SliceRequest(
             generation: sliceGeneration, array: v.array, t: v.t, z: v.z, channels: v.drawnChannels,
             viewport: v.viewport(cols: g.cols, rows: g.rows), cols: g.cols, rows: g.rows,
             symbols: symbols, contrast: v.contrast, gamma: v.gamma, colors: v.colors, reduce: v.reduce,
-            trueColor: v.trueColor, style: style)))
+            trueColor: v.trueColor, style: style)
+        // Real pixels: the worker composites at the preview's pixel size and encodes there.
+        request.graphics = graphics.proto
+        request.cellPixels = cellPixels
+        request.graphicsOptions = GraphicsOptions(imageID: ImagePainter.imageID, colorRegisters: graphics.colorRegisters)
+        effects.append(.slice(request))
     }
 
 }

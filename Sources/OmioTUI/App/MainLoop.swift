@@ -14,9 +14,13 @@ package final class MainLoop {
     init(model: AppModel) { self.model = model }
 
     /// A model for `path` on a screen of `rows` x `cols`, as `omio-tui PATH` starts.
-    package convenience init(path: String, rows: Int, cols: Int) {
+    /// `graphics` and `cell`: the preview as real pixels through that protocol, with cells of
+    /// that size (what detection and the probe would set), for the bench's stepping case.
+    package convenience init(path: String, rows: Int, cols: Int, graphics: GraphicsProtocol? = nil, cell: CellPixels? = nil) {
         let model = AppModel(path: path)
         model.screen = (rows, cols)
+        if let graphics { model.graphics = GraphicsChoice(proto: graphics) }
+        if let cell { model.cellOverride = cell }
         self.init(model: model)
     }
 
@@ -53,6 +57,9 @@ package final class MainLoop {
         package let previewRows: Int
     }
 
+    /// The preview's newest encoded image (real pixels), nil with blocks.
+    package var image: TerminalImage? { model.viewer?.image }
+
     /// nil while no file is open (or it failed: see `failure`).
     package var view: ViewState? {
         guard let v = model.viewer, v.error == nil else { return nil }
@@ -74,6 +81,8 @@ package final class MainLoop {
     package func drawOffscreen() -> Int {
         let canvas = TextCanvas(rows: model.screen.rows, cols: model.screen.cols)
         AppView.draw(model, on: canvas, spinner: "⠋")
+        // Real pixels: the encoded image is what the terminal would be sent.
+        if let image = model.viewer?.image { return image.bytes.count + canvas.rows }
         guard let g = model.previewGrid, let grid = model.viewer?.grid, grid.cols == g.cols, grid.rows == g.rows else { return 0 }
         for row in 0..<grid.rows {
             for col in 0..<grid.cols { canvas.glyph(g.y + row, g.x + col, grid[col, row].glyph) }

@@ -10,6 +10,8 @@ final class TUIApp {
     let screen = Screen()
     private let loop: MainLoop
     private let painter: PreviewPainter
+    /// Real pixels instead of `painter`'s cells when a graphics protocol is in use.
+    private let images: ImagePainter
     private var spinnerFrame = 0
     private var lastOverlay = ""
 
@@ -20,12 +22,18 @@ final class TUIApp {
         model.style = style
         screen.asciiOnly = style.glyphs == .ascii
         painter = PreviewPainter(mode: style.colors)
+        images = ImagePainter(choice: model.graphics)
     }
 
     /// Runs until quit; false (terminal untouched) when ncurses cannot open the terminal.
     func run() -> Bool {
         guard screen.start() else { return false }
-        defer { screen.stop() }
+        // A crash, like `q`, leaves no image on the screen.
+        if images.active { TerminalGuard.arm(graphicsCleanup: images.cleanup) }
+        defer {
+            images.removeAll(screen)
+            screen.stop()
+        }
         model.screen = (screen.rows, screen.cols)
         var dirty = true
         while !model.quit && TerminalGuard.terminationSignal == 0 {
@@ -42,6 +50,8 @@ final class TUIApp {
             if var key = screen.readKey() {
                 repeat {
                     if key == .resize {
+                        // A font size change resizes the window: the cell may have changed too.
+                        model.terminal.cellPixels = TerminalProbe.remeasure(previous: model.terminal.cellPixels)
                         model.screen = (screen.rows, screen.cols)
                         painter.invalidate()
                         screen.clearAll()
@@ -77,17 +87,25 @@ final class TUIApp {
         let overlay = "\(AppView.previewCovered(model)) \(image == nil) \(screen.rows)x\(screen.cols) \(g.map { "\($0.x),\($0.y),\($0.cols),\($0.rows)" } ?? "-") \(model.viewer?.path ?? "")"
         if overlay != lastOverlay {
             painter.invalidate()
-            if painter.paintsDirectly(on: screen) { screen.clearAll() }
+            // kitty's image is deleted now; sixel's pixels go with ncurses' clear.
+            images.hide(screen)
+            if (!images.active && painter.paintsDirectly(on: screen)) || images.needsClear { screen.clearAll() }
             lastOverlay = overlay
         }
-        if let (grid, x, y) = image, !AppView.previewCovered(model) {
+        if let (grid, x, y) = image, !AppView.previewCovered(model), !images.active {
             let single = model.viewer.flatMap { DrawnColors.single(drawn: $0.drawnChannels) }
             painter.drawCurses(grid, x: x, y: y, single: single, screen: screen)
         }
         let home = (model.layout.status, 0)
         screen.moveCursor(home.0, home.1)
         screen.refresh()
-        if let (grid, x, y) = image, !AppView.previewCovered(model) {
+        guard let (grid, x, y) = image, !AppView.previewCovered(model) else { return }
+        if images.active {
+            // The worker's newest frame; an older one (or none) for this size is not drawn.
+            if let v = model.viewer, let picture = v.image, picture.cols == grid.cols, picture.rows == grid.rows {
+                images.paint(picture, generation: v.imageGeneration, x: x, y: y, home: home, screen: screen)
+            }
+        } else {
             painter.paintDirect(grid, x: x, y: y, home: home, screen: screen)
         }
     }

@@ -26,9 +26,17 @@ struct ViewerState {
     var mark: (t: Int, z: Int)?
     /// 1:1 pixels with panning instead of the whole image.
     var zoomed = false
+    /// The terminal's cell (AppModel keeps it current): zoom 1:1 follows its shape.
+    var cell = CellPixels.assumed
     var pan = (x: 0, y: 0)
     /// The last finished rendering and what it used.
     var grid: CellGrid?
+    /// With a graphics protocol: the last rendering as the terminal's image, and the slice
+    /// generation it came from (a new one is written, the same one is not).
+    var image: TerminalImage?
+    var imageGeneration = 0
+    /// A graphics protocol draws the preview: zoom 1:1 is one data pixel per screen pixel.
+    var realPixels = false
     var limits: [Int: ContrastLimits] = [:]
     var stats: [Int: PlaneStats] = [:]
     var sliceSeconds: Double?
@@ -166,9 +174,15 @@ struct ViewerState {
     }
 
     /// Zoomed, one image pixel is half a cell wide (a sub-pixel of every glyph set) and as
-    /// tall as the physical pixel shape says: image pixels per cell across and down.
+    /// tall as the physical pixel shape and the cell's shape say: image pixels per cell across
+    /// and down. With real pixels (kitty, sixel, iTerm2) one image pixel is one screen pixel.
     var zoomPixelsPerCell: (x: Double, y: Double) {
-        (2, PreviewGeometry.cellAspect * 2 * PreviewGeometry.pixelAspect(metadata))
+        if realPixels { return (Double(cell.width), Double(cell.height) * PreviewGeometry.pixelAspect(metadata)) }
+        return ViewerState.zoomPixelsPerCell(metadata, cell: cell)
+    }
+
+    static func zoomPixelsPerCell(_ m: ImageMetadata, cell: CellPixels) -> (x: Double, y: Double) {
+        (2, cell.aspect * 2 * PreviewGeometry.pixelAspect(m))
     }
 
     /// The cell grid a zoomed image needs, at most `width` x `height`.

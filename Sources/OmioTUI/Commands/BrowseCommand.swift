@@ -20,6 +20,15 @@ struct BrowseCommand: ParsableCommand, ReportsErrors {
     @Option(help: "Glyphs: unicode or ascii (default: unicode when the locale is UTF-8).")
     var glyphs: GlyphMode?
 
+    @Option(help: "The terminal's cell in pixels, WxH (default: measured; 8x16 when the terminal does not say).", transform: OptionValue.cellSize)
+    var cellSize: CellPixels?
+
+    @Option(help: "UI colours for a dark or light background (default: $OMIO_THEME, else asked from the terminal, else COLORFGBG, else dark).")
+    var theme: Theme.Kind?
+
+    @Option(help: "Real pixels: auto (detected), kitty, sixel, iterm, or blocks (characters only).")
+    var graphics = GraphicsMode.auto
+
     @Option(help: "memory: keep viewed chunks in memory, write nothing; disk: build the OME-Zarr store in .omio_cache and read from it.")
     var store = StoreMode.memory
 
@@ -48,7 +57,16 @@ struct BrowseCommand: ParsableCommand, ReportsErrors {
         let model = AppModel(path: path, storeMode: store, cacheDir: cacheDir)
         model.napariPython = python
         model.symbols = profile.defaultSymbols
-        let ran = TUIApp(model: model, style: TerminalProfile.resolveStyle(colors: colors, glyphs: glyphs)).run()
+        // Asked before ncurses takes the terminal: its replies would arrive as keys after.
+        let probe = TerminalProbe.run(term: profile.term)
+        model.terminal = probe.answers
+        model.cellOverride = cellSize
+        model.graphics = GraphicsChoice.choose(mode: graphics, answers: probe.answers, environment: ProcessInfo.processInfo.environment,
+                                               tmuxPassthrough: GraphicsChoice.tmuxAllowsPassthrough)
+        let app = TUIApp(model: model, style: TerminalProfile.resolveStyle(colors: colors, glyphs: glyphs))
+        app.screen.theme = Theme.choose(forced: theme, environment: ProcessInfo.processInfo.environment, background: probe.answers.background)
+        app.screen.typedAhead = probe.typed
+        let ran = app.run()
         TerminalGuard.exitIfSignalled()
         guard ran else { throw BrowseCommand.refuse(profile) }
     }

@@ -57,6 +57,12 @@ enum OptionValue {
         return s
     }
 
+    /// `--cell-size WxH`: a cell in pixels, each side 1...1000.
+    static func cellSize(_ s: String) throws -> CellPixels {
+        guard let c = CellPixels(parsing: s) else { throw Invalid("must be WIDTHxHEIGHT in pixels, each 1-1000 (as 8x16)") }
+        return c
+    }
+
     /// `--contrast`: auto, minmax, stack, or LO:HI with finite LO < HI.
     static func contrast(_ s: String) throws -> ContrastMode {
         switch s {
@@ -73,15 +79,23 @@ enum OptionValue {
 /// Values that read the same on the command line and in the inspector's `:` commands
 /// (`:symbols`, `:reduce`, `:contrast`): one parser per type, here.
 extension ColorMode: ExpressibleByArgument {}
+extension GraphicsMode: ExpressibleByArgument {}
 extension GlyphMode: ExpressibleByArgument {}
 extension StoreMode: ExpressibleByArgument {}
 extension SymbolSet: ExpressibleByArgument {}
 extension Reduce: ExpressibleByArgument {}
 extension NapariMode: ExpressibleByArgument {}
+extension Theme.Kind: ExpressibleByArgument {}
 
 extension ContrastLimits: ExpressibleByArgument {
     /// `LO:HI`, read by the engine's one parser (ContrastLimits(parsing:)).
     public init?(argument s: String) { self.init(parsing: s) }
+}
+
+/// `--graphics`: how the preview's pixels reach the terminal. `auto` detects (GraphicsChoice);
+/// the others force a protocol, or block characters.
+enum GraphicsMode: String, CaseIterable {
+    case auto, kitty, sixel, iterm, blocks
 }
 
 /// `--c 2` or `--c all`.

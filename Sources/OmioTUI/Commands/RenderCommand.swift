@@ -28,10 +28,15 @@ struct RenderCommand: ParsableCommand, ReportsErrors {
     @Option(help: "Colours: truecolor, 256, 16, 8 or none (default: detected when stdout is a terminal, else truecolor).")
     var colors: ColorMode?
     @Option(help: "Glyphs: unicode or ascii (default: detected when stdout is a terminal, else unicode).") var glyphs: GlyphMode?
+    @Option(help: "Real pixels: auto (detected when stdout is a terminal, else blocks), kitty, sixel, iterm, or blocks.")
+    var graphics = GraphicsMode.auto
     @Option(parsing: .unconditional, // so LO:HI may start with '-' (-10:-5)
             help: "Contrast: auto (saturated 0.35%), minmax, stack (auto over up to 16 planes), or LO:HI (default: auto; 0:255 for 8-bit RGB).",
             transform: OptionValue.contrast)
     var contrast: ContrastMode?
+    @Option(help: "The terminal's cell in pixels, WxH, for the image's shape (default: measured when stdout is a terminal that says, else 8x16).",
+            transform: OptionValue.cellSize)
+    var cellSize: CellPixels?
     @Option(help: "Merging pixels into cells: mean or max.") var reduce = Reduce.mean
     @Option(help: "memory: read the file; disk: build (or reuse) the OME-Zarr store and read its pyramid.")
     var store = StoreMode.memory
@@ -66,7 +71,15 @@ struct RenderCommand: ParsableCommand, ReportsErrors {
         // The terminal's own size is capped like the options: a huge virtual terminal is no
         // reason to allocate more.
         let cols = width ?? min(box.cols, OptionValue.maxCells)
-        let size = PreviewGeometry.fit(m, width: cols, height: height ?? min(box.rows, OptionValue.maxArea / cols))
+        // On a terminal that can be asked (stdin and stdout the terminal, as TerminalProbe
+        // checks), it is asked as the inspector asks it: cell size and graphics. Written to a
+        // pipe or file, nothing is asked.
+        let tty = isatty(STDOUT_FILENO) == 1
+        let profile = TerminalProfile.current()
+        let answers = tty && profile.canRunInspector && (cellSize == nil || graphics == .auto)
+            ? TerminalProbe.run(term: profile.term).answers : TerminalAnswers()
+        let cell = cellSize ?? answers.cellPixels ?? .assumed
+        let size = PreviewGeometry.fit(m, width: cols, height: height ?? min(box.rows, OptionValue.maxArea / cols), cell: cell)
         let levels: PixelLevels
         if store == .disk {
             let progress = ProgressReporter(label: "store")
@@ -82,27 +95,59 @@ struct RenderCommand: ParsableCommand, ReportsErrors {
             levels = SourceLevels(source: source, series: series)
         }
         let array = LazyArray(levels: levels)
-        let tty = isatty(STDOUT_FILENO) == 1
         let style = tty ? TerminalProfile.resolveStyle(colors: colors, glyphs: glyphs)
             : RenderStyle(colors: colors ?? .truecolor, glyphs: glyphs ?? .unicode)
+        // Not a terminal: auto means blocks (a file of escape codes nobody asked for).
+        let choice = tty || graphics != .auto
+            ? GraphicsChoice.choose(mode: graphics, answers: answers, environment: ProcessInfo.processInfo.environment,
+                                    tmuxPassthrough: GraphicsChoice.tmuxAllowsPassthrough)
+            : .blocks
         var first = true
         var contrast = Array(repeating: mode, count: m.shape.c)
         for ti in ts {
             for zi in zs {
-                let request = SliceRequest(generation: 0, array: array, t: ti, z: zi, channels: channels,
+                var request = SliceRequest(generation: 0, array: array, t: ti, z: zi, channels: channels,
                                            viewport: .full(m.shape), cols: size.cols, rows: size.rows, symbols: symbols,
                                            contrast: contrast, gamma: 1,
                                            colors: ChannelColors.resolve(m), reduce: reduce, trueColor: trueColor, style: style)
+                request.graphics = choice.proto
+                request.cellPixels = cell
+                request.graphicsOptions = GraphicsOptions(imageID: 1, colorRegisters: choice.colorRegisters)
                 let result = try SlicePipeline.run(request)
                 // A flipbook keeps the first frame's limits, as the TUI does while stepping:
                 // brightness changes between frames stay visible.
                 for (c, l) in result.limits { contrast[c] = .manual(l) }
+                if let image = result.image {
+                    FileHandle.standardOutput.write(Data(RenderCommand.place(image, choice: choice, tty: tty, first: first)))
+                    first = false
+                    continue
+                }
                 var text = ANSIWriter.write(result.grid, mode: style.colors)
                 if !first, tty { text = "\u{1B}[\(size.rows)A" + text } // flipbook: redraw in place
                 FileHandle.standardOutput.write(Data(text.utf8))
                 first = false
             }
         }
+        if choice.proto != nil, !first {
+            // Below the image, at the start of a line: where the next text goes.
+            FileHandle.standardOutput.write(Data((tty ? "\u{1B}[\(size.rows)B\r" : "\n").utf8))
+        }
+    }
+
+    /// One frame of real pixels at the cursor. On a terminal the image's rows are made first
+    /// (so it never scrolls while drawn) and the cursor is saved and restored around it: each
+    /// frame of a flipbook lands on the last (kitty: same image id, replaced in place). In a
+    /// file, kitty's image (which leaves the cursor where it was) is followed by its rows.
+    static func place(_ image: TerminalImage, choice: GraphicsChoice, tty: Bool, first: Bool) -> [UInt8] {
+        var out: [UInt8] = []
+        if tty {
+            if first { out += Array((String(repeating: "\n", count: image.rows) + "\u{1B}[\(image.rows)A\r").utf8) }
+            out += Array("\u{1B}7".utf8) + choice.wrap(image.bytes) + Array("\u{1B}8".utf8)
+        } else {
+            out += choice.wrap(image.bytes)
+            if image.proto == .kitty { out += Array(String(repeating: "\n", count: max(0, image.rows - 1)).utf8) }
+        }
+        return out
     }
 
     /// The terminal's size in cells, or 80x24 when stdout is not a terminal.

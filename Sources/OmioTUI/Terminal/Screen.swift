@@ -20,6 +20,10 @@ final class Screen: Canvas {
     private var started = false
     /// ASCII glyph mode: every text drawn goes through ASCIIText.fold.
     var asciiOnly = false
+    /// The UI's colours (set before start).
+    var theme = Theme(kind: .dark)
+    /// Keys typed while TerminalProbe read the terminal's replies: ncurses reads them first.
+    var typedAhead: [UInt8] = []
 
     /// Takes the screen; false (terminal untouched) when ncurses cannot open this terminal.
     /// newterm, not initscr: initscr prints its own message and exits on failure.
@@ -32,6 +36,9 @@ final class Screen: Canvas {
         noecho()
         nonl()
         keypad(omio_stdscr(), true)
+        // ungetch pushes to the front of the queue: last byte first.
+        for b in typedAhead.reversed() { ungetch(Int32(b)) }
+        typedAhead = []
         set_escdelay(25)
         curs_set(0)
         timeout(30)
@@ -74,27 +81,28 @@ final class Screen: Canvas {
         cols = Int(getmaxx(omio_stdscr()))
     }
 
+    /// The theme's colours at this screen's depth. While a preview ramp has redefined palette
+    /// entries 16–255 (PaletteRamp), the UI takes its 16-colour set, which the ramp leaves alone.
     private func defineStyles() {
-        let color = colorCount >= 8 && pairCount > 0
-        func pair(_ fg: Int32, _ bg: Int32) -> Int32 { color ? alloc_pair(fg, bg) : 0 }
+        var depth = colorCount >= 8 && pairCount > 0 ? Theme.depth(colors: colorCount) : nil
+        if depth == .c256, !savedPalette.isEmpty { depth = .c16 }
         let b = omio_a_bold(), r = omio_a_reverse(), d = omio_a_dim(), n = omio_a_normal()
-        stylePairs = [
-            .normal: (n, 0),
-            .dim: (color ? n : d, pair(colorCount >= 16 ? 8 : 7, -1)),
-            .bold: (b, 0),
-            .title: (b, pair(COLOR_CYAN, -1)),
-            .selected: (r, 0),
-            .focusedTitle: (r | b, 0),
-            .selectedDim: (r | d, 0),
-            .warning: (b, pair(COLOR_YELLOW, -1)),
-            .error: (b, pair(COLOR_RED, -1)),
-            .edited: (b, pair(COLOR_GREEN, -1)),
-            .badge: (b, pair(COLOR_MAGENTA, -1)),
-            .directory: (b, pair(COLOR_BLUE, -1)),
-            .status: (r, 0),
-            .help: (n, pair(COLOR_WHITE, COLOR_BLUE)),
-            .accent: (b, pair(COLOR_GREEN, -1)),
+        let attrs: [Style: attr_t] = [
+            .normal: n, .dim: depth == nil ? d : n, .bold: b, .title: b, .selected: r, .focusedTitle: r | b, .selectedDim: r | d,
+            .warning: b, .error: b, .edited: b, .badge: b, .directory: b, .status: r, .help: n, .accent: b,
         ]
+        stylePairs = [:]
+        for style in Style.allCases {
+            var attr = attrs[style] ?? n
+            guard let depth else {
+                stylePairs[style] = (attr, 0)
+                continue
+            }
+            let c = theme.colors(style, depth: depth)
+            if attr & b != 0, !theme.boldAllowed(c, depth: depth) { attr &= ~b }
+            let pair = c.fg == nil && c.bg == nil ? 0 : alloc_pair(Int32(c.fg ?? -1), Int32(c.bg ?? -1))
+            stylePairs[style] = (attr, pair)
+        }
     }
 
     func erase() { CNcurses.erase() }
@@ -161,6 +169,11 @@ final class Screen: Canvas {
     /// colour in the preview: ncurses cannot express 24-bit colours through colour pairs).
     func writeRaw(_ s: String) {
         FileHandle.standardOutput.write(Data(s.utf8))
+    }
+
+    /// The same for an encoded image (kitty, sixel, iTerm2 bytes).
+    func writeRaw(_ bytes: [UInt8]) {
+        FileHandle.standardOutput.write(Data(bytes))
     }
 
     // MARK: input

@@ -19,9 +19,11 @@ enum TerminalGuard {
 
     /// After initscr (terminfo loaded): what leaves this terminal's TUI modes, prepared now,
     /// because a signal handler can only write bytes.
-    static func arm() {
+    /// `graphicsCleanup` removes the preview's image (kitty keeps images past the alternate
+    /// screen); armed again once the protocol is known.
+    static func arm(graphicsCleanup: [UInt8] = []) {
         // CAN first: it ends an escape sequence a crash may have cut in half.
-        var reset = "\u{18}"
+        var reset = "\u{18}" + String(decoding: graphicsCleanup, as: UTF8.self)
         reset += capability("sgr0") ?? "\u{1B}[0m"
         reset += capability("rmkx") ?? ""
         reset += capability("cnorm") ?? "\u{1B}[?25h"

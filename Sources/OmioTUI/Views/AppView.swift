@@ -252,7 +252,14 @@ enum StatusView {
         if v.gamma != 1 { parts.append(("γ \(ImageMetadata.format(v.gamma))", 4)) }
         let m2 = v.metadata
         parts.append(("\(ImageMetadata.format(m2.physicalSizeX)) µm/px" + (m2.defaulted.contains("PhysicalSizeX") ? "?" : ""), 1))
-        parts.append((m.style.name(symbols: m.symbols), 5))
+        if let text = m.graphics.statusText {
+            parts.append((text, 5))
+        } else {
+            // Blocks, and in the same field why not real pixels (tmux without passthrough, no
+            // protocol): the two go together or not at all when space is short.
+            parts.append((m.style.name(symbols: m.symbols) + (m.graphics.note.map { " (\($0))" } ?? ""), 5))
+            if m.cellAssumed { parts.append(("cell aspect assumed", 6)) }
+        }
         switch v.store {
         case .memory: parts.append(("memory cache \(ByteCountFormatter.string(fromByteCount: Int64(m.cache.usedBytes), countStyle: .memory))", 7))
         default: parts.append((v.store.text, 6))
