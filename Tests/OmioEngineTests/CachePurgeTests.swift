@@ -201,4 +201,36 @@ struct CachePurgeTests {
         let forced = CachePurge.execute(CachePurge.plan(forFile: folder + "/a.tif", in: CacheInventory.list(folder: folder)).forcingInUse())
         #expect(forced.removed.contains(store) && !FileManager.default.fileExists(atPath: store))
     }
+
+    /// A store-sized tree (hundreds of chunks: removed by several threads) goes entirely, links
+    /// in it are removed as links, the bytes reported add up to what it held, and the progress
+    /// callback runs only on the calling thread (the CLI's progress line is not thread-safe).
+    @Test func removeTreeTakesEveryChunkAndNothingBehindALink() throws {
+        let folder = try StoreTestSupport.scratch("remove-tree")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let outside = folder + "/outside"
+        try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
+        try Data(count: 100).write(to: URL(fileURLWithPath: outside + "/keep"))
+        let tree = folder + "/t.ome.zarr"
+        for level in 0..<3 {
+            try FileManager.default.createDirectory(atPath: "\(tree)/\(level)/deep", withIntermediateDirectories: true)
+            for i in 0..<150 {
+                try Data(count: 3000 + i).write(to: URL(fileURLWithPath: "\(tree)/\(level)/\(i < 100 ? "" : "deep/")c.\(i)"))
+            }
+        }
+        try FileManager.default.createSymbolicLink(atPath: tree + "/0/link", withDestinationPath: outside)
+        try FileManager.default.createSymbolicLink(atPath: tree + "/1/loop", withDestinationPath: tree)
+        let held = StoreFiles.diskUsage(tree)
+        let caller = pthread_self()
+        var freed: Int64 = 0
+        var elsewhere = 0
+        try StoreFiles.removeTree(tree) { bytes in
+            freed += bytes
+            if pthread_equal(pthread_self(), caller) == 0 { elsewhere += 1 }
+        }
+        #expect(!StoreFiles.exists(tree))
+        #expect(FileManager.default.fileExists(atPath: outside + "/keep"))
+        #expect(freed == held && held > 450 * 3000)
+        #expect(elsewhere == 0)
+    }
 }

@@ -187,8 +187,9 @@ struct NapariTests {
             guard l.hasPrefix("import ") || l.hasPrefix("from ") else { return nil }
             return l.split(separator: " ")[1].split(separator: ".")[0].trimmingCharacters(in: CharacterSet(charactersIn: ","))
         })
-        // qtpy: napari's own Qt shim (the SIGTERM wakeup's QSocketNotifier), installed with napari.
-        let allowed: Set<String> = ["napari", "qtpy", "zarr", "dask", "numpy", "argparse", "fcntl", "json", "os", "re", "signal",
+        // qtpy: napari's own Qt shim (the SIGTERM wakeup's QSocketNotifier), installed with napari;
+        // pint: napari's units (its definition cache), installed with napari 0.6+, optional.
+        let allowed: Set<String> = ["napari", "qtpy", "pint", "zarr", "dask", "numpy", "argparse", "fcntl", "json", "os", "re", "signal",
                                     "socket", "stat", "sys", "time", "inspect", "importlib", "pathlib"]
         #expect(imports.isSubset(of: allowed), "unexpected imports: \(imports.subtracting(allowed))")
 

@@ -606,6 +606,8 @@ def layers_of(path):
 def check(layers, mode):
     """Builds the viewer without showing it (the model alone without a display), prints JSON."""
     out = json_stdout()
+    cached_units()
+    unchanged_icons()
     import napari
 
     if has_display():
@@ -722,7 +724,57 @@ def show(viewer, pending, mode, report, pump):
     write_report(report, os.getpid(), names)
 
 
+def cached_units():
+    """Gives napari's units (pint's application registry) pint's on-disk cache of its parsed
+    definitions (pint's own cache_folder=":auto:", ~/.cache/pint): building the registry from
+    pint's text file costs about half a second on every start, loading it from the cache a
+    tenth of that. The registry is the same; without a writable cache folder pint parses as
+    before."""
+    try:
+        import pint
+
+        pint.set_application_registry(pint.UnitRegistry(cache_folder=":auto:"))
+    except Exception as e:  # no pint (an old napari), a read-only home: napari builds its own
+        log(f"pint's definition cache is not used ({type(e).__name__}: {e})")
+
+
+def unchanged_icons():
+    """napari writes its themed icons (about 300 small SVG files) into its cache folder on every
+    start, though they are the same each time (napari.resources._icons.write_colorized_svgs,
+    napari 0.5 to 0.9). Each rewrite truncates a file, which waits on the file system's
+    journal; while omio-tui's store build writes a gigabyte to the same disk that is seconds.
+    Here a file that already holds the same text is left alone; the icons napari reads are the
+    same. Any other napari, or any failure, writes them as napari does."""
+    try:
+        from napari.resources import _icons
+
+        write_all = _icons.write_colorized_svgs
+    except Exception:
+        return
+
+    def write_changed(*args, **kwargs):
+        write_text = pathlib.Path.write_text
+
+        def write_if_changed(path, data, *more, **options):
+            try:
+                if isinstance(data, str) and not more and not options and path.read_text() == data:
+                    return len(data)
+            except (OSError, ValueError):
+                pass
+            return write_text(path, data, *more, **options)
+
+        pathlib.Path.write_text = write_if_changed
+        try:
+            return write_all(*args, **kwargs)
+        finally:
+            pathlib.Path.write_text = write_text
+
+    _icons.write_colorized_svgs = write_changed
+
+
 def make_viewer():
+    cached_units()
+    unchanged_icons()
     import napari
 
     phase("imports done")

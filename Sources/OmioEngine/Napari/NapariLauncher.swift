@@ -385,9 +385,22 @@ public enum NapariLauncher {
             except Exception:
                 return False
         missing = [n for n in ("napari", "zarr", "dask", "numpy") if not has(n)]
+        def version(n):
+            # From the name of the dist-info folder beside the package: importing
+            # importlib.metadata takes longer than the rest of the probe, and the launcher
+            # starts after it.
+            import os
+            try:
+                site = os.path.dirname(os.path.dirname(u.find_spec(n).origin))
+                for d in os.listdir(site):
+                    if d.startswith(n + "-") and d.endswith(".dist-info"):
+                        return d[len(n) + 1:-len(".dist-info")]
+            except Exception:
+                pass
+            from importlib.metadata import version
+            return version(n)
         if has("zarr"):
             try:
-                from importlib.metadata import version
                 if int(version("zarr").split(".")[0]) < 3:
                     missing.append("zarr>=3 (it has zarr " + version("zarr") + ")")
             except Exception:
