@@ -145,6 +145,46 @@ def kitty_crash(binary):
         finish(t)
 
 
+def terminal_lost(binary):
+    """Closing the terminal window (the pty master goes away) ends the inspector as the
+    hang-up it is (SIGHUP, 129), while it draws images or blocks: writes that fail with EIO
+    must not trap (Foundation's FileHandle.write did: SIGILL, 132). `render` into a pipe whose
+    reader has gone ends quietly by SIGPIPE or with one error line, never a trap."""
+    import signal
+    for profile, env in (("kitty", {"TERM": "xterm-kitty"}), ("plain", {"TERM": "xterm-256color"})):
+        t = inspector(binary, profile, {**env, "SWIFT_BACKTRACE": "enable=no"})
+        try:
+            t.wait_for(lambda t: "hyperstack" in t.text(), 20)
+            t.send("]]]")  # the painter is writing when the window goes
+            os.close(t.fd)
+            status = None
+            for _ in range(100):
+                pid, st = os.waitpid(t.pid, os.WNOHANG)
+                if pid:
+                    status = os.waitstatus_to_exitcode(st)
+                    break
+                time.sleep(0.1)
+            if status is None:
+                os.kill(t.pid, signal.SIGKILL)
+                os.waitpid(t.pid, 0)
+            check(status == -signal.SIGHUP, f"{profile}: closing the terminal ends the inspector by SIGHUP (status {status})")
+        finally:
+            t.fd = os.open("/dev/null", os.O_RDWR)  # already closed: let finish() close something
+    def ignore_sigpipe():
+        signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+
+    # With SIGPIPE ignored (inherited from a parent that ignores it) the write fails with EPIPE.
+    for mode, pre in (("kitty", None), ("blocks", None), ("kitty", ignore_sigpipe), ("blocks", ignore_sigpipe)):
+        args = [binary, "render", "--graphics", mode, "--cell-size", "10x20", "--width", "200", "--height", "100", STACK]
+        p = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT, preexec_fn=pre,
+                             env={**os.environ, "SWIFT_BACKTRACE": "enable=no"})
+        p.stdout.close()  # the reader is gone before the first byte
+        _, err = p.communicate(timeout=60)
+        lines = err.decode(errors="replace").strip().splitlines()
+        check(p.returncode in (-signal.SIGPIPE, 1) and len(lines) <= 1 and "Fatal error" not in err.decode(errors="replace"),
+              f"render --graphics {mode} into a closed pipe{' (SIGPIPE ignored)' if pre else ''} ends quietly (status {p.returncode}, stderr {lines[:2]})")
+
+
 def sixel_session(binary):
     t = inspector(binary, "xterm-sixel", {"TERM": "xterm-256color", "COLORTERM": "truecolor"})
 
@@ -319,6 +359,7 @@ def main():
     binary = os.path.abspath(sys.argv[1])
     kitty_session(binary)
     kitty_crash(binary)
+    terminal_lost(binary)
     sixel_session(binary)
     plain_session(binary)
     tmux_session(binary)

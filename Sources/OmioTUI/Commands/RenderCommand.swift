@@ -112,25 +112,35 @@ struct RenderCommand: ParsableCommand, ReportsErrors {
                                            colors: ChannelColors.resolve(m), reduce: reduce, trueColor: trueColor, style: style)
                 request.graphics = choice.proto
                 request.cellPixels = cell
+                request.pixelAspect = PreviewGeometry.pixelAspect(m)
                 request.graphicsOptions = GraphicsOptions(imageID: 1, colorRegisters: choice.colorRegisters)
                 let result = try SlicePipeline.run(request)
                 // A flipbook keeps the first frame's limits, as the TUI does while stepping:
                 // brightness changes between frames stay visible.
                 for (c, l) in result.limits { contrast[c] = .manual(l) }
                 if let image = result.image {
-                    FileHandle.standardOutput.write(Data(RenderCommand.place(image, choice: choice, tty: tty, first: first)))
+                    try RenderCommand.emit(RenderCommand.place(image, choice: choice, tty: tty, first: first))
                     first = false
                     continue
                 }
                 var text = ANSIWriter.write(result.grid, mode: style.colors)
                 if !first, tty { text = "\u{1B}[\(size.rows)A" + text } // flipbook: redraw in place
-                FileHandle.standardOutput.write(Data(text.utf8))
+                try RenderCommand.emit(Array(text.utf8))
                 first = false
             }
         }
         if choice.proto != nil, !first {
             // Below the image, at the start of a line: where the next text goes.
-            FileHandle.standardOutput.write(Data((tty ? "\u{1B}[\(size.rows)B\r" : "\n").utf8))
+            try RenderCommand.emit(Array((tty ? "\u{1B}[\(size.rows)B\r" : "\n").utf8))
+        }
+    }
+
+    /// Output to stdout. A closed pipe or a lost terminal has already ended the process
+    /// (TerminalWrite); what is left is a file that refused the bytes (disk full).
+    static func emit(_ bytes: [UInt8]) throws {
+        guard TerminalWrite.all(bytes) else {
+            let code = errno
+            throw OmioError("<stdout>", "cannot write the rendering: \(String(cString: strerror(code)))")
         }
     }
 
