@@ -30,6 +30,12 @@ public struct SliceRequest {
     /// Real pixels through this protocol instead of block characters (nil: blocks).
     public var graphics: GraphicsProtocol?
     public var graphicsOptions = GraphicsOptions()
+    /// PhysicalSizeX / PhysicalSizeY (PreviewGeometry.pixelAspect): the data's shape on screen
+    /// with a graphics protocol.
+    public var pixelAspect: Double = 1
+    /// Zoom 1:1 with a graphics protocol: one screen pixel per data pixel across, never scaled
+    /// (the viewport is then at most the cells' pixels).
+    public var oneToOne = false
     /// The screen shows a single channel through a palette redefined as a ramp of its colour
     /// (the TUI's PreviewPainter, 256 colours): cells keep free colours for the ramp's 240
     /// shades. Otherwise 256-colour cells are fitted to the xterm palette.
@@ -70,6 +76,19 @@ public struct SliceRequest {
         guard graphics != nil else { return renderer.rasterSize(cols: cols, rows: rows) }
         return (cols * cellPixels.width, rows * cellPixels.height)
     }
+
+    /// With a graphics protocol, where the viewport's picture lies in the `rasterSize` box. The
+    /// cell grid is rounded to whole cells, and kitty and iTerm2 stretch what they get to the
+    /// cells: the raster is therefore the box itself and the picture keeps its own shape
+    /// inside it, centred on black, never stretched to the rounded box.
+    public var pictureRect: (x: Int, y: Int, width: Int, height: Int) {
+        let box = rasterSize
+        let across = Double(viewport.width), down = Double(viewport.height) / pixelAspect // in screen pixels at 1:1
+        let scale = oneToOne ? 1 : min(Double(box.width) / across, Double(box.height) / down)
+        let w = max(1, min(box.width, Int((across * scale).rounded())))
+        let h = max(1, min(box.height, Int((down * scale).rounded())))
+        return ((box.width - w) / 2, (box.height - h) / 2, w, h)
+    }
 }
 
 public struct SliceResult {
@@ -89,11 +108,12 @@ public enum SlicePipeline {
     public static func run(_ r: SliceRequest) throws -> SliceResult {
         let start = DispatchTime.now()
         let size = r.rasterSize
+        let picture = r.graphics == nil ? (x: 0, y: 0, width: size.width, height: size.height) : r.pictureRect
         // Slicing and colour work at no more than the data's resolution; the raster is then
         // enlarged to what the glyph search reads (2x24 px per sextant cell is often taller
-        // than the plane), or to the preview's pixels for a protocol that does not scale
-        // (sixel). The result is identical to slicing at the full raster size.
-        let work = (width: min(size.width, r.viewport.width), height: min(size.height, r.viewport.height))
+        // than the plane), or to the picture's screen pixels for a graphics protocol. The
+        // result is identical to slicing at the full raster size.
+        let work = (width: min(picture.width, r.viewport.width), height: min(picture.height, r.viewport.height))
         var slices: [Int: DisplaySlice] = [:]
         for c in r.channels {
             slices[c] = try DisplaySlicer.slice2D(r.array, plane: PlaneIndex(t: r.t, z: r.z, c: c), viewport: r.viewport,
@@ -121,9 +141,10 @@ public enum SlicePipeline {
         }
         let composite = Compositor.composite(layers, width: work.width, height: work.height)
         if let proto = r.graphics {
-            // kitty and iTerm2 scale the image to its cells themselves: send no more pixels
-            // than the data has. Sixel is drawn pixel for pixel: exactly the preview's size.
-            let raster = proto == .sixel ? composite.resizedNearest(width: size.width, height: size.height) : composite
+            // Exactly the cells' pixels for every protocol (sixel is drawn pixel for pixel;
+            // kitty and iTerm2 would stretch a raster of another shape to the cells).
+            let raster = composite.resizedNearest(width: picture.width, height: picture.height)
+                .placed(inWidth: size.width, height: size.height, x: picture.x, y: picture.y)
             let image = GraphicsEncoder.encode(raster, as: proto, cols: r.cols, rows: r.rows, options: r.graphicsOptions)
             let blank = CellGrid(cols: r.cols, rows: r.rows, cells: Array(repeating: .solid(RGB8(r: 0, g: 0, b: 0)), count: r.cols * r.rows))
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
