@@ -185,6 +185,32 @@ def terminal_lost(binary):
               f"render --graphics {mode} into a closed pipe{' (SIGPIPE ignored)' if pre else ''} ends quietly (status {p.returncode}, stderr {lines[:2]})")
 
 
+def render_to_file(binary):
+    """`render --graphics` into a file: shown later with `cat`, the shell's prompt must land
+    below the image. kitty's image leaves the cursor where it was (C=1): each frame is followed
+    by its rows of newlines; sixel and iTerm2 end with a newline. The frames of a range follow
+    one another, each its own kitty image (one id would keep only the last)."""
+    for proto in ("kitty", "sixel", "iterm"):
+        args = [binary, "render", "--graphics", proto, "--cell-size", "10x20", "--width", "40", "--height", "12", "--z", "0:3", STACK]
+        p = subprocess.run(args, capture_output=True, cwd=ROOT, timeout=60)
+        out = p.stdout
+        ok = p.returncode == 0 and out.endswith(b"\n")
+        if proto == "kitty":
+            starts = [m for m in range(len(out)) if out.startswith(b"\x1b_Ga=T", m)]
+            ids, gaps = [], []
+            for n, m in enumerate(starts):
+                keys = dict(kv.split(b"=", 1) for kv in out[m + 3:out.index(b";", m)].split(b","))
+                ids.append(keys.get(b"i"))
+                end = starts[n + 1] if n + 1 < len(starts) else len(out)
+                tail = out[out.rindex(b"\x1b\\", m, end) + 2:end]
+                gaps.append((tail.count(b"\n"), int(keys[b"r"])))
+            ok = ok and len(starts) == 3 and len(set(ids)) == 3 and all(n >= r for n, r in gaps)
+            check(ok, f"render --graphics kitty > file: 3 frames with their own ids {ids}, each followed by its rows (newlines, rows: {gaps})")
+        else:
+            ends = out.count(b"\x1b\\\n") if proto == "sixel" else out.count(b"\x07\n")
+            check(ok and ends == 3, f"render --graphics {proto} > file: exit {p.returncode}, each of 3 frames followed by a newline ({ends})")
+
+
 def sixel_session(binary):
     t = inspector(binary, "xterm-sixel", {"TERM": "xterm-256color", "COLORTERM": "truecolor"})
 
@@ -343,7 +369,14 @@ def real_terminals(binary):
                 f = frames(t)[-1]
                 time.sleep(4)
                 shot = w.shot()
-                r = region_correlation(shot, f["row"] * ch, f["col"] * cw, int(f["keys"]["r"]) * ch, int(f["keys"]["c"]) * cw, plane)
+                # The picture inside its cells: the image is padded with black to the cells' shape
+                # (the plane keeps its own); the drawn part, scaled as the terminal scales it.
+                px = kitty_pixels(f)
+                ys, xs = np.nonzero(px.max(axis=2) > 0)
+                sx, sy = int(f["keys"]["c"]) * cw / px.shape[1], int(f["keys"]["r"]) * ch / px.shape[0]
+                top, left = f["row"] * ch + round(ys.min() * sy), f["col"] * cw + round(xs.min() * sx)
+                height, width = round((ys.max() + 1 - ys.min()) * sy), round((xs.max() + 1 - xs.min()) * sx)
+                r = region_correlation(shot, top, left, height, width, plane)
                 check(r >= 0.97, f"{kind}: the inspector's preview correlates {r:.3f} with the plane (>= 0.97)")
                 press(d, w, "q")
                 time.sleep(2)
@@ -360,6 +393,7 @@ def main():
     kitty_session(binary)
     kitty_crash(binary)
     terminal_lost(binary)
+    render_to_file(binary)
     sixel_session(binary)
     plain_session(binary)
     tmux_session(binary)

@@ -105,6 +105,25 @@ public struct SliceResult {
 /// Plane(s) -> downsampled slices -> contrast and colour -> composite raster -> cells.
 /// The one pipeline behind the TUI's preview, `omio-tui render` and `omio-devtool bench`.
 public enum SlicePipeline {
+    /// For kitty and iTerm2, which scale the raster to its cells themselves (smoothly): the
+    /// picture at the data's resolution, padded with black so that the raster has the cells'
+    /// shape and the picture lands on `picture` when stretched to `box`. A small picture is
+    /// first enlarged by a whole factor (at least 256 px, never past the screen's pixels) so
+    /// that whole pixels of padding can place it to within 0.2 %.
+    static func padded(_ composite: RGBRaster, picture: (x: Int, y: Int, width: Int, height: Int),
+                       box: (width: Int, height: Int)) -> RGBRaster {
+        let cw = composite.width, ch = composite.height
+        guard cw < picture.width || ch < picture.height else {
+            return composite.resizedNearest(width: picture.width, height: picture.height)
+                .placed(inWidth: box.width, height: box.height, x: picture.x, y: picture.y)
+        }
+        let k = max(1, min(picture.width / cw, picture.height / ch, (255 + min(cw, ch)) / min(cw, ch)))
+        let kw = k * cw, kh = k * ch
+        let rw = max(kw, Int((Double(kw) * Double(box.width) / Double(picture.width)).rounded()))
+        let rh = max(kh, Int((Double(kh) * Double(box.height) / Double(picture.height)).rounded()))
+        return composite.resizedNearest(width: kw, height: kh).placed(inWidth: rw, height: rh, x: (rw - kw) / 2, y: (rh - kh) / 2)
+    }
+
     public static func run(_ r: SliceRequest) throws -> SliceResult {
         let start = DispatchTime.now()
         let size = r.rasterSize
@@ -141,10 +160,10 @@ public enum SlicePipeline {
         }
         let composite = Compositor.composite(layers, width: work.width, height: work.height)
         if let proto = r.graphics {
-            // Exactly the cells' pixels for every protocol (sixel is drawn pixel for pixel;
-            // kitty and iTerm2 would stretch a raster of another shape to the cells).
-            let raster = composite.resizedNearest(width: picture.width, height: picture.height)
-                .placed(inWidth: size.width, height: size.height, x: picture.x, y: picture.y)
+            let raster = proto == .sixel
+                ? composite.resizedNearest(width: picture.width, height: picture.height)
+                    .placed(inWidth: size.width, height: size.height, x: picture.x, y: picture.y)
+                : SlicePipeline.padded(composite, picture: picture, box: size)
             let image = GraphicsEncoder.encode(raster, as: proto, cols: r.cols, rows: r.rows, options: r.graphicsOptions)
             let blank = CellGrid(cols: r.cols, rows: r.rows, cells: Array(repeating: .solid(RGB8(r: 0, g: 0, b: 0)), count: r.cols * r.rows))
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
