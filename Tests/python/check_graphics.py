@@ -305,6 +305,26 @@ def region_correlation(shot, top, left, height, width, plane, slack=12):
     return xterminals.correlation(grey[y0:y0 + height, x0:x0 + width], refs[k])
 
 
+def picture_region(kind, frame, top, left, cw, ch, plane):
+    """Where the plane's picture lies on screen when the image of a kitty frame's cells is
+    drawn at (top, left) px: the image is padded with black to its cells' shape and the
+    picture keeps the plane's. (top, left, height, width) in screen pixels, to the pixel: one
+    pixel of scale error on this noisy plane costs more correlation than the threshold allows.
+    Sixel (xterm) is drawn pixel for pixel where SliceRequest.pictureRect puts it; kitty
+    stretches the padded raster it was sent (decoded here) to the cells."""
+    bw, bh = int(frame["keys"]["c"]) * cw, int(frame["keys"]["r"]) * ch
+    if kind == "kitty":
+        px = kitty_pixels(frame)
+        ys, xs = np.nonzero(px.max(axis=2) > 0)
+        sx, sy = bw / px.shape[1], bh / px.shape[0]
+        return (top + round(ys.min() * sy), left + round(xs.min() * sx),
+                round((ys.max() + 1 - ys.min()) * sy), round((xs.max() + 1 - xs.min()) * sx))
+    ph, pw = plane.shape[:2]
+    scale = min(bw / pw, bh / ph)
+    w, h = max(1, min(bw, round(pw * scale))), max(1, min(bh, round(ph * scale)))
+    return top + (bh - h) // 2, left + (bw - w) // 2, h, w
+
+
 def press(display, window, key):
     """A key through XTEST into the focused window: xterm ignores the synthetic events of
     `xdotool key --window` (allowSendEvents is off by default)."""
@@ -346,7 +366,7 @@ def real_terminals(binary):
                 t.close()
                 keys = frames(t)[-1]["keys"]
                 ic, ir = int(keys["c"]), int(keys["r"])
-                r = region_correlation(shot, 0, 0, ir * ch, ic * cw, plane)
+                r = region_correlation(shot, *picture_region(kind, frames(t)[-1], 0, 0, cw, ch, plane), plane)
                 check(r >= 0.97, f"{kind}: render --graphics auto correlates {r:.3f} with the plane (>= 0.97)")
                 w.close()
                 if kind == "kitty":
@@ -369,14 +389,7 @@ def real_terminals(binary):
                 f = frames(t)[-1]
                 time.sleep(4)
                 shot = w.shot()
-                # The picture inside its cells: the image is padded with black to the cells' shape
-                # (the plane keeps its own); the drawn part, scaled as the terminal scales it.
-                px = kitty_pixels(f)
-                ys, xs = np.nonzero(px.max(axis=2) > 0)
-                sx, sy = int(f["keys"]["c"]) * cw / px.shape[1], int(f["keys"]["r"]) * ch / px.shape[0]
-                top, left = f["row"] * ch + round(ys.min() * sy), f["col"] * cw + round(xs.min() * sx)
-                height, width = round((ys.max() + 1 - ys.min()) * sy), round((xs.max() + 1 - xs.min()) * sx)
-                r = region_correlation(shot, top, left, height, width, plane)
+                r = region_correlation(shot, *picture_region(kind, f, f["row"] * ch, f["col"] * cw, cw, ch, plane), plane)
                 check(r >= 0.97, f"{kind}: the inspector's preview correlates {r:.3f} with the plane (>= 0.97)")
                 press(d, w, "q")
                 time.sleep(2)
