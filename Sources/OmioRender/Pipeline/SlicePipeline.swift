@@ -79,8 +79,8 @@ public struct SliceRequest {
 
     /// With a graphics protocol, where the viewport's picture lies in the `rasterSize` box. The
     /// cell grid is rounded to whole cells, and kitty and iTerm2 stretch what they get to the
-    /// cells: the raster is therefore the box itself and the picture keeps its own shape
-    /// inside it, centred on black, never stretched to the rounded box.
+    /// cells: the picture keeps its own shape inside the box, centred on black, never
+    /// stretched to the rounded box (sixel: the raster is the box; kitty, iTerm2: `padded`).
     public var pictureRect: (x: Int, y: Int, width: Int, height: Int) {
         let box = rasterSize
         let across = Double(viewport.width), down = Double(viewport.height) / pixelAspect // in screen pixels at 1:1
@@ -108,8 +108,8 @@ public enum SlicePipeline {
     /// For kitty and iTerm2, which scale the raster to its cells themselves (smoothly): the
     /// picture at the data's resolution, padded with black so that the raster has the cells'
     /// shape and the picture lands on `picture` when stretched to `box`. A small picture is
-    /// first enlarged by a whole factor (at least 256 px, never past the screen's pixels) so
-    /// that whole pixels of padding can place it to within 0.2 %.
+    /// first enlarged by a whole factor (to at least 256 px where the screen has the pixels)
+    /// so that whole pixels of padding place it to within half a pixel of 256 (0.2 %).
     static func padded(_ composite: RGBRaster, picture: (x: Int, y: Int, width: Int, height: Int),
                        box: (width: Int, height: Int)) -> RGBRaster {
         let cw = composite.width, ch = composite.height
