@@ -53,7 +53,7 @@ let package = Package(
         .testTarget(name: "OmioFormatsTests", dependencies: ["OmioFormats", "OmioFixtures"], swiftSettings: swift5),
         .testTarget(name: "OmioEngineTests", dependencies: ["OmioEngine", "OmioFixtures"], swiftSettings: swift5),
         .testTarget(name: "OmioRenderTests", dependencies: ["OmioRender", "OmioRenderQuality", "OmioFixtures", "CZlib"], swiftSettings: swift5),
-        .testTarget(name: "OmioTUITests", dependencies: ["OmioTUI", "OmioRender", "OmioFixtures"], swiftSettings: swift5),
+        .testTarget(name: "OmioTUITests", dependencies: ["OmioTUI", "OmioRender", "OmioRenderQuality", "OmioFixtures"], swiftSettings: swift5),
         .testTarget(name: "EndToEndTests", dependencies: ["OmioFormats", "OmioFixtures", "omio-tui"], swiftSettings: swift5),
         // Regressions/ holds fuzz inputs the tests read from the source tree, not resources.
         .testTarget(name: "FaultTests", dependencies: ["OmioFormats", "OmioEngine", "OmioFixtures"], exclude: ["Regressions"], swiftSettings: swift5),

@@ -145,6 +145,72 @@ def kitty_crash(binary):
         finish(t)
 
 
+def terminal_lost(binary):
+    """Closing the terminal window (the pty master goes away) ends the inspector as the
+    hang-up it is (SIGHUP, 129), while it draws images or blocks: writes that fail with EIO
+    must not trap (Foundation's FileHandle.write did: SIGILL, 132). `render` into a pipe whose
+    reader has gone ends quietly by SIGPIPE or with one error line, never a trap."""
+    import signal
+    for profile, env in (("kitty", {"TERM": "xterm-kitty"}), ("plain", {"TERM": "xterm-256color"})):
+        t = inspector(binary, profile, {**env, "SWIFT_BACKTRACE": "enable=no"})
+        try:
+            t.wait_for(lambda t: "hyperstack" in t.text(), 20)
+            t.send("]]]")  # the painter is writing when the window goes
+            os.close(t.fd)
+            status = None
+            for _ in range(100):
+                pid, st = os.waitpid(t.pid, os.WNOHANG)
+                if pid:
+                    status = os.waitstatus_to_exitcode(st)
+                    break
+                time.sleep(0.1)
+            if status is None:
+                os.kill(t.pid, signal.SIGKILL)
+                os.waitpid(t.pid, 0)
+            check(status == -signal.SIGHUP, f"{profile}: closing the terminal ends the inspector by SIGHUP (status {status})")
+        finally:
+            t.fd = os.open("/dev/null", os.O_RDWR)  # already closed: let finish() close something
+    def ignore_sigpipe():
+        signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+
+    # With SIGPIPE ignored (inherited from a parent that ignores it) the write fails with EPIPE.
+    for mode, pre in (("kitty", None), ("blocks", None), ("kitty", ignore_sigpipe), ("blocks", ignore_sigpipe)):
+        args = [binary, "render", "--graphics", mode, "--cell-size", "10x20", "--width", "200", "--height", "100", STACK]
+        p = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT, preexec_fn=pre,
+                             env={**os.environ, "SWIFT_BACKTRACE": "enable=no"})
+        p.stdout.close()  # the reader is gone before the first byte
+        _, err = p.communicate(timeout=60)
+        lines = err.decode(errors="replace").strip().splitlines()
+        check(p.returncode in (-signal.SIGPIPE, 1) and len(lines) <= 1 and "Fatal error" not in err.decode(errors="replace"),
+              f"render --graphics {mode} into a closed pipe{' (SIGPIPE ignored)' if pre else ''} ends quietly (status {p.returncode}, stderr {lines[:2]})")
+
+
+def render_to_file(binary):
+    """`render --graphics` into a file: shown later with `cat`, the shell's prompt must land
+    below the image. kitty's image leaves the cursor where it was (C=1): each frame is followed
+    by its rows of newlines; sixel and iTerm2 end with a newline. The frames of a range follow
+    one another, each its own kitty image (one id would keep only the last)."""
+    for proto in ("kitty", "sixel", "iterm"):
+        args = [binary, "render", "--graphics", proto, "--cell-size", "10x20", "--width", "40", "--height", "12", "--z", "0:3", STACK]
+        p = subprocess.run(args, capture_output=True, cwd=ROOT, timeout=60)
+        out = p.stdout
+        ok = p.returncode == 0 and out.endswith(b"\n")
+        if proto == "kitty":
+            starts = [m for m in range(len(out)) if out.startswith(b"\x1b_Ga=T", m)]
+            ids, gaps = [], []
+            for n, m in enumerate(starts):
+                keys = dict(kv.split(b"=", 1) for kv in out[m + 3:out.index(b";", m)].split(b","))
+                ids.append(keys.get(b"i"))
+                end = starts[n + 1] if n + 1 < len(starts) else len(out)
+                tail = out[out.rindex(b"\x1b\\", m, end) + 2:end]
+                gaps.append((tail.count(b"\n"), int(keys[b"r"])))
+            ok = ok and len(starts) == 3 and len(set(ids)) == 3 and all(n >= r for n, r in gaps)
+            check(ok, f"render --graphics kitty > file: 3 frames with their own ids {ids}, each followed by its rows (newlines, rows: {gaps})")
+        else:
+            ends = out.count(b"\x1b\\\n") if proto == "sixel" else out.count(b"\x07\n")
+            check(ok and ends == 3, f"render --graphics {proto} > file: exit {p.returncode}, each of 3 frames followed by a newline ({ends})")
+
+
 def sixel_session(binary):
     t = inspector(binary, "xterm-sixel", {"TERM": "xterm-256color", "COLORTERM": "truecolor"})
 
@@ -239,6 +305,26 @@ def region_correlation(shot, top, left, height, width, plane, slack=12):
     return xterminals.correlation(grey[y0:y0 + height, x0:x0 + width], refs[k])
 
 
+def picture_region(kind, frame, top, left, cw, ch, plane):
+    """Where the plane's picture lies on screen when the image of a kitty frame's cells is
+    drawn at (top, left) px: the image is padded with black to its cells' shape and the
+    picture keeps the plane's. (top, left, height, width) in screen pixels, to the pixel: one
+    pixel of scale error on this noisy plane costs more correlation than the threshold allows.
+    Sixel (xterm) is drawn pixel for pixel where SliceRequest.pictureRect puts it; kitty
+    stretches the padded raster it was sent (decoded here) to the cells."""
+    bw, bh = int(frame["keys"]["c"]) * cw, int(frame["keys"]["r"]) * ch
+    if kind == "kitty":
+        px = kitty_pixels(frame)
+        ys, xs = np.nonzero(px.max(axis=2) > 0)
+        sx, sy = bw / px.shape[1], bh / px.shape[0]
+        return (top + round(ys.min() * sy), left + round(xs.min() * sx),
+                round((ys.max() + 1 - ys.min()) * sy), round((xs.max() + 1 - xs.min()) * sx))
+    ph, pw = plane.shape[:2]
+    scale = min(bw / pw, bh / ph)
+    w, h = max(1, min(bw, round(pw * scale))), max(1, min(bh, round(ph * scale)))
+    return top + (bh - h) // 2, left + (bw - w) // 2, h, w
+
+
 def press(display, window, key):
     """A key through XTEST into the focused window: xterm ignores the synthetic events of
     `xdotool key --window` (allowSendEvents is off by default)."""
@@ -280,7 +366,7 @@ def real_terminals(binary):
                 t.close()
                 keys = frames(t)[-1]["keys"]
                 ic, ir = int(keys["c"]), int(keys["r"])
-                r = region_correlation(shot, 0, 0, ir * ch, ic * cw, plane)
+                r = region_correlation(shot, *picture_region(kind, frames(t)[-1], 0, 0, cw, ch, plane), plane)
                 check(r >= 0.97, f"{kind}: render --graphics auto correlates {r:.3f} with the plane (>= 0.97)")
                 w.close()
                 if kind == "kitty":
@@ -303,7 +389,7 @@ def real_terminals(binary):
                 f = frames(t)[-1]
                 time.sleep(4)
                 shot = w.shot()
-                r = region_correlation(shot, f["row"] * ch, f["col"] * cw, int(f["keys"]["r"]) * ch, int(f["keys"]["c"]) * cw, plane)
+                r = region_correlation(shot, *picture_region(kind, f, f["row"] * ch, f["col"] * cw, cw, ch, plane), plane)
                 check(r >= 0.97, f"{kind}: the inspector's preview correlates {r:.3f} with the plane (>= 0.97)")
                 press(d, w, "q")
                 time.sleep(2)
@@ -319,6 +405,8 @@ def main():
     binary = os.path.abspath(sys.argv[1])
     kitty_session(binary)
     kitty_crash(binary)
+    terminal_lost(binary)
+    render_to_file(binary)
     sixel_session(binary)
     plain_session(binary)
     tmux_session(binary)

@@ -45,4 +45,16 @@ extension RGBRaster {
         }
         return RGBRaster(width: outW, height: outH, pixels: out)
     }
+
+    /// This raster at (`x`, `y`) in a black one of `outW` x `outH` (it must fit).
+    public func placed(inWidth outW: Int, height outH: Int, x: Int, y: Int) -> RGBRaster {
+        if outW == width && outH == height { return self }
+        precondition(x >= 0 && y >= 0 && x + width <= outW && y + height <= outH, "raster does not fit where it is placed")
+        var out = [UInt8](repeating: 0, count: outW * outH * 3)
+        for row in 0..<height {
+            let d = ((y + row) * outW + x) * 3
+            out.replaceSubrange(d..<(d + width * 3), with: pixels[(row * width * 3)..<((row + 1) * width * 3)])
+        }
+        return RGBRaster(width: outW, height: outH, pixels: out)
+    }
 }

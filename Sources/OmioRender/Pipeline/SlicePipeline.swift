@@ -30,6 +30,12 @@ public struct SliceRequest {
     /// Real pixels through this protocol instead of block characters (nil: blocks).
     public var graphics: GraphicsProtocol?
     public var graphicsOptions = GraphicsOptions()
+    /// PhysicalSizeX / PhysicalSizeY (PreviewGeometry.pixelAspect): the data's shape on screen
+    /// with a graphics protocol.
+    public var pixelAspect: Double = 1
+    /// Zoom 1:1 with a graphics protocol: one screen pixel per data pixel across, never scaled
+    /// (the viewport is then at most the cells' pixels).
+    public var oneToOne = false
     /// The screen shows a single channel through a palette redefined as a ramp of its colour
     /// (the TUI's PreviewPainter, 256 colours): cells keep free colours for the ramp's 240
     /// shades. Otherwise 256-colour cells are fitted to the xterm palette.
@@ -70,6 +76,19 @@ public struct SliceRequest {
         guard graphics != nil else { return renderer.rasterSize(cols: cols, rows: rows) }
         return (cols * cellPixels.width, rows * cellPixels.height)
     }
+
+    /// With a graphics protocol, where the viewport's picture lies in the `rasterSize` box. The
+    /// cell grid is rounded to whole cells, and kitty and iTerm2 stretch what they get to the
+    /// cells: the picture keeps its own shape inside the box, centred on black, never
+    /// stretched to the rounded box (sixel: the raster is the box; kitty, iTerm2: `padded`).
+    public var pictureRect: (x: Int, y: Int, width: Int, height: Int) {
+        let box = rasterSize
+        let across = Double(viewport.width), down = Double(viewport.height) / pixelAspect // in screen pixels at 1:1
+        let scale = oneToOne ? 1 : min(Double(box.width) / across, Double(box.height) / down)
+        let w = max(1, min(box.width, Int((across * scale).rounded())))
+        let h = max(1, min(box.height, Int((down * scale).rounded())))
+        return ((box.width - w) / 2, (box.height - h) / 2, w, h)
+    }
 }
 
 public struct SliceResult {
@@ -86,14 +105,34 @@ public struct SliceResult {
 /// Plane(s) -> downsampled slices -> contrast and colour -> composite raster -> cells.
 /// The one pipeline behind the TUI's preview, `omio-tui render` and `omio-devtool bench`.
 public enum SlicePipeline {
+    /// For kitty and iTerm2, which scale the raster to its cells themselves (smoothly): the
+    /// picture at the data's resolution, padded with black so that the raster has the cells'
+    /// shape and the picture lands on `picture` when stretched to `box`. A small picture is
+    /// first enlarged by a whole factor (to at least 256 px where the screen has the pixels)
+    /// so that whole pixels of padding place it to within half a pixel of 256 (0.2 %).
+    static func padded(_ composite: RGBRaster, picture: (x: Int, y: Int, width: Int, height: Int),
+                       box: (width: Int, height: Int)) -> RGBRaster {
+        let cw = composite.width, ch = composite.height
+        guard cw < picture.width || ch < picture.height else {
+            return composite.resizedNearest(width: picture.width, height: picture.height)
+                .placed(inWidth: box.width, height: box.height, x: picture.x, y: picture.y)
+        }
+        let k = max(1, min(picture.width / cw, picture.height / ch, (255 + min(cw, ch)) / min(cw, ch)))
+        let kw = k * cw, kh = k * ch
+        let rw = max(kw, Int((Double(kw) * Double(box.width) / Double(picture.width)).rounded()))
+        let rh = max(kh, Int((Double(kh) * Double(box.height) / Double(picture.height)).rounded()))
+        return composite.resizedNearest(width: kw, height: kh).placed(inWidth: rw, height: rh, x: (rw - kw) / 2, y: (rh - kh) / 2)
+    }
+
     public static func run(_ r: SliceRequest) throws -> SliceResult {
         let start = DispatchTime.now()
         let size = r.rasterSize
+        let picture = r.graphics == nil ? (x: 0, y: 0, width: size.width, height: size.height) : r.pictureRect
         // Slicing and colour work at no more than the data's resolution; the raster is then
         // enlarged to what the glyph search reads (2x24 px per sextant cell is often taller
-        // than the plane), or to the preview's pixels for a protocol that does not scale
-        // (sixel). The result is identical to slicing at the full raster size.
-        let work = (width: min(size.width, r.viewport.width), height: min(size.height, r.viewport.height))
+        // than the plane), or to the picture's screen pixels for a graphics protocol. The
+        // result is identical to slicing at the full raster size.
+        let work = (width: min(picture.width, r.viewport.width), height: min(picture.height, r.viewport.height))
         var slices: [Int: DisplaySlice] = [:]
         for c in r.channels {
             slices[c] = try DisplaySlicer.slice2D(r.array, plane: PlaneIndex(t: r.t, z: r.z, c: c), viewport: r.viewport,
@@ -121,9 +160,10 @@ public enum SlicePipeline {
         }
         let composite = Compositor.composite(layers, width: work.width, height: work.height)
         if let proto = r.graphics {
-            // kitty and iTerm2 scale the image to its cells themselves: send no more pixels
-            // than the data has. Sixel is drawn pixel for pixel: exactly the preview's size.
-            let raster = proto == .sixel ? composite.resizedNearest(width: size.width, height: size.height) : composite
+            let raster = proto == .sixel
+                ? composite.resizedNearest(width: picture.width, height: picture.height)
+                    .placed(inWidth: size.width, height: size.height, x: picture.x, y: picture.y)
+                : SlicePipeline.padded(composite, picture: picture, box: size)
             let image = GraphicsEncoder.encode(raster, as: proto, cols: r.cols, rows: r.rows, options: r.graphicsOptions)
             let blank = CellGrid(cols: r.cols, rows: r.rows, cells: Array(repeating: .solid(RGB8(r: 0, g: 0, b: 0)), count: r.cols * r.rows))
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9

@@ -246,6 +246,8 @@ final class AppModel {
         // Real pixels: the worker composites at the preview's pixel size and encodes there.
         request.graphics = graphics.proto
         request.cellPixels = cellPixels
+        request.pixelAspect = PreviewGeometry.pixelAspect(v.metadata)
+        request.oneToOne = v.zoomed
         request.graphicsOptions = GraphicsOptions(imageID: ImagePainter.imageID, colorRegisters: graphics.colorRegisters)
         request.paletteRamp = paletteRamp && DrawnColors.single(drawn: v.drawnChannels) != nil
         effects.append(.slice(request))

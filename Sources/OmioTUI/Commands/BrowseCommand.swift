@@ -73,7 +73,7 @@ struct BrowseCommand: ParsableCommand, ReportsErrors {
 
     private static func refuse(_ profile: TerminalProfile) -> ExitCode {
         fflush(stdout)
-        FileHandle.standardError.write(Data("omio-tui: error: \(profile.refusal)\n".utf8))
+        TerminalWrite.all("omio-tui: error: \(profile.refusal)\n", to: STDERR_FILENO)
         return ExitCode(1)
     }
 }

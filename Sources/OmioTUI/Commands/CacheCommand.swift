@@ -119,7 +119,7 @@ struct CacheListCommand: ParsableCommand, ReportsErrors {
             throw OmioError(folder, "not a folder")
         }
         let listing = fallback ? CacheInventory.listFallback() : CacheInventory.walk(folder: folder, recursive: recursive)
-        for line in listing.notes { FileHandle.standardError.write(Data("omio-tui: \(line)\n".utf8)) }
+        for line in listing.notes { TerminalWrite.all("omio-tui: \(line)\n", to: STDERR_FILENO) }
         let entries = try listing.checked()
         if json {
             print(JSONValue.array(entries.map(\.json)).serialized(pretty: true))
@@ -167,12 +167,12 @@ private final class ProgressBar: @unchecked Sendable {
         let filled = Int(p.fraction * Double(width))
         let line = "\r[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "] "
             + String(format: "%3.0f%%  %4.0f MB/s  ETA ", p.fraction * 100, rate / 1e6) + eta + " "
-        FileHandle.standardError.write(Data(line.utf8))
+        TerminalWrite.all(line, to: STDERR_FILENO)
         drawn = true
     }
 
     func finish() {
-        if drawn { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        if drawn { TerminalWrite.all("\r\u{1B}[K", to: STDERR_FILENO) }
         drawn = false
     }
 }

@@ -49,7 +49,7 @@ struct CachePurgeCommand: ParsableCommand, ReportsErrors {
             guard isatty(STDIN_FILENO) == 1 else {
                 throw OmioError(target, "not a terminal to confirm on; add --yes (or --dry-run)")
             }
-            FileHandle.standardOutput.write(Data("Remove them? [y/N] ".utf8))
+            TerminalWrite.all("Remove them? [y/N] ")
             guard let answer = readLine(), answer.lowercased().hasPrefix("y") else {
                 print("nothing removed")
                 return
@@ -75,7 +75,7 @@ struct CachePurgeCommand: ParsableCommand, ReportsErrors {
             guard all || stale else { throw UsageError("a folder needs --all or --stale") }
             if all { return try CachePurge.planFullCleanup(folder: target) }
             let listing = CacheInventory.walk(folder: target, recursive: recursive)
-            for line in listing.notes { FileHandle.standardError.write(Data("omio-tui: \(line)\n".utf8)) }
+            for line in listing.notes { TerminalWrite.all("omio-tui: \(line)\n", to: STDERR_FILENO) }
             return CachePurge.planStale(try listing.checked())
         }
         guard !all, !stale else { throw UsageError("--all and --stale take a folder; a file purges its own caches") }

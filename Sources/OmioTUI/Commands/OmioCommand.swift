@@ -59,6 +59,6 @@ enum CLIError {
     /// One line on stderr, after whatever stdout holds so both stay in order when merged.
     static func write(_ line: String) {
         fflush(stdout)
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        TerminalWrite.all(line + "\n", to: STDERR_FILENO)
     }
 }

@@ -28,7 +28,7 @@ final class ProgressReporter: @unchecked Sendable {
         let filled = Int(fraction * Double(width))
         let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
         let line = String(format: "\r%@ %@ %5.1f%%  %6.1f MB/s  ETA %@ ", label, bar, fraction * 100, rate, ProgressReporter.duration(eta))
-        FileHandle.standardError.write(Data(line.utf8))
+        TerminalWrite.all(line, to: STDERR_FILENO)
     }
 
     /// Ends the bar and prints the summary line (always, terminal or not); paths in it are
@@ -36,7 +36,7 @@ final class ProgressReporter: @unchecked Sendable {
     func finish(_ summary: String) {
         fflush(stdout) // keep the summary after what stdout printed before it
         let clear = tty ? "\r\u{1B}[K" : ""
-        FileHandle.standardError.write(Data((clear + TerminalSafeText.escape(summary) + "\n").utf8))
+        TerminalWrite.all(clear + TerminalSafeText.escape(summary) + "\n", to: STDERR_FILENO)
     }
 
     var elapsed: Double { Date().timeIntervalSince(start) }

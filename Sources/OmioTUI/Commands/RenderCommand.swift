@@ -103,6 +103,7 @@ struct RenderCommand: ParsableCommand, ReportsErrors {
                                     tmuxPassthrough: GraphicsChoice.tmuxAllowsPassthrough)
             : .blocks
         var first = true
+        var frame = 0
         var contrast = Array(repeating: mode, count: m.shape.c)
         for ti in ts {
             for zi in zs {
@@ -112,40 +113,56 @@ struct RenderCommand: ParsableCommand, ReportsErrors {
                                            colors: ChannelColors.resolve(m), reduce: reduce, trueColor: trueColor, style: style)
                 request.graphics = choice.proto
                 request.cellPixels = cell
-                request.graphicsOptions = GraphicsOptions(imageID: 1, colorRegisters: choice.colorRegisters)
+                request.pixelAspect = PreviewGeometry.pixelAspect(m)
+                // On a terminal a flipbook redraws one image in place; in a file the frames follow
+                // one another, as block frames do, so each keeps its own kitty image (the same id
+                // would make a later frame take the earlier one's place: only the last shown).
+                request.graphicsOptions = GraphicsOptions(imageID: tty ? 1 : UInt32(truncatingIfNeeded: frame + 1), colorRegisters: choice.colorRegisters)
+                frame += 1
                 let result = try SlicePipeline.run(request)
                 // A flipbook keeps the first frame's limits, as the TUI does while stepping:
                 // brightness changes between frames stay visible.
                 for (c, l) in result.limits { contrast[c] = .manual(l) }
                 if let image = result.image {
-                    FileHandle.standardOutput.write(Data(RenderCommand.place(image, choice: choice, tty: tty, first: first)))
+                    try RenderCommand.emit(RenderCommand.place(image, choice: choice, tty: tty, first: first))
                     first = false
                     continue
                 }
                 var text = ANSIWriter.write(result.grid, mode: style.colors)
                 if !first, tty { text = "\u{1B}[\(size.rows)A" + text } // flipbook: redraw in place
-                FileHandle.standardOutput.write(Data(text.utf8))
+                try RenderCommand.emit(Array(text.utf8))
                 first = false
             }
         }
-        if choice.proto != nil, !first {
+        if choice.proto != nil, !first, tty {
             // Below the image, at the start of a line: where the next text goes.
-            FileHandle.standardOutput.write(Data((tty ? "\u{1B}[\(size.rows)B\r" : "\n").utf8))
+            try RenderCommand.emit(Array("\u{1B}[\(size.rows)B\r".utf8))
+        }
+    }
+
+    /// Output to stdout. A closed pipe or a lost terminal has already ended the process
+    /// (TerminalWrite); what is left is a file that refused the bytes (disk full).
+    static func emit(_ bytes: [UInt8]) throws {
+        guard TerminalWrite.all(bytes) else {
+            let code = errno
+            throw OmioError("<stdout>", "cannot write the rendering: \(String(cString: strerror(code)))")
         }
     }
 
     /// One frame of real pixels at the cursor. On a terminal the image's rows are made first
     /// (so it never scrolls while drawn) and the cursor is saved and restored around it: each
     /// frame of a flipbook lands on the last (kitty: same image id, replaced in place). In a
-    /// file, kitty's image (which leaves the cursor where it was) is followed by its rows.
+    /// file, each image is followed by the newlines that bring the cursor below it.
     static func place(_ image: TerminalImage, choice: GraphicsChoice, tty: Bool, first: Bool) -> [UInt8] {
         var out: [UInt8] = []
         if tty {
             if first { out += Array((String(repeating: "\n", count: image.rows) + "\u{1B}[\(image.rows)A\r").utf8) }
             out += Array("\u{1B}7".utf8) + choice.wrap(image.bytes) + Array("\u{1B}8".utf8)
         } else {
+            // The next frame, or the shell's prompt after `cat`, goes below: kitty leaves the
+            // cursor where the image starts, iTerm2 to the right of its last row.
             out += choice.wrap(image.bytes)
-            if image.proto == .kitty { out += Array(String(repeating: "\n", count: max(0, image.rows - 1)).utf8) }
+            out += Array(String(repeating: "\n", count: image.proto == .kitty ? image.rows : 1).utf8)
         }
         return out
     }

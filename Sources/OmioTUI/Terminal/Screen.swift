@@ -73,7 +73,7 @@ final class Screen: Canvas {
         TerminalGuard.disarm()
         started = false
         // Leave the cursor on a clean line with default attributes.
-        FileHandle.standardOutput.write(Data(("\u{1B}[0m" + (keepsFrame ? "\r\n" : "")).utf8))
+        TerminalWrite.all("\u{1B}[0m" + (keepsFrame ? "\r\n" : ""))
     }
 
     func updateSize() {
@@ -168,12 +168,12 @@ final class Screen: Canvas {
     /// Writes raw escape sequences straight to the terminal after ncurses has drawn (direct
     /// colour in the preview: ncurses cannot express 24-bit colours through colour pairs).
     func writeRaw(_ s: String) {
-        FileHandle.standardOutput.write(Data(s.utf8))
+        TerminalWrite.all(s)
     }
 
     /// The same for an encoded image (kitty, sixel, iTerm2 bytes).
     func writeRaw(_ bytes: [UInt8]) {
-        FileHandle.standardOutput.write(Data(bytes))
+        TerminalWrite.all(bytes)
     }
 
     // MARK: input
