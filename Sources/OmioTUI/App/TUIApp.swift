@@ -21,6 +21,13 @@ final class TUIApp {
         loop = MainLoop(model: model)
         model.style = style
         screen.asciiOnly = style.glyphs == .ascii
+        switch style.colors {
+        case .none: screen.colorLimit = 0
+        case .ansi8: screen.colorLimit = 8
+        case .ansi16: screen.colorLimit = 16
+        case .ansi256: screen.colorLimit = 256
+        case .truecolor: screen.colorLimit = Int.max
+        }
         painter = PreviewPainter(mode: style.colors)
         images = ImagePainter(choice: model.graphics)
     }
@@ -95,7 +102,13 @@ final class TUIApp {
         }
         if let (grid, x, y) = image, !AppView.previewCovered(model), !images.active {
             let single = model.viewer.flatMap { DrawnColors.single(drawn: $0.drawnChannels) }
-            painter.drawCurses(grid, x: x, y: y, single: single, screen: screen)
+            if painter.drawCurses(grid, x: x, y: y, single: single, screen: screen) {
+                // The pairs were reset (a palette ramp came or went, or the budget ran out):
+                // the text drawn above holds stale pair numbers. Once more; the pairs now suffice.
+                screen.erase()
+                AppView.draw(model, on: screen, spinner: spinner)
+                painter.drawCurses(grid, x: x, y: y, single: single, screen: screen)
+            }
         }
         let home = (model.layout.status, 0)
         screen.moveCursor(home.0, home.1)

@@ -22,6 +22,9 @@ final class Screen: Canvas {
     var asciiOnly = false
     /// The UI's colours (set before start).
     var theme = Theme(kind: .dark)
+    /// The most colours the UI may use: the chosen rung (`--colors`, NO_COLOR), which may be
+    /// fewer than the terminal has; 0 is none (bold, reverse and underline only). Set before start.
+    var colorLimit = Int.max
     /// Keys typed while TerminalProbe read the terminal's replies: ncurses reads them first.
     var typedAhead: [UInt8] = []
 
@@ -84,7 +87,9 @@ final class Screen: Canvas {
     /// The theme's colours at this screen's depth. While a preview ramp has redefined palette
     /// entries 16–255 (PaletteRamp), the UI takes its 16-colour set, which the ramp leaves alone.
     private func defineStyles() {
-        var depth = colorCount >= 8 && pairCount > 0 ? Theme.depth(colors: colorCount) : nil
+        // A direct-colour terminfo takes colour numbers as 0xRRGGBB, so there only "none" caps it.
+        let usable = colorCount > 256 && colorLimit >= 8 ? colorCount : min(colorCount, colorLimit)
+        var depth = usable >= 8 && pairCount > 0 ? Theme.depth(colors: usable) : nil
         if depth == .c256, !savedPalette.isEmpty { depth = .c16 }
         let b = omio_a_bold(), r = omio_a_reverse(), d = omio_a_dim(), n = omio_a_normal()
         let attrs: [Style: attr_t] = [
@@ -142,6 +147,9 @@ final class Screen: Canvas {
     func resetPairs() {
         guard colorCount > 0 else { return }
         reset_color_pairs()
+        // reset_color_pairs zeroes pair 0 too: every default-coloured text would then be drawn
+        // in colour 0 on colour 0 (black on black). Pair 0 is the terminal's colours again.
+        use_default_colors()
         defineStyles()
     }
 
@@ -160,7 +168,9 @@ final class Screen: Canvas {
         for c in colors { init_extended_color(Int32(c.index), Int32(c.r), Int32(c.g), Int32(c.b)) }
     }
 
-    private func restorePalette() {
+    /// Puts back the palette definePalette changed (the preview no longer ramps, or exit); the
+    /// UI's styles take their 256-colour set again at the next resetPairs.
+    func restorePalette() {
         for (i, r, g, b) in savedPalette { init_extended_color(i, r, g, b) }
         savedPalette = []
     }
