@@ -44,8 +44,21 @@ final class TUIApp {
         model.screen = (screen.rows, screen.cols)
         model.paletteRamp = painter.rampsPalette(on: screen)
         var dirty = true
+        // Keys typed while the first listing and file load (from the probe's hand-over too) wait
+        // for them: `jjj` before the entries exist would move nothing, `m` before the image
+        // would do nothing. q and Ctrl-C act at once; a load that takes longer than
+        // `startupHold` stops holding keys.
+        var held: [Key] = []
+        var starting = true
+        let startupHold = DispatchTime.now().uptimeNanoseconds + 3_000_000_000
         while !model.quit && TerminalGuard.terminationSignal == 0 {
             if loop.turn().changed { dirty = true }
+            if starting, !(model.viewer?.loading == true || model.browser.loading) || DispatchTime.now().uptimeNanoseconds > startupHold {
+                starting = false
+                for key in held where !model.quit { model.handle(key) }
+                held = []
+                dirty = true
+            }
             if model.viewer?.loading == true || model.browser.loading {
                 spinnerFrame += 1
                 dirty = true
@@ -65,7 +78,11 @@ final class TUIApp {
                         screen.clearAll()
                     }
                     CrashDrill.runIfAsked(key)
-                    model.handle(key)
+                    if starting, key != .resize, key != .char("q"), key != .ctrl("c") {
+                        held.append(key)
+                    } else {
+                        model.handle(key)
+                    }
                     guard let next = screen.readTypedKey() else { break }
                     key = next
                 } while !model.quit

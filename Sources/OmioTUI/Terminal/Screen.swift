@@ -195,6 +195,41 @@ final class Screen: Canvas {
         return readKey()
     }
 
+    /// After ESC: a terminal's reply that came after TerminalProbe gave up waiting (OSC, DCS, APC
+    /// strings; CSI sequences ncurses does not know as keys, such as DA1's `CSI ?…c` or a cell
+    /// size `CSI 6;h;wt`) is read to its end and dropped: its letters are no keys anyone typed
+    /// (`rgb:` would be `g`, gamma). ESC then anything else is Escape, then that key.
+    private func afterEscape() -> Key? {
+        timeout(50)
+        defer { timeout(30) }
+        var ch: wint_t = 0
+        let rc = get_wch(&ch)
+        if rc == ERR { return .escape }
+        if rc == KEY_CODE_YES {
+            ungetch(Int32(ch))
+            return .escape
+        }
+        switch ch {
+        case 0x5D, 0x50, 0x5F: // ] P _: up to BEL or ST (ESC \)
+            for _ in 0..<65536 {
+                guard get_wch(&ch) != ERR, ch != 0x07 else { break }
+                if ch == 27 {
+                    if get_wch(&ch) != ERR, ch != 0x5C { unget_wch(wchar_t(bitPattern: UInt32(ch))) }
+                    break
+                }
+            }
+            return nil
+        case 0x5B: // [: parameters and intermediates up to a final byte
+            for _ in 0..<256 {
+                guard get_wch(&ch) != ERR, !(0x40...0x7E).contains(ch) else { break }
+            }
+            return nil
+        default:
+            unget_wch(wchar_t(bitPattern: UInt32(ch)))
+            return .escape
+        }
+    }
+
     /// Waits up to 30 ms for a key.
     func readKey() -> Key? {
         var ch: wint_t = 0
@@ -223,7 +258,7 @@ final class Screen: Canvas {
         switch ch {
         case 10, 13: return .enter
         case 9: return .tab
-        case 27: return .escape
+        case 27: return afterEscape()
         case 127, 8: return .backspace
         case 1...26: return .ctrl(Character(Unicode.Scalar(ch + 96)!))
         default:

@@ -97,8 +97,17 @@ enum TerminalProbe {
     /// discards the terminal's input queue.
     static func discardLateReplies() {
         guard isatty(STDIN_FILENO) == 1 else { return }
+        var saved = termios()
+        guard tcgetattr(STDIN_FILENO, &saved) == 0 else { return }
+        // Not echoed meanwhile: the reply's text would be printed under the image.
+        var quiet = saved
+        quiet.c_lflag &= ~tcflag_t(ECHO | ECHONL | ICANON)
+        withUnsafeBytes(of: &saved) { omio_probe_raw_begin(STDIN_FILENO, $0.baseAddress) }
+        _ = tcsetattr(STDIN_FILENO, TCSANOW, &quiet)
         usleep(200_000)
         tcflush(STDIN_FILENO, TCIFLUSH)
+        _ = tcsetattr(STDIN_FILENO, TCSANOW, &saved)
+        omio_probe_raw_end()
     }
 
     /// TIOCGWINSZ on stdout (else stdin): size in cells and, when the terminal fills them in,
