@@ -53,7 +53,7 @@ final class TUIApp {
         let startupHold = DispatchTime.now().uptimeNanoseconds + 3_000_000_000
         while !model.quit && TerminalGuard.terminationSignal == 0 {
             if loop.turn().changed { dirty = true }
-            if starting, !(model.viewer?.loading == true || model.browser.loading) || DispatchTime.now().uptimeNanoseconds > startupHold {
+            if starting, !(model.openingAtStart || model.viewer?.loading == true || model.browser.loading) || DispatchTime.now().uptimeNanoseconds > startupHold {
                 starting = false
                 for key in held where !model.quit { model.handle(key) }
                 held = []
