@@ -190,7 +190,8 @@ def interrupted_probe(binary, square):
     """Ctrl-C while the probe waits (raw, no echo) ends the program with the shell's modes back."""
     import time
     for profile, at in [("silent", 0.1), ("plain", 0.02)]:
-        script = f"{binary} {square}; echo RC=$?; stty -a | grep -oE '(-)?(echo|icanon|icrnl|isig) ' | tr -d '\n'; echo MODES"
+        # The shell (in the same process group) lives on to report the modes.
+        script = f"trap 'echo INT' INT; {binary} {square}; echo RC=$?; stty -a | grep -oE '(-)?(echo|icanon|icrnl|isig) ' | tr -d '\n'; echo MODES"
         term = FakeTerminal(["sh", "-c", script], rows=ROWS, cols=COLS, cell=None, profile=profile,
                             env=dict(ENV, OMIO_PROBE_TIMEOUT_MS="1500"))
         term.pump(at)
