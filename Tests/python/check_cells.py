@@ -262,6 +262,22 @@ def no_colour(binary, square):
             fail(f"{' '.join(extra) or 'NO_COLOR=1'}: colours past the rung: {sorted(map(str, bad))}")
 
 
+def theme_warning(binary, square, folder):
+    """A misspelt OMIO_THEME is said once on stderr (and the TUI still starts)."""
+    err = os.path.join(folder, "theme.err")
+    term = FakeTerminal(["sh", "-c", f"{binary} {square} 2>{err}"], rows=ROWS, cols=COLS, cell=(8, 16), profile="plain",
+                        env=dict(ENV, OMIO_THEME="bogus"))
+    try:
+        term.wait_for(lambda t: "µm/px" in t.screen.display[-1], 30)
+        term.send("q")
+    finally:
+        term.close()
+    lines = open(err).read().splitlines()
+    if lines != ["omio-tui: warning: OMIO_THEME: 'bogus' is not 'dark' or 'light'; ignored"]:
+        fail(f"OMIO_THEME=bogus: stderr {lines!r}")
+    print("check_cells: OMIO_THEME=bogus: one warning line")
+
+
 def colour_cells(term, skip):
     """(row, col, char, fg, bg) of every visible character drawn with a colour, outside `skip`."""
     out = []
@@ -372,6 +388,7 @@ def main():
         late_replies(binary, square, folder)
         ramp_contrast(binary, square)
         no_colour(binary, square)
+        theme_warning(binary, square, folder)
         check_contrast(binary, folder, square)
         real_terminals(binary, red)
     print("check_cells: ok")
