@@ -264,3 +264,38 @@ void omio_guard_thread_altstack(void) {
     if (sigaltstack(&ss, NULL) == 0) pthread_setspecific(altstack_key, stack);
     else free(stack);
 }
+
+// The probe's raw-mode window (before ncurses, before the guard is armed): a termination signal
+// there would end us with the tty in raw no-echo mode, which the shell does not undo.
+static struct termios probe_modes;
+static volatile sig_atomic_t probe_fd = -1;
+static const int probe_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+static struct sigaction probe_previous[sizeof probe_signals / sizeof *probe_signals];
+
+static void on_probe_signal(int sig) {
+    if (probe_fd >= 0) tcsetattr(probe_fd, TCSANOW, &probe_modes);
+    omio_guard_exit_by_signal(sig);
+}
+
+void omio_probe_raw_begin(int tty_fd, const void *saved_termios) {
+    memcpy(&probe_modes, saved_termios, sizeof probe_modes);
+    probe_fd = tty_fd;
+    struct sigaction term;
+    memset(&term, 0, sizeof term);
+    term.sa_handler = on_probe_signal;
+    sigemptyset(&term.sa_mask);
+    for (size_t i = 0; i < sizeof probe_signals / sizeof *probe_signals; i++) {
+        sigaction(probe_signals[i], NULL, &probe_previous[i]);
+        // A signal the parent made ignored (nohup) stays ignored.
+        if (probe_previous[i].sa_handler == SIG_IGN) continue;
+        sigaction(probe_signals[i], &term, NULL);
+    }
+}
+
+void omio_probe_raw_end(void) {
+    for (size_t i = 0; i < sizeof probe_signals / sizeof *probe_signals; i++) {
+        if (probe_previous[i].sa_handler == SIG_IGN) continue;
+        sigaction(probe_signals[i], &probe_previous[i], NULL);
+    }
+    probe_fd = -1;
+}

@@ -133,6 +133,15 @@ struct CommandLineUsageTests {
         #expect(r.stderr == "omio-tui: error: /nonexistent/folder: no such file or directory\n")
     }
 
+    /// An option of the default command given without its word points at the help that lists it.
+    @Test func defaultCommandOptionsPointAtItsHelp() throws {
+        let r = try BinaryRunner.run([Self.rgb, "--theme", "bogus"])
+        Self.expectUsageError(r, [Self.rgb, "--theme", "bogus"])
+        #expect(r.stderrLines.last == "see 'omio-tui browse --help'", "\(r.stderr)")
+        let render = try BinaryRunner.run(["render", Self.rgb, "--theme", "light"])
+        #expect(render.stderrLines.last == "see 'omio-tui render --help'", "\(render.stderr)")
+    }
+
     @Test func helpIsShortOfUsageDumpsAndListsEveryFormat() throws {
         let top = try BinaryRunner.run(["--help"])
         #expect(top.status == 0 && top.stdout.contains("CZI") && top.stdout.contains("Thorlabs RAW") && top.stdout.contains("64"))

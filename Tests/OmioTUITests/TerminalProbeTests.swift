@@ -100,10 +100,29 @@ struct TerminalProbeTests {
         #expect(TerminalProbe.cellPixels(window: ws, reply: Self.parse(["\(Self.esc)[?62c"])) == nil)
     }
 
+    /// A terminal that reports nonsense (a 16x1000 px cell, 99999x1, 1x1, a 65535 px window at
+    /// 120 columns) is passed over for the next source, else nothing (the 2:1 assumption).
+    @Test func implausibleCellsArePassedOver() {
+        let xterm = Self.parse([Self.xtermReplies])
+        let absurdWindow = winsize(ws_row: 40, ws_col: 120, ws_xpixel: 65535, ws_ypixel: 65535)
+        #expect(TerminalProbe.cellPixels(window: absurdWindow, reply: xterm) == CellPixels(width: 9, height: 18))
+        let none = winsize(ws_row: 40, ws_col: 120, ws_xpixel: 0, ws_ypixel: 0)
+        for (h, w) in [(1000, 16), (1, 99999), (1, 1), (16, 1), (8, 16)] {
+            let reply = Self.parse(["\(Self.esc)[6;\(h);\(w)t\(Self.esc)[?62c"])
+            #expect(TerminalProbe.cellPixels(window: none, reply: reply) == nil, "CSI 6;\(h);\(w)t")
+            let withWindow = Self.parse(["\(Self.esc)[6;\(h);\(w)t\(Self.esc)[4;640;960t\(Self.esc)[?62c"])
+            #expect(TerminalProbe.cellPixels(window: none, reply: withWindow) == CellPixels(width: 8, height: 16))
+        }
+        let hugeWindow = Self.parse(["\(Self.esc)[4;65535;65535t\(Self.esc)[?62c"])
+        #expect(TerminalProbe.cellPixels(window: none, reply: hugeWindow) == nil)
+        #expect(TerminalProbe.plausible(width: 7, height: 17) && TerminalProbe.plausible(width: 2, height: 4))
+        #expect(!TerminalProbe.plausible(width: 65, height: 128) && !TerminalProbe.plausible(width: 10, height: 41))
+    }
+
     @Test func queriesEndWithTheSentinel() {
         #expect(TerminalProbe.queries.hasSuffix("\(Self.esc)[c"))
         #expect(TerminalProbe.queries.components(separatedBy: "\(Self.esc)[c").count == 2)
-        #expect(TerminalProbe.timeoutMilliseconds([:]) <= 250)
+        #expect(TerminalProbe.timeoutMilliseconds([:]) == 1000)
         #expect(TerminalProbe.timeoutMilliseconds(["OMIO_PROBE_TIMEOUT_MS": "2000"]) == 2000)
     }
 }

@@ -9,7 +9,11 @@
    coloured text cell outside the image (panes, badges, warnings, status line, help overlay)
    has a WCAG contrast ratio of at least 4.5 against its background; bold text in colours 0-7
    is also checked in the bright colour xterm shows it in.
-   A key typed while the probe waits for a terminal that answers nothing is not lost.
+   A key typed while the probe waits for a terminal that answers nothing is not lost, and acts
+   once the file is open. Ctrl-C during the probe gives the shell its tty modes back. Replies
+   that arrive after the probe gave up are no keys, and `render` leaves none for the shell.
+   In 256 colours with the palette redefined as a single channel's ramp, the UI keeps its
+   contrast; NO_COLOR / --colors none use no colour codes, --colors 8 no more than 8 colours.
 3. In a real xterm (-ti vt340) and kitty under Xvfb with their default fonts, `render` of a red
    square on the terminal: the red area's bounding box is square within 5 % (skipped with the
    reason when Xvfb, xterm or kitty is missing).
@@ -138,6 +142,142 @@ def typed_during_probe(binary, square):
         fail(f"the probe's queries, DA1 last: {term.queries}")
 
 
+def typed_during_start(binary, square):
+    """`m` (min/max contrast) typed at once, while the probe waits for a silent terminal, acts on
+    the file once it is open: not lost, not applied to a viewer that does not exist yet."""
+    term = FakeTerminal([binary, square], rows=ROWS, cols=COLS, cell=None, profile="silent",
+                        env=dict(ENV, OMIO_PROBE_TIMEOUT_MS="800"))
+    try:
+        term.send("m")
+        if not term.wait_for(lambda t: "plane min/max" in t.screen.display[-1], 30):
+            fail(f"m typed during start was lost: {term.screen.display[-1]!r}")
+        print("check_cells: m typed during the probe: applied once the file opened")
+        term.send("q")
+    finally:
+        term.close()
+
+
+def late_replies(binary, square, folder):
+    """Replies that arrive after the probe gave up are no keys (`rgb:` has a `g`, gamma) and, after
+    `render`, are neither echoed nor left for the shell."""
+    env = dict(ENV, OMIO_PROBE_TIMEOUT_MS="300")
+    term = FakeTerminal([binary, square], rows=ROWS, cols=COLS, cell=None, profile="kitty", background=(0, 0, 0),
+                        env=env, reply_delay=0.45)
+    try:
+        if not term.wait_for(lambda t: "plane auto" in t.screen.display[-1], 30):
+            fail(f"late replies: the file did not open\n{term.text()}")
+        term.pump(1.0)
+        status = term.screen.display[-1]
+        if "plane auto" not in status or "γ" in status or "help" in term.screen.display[0].lower() and "omio-tui keys" in term.text():
+            fail(f"late replies were read as keys: {status!r}")
+        term.send("q")
+    finally:
+        term.close()
+    # render, then the shell reads what is left in the terminal's input.
+    script = f"{binary} render {square} --width 20 --height 5; printf 'LEFT['; stty -icanon -echo min 0 time 5; cat; printf ']END'"
+    term = FakeTerminal(["sh", "-c", script], rows=ROWS, cols=COLS, cell=None, profile="kitty", background=(0, 0, 0),
+                        env=env, reply_delay=0.4)
+    term.wait_for(lambda t: "]END" in t.text(), 30)
+    term.close(5)
+    text = term.text()
+    left = text[text.find("LEFT[") + 5:text.find("]END")] if "LEFT[" in text else None
+    if left is None or left.strip() or "rgb:" in text or "kitty(" in text:
+        fail(f"render left late replies on the screen or for the shell: {left!r}\n{text}")
+    print("check_cells: late replies: no keys in the TUI, nothing left after render")
+
+
+def interrupted_probe(binary, square):
+    """Ctrl-C while the probe waits (raw, no echo) ends the program with the shell's modes back."""
+    import time
+    for profile, at in [("silent", 0.1), ("plain", 0.02)]:
+        # The shell (in the same process group) lives on to report the modes.
+        script = f"trap 'echo INT' INT; {binary} {square}; echo RC=$?; stty -a | grep -oE '(-)?(echo|icanon|icrnl|isig) ' | tr -d '\n'; echo MODES"
+        term = FakeTerminal(["sh", "-c", script], rows=ROWS, cols=COLS, cell=None, profile=profile,
+                            env=dict(ENV, OMIO_PROBE_TIMEOUT_MS="1500"))
+        term.pump(at)
+        term.send("\x03")
+        term.wait_for(lambda t: "MODES" in t.text(), 20)
+        term.close(5)
+        text = term.text()
+        line = next((l for l in text.splitlines() if "MODES" in l), "")
+        print(f"check_cells: Ctrl-C at {at} s ({profile}): {' '.join(l.strip() for l in text.splitlines() if 'RC=' in l or 'MODES' in l)}")
+        if "RC=130" not in text or "-" in line or "icanon" not in line or "echo" not in line:
+            fail(f"Ctrl-C at {at} s during the probe ({profile}): {text!r}")
+
+
+def ramp_contrast(binary, square):
+    """256 colours without truecolor: a single channel redefines palette entries 16-255 as its
+    ramp, and the pairs are reset; every UI text keeps its colours (no black on black)."""
+    env = {k: v for k, v in ENV.items() if k != "COLORTERM"}
+    env.update(COLORTERM="", TERM="xterm-256color")
+    term = FakeTerminal([binary, square, "--colors", "256"], rows=ROWS, cols=COLS, cell=(8, 16), profile="plain",
+                        background=(0, 0, 0), env=env)
+    try:
+        left = min(max(32, COLS * 36 // 100), 64) + 1
+        if not term.wait_for(lambda t: image_box(t, left) is not None and "plane auto" in t.screen.display[-1], 60):
+            fail(f"256-colour ramp: no image\n{term.text()}")
+        term.pump(0.5)
+        if b"\x1b]4;" not in term.raw:
+            fail("256-colour ramp: the palette was not redefined (no OSC 4): the check checks nothing")
+        found = colour_cells(term, image_box(term, left))
+        for y, x, ch, fg, bg, c in found:
+            if contrast_ratio(fg, bg) < 4.5:
+                fail(f"256-colour ramp: {ch!r} at row {y} col {x}: {fg} on {bg} ({c.fg}/{c.bg})\n  {term.screen.display[y]}")
+        print(f"check_cells: 256-colour ramp: {len(found)} coloured text cells, all >= 4.5")
+        term.send("q")
+    finally:
+        term.close()
+
+
+def no_colour(binary, square):
+    """NO_COLOR and --colors none: the UI uses no colour codes at all; --colors 8 no more than 8."""
+    colour = re.compile(rb"\x1b\[([0-9;]*)m")
+    for extra, env, allowed in [([], {"NO_COLOR": "1"}, 0), (["--colors", "none"], {}, 0), (["--colors", "8"], {}, 8)]:
+        e = dict(ENV, COLORTERM="", TERM="xterm-256color", **env)
+        term = FakeTerminal([binary, square] + extra, rows=ROWS, cols=COLS, cell=(8, 16), profile="plain", background=(0, 0, 0), env=e)
+        try:
+            term.wait_for(lambda t: "µm/px" in t.screen.display[-1], 30)
+            term.pump(0.5)
+            term.send("q")
+        finally:
+            term.close()
+        used = set()
+        for m in colour.finditer(bytes(term.raw)):
+            params = [int(p) if p else 0 for p in m.group(1).split(b";")]
+            i = 0
+            while i < len(params):
+                p = params[i]
+                if p in (38, 48):
+                    used.add(("extended", tuple(params[i:i + 5])))
+                    i += 5 if i + 1 < len(params) and params[i + 1] == 2 else 3
+                    continue
+                if 30 <= p <= 37 or 40 <= p <= 47:
+                    used.add(p % 10)
+                if 90 <= p <= 97 or 100 <= p <= 107:
+                    used.add(8 + p % 10)
+                i += 1
+        bad = {u for u in used if not (isinstance(u, int) and u < allowed)}
+        print(f"check_cells: {' '.join(extra) or 'NO_COLOR=1'}: colours used {sorted(map(str, used))}")
+        if bad:
+            fail(f"{' '.join(extra) or 'NO_COLOR=1'}: colours past the rung: {sorted(map(str, bad))}")
+
+
+def theme_warning(binary, square, folder):
+    """A misspelt OMIO_THEME is said once on stderr (and the TUI still starts)."""
+    err = os.path.join(folder, "theme.err")
+    term = FakeTerminal(["sh", "-c", f"{binary} {square} 2>{err}"], rows=ROWS, cols=COLS, cell=(8, 16), profile="plain",
+                        env=dict(ENV, OMIO_THEME="bogus"))
+    try:
+        term.wait_for(lambda t: "µm/px" in t.screen.display[-1], 30)
+        term.send("q")
+    finally:
+        term.close()
+    lines = open(err).read().splitlines()
+    if lines != ["omio-tui: warning: OMIO_THEME: 'bogus' is not 'dark' or 'light'; ignored"]:
+        fail(f"OMIO_THEME=bogus: stderr {lines!r}")
+    print("check_cells: OMIO_THEME=bogus: one warning line")
+
+
 def colour_cells(term, skip):
     """(row, col, char, fg, bg) of every visible character drawn with a colour, outside `skip`."""
     out = []
@@ -243,6 +383,12 @@ def main():
         tui_square(binary, square)
         render_square(binary, square)
         typed_during_probe(binary, square)
+        typed_during_start(binary, square)
+        interrupted_probe(binary, square)
+        late_replies(binary, square, folder)
+        ramp_contrast(binary, square)
+        no_colour(binary, square)
+        theme_warning(binary, square, folder)
         check_contrast(binary, folder, square)
         real_terminals(binary, red)
     print("check_cells: ok")

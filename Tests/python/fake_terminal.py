@@ -76,12 +76,14 @@ class FakeTerminal:
     `background` (r, g, b) answers OSC 11 (None: not answered)."""
 
     def __init__(self, argv, rows=40, cols=120, cell=(8, 16), profile="plain", background=None,
-                 foreground=(229, 229, 229), env=None, cwd=None, answer_cell_query=None):
+                 foreground=(229, 229, 229), env=None, cwd=None, answer_cell_query=None, reply_delay=0.0):
         self.rows, self.cols, self.cell = rows, cols, cell
         self.profile = dict(PROFILES[profile])
         if answer_cell_query is not None:
             self.profile["cell_query"] = answer_cell_query
         self.background, self.foreground = background, foreground
+        # A slow link: every reply is written `reply_delay` seconds after its query (by pump).
+        self.reply_delay, self._late = reply_delay, []
         self.raw = bytearray()
         self.images = []  # {"kind", "row", "col", "bytes", "at"}
         self.queries = []  # names of the queries seen, in order
@@ -114,7 +116,10 @@ class FakeTerminal:
         """Read and answer for `seconds`; returns False once the program has exited."""
         end = time.monotonic() + seconds
         while True:
-            left = end - time.monotonic()
+            now = time.monotonic()
+            while self._late and self._late[0][0] <= now:
+                os.write(self.fd, self._late.pop(0)[1])
+            left = end - now
             if left <= 0:
                 return True
             r, _, _ = select.select([self.fd], [], [], min(left, 0.05))
@@ -173,7 +178,9 @@ class FakeTerminal:
 
     # -- the stream ------------------------------------------------------------------------
     def _answer(self, reply):
-        if reply:
+        if reply and self.reply_delay:
+            self._late.append((time.monotonic() + self.reply_delay, reply))
+        elif reply:
             os.write(self.fd, reply)
 
     def _feed(self, data):

@@ -38,4 +38,9 @@ void omio_temp_unlink_all(void);
 // then end the process by that signal (130, 143, 129). The TUI's omio_guard_arm replaces them.
 void omio_temp_cleanup_on_signals(void);
 
+// TerminalProbe's raw-mode window: SIGINT/SIGTERM/SIGHUP/SIGQUIT put `saved_termios` (a struct
+// termios) back on `tty_fd` and end the process by that signal; end restores the handlers.
+void omio_probe_raw_begin(int tty_fd, const void *saved_termios);
+void omio_probe_raw_end(void);
+
 #endif

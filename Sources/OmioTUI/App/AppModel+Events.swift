@@ -27,6 +27,7 @@ extension AppModel {
             guard generation == listGeneration else { return }
             browser.setHeader(summary, for: path)
         case let .opened(path, series, result):
+            openingAtStart = false
             switch result {
             case let .success((source, overlay)): openViewer(path: path, source: source, series: series, overlay: overlay)
             case let .failure(e):

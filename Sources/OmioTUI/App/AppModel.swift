@@ -113,6 +113,9 @@ final class AppModel {
     var shownGeneration = 0
     /// Where to put the selection when a listing arrives (the folder we came up from).
     var pendingSelect: String?
+    /// The file named on the command line has not opened (or failed) yet: keys typed meanwhile
+    /// wait for it (TUIApp).
+    var openingAtStart = false
 
     init(path: String, cache: ChunkCache = ChunkCache(), storeMode: StoreMode = .memory, cacheDir: String? = nil) {
         self.cache = cache
@@ -125,7 +128,10 @@ final class AppModel {
         browser = BrowserState(cwd: file.map(LexicalPath.folder(of:)) ?? absolute)
         pendingSelect = file.map { ($0 as NSString).lastPathComponent }
         list(browser.cwd)
-        if let file { effects.append(.open(path: file, series: 0)) }
+        if let file {
+            effects.append(.open(path: file, series: 0))
+            openingAtStart = true
+        }
     }
 
     /// `stack.tif` -> `stack.corrected.ome.tif` beside it.

@@ -41,14 +41,18 @@ final class PreviewPainter {
         mode == .ansi256 && screen.canChangeColor && screen.colorCount >= 256
     }
 
-    /// ncurses path: draw the cells before refresh.
-    func drawCurses(_ grid: CellGrid, x: Int, y: Int, single: RGBColor?, screen: Screen) {
-        guard !paintsDirectly(on: screen) else { return }
+    /// ncurses path: draw the cells before refresh. True when the colour pairs were reset
+    /// meanwhile: text drawn earlier in this frame holds pair numbers that now mean other
+    /// colours (black on black), so the frame must be drawn again.
+    @discardableResult
+    func drawCurses(_ grid: CellGrid, x: Int, y: Int, single: RGBColor?, screen: Screen) -> Bool {
+        guard !paintsDirectly(on: screen) else { return false }
+        var reset = false
         if mode == .none {
             for row in 0..<grid.rows {
                 for col in 0..<grid.cols { screen.cell(y + row, x + col, grid[col, row].glyph, pair: 0) }
             }
-            return
+            return false
         }
         // A single channel: a palette ramp of its colour gives 240 true shades.
         var wanted: PaletteRamp?
@@ -57,9 +61,12 @@ final class PreviewPainter {
         }
         if wanted != ramp {
             ramp = wanted
-            if let w = wanted { screen.definePalette(w.cursesColors) }
+            // No ramp now (a composite, another file): the palette's own colours again, which
+            // the nearest-colour indices below and the UI's 256-colour styles assume.
+            if let w = wanted { screen.definePalette(w.cursesColors) } else { screen.restorePalette() }
             pairs = [:]
             screen.resetPairs()
+            reset = true
         }
         let index: (RGB8) -> Int = { c in
             if let r = self.ramp { return r.index(of: c) }
@@ -85,6 +92,7 @@ final class PreviewPainter {
         if pairs.count + needed.subtracting(pairs.keys).count > budget {
             pairs = [:]
             screen.resetPairs()
+            reset = true
         }
         for row in 0..<grid.rows {
             for col in 0..<grid.cols {
@@ -100,6 +108,7 @@ final class PreviewPainter {
                 screen.cell(y + row, x + col, grid.cells[k].glyph, pair: pair)
             }
         }
+        return reset
     }
 
     /// Truecolor path: after refresh, write the cells that differ from what is on screen, then

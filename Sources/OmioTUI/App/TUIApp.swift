@@ -21,6 +21,13 @@ final class TUIApp {
         loop = MainLoop(model: model)
         model.style = style
         screen.asciiOnly = style.glyphs == .ascii
+        switch style.colors {
+        case .none: screen.colorLimit = 0
+        case .ansi8: screen.colorLimit = 8
+        case .ansi16: screen.colorLimit = 16
+        case .ansi256: screen.colorLimit = 256
+        case .truecolor: screen.colorLimit = Int.max
+        }
         painter = PreviewPainter(mode: style.colors)
         images = ImagePainter(choice: model.graphics)
     }
@@ -37,8 +44,21 @@ final class TUIApp {
         model.screen = (screen.rows, screen.cols)
         model.paletteRamp = painter.rampsPalette(on: screen)
         var dirty = true
+        // Keys typed while the first listing and file load (from the probe's hand-over too) wait
+        // for them: `jjj` before the entries exist would move nothing, `m` before the image
+        // would do nothing. q and Ctrl-C act at once; a load that takes longer than
+        // `startupHold` stops holding keys.
+        var held: [Key] = []
+        var starting = true
+        let startupHold = DispatchTime.now().uptimeNanoseconds + 3_000_000_000
         while !model.quit && TerminalGuard.terminationSignal == 0 {
             if loop.turn().changed { dirty = true }
+            if starting, !(model.openingAtStart || model.viewer?.loading == true || model.browser.loading) || DispatchTime.now().uptimeNanoseconds > startupHold {
+                starting = false
+                for key in held where !model.quit { model.handle(key) }
+                held = []
+                dirty = true
+            }
             if model.viewer?.loading == true || model.browser.loading {
                 spinnerFrame += 1
                 dirty = true
@@ -58,7 +78,11 @@ final class TUIApp {
                         screen.clearAll()
                     }
                     CrashDrill.runIfAsked(key)
-                    model.handle(key)
+                    if starting, key != .resize, key != .char("q"), key != .ctrl("c") {
+                        held.append(key)
+                    } else {
+                        model.handle(key)
+                    }
                     guard let next = screen.readTypedKey() else { break }
                     key = next
                 } while !model.quit
@@ -95,7 +119,13 @@ final class TUIApp {
         }
         if let (grid, x, y) = image, !AppView.previewCovered(model), !images.active {
             let single = model.viewer.flatMap { DrawnColors.single(drawn: $0.drawnChannels) }
-            painter.drawCurses(grid, x: x, y: y, single: single, screen: screen)
+            if painter.drawCurses(grid, x: x, y: y, single: single, screen: screen) {
+                // The pairs were reset (a palette ramp came or went, or the budget ran out):
+                // the text drawn above holds stale pair numbers. Once more; the pairs now suffice.
+                screen.erase()
+                AppView.draw(model, on: screen, spinner: spinner)
+                painter.drawCurses(grid, x: x, y: y, single: single, screen: screen)
+            }
         }
         let home = (model.layout.status, 0)
         screen.moveCursor(home.0, home.1)

@@ -57,6 +57,10 @@ struct BrowseCommand: ParsableCommand, ReportsErrors {
         let model = AppModel(path: path, storeMode: store, cacheDir: cacheDir)
         model.napariPython = python
         model.symbols = profile.defaultSymbols
+        // A misspelt OMIO_THEME would otherwise be ignored without a word.
+        if let named = ProcessInfo.processInfo.environment["OMIO_THEME"], !named.isEmpty, Theme.Kind(rawValue: named.lowercased()) == nil {
+            CLIError.note("warning: OMIO_THEME: '\(named)' is not 'dark' or 'light'; ignored")
+        }
         // Asked before ncurses takes the terminal: its replies would arrive as keys after.
         let probe = TerminalProbe.run(term: profile.term)
         model.terminal = probe.answers

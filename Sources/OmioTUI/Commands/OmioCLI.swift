@@ -121,6 +121,11 @@ enum CommandWords {
             node = next.type
             path += " " + word
         }
+        // No command word: the options were the default command's (`omio-tui --theme x` is
+        // browse's --theme, listed by `omio-tui browse --help`, not by `omio-tui --help`).
+        if node == OmioCommand.self, !arguments.isEmpty, let d = OmioCommand.configuration.defaultSubcommand {
+            path += " " + (d.configuration.commandName ?? "\(d)".lowercased())
+        }
         return path
     }
 

@@ -76,8 +76,11 @@ struct RenderCommand: ParsableCommand, ReportsErrors {
         // pipe or file, nothing is asked.
         let tty = isatty(STDOUT_FILENO) == 1
         let profile = TerminalProfile.current()
-        let answers = tty && profile.canRunInspector && (cellSize == nil || graphics == .auto)
-            ? TerminalProbe.run(term: profile.term).answers : TerminalAnswers()
+        let probe = tty && profile.canRunInspector && (cellSize == nil || graphics == .auto)
+            ? TerminalProbe.run(term: profile.term) : nil
+        let answers = probe?.answers ?? TerminalAnswers()
+        // A reply that comes after the probe gave up must not reach the shell's prompt.
+        defer { if probe?.complete == false { TerminalProbe.discardLateReplies() } }
         let cell = cellSize ?? answers.cellPixels ?? .assumed
         let size = PreviewGeometry.fit(m, width: cols, height: height ?? min(box.rows, OptionValue.maxArea / cols), cell: cell)
         let levels: PixelLevels

@@ -22,6 +22,9 @@ final class Screen: Canvas {
     var asciiOnly = false
     /// The UI's colours (set before start).
     var theme = Theme(kind: .dark)
+    /// The most colours the UI may use: the chosen rung (`--colors`, NO_COLOR), which may be
+    /// fewer than the terminal has; 0 is none (bold, reverse and underline only). Set before start.
+    var colorLimit = Int.max
     /// Keys typed while TerminalProbe read the terminal's replies: ncurses reads them first.
     var typedAhead: [UInt8] = []
 
@@ -84,7 +87,9 @@ final class Screen: Canvas {
     /// The theme's colours at this screen's depth. While a preview ramp has redefined palette
     /// entries 16–255 (PaletteRamp), the UI takes its 16-colour set, which the ramp leaves alone.
     private func defineStyles() {
-        var depth = colorCount >= 8 && pairCount > 0 ? Theme.depth(colors: colorCount) : nil
+        // A direct-colour terminfo takes colour numbers as 0xRRGGBB, so there only "none" caps it.
+        let usable = colorCount > 256 && colorLimit >= 8 ? colorCount : min(colorCount, colorLimit)
+        var depth = usable >= 8 && pairCount > 0 ? Theme.depth(colors: usable) : nil
         if depth == .c256, !savedPalette.isEmpty { depth = .c16 }
         let b = omio_a_bold(), r = omio_a_reverse(), d = omio_a_dim(), n = omio_a_normal()
         let attrs: [Style: attr_t] = [
@@ -142,6 +147,9 @@ final class Screen: Canvas {
     func resetPairs() {
         guard colorCount > 0 else { return }
         reset_color_pairs()
+        // reset_color_pairs zeroes pair 0 too: every default-coloured text would then be drawn
+        // in colour 0 on colour 0 (black on black). Pair 0 is the terminal's colours again.
+        use_default_colors()
         defineStyles()
     }
 
@@ -160,7 +168,9 @@ final class Screen: Canvas {
         for c in colors { init_extended_color(Int32(c.index), Int32(c.r), Int32(c.g), Int32(c.b)) }
     }
 
-    private func restorePalette() {
+    /// Puts back the palette definePalette changed (the preview no longer ramps, or exit); the
+    /// UI's styles take their 256-colour set again at the next resetPairs.
+    func restorePalette() {
         for (i, r, g, b) in savedPalette { init_extended_color(i, r, g, b) }
         savedPalette = []
     }
@@ -183,6 +193,41 @@ final class Screen: Canvas {
         timeout(0)
         defer { timeout(30) }
         return readKey()
+    }
+
+    /// After ESC: a terminal's reply that came after TerminalProbe gave up waiting (OSC, DCS, APC
+    /// strings; CSI sequences ncurses does not know as keys, such as DA1's `CSI ?…c` or a cell
+    /// size `CSI 6;h;wt`) is read to its end and dropped: its letters are no keys anyone typed
+    /// (`rgb:` would be `g`, gamma). ESC then anything else is Escape, then that key.
+    private func afterEscape() -> Key? {
+        timeout(50)
+        defer { timeout(30) }
+        var ch: wint_t = 0
+        let rc = get_wch(&ch)
+        if rc == ERR { return .escape }
+        if rc == KEY_CODE_YES {
+            ungetch(Int32(ch))
+            return .escape
+        }
+        switch ch {
+        case 0x5D, 0x50, 0x5F: // ] P _: up to BEL or ST (ESC \)
+            for _ in 0..<65536 {
+                guard get_wch(&ch) != ERR, ch != 0x07 else { break }
+                if ch == 27 {
+                    if get_wch(&ch) != ERR, ch != 0x5C { unget_wch(wchar_t(bitPattern: UInt32(ch))) }
+                    break
+                }
+            }
+            return nil
+        case 0x5B: // [: parameters and intermediates up to a final byte
+            for _ in 0..<256 {
+                guard get_wch(&ch) != ERR, !(0x40...0x7E).contains(ch) else { break }
+            }
+            return nil
+        default:
+            unget_wch(wchar_t(bitPattern: UInt32(ch)))
+            return .escape
+        }
     }
 
     /// Waits up to 30 ms for a key.
@@ -213,7 +258,7 @@ final class Screen: Canvas {
         switch ch {
         case 10, 13: return .enter
         case 9: return .tab
-        case 27: return .escape
+        case 27: return afterEscape()
         case 127, 8: return .backspace
         case 1...26: return .ctrl(Character(Unicode.Scalar(ch + 96)!))
         default:

@@ -1,3 +1,4 @@
+import CTerminalGuard
 import Foundation
 import OmioRender
 
@@ -11,12 +12,13 @@ enum TerminalProbe {
     static let queries = "\u{1B}[16t" + "\u{1B}[14t" + "\u{1B}]11;?\u{1B}\\" + "\u{1B}_Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA\u{1B}\\"
         + "\u{1B}[>q" + "\u{1B}[?1;1;0S" + "\u{1B}[?2;1;0S" + "\u{1B}[c"
 
-    /// Milliseconds to wait for the sentinel: long enough for a local terminal (replies take
-    /// 1–20 ms), short enough that one answering nothing does not delay the start noticeably.
-    /// `OMIO_PROBE_TIMEOUT_MS` raises it (slow links, tests on a loaded machine).
+    /// Milliseconds to wait at most for the sentinel. Virtually every terminal answers DA1, so
+    /// the usual cost is one round trip (1–20 ms locally, more over ssh); only a terminal that
+    /// answers nothing waits the full second. Shorter, a slow link's replies would arrive after
+    /// ncurses started and be read as keys. `OMIO_PROBE_TIMEOUT_MS` sets it.
     static func timeoutMilliseconds(_ env: [String: String] = ProcessInfo.processInfo.environment) -> Int {
         if let s = env["OMIO_PROBE_TIMEOUT_MS"], let v = Int(s), (0...10_000).contains(v) { return v }
-        return 200
+        return 1000
     }
 
     /// What the terminal said, and the bytes typed meanwhile that were no reply (handed to
@@ -24,6 +26,9 @@ enum TerminalProbe {
     struct Outcome {
         var answers: TerminalAnswers
         var typed: [UInt8]
+        /// False when queries went out and the sentinel did not come back in time: replies may
+        /// still arrive (see discardLateReplies).
+        var complete = true
     }
 
     /// Asks (stdin and stdout must be the terminal), with the tty in raw no-echo mode for the
@@ -47,8 +52,17 @@ enum TerminalProbe {
             cc[Int(VTIME)] = 0
         }
         // TCSANOW, not TCSAFLUSH: keys typed before start stay in the queue (read below).
-        guard tcsetattr(STDIN_FILENO, TCSANOW, &raw) == 0 else { return Outcome(answers: answers, typed: []) }
-        defer { _ = tcsetattr(STDIN_FILENO, TCSANOW, &saved) }
+        // Ctrl-C (or a kill) while raw must give the shell its modes back: the handler restores
+        // them before dying by the signal.
+        withUnsafeBytes(of: &saved) { omio_probe_raw_begin(STDIN_FILENO, $0.baseAddress) }
+        guard tcsetattr(STDIN_FILENO, TCSANOW, &raw) == 0 else {
+            omio_probe_raw_end()
+            return Outcome(answers: answers, typed: [])
+        }
+        defer {
+            _ = tcsetattr(STDIN_FILENO, TCSANOW, &saved)
+            omio_probe_raw_end()
+        }
         let bytes = Array(queries.utf8)
         var written = 0
         while written < bytes.count {
@@ -75,7 +89,25 @@ enum TerminalProbe {
         parser.finish()
         answers = parser.answers
         answers.cellPixels = cellPixels(window: window, reply: parser)
-        return Outcome(answers: answers, typed: parser.typed)
+        return Outcome(answers: answers, typed: parser.typed, complete: parser.complete)
+    }
+
+    /// After a command that probed and did not hear the sentinel (`render`): replies still on
+    /// their way would land at the shell's prompt as typed text. Waits briefly for them, then
+    /// discards the terminal's input queue.
+    static func discardLateReplies() {
+        guard isatty(STDIN_FILENO) == 1 else { return }
+        var saved = termios()
+        guard tcgetattr(STDIN_FILENO, &saved) == 0 else { return }
+        // Not echoed meanwhile: the reply's text would be printed under the image.
+        var quiet = saved
+        quiet.c_lflag &= ~tcflag_t(ECHO | ECHONL | ICANON)
+        withUnsafeBytes(of: &saved) { omio_probe_raw_begin(STDIN_FILENO, $0.baseAddress) }
+        _ = tcsetattr(STDIN_FILENO, TCSANOW, &quiet)
+        usleep(200_000)
+        tcflush(STDIN_FILENO, TCIFLUSH)
+        _ = tcsetattr(STDIN_FILENO, TCSANOW, &saved)
+        omio_probe_raw_end()
     }
 
     /// TIOCGWINSZ on stdout (else stdin): size in cells and, when the terminal fills them in,
@@ -90,17 +122,25 @@ enum TerminalProbe {
 
     /// The cell in pixels: ws_xpixel/ws_ypixel over the cells when both are filled in, else the
     /// CSI 16 t reply, else the CSI 14 t window over the size in cells; nil when nothing says.
+    /// A source whose cell is implausible (see `plausible`) is passed over.
     static func cellPixels(window: winsize?, reply: TerminalReplyParser?) -> CellPixels? {
         if let ws = window, ws.ws_xpixel > 0, ws.ws_ypixel > 0, ws.ws_col > 0, ws.ws_row > 0 {
             let w = Int(ws.ws_xpixel) / Int(ws.ws_col), h = Int(ws.ws_ypixel) / Int(ws.ws_row)
-            if w > 0, h > 0 { return CellPixels(width: w, height: h) }
+            if plausible(width: w, height: h) { return CellPixels(width: w, height: h) }
         }
-        if let c = reply?.cell, c.width > 0, c.height > 0 { return CellPixels(width: c.width, height: c.height) }
+        if let c = reply?.cell, plausible(width: c.width, height: c.height) { return CellPixels(width: c.width, height: c.height) }
         if let px = reply?.windowPixels, let ws = window, ws.ws_col > 0, ws.ws_row > 0 {
             let w = px.width / Int(ws.ws_col), h = px.height / Int(ws.ws_row)
-            if w > 0, h > 0 { return CellPixels(width: w, height: h) }
+            if plausible(width: w, height: h) { return CellPixels(width: w, height: h) }
         }
         return nil
+    }
+
+    /// A text cell a terminal can really have: 2–64 px wide, 4–128 px tall, 1 to 4 times as
+    /// tall as wide. Anything else (16x1000, 99999x1, 1x1, a 65535 px window) is a confused or
+    /// lying terminal, and the 2:1 assumption is the better guess. (`--cell-size` has its own rule.)
+    static func plausible(width: Int, height: Int) -> Bool {
+        (2...64).contains(width) && (4...128).contains(height) && height >= width && height <= 4 * width
     }
 
     /// The cell after a resize: TIOCGWINSZ again (a font size change resizes the window); when
