@@ -1,4 +1,5 @@
 import Foundation
+import OmioEngine
 import OmioFixtures
 import OmioFormats
 import OmioRender
@@ -77,5 +78,27 @@ struct GraphicsAspectTests {
                 }
             }
         }
+    }
+
+    /// A box bigger than any screen (render --width 4096 --height 256 --cell-size 64x64 asked
+    /// for a 16384² sixel: 49.5 MB out, 1.2 GB in memory) is scaled down to a 4K screen's
+    /// pixels, keeping its shape, and the encoded image is no bigger.
+    @Test(arguments: [GraphicsProtocol.kitty, .sixel])
+    func hugeBoxesAreCappedToAScreen(_ proto: GraphicsProtocol) throws {
+        let dir = TestPaths.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let source = try ImageOpener.open(path: try Self.framed(300, 300, in: dir))
+        let m = source.metadata(series: 0)
+        var r = SliceRequest(generation: 0, array: LazyArray(levels: SourceLevels(source: source, series: 0)), t: 0, z: 0, channels: [0],
+                             viewport: .full(m.shape), cols: 256, rows: 256, symbols: .sextant, contrast: [.auto], gamma: 1,
+                             colors: ChannelColors.resolve(m), reduce: .mean)
+        r.graphics = proto
+        r.cellPixels = CellPixels(width: 64, height: 64)
+        let box = r.rasterSize
+        #expect(box.width * box.height <= SliceRequest.maxImagePixels)
+        #expect(box.width == box.height)
+        let image = try #require(try SlicePipeline.run(r).image)
+        #expect(image.pixelWidth * image.pixelHeight <= SliceRequest.maxImagePixels)
+        #expect(image.bytes.count < 64 << 20)
     }
 }

@@ -76,6 +76,36 @@ struct GraphicsChoiceTests {
         #expect(c.note == "GNU screen: no images")
     }
 
+    /// A kitty that answers its graphics query with an error gets no kitty images, whatever
+    /// its version reply or environment say; a sixel DA1 still counts.
+    @Test func kittyRefusalBeatsHints() {
+        var a = TerminalAnswers()
+        a.kittyRefused = true
+        a.version = "kitty(0.26.5)"
+        let c = Self.choose(a, env: ["TERM": "xterm-kitty", "KITTY_WINDOW_ID": "1"])
+        #expect(c.proto == nil)
+        #expect(c.note == "no image protocol")
+        a.primaryAttributes = [62, 4]
+        #expect(Self.choose(a, env: ["TERM": "xterm-kitty"]).proto == .sixel)
+    }
+
+    /// TERM=screen without STY or TMUX (an ssh TERM override) is not GNU screen: the real
+    /// terminal answered.
+    @Test func termScreenAloneIsNotGNUScreen() {
+        var a = TerminalAnswers()
+        a.kittyGraphics = true
+        #expect(Self.choose(a, env: ["TERM": "screen"]).proto == .kitty)
+        #expect(Self.choose(a, env: ["TERM": "screen", "STY": "1.pts"]).note == "GNU screen: no images")
+    }
+
+    /// tmux with passthrough on but nothing naming the outer terminal says so, not "no image
+    /// protocol".
+    @Test func tmuxWithUnknownOuterTerminalSaysSo() {
+        let c = Self.choose(env: ["TERM": "tmux-256color", "TMUX": "x"], passthrough: true)
+        #expect(c.proto == nil)
+        #expect(c.note == "tmux: outer terminal unknown")
+    }
+
     @Test func forcedModesOverrideDetection() {
         var a = TerminalAnswers()
         a.kittyGraphics = true

@@ -119,6 +119,20 @@ struct TerminalProbeTests {
         #expect(!TerminalProbe.plausible(width: 65, height: 128) && !TerminalProbe.plausible(width: 10, height: 41))
     }
 
+    /// A refusing kitty (`ENOTSUPPORTED`) is remembered as a refusal; XTSMGRAPHICS answers of
+    /// 0 or 1 colour register, or a geometry under 64 px, are taken as not said.
+    @Test func refusalsAndUselessSixelAnswers() {
+        let e = Self.esc
+        let p = Self.parse(["\(e)_Gi=31;ENOTSUPPORTED:no graphics\(e)\\\(e)[?1;0;1S\(e)[?2;0;1;1S\(e)[?62;4c"])
+        #expect(p.complete)
+        #expect(!p.answers.kittyGraphics && p.answers.kittyRefused)
+        #expect(p.answers.sixelColorRegisters == nil)
+        #expect(p.answers.sixelMaxWidth == nil)
+        let q = Self.parse(["\(e)[?1;0;0S\(e)[?1;0;16S\(e)[?62;4c"])
+        #expect(q.answers.sixelColorRegisters == 16)
+        #expect(!q.answers.kittyRefused)
+    }
+
     @Test func queriesEndWithTheSentinel() {
         #expect(TerminalProbe.queries.hasSuffix("\(Self.esc)[c"))
         #expect(TerminalProbe.queries.components(separatedBy: "\(Self.esc)[c").count == 2)

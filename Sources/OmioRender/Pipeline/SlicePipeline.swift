@@ -74,8 +74,18 @@ public struct SliceRequest {
     /// in screen pixels (cells times the cell's pixels) for a terminal-graphics protocol.
     public var rasterSize: (width: Int, height: Int) {
         guard graphics != nil else { return renderer.rasterSize(cols: cols, rows: rows) }
-        return (cols * cellPixels.width, rows * cellPixels.height)
+        let w = cols * cellPixels.width, h = rows * cellPixels.height
+        // A terminal window is a few thousand pixels across; a bigger box only comes from
+        // `render` options (4096 cells of 64 px: a 16384² sixel, 1.2 GB to encode) and is
+        // scaled down to `maxImagePixels`, keeping its shape (the image then covers fewer cells).
+        let area = Double(w) * Double(h), limit = Double(SliceRequest.maxImagePixels)
+        guard area > limit else { return (w, h) }
+        let s = (limit / area).squareRoot()
+        return (max(1, Int(Double(w) * s)), max(1, Int(Double(h) * s)))
     }
+
+    /// The largest image a graphics protocol is sent: a 4K screen (3840 x 2160 px).
+    public static let maxImagePixels = 3840 * 2160
 
     /// With a graphics protocol, where the viewport's picture lies in the `rasterSize` box. The
     /// cell grid is rounded to whole cells, and kitty and iTerm2 stretch what they get to the

@@ -22,15 +22,17 @@ enum XTermCellRenderer {
     /// but costs detail: mixing two entries to hit a colour between them has about twice the
     /// per-pixel error of the nearer entry. Measured on the bench's 256-colour rows (PSNR at
     /// 8x16 px per cell): 0.75 put the H&E-like slide 0.5 dB behind chafa, 0.5 without the
-    /// smoothness weight 0.3 dB behind; 0.3 with it tied chafa on the slide in linear light
-    /// (18.292 dB each) and 0.2 puts all three rows ahead in codes and in linear light (slide
-    /// 18.35 vs 18.29 dB) while still mixing entries in flat areas and gradients (a flat
-    /// off-palette field's mean moves from 20–50 codes off to less than half of that). Ordered (Bayer 4x4) dithering on the cell grid lost to
-    /// Floyd–Steinberg at every strength tried (less mean kept for the same PSNR).
-    static let diffusion: Float = 0.2
-    /// About the variance of a noise of 10 codes per channel: textured cells, whose glyph
+    /// smoothness weight 0.3 dB behind; 0.3 with it (smooth 0.0003) tied chafa on the slide in
+    /// linear light (18.292 dB each); 0.2 or 0.25 stop mixing on a flat off-palette field (its
+    /// mean stays 27–50 codes off). 0.3 with the smoothness weight sharpened to 0.0001 keeps flat
+    /// fields and gradients mixing (the flat field's mean moves from 20–50 codes off to 0–13) and
+    /// puts all three rows ahead in codes and in linear light (slide 18.36 vs 18.29 dB).
+    /// Ordered (Bayer 4x4) dithering on the cell grid lost to Floyd–Steinberg at every strength
+    /// tried (less mean kept for the same PSNR).
+    static let diffusion: Float = 0.3
+    /// About the variance of a noise of 6 codes per channel: textured cells, whose glyph
     /// already draws their structure, pass on little error.
-    static let smooth: Float = 0.0003
+    static let smooth: Float = 0.0001
 
     /// `raster` must be `symbols.rasterSize(cols:rows:)`. ASCII glyphs: spaces only (each cell
     /// one palette colour, still diffused).

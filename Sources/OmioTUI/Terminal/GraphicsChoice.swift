@@ -29,8 +29,9 @@ struct GraphicsChoice: Equatable {
 
     static func multiplexer(_ env: [String: String]) -> Multiplexer {
         if let t = env["TMUX"], !t.isEmpty { return .tmux }
+        // GNU screen always sets STY; TERM=screen alone is also tmux's default TERM and what an
+        // ssh TERM override leaves, with the real terminal answering.
         if let s = env["STY"], !s.isEmpty { return .screen }
-        if (env["TERM"] ?? "").hasPrefix("screen") { return .screen }
         return .none
     }
 
@@ -68,7 +69,9 @@ struct GraphicsChoice: Equatable {
             return GraphicsChoice(proto: nil, note: "GNU screen: no images")
         }
         guard let proto = detect(answers: answers, environment: env) else {
-            return GraphicsChoice(proto: nil, note: "no image protocol")
+            // Inside tmux the answers are tmux's own: the outer terminal's kind is known only
+            // from its environment (KITTY_WINDOW_ID, TERM_PROGRAM...) or `--graphics`.
+            return GraphicsChoice(proto: nil, note: mux == .tmux ? "tmux: outer terminal unknown" : "no image protocol")
         }
         return GraphicsChoice(proto: proto, passthrough: mux == .tmux, colorRegisters: registers)
     }
@@ -80,14 +83,15 @@ struct GraphicsChoice: Equatable {
         let version = (answers.version ?? "").lowercased()
         let program = (env["TERM_PROGRAM"] ?? "").lowercased()
         let term = env["TERM"] ?? ""
+        let kittyHints = !answers.kittyRefused
         if answers.kittyGraphics { return .kitty }
-        if version.hasPrefix("kitty") || version.hasPrefix("ghostty") { return .kitty }
+        if kittyHints, version.hasPrefix("kitty") || version.hasPrefix("ghostty") { return .kitty }
         // WezTerm speaks all three; its iTerm2 support is the complete one.
         if version.hasPrefix("wezterm") || program == "wezterm" { return .iterm }
         if version.hasPrefix("iterm2") || program == "iterm.app" || env["LC_TERMINAL"] == "iTerm2" { return .iterm }
         if answers.primaryAttributes.contains(4) { return .sixel }
-        if term == "xterm-kitty" || env["KITTY_WINDOW_ID"] != nil { return .kitty }
-        if term == "xterm-ghostty" || program == "ghostty" || env["GHOSTTY_RESOURCES_DIR"] != nil { return .kitty }
+        if kittyHints, term == "xterm-kitty" || env["KITTY_WINDOW_ID"] != nil { return .kitty }
+        if kittyHints, term == "xterm-ghostty" || program == "ghostty" || env["GHOSTTY_RESOURCES_DIR"] != nil { return .kitty }
         // Windows Terminal has sixel from 1.22 on; an older one answers DA1 without 4 (above).
         if env["WT_SESSION"] != nil, answers.primaryAttributes.isEmpty { return .sixel }
         if term == "foot" || term.hasPrefix("foot-") || term == "mlterm" { return .sixel }

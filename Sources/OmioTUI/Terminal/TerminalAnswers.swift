@@ -15,6 +15,9 @@ struct TerminalAnswers: Equatable {
     var version: String?
     /// The kitty graphics query (`a=q`) was answered OK.
     var kittyGraphics = false
+    /// The kitty graphics query was answered with an error (ENOTSUPPORTED...): no kitty
+    /// images whatever the version or environment say.
+    var kittyRefused = false
     /// XTSMGRAPHICS: sixel colour registers.
     var sixelColorRegisters: Int?
     /// XTSMGRAPHICS: the largest sixel image in pixels.

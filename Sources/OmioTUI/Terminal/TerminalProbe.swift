@@ -254,8 +254,12 @@ struct TerminalReplyParser {
         case (UInt8(ascii: "S"), true):
             // XTSMGRAPHICS: item ; status (0 = success) ; values.
             guard numbers.count >= 3, let item = numbers[0], numbers[1] == 0 else { return numbers.count >= 2 }
-            if item == 1 { answers.sixelColorRegisters = numbers[2] }
-            if item == 2, numbers.count >= 4 { answers.sixelMaxWidth = numbers[2]; answers.sixelMaxHeight = numbers[3] }
+            // 0 or 1 register cannot draw an image: taken as not said (256 is assumed then).
+            if item == 1, let n = numbers[2], n >= 2 { answers.sixelColorRegisters = n }
+            if item == 2, numbers.count >= 4, let w = numbers[2], let h = numbers[3], w >= 64, h >= 64 {
+                answers.sixelMaxWidth = w
+                answers.sixelMaxHeight = h
+            }
             return true
         default:
             return false
@@ -275,6 +279,7 @@ struct TerminalReplyParser {
             // `Gi=31;OK`, or `Gi=31;ENOTSUPPORTED:...` from a terminal that refuses.
             if text.hasPrefix("Gi=31"), let semi = text.firstIndex(of: ";") {
                 answers.kittyGraphics = text[text.index(after: semi)...].hasPrefix("OK")
+                answers.kittyRefused = !answers.kittyGraphics
             }
         }
     }
