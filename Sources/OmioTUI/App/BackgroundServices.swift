@@ -43,6 +43,14 @@ final class BackgroundServices: @unchecked Sendable {
         slices = SliceWorker(inbox: inbox)
     }
 
+    /// Waits until the saves started so far are written (they share the open queue), at most
+    /// `seconds` (an open of a file on a hung network mount must not keep the program alive).
+    func waitForSaves(seconds: Double = 5) {
+        let done = DispatchSemaphore(value: 0)
+        openQueue.async { done.signal() }
+        _ = done.wait(timeout: .now() + seconds)
+    }
+
     func run(_ effect: Effect) {
         let inbox = self.inbox
         switch effect {

@@ -41,6 +41,16 @@ package final class MainLoop {
         return (changed, newFrame)
     }
 
+    /// Leaving: a correction made just before `q` is saved before the process ends. Saves run
+    /// on the open queue; one the model asked for but the loop did not start yet (q in the
+    /// same batch of keys), or one still queued behind an open, would be dropped by the exit.
+    package func finishSaves() {
+        for e in model.takeEffects() {
+            if case .saveOverlay = e { services.run(e) }
+        }
+        services.waitForSaves()
+    }
+
     /// A typed character, as the key handler receives it.
     package func press(_ c: Character) { model.handle(.char(c)) }
 

@@ -46,7 +46,7 @@ final class TUIApp {
         var dirty = true
         // Keys typed while the first listing and file load (from the probe's hand-over too) wait
         // for them: `jjj` before the entries exist would move nothing, `m` before the image
-        // would do nothing. q and Ctrl-C act at once; a load that takes longer than
+        // would do nothing. Ctrl-C acts at once, and q when no key is held; a load that takes longer than
         // `startupHold` stops holding keys.
         var held: [Key] = []
         var starting = true
@@ -78,7 +78,8 @@ final class TUIApp {
                         screen.clearAll()
                     }
                     CrashDrill.runIfAsked(key)
-                    if starting, key != .resize, key != .char("q"), key != .ctrl("c") {
+                    // `q` quits at once only when nothing is held: after `:` or `/` it is text.
+                    if starting, key != .resize, key != .ctrl("c"), key != .char("q") || !held.isEmpty {
                         held.append(key)
                     } else {
                         model.handle(key)
@@ -90,6 +91,7 @@ final class TUIApp {
             }
         }
         abandonSlice()
+        loop.finishSaves()
         return true
     }
 
