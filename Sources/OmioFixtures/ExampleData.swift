@@ -86,6 +86,11 @@ public enum ExampleData {
         let channels = (0..<3).map { planes.bytes(t: 0, z: 0, c: $0) }
         var pixels = [UInt8](repeating: 0, count: width * height * 3)
         for i in 0..<(width * height) { for c in 0..<3 { pixels[i * 3 + c] = channels[c][i] } }
+        try writeRGB(path, width: width, height: height, pixels: pixels)
+    }
+
+    /// An 8-bit chunky RGB TIFF of `pixels` (R, G, B interleaved), strips of 16 rows.
+    public static func writeRGB(_ path: String, width: Int, height: Int, pixels: [UInt8]) throws {
         try AtomicFile.write(to: path) { fd in
             let writer = try TIFFWriter(fd: fd)
             var spec = TIFFPageSpec(width: width, height: height, dtype: .uint8)

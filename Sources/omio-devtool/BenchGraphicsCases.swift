@@ -36,8 +36,7 @@ extension BenchHarness {
             cases.append(try graphicsCase(file: stack, channels: [0], z: midPlane.z, label: "the synthetic stack's middle plane, grey"))
             notes.append("Graphics rows: the corpus cell image was not found; the stack's middle plane stands in.")
         }
-        let three = TestPaths.real("clEsperanto_IXMtest_A02_s9.tif")
-        if FileManager.default.fileExists(atPath: three) {
+        if let three = fluorescenceFile {
             cases.append(try graphicsCase(file: three, channels: [0, 1, 2], label: "a real 3-channel 695×395 uint16 composite (corpus: clEsperanto_IXMtest_A02_s9.tif)"))
         } else {
             notes.append("Graphics rows: no 3-channel composite case (../shared/corpus/real/clEsperanto_IXMtest_A02_s9.tif not found).")

@@ -52,14 +52,7 @@ enum BenchHESlide {
                 pixels[i * 3 + k] = UInt8(min(max(v.rounded(), 0), 255))
             }
         }
-        try AtomicFile.write(to: path) { fd in
-            let writer = try TIFFWriter(fd: fd)
-            var spec = TIFFPageSpec(width: width, height: height, dtype: .uint8)
-            spec.samplesPerPixel = 3
-            spec.photometric = 2
-            spec.rowsPerStrip = 16
-            try writer.addPage(spec, pixels: pixels)
-        }
+        try ExampleData.writeRGB(path, width: width, height: height, pixels: pixels)
     }
 
     /// Blends an ellipse into `field`: weight 1 inside, falling to 0 over `edge` pixels.

@@ -9,10 +9,7 @@ import OmioRenderQuality
 /// composite and an RGB slide, and what the 256-colour fit costs in render time.
 extension BenchHarness {
     /// The corpus' real 3-channel uint16 fluorescence field (a composite of three colours).
-    var fluorescenceFile: String? {
-        let path = TestPaths.real("clEsperanto_IXMtest_A02_s9.tif")
-        return FileManager.default.fileExists(atPath: path) ? path : nil
-    }
+    var fluorescenceFile: String? { corpusFile("clEsperanto_IXMtest_A02_s9.tif") }
 
     mutating func quality256Cases() throws {
         if let real = realPlane {

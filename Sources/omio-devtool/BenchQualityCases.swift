@@ -13,8 +13,11 @@ import Glibc
 extension BenchHarness {
     /// The shared corpus' real 1024x1024 uint16 cell image: what the field notes measured
     /// chafa on, and what the goal names (a real plane, not noise).
-    var realPlane: String? {
-        let path = TestPaths.real("clEsperanto_AICS_12_134_C0.tif")
+    var realPlane: String? { corpusFile("clEsperanto_AICS_12_134_C0.tif") }
+
+    /// A file of the shared real corpus, when it is there.
+    func corpusFile(_ name: String) -> String? {
+        let path = TestPaths.real(name)
         return FileManager.default.fileExists(atPath: path) ? path : nil
     }
 
