@@ -8,6 +8,8 @@ public enum FileFormat: String, Sendable, Codable {
     case lsm
     case czi
     case thorlabsRaw = "thorlabs-raw"
+    /// An OME-NGFF image (or a plain Zarr array) in a folder or behind an HTTP(S) URL.
+    case omeZarr = "ome-zarr"
 
     /// The short badge the browser shows.
     public var badge: String {
@@ -19,6 +21,7 @@ public enum FileFormat: String, Sendable, Codable {
         case .lsm: return "LSM"
         case .czi: return "CZI"
         case .thorlabsRaw: return "RAW"
+        case .omeZarr: return "ZARR"
         }
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import OmioFormats
 
 /// The per-user folders of the XDG base directory rules, from the environment as given: a
 /// relative `$XDG_*` is ignored (the rule), and `$HOME` is the environment's, not the passwd

@@ -1,0 +1,35 @@
+import Foundation
+
+/// Where the keys of a Zarr hierarchy live: a local folder or an HTTP(S) base URL. Keys are
+/// `/`-separated relative names ("zarr.json", "0/.zarray", "0/c/0/0/0/0/0"); a key the store
+/// does not hold is nil (Zarr's "missing chunk = fill value"), any other failure throws.
+/// Implementations are safe to call from several threads at once.
+public protocol ZarrKeyStore: AnyObject, Sendable {
+    /// What messages name: the folder path, or the URL as the user gave it.
+    var location: String { get }
+    /// True for stores read over the network (the UI shows requests and bytes for them).
+    var isRemote: Bool { get }
+    /// The bytes under `key`; nil when the key does not exist.
+    func get(_ key: String) throws -> [UInt8]?
+    /// Bytes `range` of the value under `key` (a shard's index or one inner chunk); nil when
+    /// the key does not exist. A range past the end is an error ("truncated").
+    func get(_ key: String, range: Range<Int>) throws -> [UInt8]?
+    /// Several keys at once, in parallel where the store can (remote: bounded concurrency);
+    /// the result has one entry per key, nil for missing ones.
+    func getMany(_ keys: [String]) throws -> [String: [UInt8]?]
+}
+
+extension ZarrKeyStore {
+    public var isRemote: Bool { false }
+
+    public func getMany(_ keys: [String]) throws -> [String: [UInt8]?] {
+        var out: [String: [UInt8]?] = [:]
+        for k in keys { out[k] = try get(k) }
+        return out
+    }
+
+    /// A key below `prefix` ("" is the root): "0" + "zarr.json" → "0/zarr.json".
+    public static func join(_ prefix: String, _ key: String) -> String {
+        prefix.isEmpty ? key : (prefix.hasSuffix("/") ? prefix + key : prefix + "/" + key)
+    }
+}
