@@ -24,6 +24,7 @@ public enum UserZarrStores {
             print("SKIPPED: \(python) is missing (make venv): no OME-Zarr store to test with")
             return nil
         }
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let path = folder + "/" + (name ?? "\(kind.rawValue).ome.zarr")
         let run = try ChildProcess.run(python, ["-W", "ignore", "-c", script, kind.rawValue, path], timeout: 120)
         guard run.status == 0 else {

@@ -100,7 +100,9 @@ public enum OverlayStore {
             try? FileManager.default.removeItem(atPath: target)
         } else {
             do {
-                try AtomicFile.write(Data((overlay.json.serialized(pretty: true) + "\n").utf8), to: target)
+                var named = overlay
+                named.sourcePath = source // the URL as keyed, a path absolute
+                try AtomicFile.write(Data((named.json.serialized(pretty: true) + "\n").utf8), to: target)
             } catch {
                 throw OmioError(target, error.omioReason)
             }
