@@ -22,7 +22,7 @@ public struct CacheEntry: Sendable, Equatable {
     public enum Kind: String, Sendable, CaseIterable {
         case store, launcher, log, foreign
         /// The chunk cache of remote stores (`$XDG_CACHE_HOME/omio-tui/http`), as one entry.
-        case httpCache = "http cache"
+        case httpCache = "http"
     }
 
     public var path: String
