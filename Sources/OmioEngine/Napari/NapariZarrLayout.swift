@@ -74,7 +74,7 @@ public struct NapariZarrLayout: Equatable, Sendable {
 
     /// A local folder as a key store, for reading the layout of a store opened by its path.
     public static func read(folder: String) throws -> NapariZarrLayout {
-        try read(store: FolderKeys(location: LexicalPath.absolute(folder)))
+        try read(store: LocalZarrStore(folder: LexicalPath.absolute(folder)))
     }
 }
 
@@ -84,24 +84,6 @@ enum ZarrStorePlacementKeys {
         if key.isEmpty { return prefix }
         if prefix.isEmpty { return key }
         return prefix.hasSuffix("/") ? prefix + key : prefix + "/" + key
-    }
-}
-
-/// The files of a folder as Zarr keys (metadata only: a few small files).
-private final class FolderKeys: ZarrKeyStore, @unchecked Sendable {
-    let location: String
-    init(location: String) { self.location = location }
-
-    func get(_ key: String) throws -> [UInt8]? {
-        let path = location + "/" + key
-        guard FileManager.default.fileExists(atPath: path) else { return nil }
-        do { return [UInt8](try FileReader.contents(of: path, limit: 64 << 20)) } catch { throw OmioError(path, error.omioReason) }
-    }
-
-    func get(_ key: String, range: Range<Int>) throws -> [UInt8]? {
-        guard let all = try get(key) else { return nil }
-        guard range.upperBound <= all.count else { throw FormatError("\(key) is truncated") }
-        return Array(all[range])
     }
 }
 
