@@ -78,28 +78,24 @@ public final class HTTPKeyStore: ZarrKeyStore, @unchecked Sendable {
     }
 
     /// Every key fetched with at most `concurrency` GETs in flight; the first failure (after
-    /// its retries) is thrown once the others have finished.
+    /// its retries) is thrown once the others have finished. The workers are threads of their
+    /// own, not GCD's: a GET blocks its thread until URLSession answers, and URLSession answers
+    /// on GCD's threads; blocking those (a concurrent queue's pool is as small as the number
+    /// of cores here) starved its callbacks: 100 GETs took 8 s instead of 0.7 s, and with 100
+    /// in flight timed out.
     public func getMany(_ keys: [String]) throws -> [String: [UInt8]?] {
         let unique = Array(Set(keys))
         guard unique.count > 1 else { return try Dictionary(uniqueKeysWithValues: unique.map { ($0, try get($0)) }) }
-        let results = Results()
-        let gate = DispatchSemaphore(value: concurrency)
+        let results = Results(unique)
         let group = DispatchGroup()
-        let workers = DispatchQueue(label: "omio.http.getMany", attributes: .concurrent)
-        for key in unique {
-            gate.wait()
-            if results.failed {
-                gate.signal()
-                break
-            }
+        for _ in 0..<min(concurrency, unique.count) {
             group.enter()
-            workers.async {
-                defer {
-                    gate.signal()
-                    group.leave()
-                }
-                results.record(key, Result { try self.get(key) })
+            let worker = Thread {
+                while let key = results.next() { results.record(key, Result { try self.get(key) }) }
+                group.leave()
             }
+            worker.stackSize = 1 << 20
+            worker.start()
         }
         group.wait()
         return try results.values()
@@ -108,10 +104,14 @@ public final class HTTPKeyStore: ZarrKeyStore, @unchecked Sendable {
     /// What the workers of `getMany` found, under a lock.
     private final class Results: @unchecked Sendable {
         private let lock = NSLock()
+        private var pending: [String]
         private var out: [String: [UInt8]?] = [:]
         private var failure: Error?
 
-        var failed: Bool { lock.withLock { failure != nil } }
+        init(_ keys: [String]) { pending = keys.reversed() }
+
+        /// The next key to fetch; nil when none is left or one has failed (the rest is moot).
+        func next() -> String? { lock.withLock { failure == nil ? pending.popLast() : nil } }
 
         func record(_ key: String, _ r: Result<[UInt8]?, Error>) {
             lock.withLock {

@@ -52,6 +52,9 @@ final class HTTPTransport: NSObject, URLSessionDataDelegate, @unchecked Sendable
         configuration.httpShouldSetCookies = false
         let queue = OperationQueue()
         queue.maxConcurrentOperationCount = 1 // the delegate's bookkeeping is then serial
+        // A serial queue of its own always gets a thread: callers block GCD's worker threads
+        // while they wait for an answer, and the answers must not wait for one of those.
+        queue.underlyingQueue = DispatchQueue(label: "omio.http.delegate")
         session = URLSession(configuration: configuration, delegate: self, delegateQueue: queue)
     }
 
