@@ -213,4 +213,15 @@ struct HTTPKeyStoreTests {
         #expect(HTTPChunkCache.limit(["OMIO_HTTP_CACHE_MB": "5"]) == 5_000_000)
         #expect(HTTPChunkCache.limit([:]) == 1_024_000_000)
     }
+
+    @Test func theStatusLineNamesRequestsInFlightAndBytes() {
+        var s = HTTPStats.Snapshot()
+        #expect(HTTPStats.statusLine(s) == nil) // nothing remote: no field
+        s.requests = 40
+        s.inFlight = 12
+        s.bytesReceived = 12_400_000
+        #expect(HTTPStats.statusLine(s) == "net: 12 in flight, 12.4 MB")
+        s.inFlight = 0
+        #expect(HTTPStats.statusLine(s) == "net: 12.4 MB")
+    }
 }

@@ -13,6 +13,15 @@ public enum S3Location {
         return e
     }
 
+    /// What `--endpoint` gave: exported as `$OMIO_S3_ENDPOINT`, so the stores opened later and
+    /// the processes started (napari's launcher) use it too.
+    public static func use(endpoint: String?) {
+        if let endpoint, !endpoint.isEmpty { setenv("OMIO_S3_ENDPOINT", endpoint, 1) }
+    }
+
+    /// `--endpoint`'s help, one text for every command that takes it.
+    public static let endpointHelp = "S3 endpoint for s3://bucket/key locations (default: $OMIO_S3_ENDPOINT, else \(defaultEndpoint))."
+
     public static func isS3(_ location: String) -> Bool { location.lowercased().hasPrefix("s3://") }
 
     /// The HTTP(S) URL of an `s3://bucket/key` location.
