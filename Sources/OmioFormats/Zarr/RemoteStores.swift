@@ -11,6 +11,7 @@ public enum RemoteStores {
 
     /// The key store of a remote location; messages name the location as given.
     public static func open(_ location: String) throws -> ZarrKeyStore {
-        throw OmioError(location, "reading over the network is not built in yet")
+        let url = S3Location.isS3(location) ? try S3Location.httpURL(location) : location
+        return try HTTPKeyStore(url: url, location: location)
     }
 }
