@@ -247,8 +247,15 @@ enum StatusView {
 
     /// The status line's fields with their rank (higher is dropped first when space is short).
     static func statusFields(_ m: AppModel) -> [(text: String, rank: Int)] {
-        guard let v = m.viewer else { return [(EnglishCount.of(m.browser.visible.count, "entry", plural: "entries"), 1), ("? help  q quit", 0)] }
+        // Requests out and bytes received while a remote image opens or fills in: the reason
+        // the preview is not there yet (HTTPStats counts the whole process's).
+        let net = HTTPStats.shared.snapshot
+        let netField = (net.inFlight > 0 || m.viewer.map { RemoteStores.isRemote($0.path) } == true) ? HTTPStats.statusLine(net) : nil
+        guard let v = m.viewer else {
+            return [(EnglishCount.of(m.browser.visible.count, "entry", plural: "entries"), 1), ("? help  q quit", 0)] + (netField.map { [($0, 2)] } ?? [])
+        }
         var parts: [(text: String, rank: Int)] = [((v.path as NSString).lastPathComponent, 2)]
+        if let netField { parts.append((netField, 2)) }
         if v.source.seriesCount > 1 { parts.append(("S \(v.series + 1)/\(v.source.seriesCount)", 1)) }
         parts.append((v.positionText, 0))
         if let contrast = v.contrastText { parts.append((contrast, 3)) }
