@@ -245,8 +245,7 @@ public enum NapariLauncher {
     static func prepareInPlace(_ input: NapariInput, cacheDir: String?,
                                environment: [String: String]) throws -> (spec: NapariLayerSpec, store: StoreBuildResult) {
         let layout = try NapariZarrLayout.read(source: input.source)
-        func size(_ shape: [Int], _ axis: String) -> Int { layout.axes.firstIndex(of: axis).map { shape[$0] } ?? 1 }
-        let levels = layout.levelShapes.map { Shape(t: size($0, "t"), z: size($0, "z"), c: size($0, "c"), y: size($0, "y"), x: size($0, "x")) }
+        let levels = layout.shapes
         guard let first = levels.first, first == input.metadata.shape else {
             throw OmioError(input.source.path, "its level arrays (\(levels.first.map { "\($0)" } ?? "none")) do not match the image (\(input.metadata.shape)); napari cannot open it in place")
         }
