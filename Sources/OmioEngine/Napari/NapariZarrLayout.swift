@@ -29,7 +29,10 @@ public struct NapariZarrLayout: Equatable, Sendable {
     public static func read(source: ImageSource) throws -> NapariZarrLayout {
         guard let z = source as? ZarrImageSource else { throw OmioError(source.path, "is not an OME-Zarr store") }
         let arrays = z.levelArrays
-        return NapariZarrLayout(location: z.store.location, isRemote: z.store.isRemote, levelPaths: arrays.map(\.path),
+        // A remote store as fetched (an s3:// location as its HTTPS endpoint URL): zarr's
+        // fsspec store then needs only fsspec and aiohttp, not s3fs.
+        let location = (z.store as? HTTPKeyStore).map { $0.base.absoluteString } ?? z.store.location
+        return NapariZarrLayout(location: location, isRemote: z.store.isRemote, levelPaths: arrays.map(\.path),
                                 levelShapes: arrays.map(\.shape), axes: z.dimensionRoles.map { $0 ?? "_" })
     }
 
