@@ -101,4 +101,50 @@ struct ZarrTUIEndToEndTests {
         #expect(cache.contains("v3.ome.zarr.napari.py") && !cache.contains { $0.hasSuffix(".ome.zarr") }, "no store is built: \(cache)")
         #expect(Self.tree(store) == before)
     }
+
+    /// A store behind a URL (the test server): the inspector opens it, a correction goes to
+    /// `$XDG_STATE_HOME/omio-tui/remote/<hash>.json` naming the URL, and napari either opens the
+    /// URL in place or, without fsspec/aiohttp in napari's Python, says so in one line.
+    @Test func remoteStoreInTheInspectorAndNapari() throws {
+        guard ZarrHTTPServer.python != nil else {
+            print("SKIPPED: no python3 for the test server")
+            return
+        }
+        let dir = TestPaths.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        guard try UserZarrStores.make(.v3, in: dir + "/served") != nil else { return }
+        let server = try ZarrHTTPServer(folder: dir + "/served")
+        defer { server.stop() }
+        let url = server.baseURL + "/v3.ome.zarr"
+        let env = ["XDG_STATE_HOME": dir + "/state", "XDG_CACHE_HOME": dir + "/cache"]
+        let tmux = try TmuxSession(command: BinaryRunner.binary + " " + url, in: dir, environment: env)
+        var s = tmux.wait(for: "Z 2/3")
+        #expect(s.contains("T 1/2  Z 2/3  C all/2") && s.contains("PhysicalSizeZ  2.5 µm"), "\(s)")
+        try tmux.type(":set PhysicalSizeZ=4")
+        try tmux.send("Enter")
+        s = tmux.wait(for: "PhysicalSizeZ  4 µm")
+        #expect(s.contains("PhysicalSizeZ  4 µm ✎"), "\(s)")
+        try tmux.send("q")
+        _ = tmux.wait(for: "[exit 0]")
+        let remote = dir + "/state/omio-tui/remote"
+        let sidecars = (try? FileManager.default.contentsOfDirectory(atPath: remote)) ?? []
+        #expect(sidecars.count == 1 && sidecars.first?.hasSuffix(".json") == true, "\(sidecars)")
+        let text = sidecars.first.flatMap { try? String(contentsOfFile: remote + "/" + $0, encoding: .utf8) } ?? ""
+        #expect(text.contains("\"source\": \"\(url)\""), "\(text)")
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).allSatisfy { !$0.hasPrefix("http") })
+        // `info` reads the correction back.
+        let info = try BinaryRunner.run(["info", url], environment: env)
+        #expect(info.stdout.contains("4 µm"), "\(info.stdout) \(info.stderr)")
+
+        let python = TestPaths.repoRoot + "/.venv-napari/bin/python"
+        guard FileManager.default.isExecutableFile(atPath: python) else { return print("SKIPPED: no napari venv") }
+        let hasAiohttp = try ChildProcess.run(python, ["-c", "import fsspec, aiohttp"], timeout: 60).status == 0
+        let r = try BinaryRunner.run(["napari", url, "--check", "--python", python], timeout: 300, environment: env.merging(["DISPLAY": ""]) { $1 })
+        if hasAiohttp {
+            #expect(r.status == 0 && r.stdout.contains("\"v3 GFP\""), "\(r.stdout) \(r.stderr)")
+        } else {
+            #expect(r.status == 1 && r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
+            #expect(r.stderr.contains("cannot import") && r.stderr.contains("aiohttp") && r.stderr.contains("-m pip install fsspec aiohttp"), "\(r.stderr)")
+        }
+    }
 }

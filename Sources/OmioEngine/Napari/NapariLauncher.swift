@@ -319,10 +319,14 @@ public enum NapariLauncher {
         guard let resolved = resolvePython(chosen, environment: environment) else {
             throw failure(.pythonNotFound, "\(notAPython(chosen)) (set --python or OMIO_PYTHON to a Python with napari)")
         }
-        let missing = try missingModules(python: resolved, environment: environment)
+        // A store opened by URL is read with zarr's fsspec store: fsspec and aiohttp too.
+        let remote = specs.contains { $0.inPlace?.isRemote == true }
+        let missing = try missingModules(python: resolved, environment: environment, also: remote ? remoteModules : [])
         if !missing.isEmpty {
-            throw failure(.modulesMissing(missing), "\(chosen) cannot import \(missing.joined(separator: ", "))",
-                          hint: "\(shellQuote(chosen)) \(installArguments)")
+            let onlyRemote = Set(missing).isSubset(of: remoteModules)
+            throw failure(.modulesMissing(missing), "\(chosen) cannot import \(missing.joined(separator: ", "))"
+                            + (onlyRemote ? " (needed to read a store over HTTP)" : ""),
+                          hint: "\(shellQuote(chosen)) " + (onlyRemote ? "-m pip install " + remoteModules.joined(separator: " ") : installArguments))
         }
         let reportPath = (NSTemporaryDirectory() as NSString).appendingPathComponent("omio-napari-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).json")
         // The script opens with `mode` by default.
@@ -415,15 +419,19 @@ public enum NapariLauncher {
         return "\(python) is not an executable program"
     }
 
-    /// What the launcher needs that `python` lacks (found without importing: fast).
+    /// What zarr's fsspec store reads URLs with (the launcher of a remote store imports them).
+    static let remoteModules = ["fsspec", "aiohttp"]
+
+    /// What the launcher needs that `python` lacks (found without importing: fast); the
+    /// arguments name more modules to look for.
     static let probe = """
-        import importlib.util as u, json
+        import importlib.util as u, json, sys
         def has(n):
             try:
                 return u.find_spec(n) is not None
             except Exception:
                 return False
-        missing = [n for n in ("napari", "zarr", "dask", "numpy") if not has(n)]
+        missing = [n for n in ["napari", "zarr", "dask", "numpy"] + sys.argv[1:] if not has(n)]
         def version(n):
             # From the name of the dist-info folder beside the package: importing
             # importlib.metadata takes longer than the rest of the probe, and the launcher
@@ -453,10 +461,10 @@ public enum NapariLauncher {
     /// after it (`echo done`), so the line is found by this, not by being the last.
     static let probeMarker = "omio-probe-missing: "
 
-    static func missingModules(python: String, environment: [String: String]) throws -> [String] {
+    static func missingModules(python: String, environment: [String: String], also: [String] = []) throws -> [String] {
         let run: (status: Int32, stdout: String, stderr: String)
         do {
-            run = try NapariProcess.run([python, "-c", probe], environment: environment, timeout: 60)
+            run = try NapariProcess.run([python, "-c", probe] + also, environment: environment, timeout: 60)
         } catch {
             return ["napari (\(python) does not run: \(error.omioReason))"]
         }
