@@ -166,7 +166,6 @@ def open_levels(spec, mode):
     a region was asked for), with the dropped axes removed, as `mode` asks. Only the region is
     ever read: dask and zarr slice the store lazily; numpy reads the region alone."""
     import numpy as np
-    import zarr
 
     index = tuple(spec["index"])
     # The store's axes (t, c, z, y, x for omio-tui's stores; an OME-Zarr image opened in place
@@ -214,12 +213,13 @@ def open_array(spec, level):
 
     if spec.get("remote"):
         url = spec["store"].rstrip("/") + ("/" + level["path"] if level["path"] else "")
-        try:
-            import aiohttp  # noqa: F401  (fsspec's HTTP file system reads through it)
-            import fsspec  # noqa: F401
-        except ImportError as e:
+        import importlib.util
+
+        # fsspec's HTTP file system reads through aiohttp; zarr imports both when it opens the URL.
+        missing = [n for n in ("fsspec", "aiohttp") if importlib.util.find_spec(n) is None]
+        if missing:
             raise SystemExit(f"omio-napari: {url} is remote: this Python needs fsspec and aiohttp to read it "
-                             f"({e.name} is missing; {sys.executable} -m pip install fsspec aiohttp)")
+                             f"({', '.join(missing)} missing; {sys.executable} -m pip install fsspec aiohttp)")
         return zarr.open_array(zarr.storage.FsspecStore.from_url(url, read_only=True), mode="r"), url
     path = pathlib.Path(spec["store"], level["path"])
     if not path.is_dir():
