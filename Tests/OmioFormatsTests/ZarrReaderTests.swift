@@ -170,3 +170,23 @@ final class CountingStore: ZarrKeyStore, @unchecked Sendable {
         return out
     }
 }
+
+/// The decoded-chunk cache keeps what was used last and stays within its budget.
+struct ZarrChunkCacheTests {
+    @Test func leastRecentlyUsedGoesFirst() {
+        let cache = ZarrChunkCache<[UInt8]>(budget: 1000)
+        for i in 0..<4 { cache.insert("a\(i)", [UInt8(i)], cost: 200) }
+        #expect(cache.value("a0") == [0]) // a0 is now the most recent
+        cache.insert("a4", [4], cost: 200) // 1000: at the budget, nothing goes
+        #expect(cache.byteCount == 1000)
+        cache.insert("a5", [5], cost: 200) // over: down to 3/4, oldest first (a1, a2)
+        #expect(cache.byteCount <= 750)
+        #expect(cache.value("a1") == nil && cache.value("a2") == nil)
+        #expect(cache.value("a0") == [0] && cache.value("a5") == [5])
+        cache.insert("big", [9], cost: 600) // over half the budget: not kept
+        #expect(cache.value("big") == nil)
+        cache.insert("b1", [1], cost: 10)
+        cache.removeAll(prefix: "a")
+        #expect(cache.byteCount == 10 && cache.value("b1") == [1])
+    }
+}
