@@ -176,3 +176,54 @@ struct ZarrDamagedStoreTests {
         #expect(r2.hasPrefix("c/0/0: shard index is 50 bytes where 132 were expected"), "\(r2)")
     }
 }
+
+/// Random byte flips in chunks, shards and their indexes: every read either returns samples or
+/// throws a FormatError, never traps or reads past a buffer (c-blosc trusts its header's sizes;
+/// the reader checks them first).
+@Suite(.enabled(if: ZarrTestStores.available, ZarrTestStores.skipReason))
+struct ZarrMutatedChunkTests {
+    @Test func flippedBytesAreErrorsOrSamples() throws {
+        var rng = SplitMix(seed: 18)
+        for (name, key) in [("v2_blosc_lz4.zarr", "1.1.1"), ("v2_blosc_zstd.zarr", "0.0.0"), ("v3_blosc.zarr", "c/1/1/1"),
+                            ("v3_gzip.zarr", "c/0/1/1"), ("v3_zstd.zarr", "c/2/2/2"), ("v3_sharded_end.zarr", "c/0/0"),
+                            ("v3_sharded_start.zarr", "c/1/1")] {
+            let path = try ZarrTestStores.copy(name)
+            defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
+            let file = URL(fileURLWithPath: path + "/" + key)
+            let original = try [UInt8](Data(contentsOf: file))
+            let whole = try ZarrArrayReader(store: LocalZarrStore(folder: path), path: "").metadata.shape.map { ZarrRange.all($0) }
+            var errors = 0
+            for _ in 0..<100 {
+                var bytes = original
+                for _ in 0...(rng.next() % 4) {
+                    // Headers and indexes are where lies hurt: half the flips land in the first
+                    // or last 32 bytes.
+                    let n = bytes.count
+                    let at = rng.next() % 2 == 0 ? Int(rng.next() % UInt64(n)) : (rng.next() % 2 == 0 ? Int(rng.next() % 32) : n - 1 - Int(rng.next() % 32))
+                    bytes[at] ^= UInt8(truncatingIfNeeded: rng.next() | 1)
+                }
+                if rng.next() % 8 == 0 { bytes.removeLast(Int(rng.next() % UInt64(bytes.count))) }
+                try Data(bytes).write(to: file)
+                // A fresh reader: nothing cached from the last mutant.
+                do { _ = try ZarrArrayReader(store: LocalZarrStore(folder: path), path: "").read(whole) } catch let e as FormatError {
+                    errors += 1
+                    #expect(e.reason.contains(key), "\(name): \(e.reason)")
+                }
+            }
+            #expect(errors > 0, "\(name)")
+        }
+    }
+}
+
+/// A small deterministic generator (tests must repeat).
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
