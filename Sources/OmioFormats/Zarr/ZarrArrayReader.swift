@@ -55,7 +55,7 @@ public final class ZarrArrayReader: @unchecked Sendable {
     // MARK: reading
 
     /// The samples of `region` in C order, little-endian, `metadata.dtype` each; chunks never
-    /// written read as the fill value.
+    /// written read as the fill value. Safe to call from several threads at once.
     public func read(_ region: [ZarrRange]) throws -> [UInt8] {
         let plan = try ZarrRegionPlan(region: region, shape: metadata.shape, unitShape: metadata.chunkShape,
                                       width: metadata.dtype.bytes, maxBytes: Self.maxRegionBytes)
@@ -88,7 +88,8 @@ public final class ZarrArrayReader: @unchecked Sendable {
     }
 
     /// The keys of the stored objects (chunks or shards) `region` needs, in grid order; empty
-    /// for a region outside the array.
+    /// for a region outside the array. Under sharding these are whole shards: prefetching them
+    /// would fetch far more than `read`, which takes the index and the inner chunks by range.
     public func keys(touching region: [ZarrRange]) -> [String] {
         // Keys are listed for regions a read would take (the key list is as long as the region).
         guard let plan = try? ZarrRegionPlan(region: region, shape: metadata.shape, unitShape: metadata.chunkShape,
@@ -142,7 +143,9 @@ public final class ZarrArrayReader: @unchecked Sendable {
     /// chunks decode on a few threads.
     private func readUnsharded(_ units: [Unit], place: @escaping (Unit, [UInt8]) throws -> Void) throws {
         let fetched: [String: [UInt8]?] = store.isRemote && units.count > 1 ? try store.getMany(units.map(\.key)) : [:]
-        try ZarrParallel.forEach(units.count, width: units.count >= 4 || store.isRemote ? width : 1) { i in
+        // Once fetched, decoding is CPU work: as many threads as cores, not as requests.
+        let threads = !fetched.isEmpty ? Self.localWidth : (units.count >= 4 || store.isRemote ? width : 1)
+        try ZarrParallel.forEach(units.count, width: threads) { i in
             let unit = units[i]
             let bytes: [UInt8]?
             if let entry = fetched[unit.key] { bytes = entry } else { bytes = try Self.naming(unit.key) { try self.store.get(unit.key) } }
