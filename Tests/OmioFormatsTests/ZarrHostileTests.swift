@@ -89,7 +89,7 @@ struct ZarrHostileTests {
         try Data("secret".utf8).write(to: URL(fileURLWithPath: dir + "/zarr.json"))
         let s = LocalZarrStore(folder: dir + "/inner")
         for key in ["../zarr.json", "a/../../zarr.json", "/etc/passwd", "a//b", "./zarr.json", ""] {
-            #expect(reason { try s.get(key) } == "key '\(key)' does not name a file inside the store", "\(key)")
+            #expect(reason { try s.get(key) as Any } == "key '\(key)' does not name a file inside the store", "\(key)")
         }
         #expect(reason { try ZarrArrayReader(store: s, path: "..") } == "key '../zarr.json' does not name a file inside the store")
         #expect(reason { try ZarrNode.open(store: s, path: "../") as Any }.contains("does not name a file inside the store"))
