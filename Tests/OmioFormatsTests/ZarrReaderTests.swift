@@ -107,6 +107,20 @@ struct ZarrReaderTests {
         }
     }
 
+    /// Remote and sharded: per shard one index request and one request for its inner chunks
+    /// (they lie back to back), the requests in flight together.
+    @Test func remoteShardedReadsAreFewAndParallel() throws {
+        let dir = try ZarrTestStores.folder.get()
+        let store = CountingStore(LocalZarrStore(folder: dir + "/v3_sharded.zarr"), remote: true, latency: 0.02)
+        let reader = try ZarrArrayReader(store: store, path: "")
+        _ = try reader.read([.all(2), .all(150), .all(170)])
+        let counts = store.snapshot()
+        // 2 x 3 x 2 shards of 1 x 64 x 128.
+        #expect(counts.requests == 2 * 12)
+        #expect(counts.wholeGets == 0)
+        #expect(counts.maxInFlight > 1)
+    }
+
     @Test func keysTouchingARegion() throws {
         let dir = try ZarrTestStores.folder.get()
         let v2 = try ZarrArrayReader(store: LocalZarrStore(folder: dir + "/v2_slash.zarr"), path: "")
@@ -122,15 +136,33 @@ struct ZarrReaderTests {
 
 /// Counts what a reader asks of its store.
 final class CountingStore: ZarrKeyStore, @unchecked Sendable {
-    struct Counts { var requests = 0, bytes = 0, wholeGets = 0, getManyCalls = 0 }
+    struct Counts { var requests = 0, bytes = 0, wholeGets = 0, getManyCalls = 0, maxInFlight = 0 }
     let inner: LocalZarrStore
     let remote: Bool
+    /// Seconds each chunk request takes, as a network would.
+    let latency: Double
     private var counts = Counts()
+    private var inFlight = 0
     private let lock = NSLock()
 
-    init(_ inner: LocalZarrStore, remote: Bool) {
+    init(_ inner: LocalZarrStore, remote: Bool, latency: Double = 0) {
         self.inner = inner
         self.remote = remote
+        self.latency = latency
+    }
+
+    private func request<T>(_ body: () throws -> T) rethrows -> T {
+        lock.lock()
+        inFlight += 1
+        counts.maxInFlight = max(counts.maxInFlight, inFlight)
+        lock.unlock()
+        defer {
+            lock.lock()
+            inFlight -= 1
+            lock.unlock()
+        }
+        if latency > 0 { Thread.sleep(forTimeInterval: latency) }
+        return try body()
     }
 
     var location: String { inner.location }
@@ -155,11 +187,11 @@ final class CountingStore: ZarrKeyStore, @unchecked Sendable {
         let bytes = try inner.get(key)
         // Metadata reads are not chunk traffic.
         if key.hasSuffix("zarr.json") || key.hasSuffix(".zarray") || key.hasSuffix(".zattrs") { return bytes }
-        return note(bytes, whole: true)
+        return request { note(bytes, whole: true) }
     }
 
-    func get(_ key: String, range: Range<Int>) throws -> [UInt8]? { note(try inner.get(key, range: range), whole: false) }
-    func get(_ key: String, suffix count: Int) throws -> [UInt8]? { note(try inner.get(key, suffix: count), whole: false) }
+    func get(_ key: String, range: Range<Int>) throws -> [UInt8]? { try request { note(try inner.get(key, range: range), whole: false) } }
+    func get(_ key: String, suffix count: Int) throws -> [UInt8]? { try request { note(try inner.get(key, suffix: count), whole: false) } }
 
     func getMany(_ keys: [String]) throws -> [String: [UInt8]?] {
         lock.lock()
