@@ -47,6 +47,7 @@ struct ZarrReaderTests {
         #expect(zstd.codecSummary == "zstd")
         #expect(try open("v3_zstd_crc.zarr").codecSummary == "zstd + crc32c")
         #expect(try open("v3_transpose.zarr").codecSummary == "transpose + zstd")
+        #expect(try open("v3_crc_gzip.zarr").codecSummary == "crc32c + gzip")
         #expect(try open("v3_nan.zarr").fillValue.isNaN)
         #expect(try open("v2_nan.zarr").fillValue.isNaN)
         #expect(try open("v2_fill.zarr").fillValue == 7)
@@ -200,6 +201,14 @@ final class CountingStore: ZarrKeyStore, @unchecked Sendable {
         var out: [String: [UInt8]?] = [:]
         for k in keys { out[k] = try get(k) }
         return out
+    }
+}
+
+/// CRC-32C's check value (RFC 3720's test vector).
+struct ZarrCRC32CTests {
+    @Test func knownAnswer() {
+        #expect(ZarrCRC32C.checksum(Array("123456789".utf8)) == 0xE306_9283)
+        #expect(ZarrCRC32C.checksum([UInt8](repeating: 0, count: 32)) == 0x8A91_36AA)
     }
 }
 
