@@ -122,6 +122,40 @@ struct ZarrReaderTests {
         #expect(counts.maxInFlight > 1)
     }
 
+    /// A region that is exactly one chunk (or inner chunk) is that chunk decoded; one never
+    /// written is the fill value. Compared with the same samples cut from a whole read.
+    @Test func oneWholeChunk() throws {
+        let dir = try ZarrTestStores.folder.get()
+        for (name, lower, upper) in [("v2_blosc_lz4.zarr", [1, 32, 48], [2, 64, 96]), ("v3_fill.zarr", [32, 48], [48, 64]),
+                                     ("v3_fill.zarr", [16, 16], [32, 32]), ("v3_sharded_start.zarr", [16, 32], [32, 64]),
+                                     ("v3_sharded_start.zarr", [128, 0], [144, 32])] {
+            let reader = try ZarrArrayReader(store: LocalZarrStore(folder: dir + "/" + name), path: "")
+            let m = reader.metadata
+            let whole = try reader.read(m.shape.map { .all($0) })
+            // The samples of [lower, upper) cut from the whole array, row by row.
+            var expected = [UInt8]()
+            let rowBytes = (upper.last! - lower.last!) * m.dtype.bytes
+            var index = lower
+            while index[0] < upper[0] {
+                var offset = 0
+                for d in 0..<m.rank { offset = offset * m.shape[d] + index[d] }
+                expected += whole[(offset * m.dtype.bytes)..<(offset * m.dtype.bytes + rowBytes)]
+                var d = m.rank - 2
+                while d >= 0 {
+                    index[d] += 1
+                    if index[d] < upper[d] || d == 0 { break }
+                    index[d] = lower[d]
+                    d -= 1
+                }
+                if d < 0 { break }
+            }
+            let fresh = try ZarrArrayReader(store: LocalZarrStore(folder: dir + "/" + name), path: "")
+            let region = zip(lower, upper).map { ZarrRange(lower: $0, upper: $1) }
+            #expect(try fresh.read(region) == expected, "\(name) \(lower)")
+            #expect(try fresh.read(region) == expected, "\(name) \(lower) cached")
+        }
+    }
+
     @Test func keysTouchingARegion() throws {
         let dir = try ZarrTestStores.folder.get()
         let v2 = try ZarrArrayReader(store: LocalZarrStore(folder: dir + "/v2_slash.zarr"), path: "")

@@ -59,6 +59,7 @@ public final class ZarrArrayReader: @unchecked Sendable {
     public func read(_ region: [ZarrRange]) throws -> [UInt8] {
         let plan = try ZarrRegionPlan(region: region, shape: metadata.shape, unitShape: metadata.chunkShape,
                                       width: metadata.dtype.bytes, maxBytes: Self.maxRegionBytes)
+        if let runs = plan.wholeUnit(unitShape: metadata.chunkShape) { return try readWhole(self.unit(runs)) }
         var out = Self.filled(count: plan.byteCount, sample: metadata.layout.fillSample)
         if plan.isEmpty { return out }
         try out.withUnsafeMutableBytes { buffer in
@@ -85,6 +86,21 @@ public final class ZarrArrayReader: @unchecked Sendable {
             }
         }
         return out
+    }
+
+    /// A region that is exactly one decode unit (a plane of a store chunked by planes, as OMIO's
+    /// caches and ours are) is the decoded unit itself: no output to fill and copy into.
+    private func readWhole(_ unit: Unit) throws -> [UInt8] {
+        if let decoded = Self.chunks.value(unit.cacheKey) { return decoded }
+        var result: [UInt8]?
+        let take: (Unit, [UInt8]) throws -> Void = { unit, encoded in
+            let decoded = try self.decode(encoded, unit: unit)
+            Self.chunks.insert(unit.cacheKey, decoded, cost: decoded.count)
+            result = decoded
+        }
+        // One unit: these run on this thread.
+        if metadata.layout.sharding != nil { try readSharded([unit], place: take) } else { try readUnsharded([unit], place: take) }
+        return result ?? Self.filled(count: metadata.chunkShape.reduce(metadata.dtype.bytes, *), sample: metadata.layout.fillSample)
     }
 
     /// The keys of the stored objects (chunks or shards) `region` needs, in grid order; empty
