@@ -82,6 +82,20 @@ struct ZarrHostileTests {
         }
     }
 
+    @Test func fillValuesInEveryForm() throws {
+        #expect(try ZarrFillValue.parse(.string("Infinity"), dtype: .float32) == .infinity)
+        #expect(try ZarrFillValue.parse(.string("-Infinity"), dtype: .float64) == -.infinity)
+        #expect(try ZarrFillValue.parse(.string("NaN"), dtype: .float64).isNaN)
+        #expect(try ZarrFillValue.parse(.string("0x3fc00000"), dtype: .float32) == 1.5)
+        #expect(try ZarrFillValue.parse(.string("0x3ff8000000000000"), dtype: .float64) == 1.5)
+        #expect(try ZarrFillValue.parse(.null, dtype: .uint16) == 0)
+        #expect(try ZarrFillValue.parse(.number(-7), dtype: .int8) == -7)
+        #expect(reason { try ZarrFillValue.parse(.number(-1), dtype: .uint16) } == "fill value -1 does not fit uint16")
+        #expect(reason { try ZarrFillValue.parse(.string("lots"), dtype: .float32) } == "fill value 'lots' is not understood for float32")
+        #expect(ZarrFillValue.sample(-2, dtype: .int16) == [0xFE, 0xFF])
+        #expect(ZarrFillValue.sample(1.5, dtype: .float32) == [0, 0, 0xC0, 0x3F])
+    }
+
     @Test func keysCannotLeaveTheStore() throws {
         let dir = TestPaths.tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
