@@ -14,6 +14,9 @@ public protocol ZarrKeyStore: AnyObject, Sendable {
     /// Bytes `range` of the value under `key` (a shard's index or one inner chunk); nil when
     /// the key does not exist. A range past the end is an error ("truncated").
     func get(_ key: String, range: Range<Int>) throws -> [UInt8]?
+    /// The last `count` bytes under `key` (a shard's index at its end; HTTP `Range: bytes=-N`),
+    /// all of it when it is shorter; nil when the key does not exist.
+    func get(_ key: String, suffix count: Int) throws -> [UInt8]?
     /// Several keys at once, in parallel where the store can (remote: bounded concurrency);
     /// the result has one entry per key, nil for missing ones.
     func getMany(_ keys: [String]) throws -> [String: [UInt8]?]
@@ -21,6 +24,10 @@ public protocol ZarrKeyStore: AnyObject, Sendable {
 
 extension ZarrKeyStore {
     public var isRemote: Bool { false }
+
+    public func get(_ key: String, suffix count: Int) throws -> [UInt8]? {
+        try get(key).map { Array($0.suffix(max(0, count))) }
+    }
 
     public func getMany(_ keys: [String]) throws -> [String: [UInt8]?] {
         var out: [String: [UInt8]?] = [:]

@@ -1,0 +1,243 @@
+import Foundation
+
+/// Reads regions of one Zarr array (v2 or v3, sharded or not) from a key store. Each touched
+/// chunk is fetched and decoded once per read and kept in a bounded cache of decoded chunks;
+/// remote stores fetch a region's chunks in parallel, and a sharded array reads only the shard
+/// indexes and the inner chunks a region needs, by byte range.
+public final class ZarrArrayReader: @unchecked Sendable {
+    public let store: ZarrKeyStore
+    public let path: String
+    public let metadata: ZarrArrayMetadata
+
+    /// A region's output is allocated whole; past this it has to be read in parts.
+    static let maxRegionBytes = 4 << 30
+    /// Requests in flight for a remote store; decoding threads for a local one.
+    static let remoteWidth = 12
+    static let localWidth = min(4, max(1, ProcessInfo.processInfo.activeProcessorCount))
+
+    private let chunks = ZarrChunkCache<[UInt8]>(budget: 64 << 20)
+    private let shardIndexes = ZarrChunkCache<[Range<Int>?]>(budget: 8 << 20)
+
+    /// `path` is the array's key prefix: "" for a store that is one array, "0", "labels/x/0".
+    public init(store: ZarrKeyStore, path: String) throws {
+        self.store = store
+        self.path = path
+        metadata = try Self.loadMetadata(store: store, path: path)
+    }
+
+    static func loadMetadata(store: ZarrKeyStore, path: String) throws -> ZarrArrayMetadata {
+        let v3Key = ZarrNode.key(path, "zarr.json"), v2Key = ZarrNode.key(path, ".zarray")
+        let metadata: ZarrArrayMetadata
+        if let bytes = try store.get(v3Key) {
+            metadata = try Self.naming(v3Key) { try ZarrMetadataParser.parseV3(ZarrMetadataParser.json(bytes, name: "zarr.json")) }
+        } else if let bytes = try store.get(v2Key) {
+            let attrsKey = ZarrNode.key(path, ".zattrs")
+            metadata = try Self.naming(v2Key) {
+                let attributes = try store.get(attrsKey).map { try ZarrMetadataParser.json($0, name: ".zattrs") }
+                return try ZarrMetadataParser.parseV2(ZarrMetadataParser.json(bytes, name: ".zarray"), attributes: attributes)
+            }
+        } else {
+            throw FormatError("no Zarr array \(path.isEmpty ? "here" : "at \(path)") (no zarr.json or .zarray)")
+        }
+        guard metadata.rank > 0 else { throw FormatError("\(path.isEmpty ? "the array" : path) has no dimensions, which is not supported") }
+        return metadata
+    }
+
+    // MARK: reading
+
+    /// The samples of `region` in C order, little-endian, `metadata.dtype` each; chunks never
+    /// written read as the fill value.
+    public func read(_ region: [ZarrRange]) throws -> [UInt8] {
+        let plan = try ZarrRegionPlan(region: region, shape: metadata.shape, unitShape: metadata.chunkShape,
+                                      width: metadata.dtype.bytes, maxBytes: Self.maxRegionBytes)
+        var out = Self.filled(count: plan.byteCount, sample: metadata.layout.fillSample)
+        if plan.isEmpty { return out }
+        try out.withUnsafeMutableBytes { buffer in
+            let base = buffer.baseAddress!
+            var pending: [Unit] = []
+            plan.forEachUnit { runs in
+                let unit = self.unit(runs)
+                if let decoded = chunks.value(unit.cacheKey) {
+                    decoded.withUnsafeBytes { plan.copy(runs, from: $0.baseAddress!, unitShape: metadata.chunkShape, to: base, width: metadata.dtype.bytes) }
+                } else {
+                    pending.append(unit)
+                }
+            }
+            guard !pending.isEmpty else { return }
+            let place: (Unit, [UInt8]) throws -> Void = { unit, encoded in
+                let decoded = try self.decode(encoded, unit: unit)
+                self.chunks.insert(unit.cacheKey, decoded, cost: decoded.count)
+                decoded.withUnsafeBytes { plan.copy(unit.runs, from: $0.baseAddress!, unitShape: self.metadata.chunkShape, to: base, width: self.metadata.dtype.bytes) }
+            }
+            if metadata.layout.sharding != nil {
+                try readSharded(pending, place: place)
+            } else {
+                try readUnsharded(pending, place: place)
+            }
+        }
+        return out
+    }
+
+    /// The keys of the stored objects (chunks or shards) `region` needs, in grid order; empty
+    /// for a region outside the array.
+    public func keys(touching region: [ZarrRange]) -> [String] {
+        // Keys are listed for regions a read would take (the key list is as long as the region).
+        guard let plan = try? ZarrRegionPlan(region: region, shape: metadata.shape, unitShape: metadata.chunkShape,
+                                             width: metadata.dtype.bytes, maxBytes: Self.maxRegionBytes) else { return [] }
+        var seen = Set<String>(), keys = [String]()
+        plan.forEachUnit { runs in
+            let key = unit(runs).key
+            if seen.insert(key).inserted { keys.append(key) }
+        }
+        return keys
+    }
+
+    // MARK: units
+
+    /// One decode unit of a read: where its bytes are and which samples the region takes.
+    struct Unit {
+        var runs: [ZarrRegionPlan.Run]
+        /// The stored object: the chunk, or the shard holding the inner chunk.
+        var key: String
+        /// Under sharding, the inner chunk's C-order index in its shard.
+        var inner: Int
+        var cacheKey: String
+    }
+
+    private func unit(_ runs: [ZarrRegionPlan.Run]) -> Unit {
+        let grid = runs.map(\.unit)
+        guard let sharding = metadata.layout.sharding else {
+            let key = ZarrNode.key(path, metadata.layout.keyEncoding.key(grid))
+            return Unit(runs: runs, key: key, inner: 0, cacheKey: key)
+        }
+        var shard = [Int](), inner = 0
+        for (d, g) in grid.enumerated() {
+            let per = sharding.chunksPerShard[d]
+            shard.append(g / per)
+            inner = inner * per + g % per
+        }
+        let key = ZarrNode.key(path, metadata.layout.keyEncoding.key(shard))
+        return Unit(runs: runs, key: key, inner: inner, cacheKey: key + "#\(inner)")
+    }
+
+    private func decode(_ encoded: [UInt8], unit: Unit) throws -> [UInt8] {
+        let name = metadata.layout.sharding == nil ? unit.key : "\(unit.key) (inner chunk \(unit.inner))"
+        return try Self.naming(name, chunk: true) {
+            try metadata.layout.codecs.decode(encoded, shape: metadata.chunkShape, dtype: metadata.dtype)
+        }
+    }
+
+    private var width: Int { store.isRemote ? Self.remoteWidth : Self.localWidth }
+
+    /// Remote stores fetch all keys at once (the store runs the requests in parallel); then the
+    /// chunks decode on a few threads.
+    private func readUnsharded(_ units: [Unit], place: @escaping (Unit, [UInt8]) throws -> Void) throws {
+        let fetched: [String: [UInt8]?] = store.isRemote && units.count > 1 ? try store.getMany(units.map(\.key)) : [:]
+        try ZarrParallel.forEach(units.count, width: units.count >= 4 || store.isRemote ? width : 1) { i in
+            let unit = units[i]
+            let bytes: [UInt8]?
+            if let entry = fetched[unit.key] { bytes = entry } else { bytes = try Self.naming(unit.key) { try self.store.get(unit.key) } }
+            guard let bytes else { return } // never written: the fill value is in place
+            try place(unit, bytes)
+        }
+    }
+
+    /// Shard indexes first (one ranged read per shard), then the inner chunks, ranges that
+    /// touch or nearly touch read as one.
+    private func readSharded(_ units: [Unit], place: @escaping (Unit, [UInt8]) throws -> Void) throws {
+        let sharding = metadata.layout.sharding!
+        var byShard: [String: [Unit]] = [:], shardOrder: [String] = []
+        for u in units {
+            if byShard[u.key] == nil { shardOrder.append(u.key) }
+            byShard[u.key, default: []].append(u)
+        }
+        let indexes = Indexes(count: shardOrder.count)
+        try ZarrParallel.forEach(shardOrder.count, width: store.isRemote ? width : 1) { [shardOrder] i in
+            indexes.set(i, try self.shardIndex(shardOrder[i], sharding))
+        }
+        struct Group { var key: String; var range: Range<Int>; var members: [(Unit, Range<Int>)] }
+        let gap = store.isRemote ? 64 << 10 : 0, maxSpan = 16 << 20
+        var groups: [Group] = []
+        for (i, key) in shardOrder.enumerated() {
+            guard let index = indexes.get(i) else { continue } // no shard: all fill
+            let wanted = byShard[key]!.compactMap { u in index[u.inner].map { (u, $0) } }.sorted { $0.1.lowerBound < $1.1.lowerBound }
+            for (u, r) in wanted {
+                if var last = groups.last, last.key == key, r.lowerBound >= last.range.upperBound,
+                   r.lowerBound - last.range.upperBound <= gap, r.upperBound - last.range.lowerBound <= maxSpan {
+                    last.range = last.range.lowerBound..<r.upperBound
+                    last.members.append((u, r))
+                    groups[groups.count - 1] = last
+                } else {
+                    groups.append(Group(key: key, range: r, members: [(u, r)]))
+                }
+            }
+        }
+        try ZarrParallel.forEach(groups.count, width: groups.count >= 4 || store.isRemote ? width : 1) { [groups, store] i in
+            let g = groups[i]
+            guard let bytes = try Self.naming(g.key, { try store.get(g.key, range: g.range) }) else {
+                throw FormatError("\(g.key): the shard disappeared while it was read")
+            }
+            guard bytes.count == g.range.count else { throw FormatError("\(g.key): a ranged read returned \(bytes.count) of \(g.range.count) bytes") }
+            for (u, r) in g.members {
+                try place(u, Array(bytes[(r.lowerBound - g.range.lowerBound)..<(r.upperBound - g.range.lowerBound)]))
+            }
+        }
+    }
+
+    /// Shard indexes as parallel fetches deliver them.
+    private final class Indexes: @unchecked Sendable {
+        private var values: [[Range<Int>?]?]
+        private let lock = NSLock()
+        init(count: Int) { values = Array(repeating: nil, count: count) }
+        func set(_ i: Int, _ v: [Range<Int>?]?) {
+            lock.lock()
+            values[i] = v
+            lock.unlock()
+        }
+        func get(_ i: Int) -> [Range<Int>?]? {
+            lock.lock()
+            defer { lock.unlock() }
+            return values[i]
+        }
+    }
+
+    /// The shard's index (cached), nil when the shard was never written.
+    private func shardIndex(_ key: String, _ sharding: ZarrSharding) throws -> [Range<Int>?]? {
+        if let cached = shardIndexes.value(key) { return cached }
+        let size = sharding.indexByteCount
+        let raw = try Self.naming(key) {
+            try sharding.indexAtStart ? store.get(key, range: 0..<size) : store.get(key, suffix: size)
+        }
+        guard let raw else { return nil }
+        let index = try Self.naming(key) { try sharding.parseIndex(raw) }
+        shardIndexes.insert(key, index, cost: size)
+        return index
+    }
+
+    // MARK: helpers
+
+    static func filled(count: Int, sample: [UInt8]) -> [UInt8] {
+        if sample.allSatisfy({ $0 == 0 }) { return [UInt8](repeating: 0, count: count) }
+        var out = [UInt8](repeating: 0, count: count)
+        out.withUnsafeMutableBytes { buf in
+            guard count >= sample.count else { return }
+            sample.withUnsafeBytes { buf.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: sample.count) }
+            var filled = sample.count
+            while filled < count {
+                let n = min(filled, count - filled)
+                (buf.baseAddress! + filled).copyMemory(from: buf.baseAddress!, byteCount: n)
+                filled += n
+            }
+        }
+        return out
+    }
+
+    /// Runs `body`, naming `key` in any error that does not already: "c/0/3: zstd data …".
+    static func naming<T>(_ key: String, chunk: Bool = false, _ body: () throws -> T) throws -> T {
+        do { return try body() } catch {
+            let reason = error.omioReason
+            if reason.hasPrefix(key) { throw error }
+            throw FormatError((chunk ? "chunk " : "") + "\(key): \(reason)")
+        }
+    }
+}

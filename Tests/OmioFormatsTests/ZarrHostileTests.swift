@@ -1,0 +1,178 @@
+import Foundation
+import OmioFixtures
+@testable import OmioFormats
+import Testing
+
+/// Damaged and hostile stores: each is one FormatError in plain words, naming what is wrong,
+/// and nothing is allocated from a header's claims.
+struct ZarrHostileTests {
+    /// A store folder with a hand-written zarr.json and nothing else.
+    private func store(zarrJSON: String) throws -> (LocalZarrStore, String) {
+        let dir = TestPaths.tempDir()
+        try Data(zarrJSON.utf8).write(to: URL(fileURLWithPath: dir + "/zarr.json"))
+        return (LocalZarrStore(folder: dir), dir)
+    }
+
+    private func v3(shape: String, chunks: String, dtype: String = "uint8", codecs: String = #"[{"name": "bytes"}]"#) -> String {
+        #"""
+        {"zarr_format": 3, "node_type": "array", "shape": \#(shape), "data_type": "\#(dtype)",
+         "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": \#(chunks)}},
+         "chunk_key_encoding": {"name": "default"}, "fill_value": 3, "codecs": \#(codecs)}
+        """#
+    }
+
+    private func reason(_ body: () throws -> Any) -> String {
+        do {
+            _ = try body()
+            return "no error"
+        } catch let e as FormatError {
+            return e.reason
+        } catch {
+            return "not a FormatError: \(error)"
+        }
+    }
+
+    @Test func hugeClaimedShapeAllocatesOnlyTheRegion() throws {
+        let (s, dir) = try store(zarrJSON: v3(shape: "[1000000000000, 1000000000000]", chunks: "[256, 256]"))
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let reader = try ZarrArrayReader(store: s, path: "")
+        let far = [ZarrRange(lower: 999_999_999_990, upper: 1_000_000_000_000), ZarrRange(lower: 5, upper: 1_000_000_000_000, step: 100_000_000_000)]
+        #expect(try reader.read(far) == [UInt8](repeating: 3, count: 10 * 10))
+        #expect(reader.keys(touching: far).count == 10)
+        #expect(reason { try reader.read([.all(1_000_000_000_000), .all(1_000_000_000_000)]) }.contains("over 4 GiB"))
+
+        let (huge, dir2) = try store(zarrJSON: v3(shape: "[1000000000000, 1000000000000]", chunks: "[1000000000000, 1000000000000]"))
+        defer { try? FileManager.default.removeItem(atPath: dir2) }
+        #expect(reason { try ZarrArrayReader(store: huge, path: "") } == "zarr.json: chunk of 1000000000000x1000000000000 samples is too large (over 1 GiB)")
+        let sharded = v3(shape: "[1000000000000]", chunks: "[1000000000000]",
+                         codecs: #"[{"name": "sharding_indexed", "configuration": {"chunk_shape": [1], "codecs": [{"name": "bytes"}]}}]"#)
+        let (manyInner, dir3) = try store(zarrJSON: sharded)
+        defer { try? FileManager.default.removeItem(atPath: dir3) }
+        #expect(reason { try ZarrArrayReader(store: manyInner, path: "") }.contains("too many to index"))
+    }
+
+    @Test func unsupportedThingsAreNamed() throws {
+        let cases: [(String, String)] = [
+            (v3(shape: "[4]", chunks: "[4]", codecs: #"[{"name": "bytes"}, {"name": "foo"}]"#), "codec 'foo' is not supported"),
+            (v3(shape: "[4]", chunks: "[4]", dtype: "int64"), "data type int64 is not supported"),
+            (v3(shape: "[4]", chunks: "[4]", dtype: "complex64"), "data type complex64 is not supported"),
+            (v3(shape: "[4]", chunks: "[4]", dtype: "float16"), "data type float16 is not supported"),
+            (v3(shape: "[4]", chunks: "[4]", codecs: #"[{"name": "bytes"}, {"name": "blosc", "configuration": {"cname": "snappy"}}]"#),
+             "blosc compressor 'snappy' is not supported"),
+            (v3(shape: "[4]", chunks: "[4]", codecs: #"[{"name": "bytes"}, {"name": "zstd"}, {"name": "gzip"}]"#), "compresses twice"),
+        ]
+        for (json, expected) in cases {
+            let (s, dir) = try store(zarrJSON: json)
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            #expect(reason { try ZarrArrayReader(store: s, path: "") }.contains(expected), "\(expected)")
+        }
+        // Zarr v2: dtype, compressor and filter by their numcodecs names.
+        let v2: [(String, String)] = [
+            (#""dtype": "<i8", "compressor": null, "filters": null"#, "data type int64 is not supported"),
+            (#""dtype": "|b1", "compressor": null, "filters": null"#, "data type bool is not supported"),
+            (#""dtype": "<u2", "compressor": {"id": "lzma"}, "filters": null"#, "codec 'lzma' is not supported"),
+            (#""dtype": "<u2", "compressor": null, "filters": [{"id": "delta", "dtype": "<u2"}]"#, "filter 'delta' is not supported"),
+        ]
+        for (fields, expected) in v2 {
+            let dir = TestPaths.tempDir()
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            let json = #"{"zarr_format": 2, "shape": [4], "chunks": [4], "fill_value": 0, "order": "C", "#  + fields + "}"
+            try Data(json.utf8).write(to: URL(fileURLWithPath: dir + "/.zarray"))
+            #expect(reason { try ZarrArrayReader(store: LocalZarrStore(folder: dir), path: "") } == ".zarray: " + expected)
+        }
+    }
+
+    @Test func keysCannotLeaveTheStore() throws {
+        let dir = TestPaths.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir + "/inner", withIntermediateDirectories: true)
+        try Data("secret".utf8).write(to: URL(fileURLWithPath: dir + "/zarr.json"))
+        let s = LocalZarrStore(folder: dir + "/inner")
+        for key in ["../zarr.json", "a/../../zarr.json", "/etc/passwd", "a//b", "./zarr.json", ""] {
+            #expect(reason { try s.get(key) } == "key '\(key)' does not name a file inside the store", "\(key)")
+        }
+        #expect(reason { try ZarrArrayReader(store: s, path: "..") } == "key '../zarr.json' does not name a file inside the store")
+        #expect(reason { try ZarrNode.open(store: s, path: "../") as Any }.contains("does not name a file inside the store"))
+        #expect(try s.get("missing") == nil)
+        #expect(try LocalZarrStore(folder: dir).get("inner") == nil) // a folder holds no value
+    }
+}
+
+/// Damaged copies of stores zarr-python wrote.
+@Suite(.enabled(if: ZarrTestStores.available, ZarrTestStores.skipReason))
+struct ZarrDamagedStoreTests {
+    private func reason(_ body: () throws -> Any) -> String {
+        do {
+            _ = try body()
+            return "no error"
+        } catch {
+            return error is FormatError ? error.omioReason : "not a FormatError: \(error)"
+        }
+    }
+
+    private let whole = [ZarrRange(lower: 0, upper: 3), ZarrRange(lower: 0, upper: 100), ZarrRange(lower: 0, upper: 130)]
+
+    @Test func truncatedChunkNamesItsKey() throws {
+        for (name, key, words) in [("v3_zstd.zarr", "c/0/1/2", "zstd data"), ("v2_blosc_lz4.zarr", "0.1.2", "blosc data is truncated"),
+                                   ("v3_gzip.zarr", "c/2/0/0", "gzip data does not decode")] {
+            let path = try ZarrTestStores.copy(name)
+            defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
+            let file = path + "/" + key
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: file))
+            try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: file))
+            let r = reason { try ZarrArrayReader(store: LocalZarrStore(folder: path), path: "").read(whole) }
+            #expect(r.hasPrefix("chunk \(key): \(words)"), "\(name): \(r)")
+        }
+    }
+
+    @Test func checksumMismatchIsNamed() throws {
+        let path = try ZarrTestStores.copy("v3_zstd_crc.zarr")
+        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
+        let file = URL(fileURLWithPath: path + "/c/1/2/1")
+        var bytes = try [UInt8](Data(contentsOf: file))
+        bytes[bytes.count / 2] ^= 0x40
+        try Data(bytes).write(to: file)
+        let r = reason { try ZarrArrayReader(store: LocalZarrStore(folder: path), path: "").read(whole) }
+        #expect(r.hasPrefix("chunk c/1/2/1: crc32c checksum mismatch"), "\(r)")
+    }
+
+    /// The index of the first shard points its first inner chunk past the shard's end; the
+    /// checksum is made right again so the index itself passes.
+    @Test func shardIndexPastTheEnd() throws {
+        for location in ["end", "start"] {
+            let path = try ZarrTestStores.copy("v3_sharded_\(location).zarr")
+            defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
+            let file = URL(fileURLWithPath: path + "/c/0/0")
+            var bytes = try [UInt8](Data(contentsOf: file))
+            let indexSize = 8 * 16 + 4 // 4 x 2 inner chunks of 16 x 32 in a 64 x 64 shard
+            let at = location == "end" ? bytes.count - indexSize : 0
+            let offset = UInt64(bytes.count + 100)
+            for k in 0..<8 { bytes[at + k] = UInt8(truncatingIfNeeded: offset >> (8 * UInt64(k))) }
+            let crc = ZarrCRC32C.checksum(Array(bytes[at..<(at + indexSize - 4)]))
+            for k in 0..<4 { bytes[at + indexSize - 4 + k] = UInt8(truncatingIfNeeded: crc >> (8 * UInt32(k))) }
+            try Data(bytes).write(to: file)
+            let reader = try ZarrArrayReader(store: LocalZarrStore(folder: path), path: "")
+            let r = reason { try reader.read([.all(150), .all(170)]) }
+            #expect(r.hasPrefix("c/0/0: bytes \(bytes.count + 100)..<") && r.hasSuffix("lie past its end (\(bytes.count) bytes): it is truncated"), "\(r)")
+            // Without the checksum fix the index itself is refused.
+            bytes[at + 1] ^= 1
+            try Data(bytes).write(to: file)
+            let r2 = reason { try ZarrArrayReader(store: LocalZarrStore(folder: path), path: "").read([.all(150), .all(170)]) }
+            #expect(r2.hasPrefix("c/0/0: shard index: crc32c checksum mismatch"), "\(r2)")
+        }
+    }
+
+    @Test func truncatedShardIsNamed() throws {
+        let path = try ZarrTestStores.copy("v3_sharded_end.zarr")
+        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
+        let file = URL(fileURLWithPath: path + "/c/0/0")
+        let bytes = try Data(contentsOf: file)
+        try bytes.prefix(bytes.count - 300).write(to: file)
+        let r = reason { try ZarrArrayReader(store: LocalZarrStore(folder: path), path: "").read([.all(150), .all(170)]) }
+        // The index at the end is now chunk data: its checksum does not match.
+        #expect(r.hasPrefix("c/0/0: shard index: crc32c checksum mismatch"), "\(r)")
+        try bytes.prefix(50).write(to: file)
+        let r2 = reason { try ZarrArrayReader(store: LocalZarrStore(folder: path), path: "").read([.all(150), .all(170)]) }
+        #expect(r2.hasPrefix("c/0/0: shard index is 50 bytes where 132 were expected"), "\(r2)")
+    }
+}
