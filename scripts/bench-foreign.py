@@ -14,6 +14,8 @@ own peak RSS.
     bench-foreign.py tifffile-zarr-substack FILE INDEX OUT.npy   (aszarr + zarr, then arr[INDEX])
     bench-foreign.py omio-substack FILE CACHE_PARENT INDEX OUT.npy
     bench-foreign.py omio-seed FILE     (the seed's workflow; needs $DISPLAY, e.g. Xvfb)
+    bench-foreign.py remote-store DIR   (writes the remote rows' OME-Zarr 0.5 store; zarr 3)
+    bench-foreign.py remote-first-view URL LEVEL   (`ome_zarr info URL`, then plane 0 of LEVEL with dask)
 """
 import json
 import resource
@@ -121,8 +123,48 @@ def main(argv):
         t3 = time.perf_counter()
         done(seconds=t3 - t0, import_seconds=t0 - t_start, imread_seconds=t1 - t0,
              napari_seconds=t2 - t1, cleanup_seconds=t3 - t2, array_type=array_type, scale=scale)
+    elif case == "remote-store":
+        remote_store(argv[2])
+    elif case == "remote-first-view":
+        import dask.array as da
+        import ome_zarr.utils
+        import zarr  # noqa: F401 (dask's from_zarr opens the URL through zarr + fsspec/aiohttp)
+        t0 = time.perf_counter()
+        nodes = list(ome_zarr.utils.info(argv[2]))  # what `ome_zarr info URL` does: prints the nodes
+        t1 = time.perf_counter()
+        level = da.from_zarr(argv[2] + "/" + argv[3])
+        plane = level[(0,) * (level.ndim - 2)].compute()
+        t2 = time.perf_counter()
+        done(seconds=t2 - t0, import_seconds=t0 - t_start, info_seconds=t1 - t0, read_seconds=t2 - t1,
+             nodes=len(nodes), shape=list(plane.shape), sum=int(plane.sum(dtype="uint64")))
     else:
         sys.exit(f"bench-foreign.py: unknown case {case}")
+
+
+def remote_store(path):
+    """OME-NGFF 0.5 on Zarr v3: 8 x 4096 x 4096 uint16 (z, y, x), 3 levels (each half the last),
+    512 x 512 chunks of one plane, zstd. A smooth pattern plus noise: compresses to about half,
+    as camera data does."""
+    import numpy as np
+    import zarr
+    t0 = time.perf_counter()
+    rng = np.random.default_rng(18)
+    y, x = np.mgrid[0:4096, 0:4096]
+    base = ((np.sin(x / 300.0) + np.cos(y / 170.0)) * 8000 + 20000).astype(np.uint16)
+    root = zarr.open_group(path, mode="w", zarr_format=3)
+    datasets = []
+    for level in range(3):
+        step = 2 ** level
+        n = 4096 // step
+        a = root.create_array(str(level), shape=(8, n, n), dtype="uint16", chunks=(1, 512, 512),
+                              compressors=zarr.codecs.ZstdCodec(level=3), dimension_names=["z", "y", "x"], fill_value=0)
+        for z in range(8):
+            noise = rng.integers(0, 512, size=(n, n), dtype=np.uint16)
+            a[z] = base[::step, ::step] + noise + np.uint16(z * 500)
+        datasets.append({"path": str(level), "coordinateTransformations": [{"type": "scale", "scale": [2.0, 0.25 * step, 0.25 * step]}]})
+    axes = [{"name": n, "type": "space", "unit": "micrometer"} for n in "zyx"]
+    root.attrs["ome"] = {"version": "0.5", "multiscales": [{"axes": axes, "datasets": datasets, "name": "remote bench"}]}
+    done(seconds=time.perf_counter() - t0)
 
 
 if __name__ == "__main__":

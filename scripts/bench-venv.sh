@@ -14,7 +14,15 @@ fail() {
 }
 
 usable() { [ -x "$venv/bin/python" ] && "$venv/bin/python" -c "import omio, tifffile" >/dev/null 2>&1; }
-if usable; then echo "$venv/bin/python"; exit 0; fi
+# The remote OME-Zarr rows read with ome-zarr-py (`ome_zarr info`) too: added to a venv that
+# lacks it (it only adds packages; OMIO's zarr, dask and numpy stay). Without it those rows
+# say why they did not run, the others run.
+with_ome_zarr() {
+  "$venv/bin/python" -c "import ome_zarr" >/dev/null 2>&1 ||
+    "$venv/bin/pip" install --disable-pip-version-check -q ome-zarr >&2 ||
+    echo "bench-venv: pip install ome-zarr failed; the remote OME-Zarr rows' Python side will not run" >&2
+}
+if usable; then with_ome_zarr; echo "$venv/bin/python"; exit 0; fi
 
 # A python3.12 that runs: PATH first (a pyenv shim on PATH may refuse to run), then pyenv.
 py=""
@@ -33,4 +41,5 @@ if ! "$venv/bin/pip" install --disable-pip-version-check -q omio-microscopy tiff
   fail "pip install omio-microscopy tifffile failed (no network or no PyPI access?)"
 fi
 usable || fail "the venv was made but 'import omio, tifffile' fails in it"
+with_ome_zarr
 echo "$venv/bin/python"

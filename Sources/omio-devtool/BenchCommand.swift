@@ -33,6 +33,7 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .customLong("step-runs"), help: "Repetitions of the 2000-frame stepping cases.") var stepRuns = 3
     @Option(help: "Python with omio-microscopy and tifffile (scripts/bench-venv.sh).") var python: String?
     @Option(name: .customLong("no-python"), help: "Why the Python cases are skipped.") var noPython: String?
+    @Option(name: .customLong("remote-python"), help: "Python with zarr 3, ome-zarr, dask, fsspec and aiohttp for the remote OME-Zarr rows (default: --python).") var remotePython: String?
     @Option(help: "chafa executable (default: chafa on PATH).") var chafa: String?
     @Option(name: .customLong("no-chafa"), help: "Why the chafa cases are skipped.") var noChafa: String?
     @Option(name: .customLong("omio-tui"), help: "omio-tui executable (default: next to this tool).") var omioTUI: String?
@@ -206,6 +207,7 @@ struct BenchHarness {
         section("terminal graphics: kitty stepping") { $0.rows.append(try $0.kittyStepRow()) }
         section("256-colour quality vs chafa -c 256") { try $0.quality256Cases() }
         section("seed workflow with napari") { try $0.seedWorkflowCases() }
+        section("remote OME-Zarr first view") { try $0.remoteCases() }
 
         let leftovers = BenchHarness.omioCaches(in: opt.data).subtracting(cacheBefore)
         for p in leftovers {

@@ -5,7 +5,7 @@ struct DevTool: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "omio-devtool",
         abstract: "omio-tui developer tools: example data, benchmark data, benchmarks.",
-        subcommands: [ExampleDataCommand.self, BenchDataCommand.self, ANSIToPNGCommand.self, BenchCommand.self, BenchCaseCommand.self]
+        subcommands: [ExampleDataCommand.self, BenchDataCommand.self, ANSIToPNGCommand.self, BenchCommand.self, BenchCaseCommand.self, HTTPBurstCommand.self]
     )
 }
 

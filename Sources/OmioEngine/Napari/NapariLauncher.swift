@@ -152,19 +152,31 @@ public enum NapariLauncher {
         func request(_ input: NapariInput) -> StoreRequest {
             StoreRequest(series: input.series, cacheDir: cacheDir, overlayHash: input.overlayHash, toolVersion: toolVersion)
         }
-        func prepareAll() throws -> [NapariLayerSpec] {
-            try inputs.enumerated().map { i, input in
-                let p = try prepare(input, cacheDir: cacheDir, toolVersion: toolVersion, environment: environment) { progress?(i, $0) }
+        /// With `handOver`, each freshly built store's launcher is rewritten as soon as its
+        /// chunks are in place (the waiting window opens it while the build flushes).
+        func prepareAll(handOver: Bool = false) throws -> [NapariLayerSpec] {
+            var written = Set<Int>()
+            let specs = try inputs.enumerated().map { i, input in
+                let ready: ((NapariLayerSpec) throws -> Void)? = handOver ? { spec in
+                    _ = try writeLaunchers([spec], mode: mode, toolVersion: toolVersion)
+                    written.insert(i)
+                } : nil
+                let p = try prepare(input, cacheDir: cacheDir, toolVersion: toolVersion, environment: environment,
+                                    progress: { progress?(i, $0) }, ready: ready)
                 built?(i, p.store)
                 return p.spec
             }
+            let rest = specs.indices.filter { !written.contains($0) }.map { specs[$0] }
+            if handOver, !rest.isEmpty { _ = try writeLaunchers(rest, mode: mode, toolVersion: toolVersion) }
+            return specs
         }
-        let stale = inputs.filter { StoreBuilder.existingStore(source: $0.source, request: request($0)) == nil }
+        let stale = inputs.filter { !inPlace($0.source) && StoreBuilder.existingStore(source: $0.source, request: request($0)) == nil }
         guard launch, !check, !stale.isEmpty else {
             return try send(specs: try prepareAll(), mode: mode, python: python, launch: launch, check: check,
                             toolVersion: toolVersion, environment: environment, onExit: onExit)
         }
         let pending = try inputs.map { input in
+            if inPlace(input.source) { return try prepare(input, cacheDir: cacheDir, toolVersion: toolVersion, environment: environment).spec }
             var metadata = input.metadata
             metadata.series = input.series
             let location = try StoreLocation.resolve(source: input.source.path, series: input.series, cacheDir: cacheDir)
@@ -185,7 +197,7 @@ public enum NapariLauncher {
             throw error
         }
         do {
-            _ = try writeLaunchers(try prepareAll(), mode: mode, toolVersion: toolVersion)
+            _ = try prepareAll(handOver: true)
         } catch {
             if let pid = sent.pid { kill(pid, SIGTERM) }
             throw error
@@ -197,22 +209,41 @@ public enum NapariLauncher {
     /// lock shared, which would keep the build waiting) removes its layers and lets go.
     public static func releaseIfShown(_ source: ImageSource, request: StoreRequest,
                                       environment: [String: String] = ProcessInfo.processInfo.environment) {
-        guard let location = try? StoreLocation.resolve(source: source.path, series: request.series, cacheDir: request.cacheDir),
+        guard !inPlace(source), let location = try? StoreLocation.resolve(source: source.path, series: request.series, cacheDir: request.cacheDir),
               StoreBuilder.existingStore(source: source, request: request) == nil,
               StoreLock.isShared(location.lockPath) else { return }
         NapariSocket.release(stores: [location.storePath], environment: environment)
     }
 
     /// Builds (or reuses) the store of `input` with its overlay hash, then describes its layers.
+    ///
+    /// - Parameter ready: called once a fresh build's chunks are in place, with the spec,
+    ///   before the build flushes them to disk (see `StoreBuilder.ensure`'s `readable`).
     public static func prepare(_ input: NapariInput, cacheDir: String? = nil, toolVersion: String = OmioVersion.string,
                                environment: [String: String] = ProcessInfo.processInfo.environment,
                                progress: ((StoreBuildProgress) -> Void)? = nil,
-                               cancellation: StoreCancellation? = nil) throws -> (spec: NapariLayerSpec, store: StoreBuildResult) {
+                               cancellation: StoreCancellation? = nil,
+                               ready: ((NapariLayerSpec) throws -> Void)? = nil) throws -> (spec: NapariLayerSpec, store: StoreBuildResult) {
+        if inPlace(input.source) { return try prepareInPlace(input, cacheDir: cacheDir, environment: environment) }
         let request = StoreRequest(series: input.series, cacheDir: cacheDir, overlayHash: input.overlayHash, toolVersion: toolVersion)
         releaseIfShown(input.source, request: request, environment: environment)
+        var early: NapariLayerSpec?
+        let handOver: ((String) throws -> Void)? = ready.map { ready in
+            { path in
+                let spec = try describe(input, storePath: path, allowIncomplete: true)
+                early = spec
+                try ready(spec)
+            }
+        }
         let built = try StoreBuilder.ensure(source: input.source, request: request, metadata: input.metadata,
-                                            progress: progress, cancellation: cancellation)
-        let reader = try StoreReader(path: built.path)
+                                            progress: progress, readable: handOver, cancellation: cancellation)
+        return (try early ?? describe(input, storePath: built.path, allowIncomplete: false), built)
+    }
+
+    /// The layers of `input` as napari should show them from the store at `storePath`.
+    /// `allowIncomplete`: the builder's hand-over, before the store is marked complete.
+    static func describe(_ input: NapariInput, storePath: String, allowIncomplete: Bool) throws -> NapariLayerSpec {
+        let reader = try StoreReader(path: storePath, allowIncomplete: allowIncomplete)
         let s = reader.shape
         let levels = reader.levelSizes.map { Shape(t: s.t, z: s.z, c: s.c, y: $0.height, x: $0.width) }
         // Limits from a plane that is shown: inside a region, its first T and middle Z.
@@ -227,10 +258,47 @@ public enum NapariLauncher {
         }
         var metadata = input.metadata
         metadata.series = input.series
-        let spec = NapariLayerSpec(metadata: metadata, sourcePath: LexicalPath.absolute(input.source.path),
-                                   storePath: built.path, levels: levels, colors: input.colors, contrastLimits: limits,
-                                   region: input.region)
-        return (spec, built)
+        return NapariLayerSpec(metadata: metadata, sourcePath: LexicalPath.absolute(input.source.path),
+                               storePath: storePath, levels: levels, colors: input.colors, contrastLimits: limits,
+                               region: input.region)
+    }
+
+    /// An OME-Zarr source is a chunked pyramid already: napari reads it where it is.
+    static func inPlace(_ source: ImageSource) -> Bool { source.format == .omeZarr }
+
+    /// An OME-Zarr source: the layers over its own store (its levels, its axes), with the
+    /// corrected scale and the channels' names, colours and limits; nothing is built or locked.
+    /// The launcher goes where a build of the source would (its `.omio_cache`), never into the
+    /// user's folder or store.
+    static func prepareInPlace(_ input: NapariInput, cacheDir: String?,
+                               environment: [String: String]) throws -> (spec: NapariLayerSpec, store: StoreBuildResult) {
+        let layout = try NapariZarrLayout.read(source: input.source)
+        func size(_ shape: [Int], _ axis: String) -> Int { layout.axes.firstIndex(of: axis).map { shape[$0] } ?? 1 }
+        let levels = layout.levelShapes.map { Shape(t: size($0, "t"), z: size($0, "z"), c: size($0, "c"), y: size($0, "y"), x: size($0, "x")) }
+        guard let first = levels.first, first == input.metadata.shape else {
+            throw OmioError(input.source.path, "its level arrays (\(levels.first.map { "\($0)" } ?? "none")) do not match the image (\(input.metadata.shape)); napari cannot open it in place")
+        }
+        let t = input.region?.t.first ?? input.t
+        let z = input.region.map { $0.z.indices[$0.z.count / 2] } ?? input.z
+        let array = LazyArray(levels: SourceLevels(source: input.source, series: input.series), cache: ChunkCache(capacityBytes: 32 << 20))
+        func plane(_ c: Int) -> PlaneIndex { PlaneIndex(t: min(max(0, t), first.t - 1), z: min(max(0, z), first.z - 1), c: c) }
+        func stats(_ c: Int) throws -> PlaneStats {
+            try DisplaySlicer.slice2D(array, plane: plane(c), width: min(first.x, 512), height: min(first.y, 512)).stats
+        }
+        var limits = try (0..<first.c).map { c in try input.contrastLimits[c] ?? ContrastMode.auto.limits(for: stats(c)) }
+        if input.metadata.isRGB, input.contrastLimits.isEmpty, let mode = TrueColor.defaultMode(input.metadata) {
+            limits = Array(repeating: TrueColor.sharedLimits(mode, stats: try TrueColor.channels.map(stats)), count: first.c)
+        }
+        var metadata = input.metadata
+        metadata.series = input.series
+        let source = layout.isRemote ? input.source.path : LexicalPath.absolute(input.source.path)
+        var spec = NapariLayerSpec(metadata: metadata, sourcePath: source, storePath: layout.location, levels: levels,
+                                   colors: input.colors, contrastLimits: limits, region: input.region)
+        spec.inPlace = layout
+        let location = try StoreLocation.resolve(source: input.source.path, series: input.series, cacheDir: cacheDir, environment: environment)
+        try StoreFiles.makeDirectories(location.directory)
+        spec.launcherStorePath = location.storePath
+        return (spec, StoreBuildResult(path: layout.location, reused: true, bytesOnDisk: 0, sourceBytes: 0, seconds: 0, notice: nil, repaired: nil))
     }
 
     /// Fiji's auto-contrast of one plane, from a level of about 512 x 512.
@@ -265,7 +333,7 @@ public enum NapariLauncher {
                             onExit: (@Sendable (NapariExit) -> Void)? = nil) throws -> NapariSendResult {
         precondition(!specs.isEmpty, "nothing to send")
         let scripts = try writeLaunchers(specs, mode: mode, toolVersion: toolVersion)
-        let logPath = NapariScript.logPath(storePath: specs[0].storePath)
+        let logPath = NapariScript.logPath(storePath: specs[0].scriptStorePath)
         let chosen = choosePython(explicit: python, environment: environment)
         let extra = scripts.dropFirst().flatMap { ["--also", $0] }
         func command(_ py: String, _ options: [String] = []) -> String {
@@ -320,7 +388,7 @@ public enum NapariLauncher {
     /// Writes one launcher per spec, atomically, beside its store; their paths.
     static func writeLaunchers(_ specs: [NapariLayerSpec], mode: NapariMode, toolVersion: String) throws -> [String] {
         try specs.map { spec in
-            let path = NapariScript.scriptPath(storePath: spec.storePath)
+            let path = NapariScript.scriptPath(storePath: spec.scriptStorePath)
             let text = NapariScript.render(specs: [spec], mode: mode, toolVersion: toolVersion)
             do {
                 try AtomicFile.write(Data(text.utf8), to: path, mode: 0o755)

@@ -59,7 +59,8 @@ final class TUIApp {
                 held = []
                 dirty = true
             }
-            if model.viewer?.loading == true || model.browser.loading {
+            // Requests in flight: the status line's "net: N in flight, X MB" moves too.
+            if model.viewer?.loading == true || model.browser.loading || HTTPStats.shared.snapshot.inFlight > 0 {
                 spinnerFrame += 1
                 dirty = true
             }

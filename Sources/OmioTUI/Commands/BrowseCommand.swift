@@ -38,11 +38,14 @@ struct BrowseCommand: ParsableCommand, ReportsErrors {
     @Option(help: "Python that runs napari launchers (default: $OMIO_PYTHON, else python3).", completion: .file(), transform: OptionValue.path)
     var python: String?
 
+    @Option(help: ArgumentHelp(S3Location.endpointHelp)) var endpoint: String?
+
     // The path is checked in run(), not validate(): the parser reports unknown options only
     // after validate(), so `--colours 256 .` would otherwise be "256: No such file".
     var errorPath: String { path }
 
     func run() throws {
+        S3Location.use(endpoint: endpoint)
         // stat's own errno: a file in a folder the user cannot enter is "permission denied", as
         // `info` says, not "no such file".
         var st = stat()

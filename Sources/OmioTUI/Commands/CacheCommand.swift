@@ -111,9 +111,13 @@ struct CacheListCommand: ParsableCommand, ReportsErrors {
     @Flag(help: "Print a JSON array.")
     var json = false
 
+    @Flag(help: "Show the HTTP chunk cache of remote stores ($XDG_CACHE_HOME/omio-tui/http) instead of a folder.")
+    var http = false
+
     var errorPath: String { folder }
 
     func run() throws {
+        if http { return HTTPCacheCommands.list(json: json) }
         var isDir: ObjCBool = false
         guard fallback || FileManager.default.fileExists(atPath: folder, isDirectory: &isDir) && isDir.boolValue else {
             throw OmioError(folder, "not a folder")

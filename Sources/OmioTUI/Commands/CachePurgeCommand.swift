@@ -20,7 +20,7 @@ struct CachePurgeCommand: ParsableCommand, ReportsErrors {
     )
 
     @Argument(help: "An image file (purge its caches) or a folder (with --all or --stale).", completion: .file())
-    var target: String
+    var target: String = ""
 
     @Flag(help: "The folder's whole .omio_cache (OMIO's full_cleanup), omio-tui's stores in the folder itself (a --cache-dir) and its files' fallback stores.") var all = false
     @Flag(help: "The folder's stale, partial and orphan entries.") var stale = false
@@ -28,10 +28,16 @@ struct CachePurgeCommand: ParsableCommand, ReportsErrors {
     @Flag(name: .shortAndLong, help: "Do not ask.") var yes = false
     @Flag(help: "Only print what would be removed.") var dryRun = false
     @Flag(help: "Also remove stores an open napari window shows (its layers stop working).") var force = false
+    @Flag(help: "The chunks of remote stores kept in $XDG_CACHE_HOME/omio-tui/http (no FILE or folder).") var http = false
 
     var errorPath: String { target }
 
     func run() throws {
+        if http {
+            guard target.isEmpty, !all, !stale else { throw UsageError("--http takes no FILE, folder, --all or --stale") }
+            return try HTTPCacheCommands.purge(yes: yes, dryRun: dryRun)
+        }
+        guard !target.isEmpty else { throw UsageError("give an image file or a folder (or --http)") }
         var plan = try makePlan()
         if force { plan = plan.forcingInUse() }
         for s in plan.skipped { print(TerminalSafeText.escape("skip  \(s.entry.path)  (\(s.reason))")) }

@@ -99,8 +99,11 @@ enum BrowserView {
             var detailStyle = TextStyle.dim
             if let h = e.header {
                 detail = (h.badge.map { "[\($0)] " } ?? "") + h.text
-                if h.badge != nil { size = "  " + PurgeReport.size(e.size) }
+                // A store is a folder: its st_size says nothing (and summing it would walk it).
+                if h.badge != nil, e.zarr == nil { size = "  " + PurgeReport.size(e.size) }
                 if h.isError { detailStyle = h.badge == nil ? .error : .warning }
+            } else if let z = e.zarr, z.role != .image {
+                detail = "[\(z.badge)] " + EnglishCount.of(z.children.count, z.role == .plate ? "well" : "field")
             } else if e.kind == .image {
                 detail = "…"
             } else if e.kind == .other {
@@ -108,7 +111,7 @@ enum BrowserView {
             }
             // Names before badges: drop the size, then the shape, then the badge; only then cut
             // the name, in the middle, so its extension stays visible.
-            let badge = e.header?.badge.map { "[\($0)]" } ?? ""
+            let badge = (e.header?.badge ?? e.zarr.flatMap { $0.role == .image ? nil : $0.badge }).map { "[\($0)]" } ?? ""
             let nameFull = TextWidth.width(name)
             let fits = { (d: String) in nameFull + 1 + TextWidth.width(d) <= r.width }
             if fits(detail + size) {
@@ -244,8 +247,15 @@ enum StatusView {
 
     /// The status line's fields with their rank (higher is dropped first when space is short).
     static func statusFields(_ m: AppModel) -> [(text: String, rank: Int)] {
-        guard let v = m.viewer else { return [(EnglishCount.of(m.browser.visible.count, "entry", plural: "entries"), 1), ("? help  q quit", 0)] }
+        // Requests out and bytes received while a remote image opens or fills in: the reason
+        // the preview is not there yet (HTTPStats counts the whole process's).
+        let net = HTTPStats.shared.snapshot
+        let netField = (net.inFlight > 0 || m.viewer.map { RemoteStores.isRemote($0.path) } == true) ? HTTPStats.statusLine(net) : nil
+        guard let v = m.viewer else {
+            return [(EnglishCount.of(m.browser.visible.count, "entry", plural: "entries"), 1), ("? help  q quit", 0)] + (netField.map { [($0, 2)] } ?? [])
+        }
         var parts: [(text: String, rank: Int)] = [((v.path as NSString).lastPathComponent, 2)]
+        if let netField { parts.append((netField, 2)) }
         if v.source.seriesCount > 1 { parts.append(("S \(v.series + 1)/\(v.source.seriesCount)", 1)) }
         parts.append((v.positionText, 0))
         if let contrast = v.contrastText { parts.append((contrast, 3)) }

@@ -1,0 +1,166 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// One GET, made synchronous for the readers (which run on worker threads, never the UI's):
+/// Foundation's URLSession over libcurl (HTTP/2 where an HTTPS server offers it, connection
+/// reuse, no extra build cost), driven by a delegate so redirects can be counted and named and
+/// a short body can be told from a complete one. One session per process: connections are
+/// shared by every store.
+final class HTTPTransport: NSObject, URLSessionDataDelegate, @unchecked Sendable {
+    static let shared = HTTPTransport()
+
+    /// The most redirects one GET follows; more (or a URL seen twice) is an error.
+    static let maxRedirects = 5
+
+    struct Answer {
+        let status: Int
+        let body: [UInt8]
+        /// The URL that answered (after redirects).
+        let url: URL
+        /// Content-Length as announced, when it was.
+        let expectedLength: Int?
+    }
+
+    /// Why a GET gave no answer, in words; `retryable` for what a second attempt may cure.
+    struct Failure: Error {
+        let reason: String
+        let retryable: Bool
+    }
+
+    private final class Exchange {
+        var body: [UInt8] = []
+        var response: HTTPURLResponse?
+        var visited: [URL] = []
+        var redirectFailure: String?
+        var error: Error?
+        let done = DispatchSemaphore(value: 0)
+    }
+
+    private let lock = NSLock()
+    private var exchanges: [Int: Exchange] = [:]
+    private var session: URLSession!
+
+    override init() {
+        super.init()
+        let configuration = URLSessionConfiguration.ephemeral
+        // Several stores and the bench's 100-request bursts share the pool; curl queues the rest.
+        configuration.httpMaximumConnectionsPerHost = 16
+        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
+        configuration.urlCache = nil
+        configuration.httpShouldSetCookies = false
+        let queue = OperationQueue()
+        queue.maxConcurrentOperationCount = 1 // the delegate's bookkeeping is then serial
+        // A serial queue of its own always gets a thread: callers block GCD's worker threads
+        // while they wait for an answer, and the answers must not wait for one of those.
+        queue.underlyingQueue = DispatchQueue(label: "omio.http.delegate")
+        session = URLSession(configuration: configuration, delegate: self, delegateQueue: queue)
+    }
+
+    /// GET `url` (bytes `range` when given), giving up after `timeout` seconds in all.
+    func get(_ url: URL, range: Range<Int>?, timeout: TimeInterval, stats: HTTPStats) throws -> Answer {
+        var request = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: timeout)
+        if let range { request.setValue("bytes=\(range.lowerBound)-\(range.upperBound - 1)", forHTTPHeaderField: "Range") }
+        let exchange = Exchange()
+        exchange.visited = [url]
+        let task = session.dataTask(with: request)
+        lock.withLock { exchanges[task.taskIdentifier] = exchange }
+        stats.began()
+        task.resume()
+        // Foundation's own timer covers the whole request; this one is the backstop should a
+        // callback never come (a hang here would hang the reader's thread for good).
+        let answered = exchange.done.wait(timeout: .now() + timeout + 1) == .success
+        if !answered { task.cancel() }
+        lock.withLock { exchanges[task.taskIdentifier] = nil }
+        let received = lock.withLock { exchange.body.count }
+        stats.ended(bytes: received)
+        guard answered else { throw Failure(reason: Self.timedOut(timeout), retryable: false) }
+        if let why = exchange.redirectFailure { throw Failure(reason: why, retryable: false) }
+        let expected = exchange.response.map { Int($0.expectedContentLength) }.flatMap { $0 >= 0 ? $0 : nil }
+        if let error = exchange.error {
+            // curl reports a body cut short as a lost connection: say what was lost.
+            if let expected, exchange.response != nil, received < expected {
+                throw Failure(reason: "truncated response (\(received) of \(expected) bytes)", retryable: true)
+            }
+            throw Self.failure(error, url: url, timeout: timeout)
+        }
+        guard let response = exchange.response else { throw Failure(reason: "no response", retryable: true) }
+        if let expected, exchange.body.count < expected {
+            throw Failure(reason: "truncated response (\(exchange.body.count) of \(expected) bytes)", retryable: true)
+        }
+        return Answer(status: response.statusCode, body: exchange.body, url: response.url ?? url, expectedLength: expected)
+    }
+
+    static func timedOut(_ seconds: TimeInterval) -> String { "timed out after \(Int(seconds.rounded())) s" }
+
+    /// Foundation's error as one plain sentence.
+    static func failure(_ error: Error, url: URL, timeout: TimeInterval) -> Failure {
+        let host = url.host.map { h in url.port.map { "\(h):\($0)" } ?? h } ?? url.absoluteString
+        guard let e = error as? URLError else { return Failure(reason: error.localizedDescription, retryable: true) }
+        switch e.code {
+        case .timedOut: return Failure(reason: timedOut(timeout), retryable: false)
+        case .cannotConnectToHost: return Failure(reason: "cannot connect to \(host) (connection refused)", retryable: true)
+        case .cannotFindHost, .dnsLookupFailed: return Failure(reason: "cannot find host \(url.host ?? host)", retryable: true)
+        case .networkConnectionLost: return Failure(reason: "connection to \(host) lost", retryable: true)
+        case .notConnectedToInternet: return Failure(reason: "not connected to a network", retryable: true)
+        case .serverCertificateUntrusted, .serverCertificateHasUnknownRoot, .serverCertificateHasBadDate,
+             .serverCertificateNotYetValid, .clientCertificateRejected:
+            return Failure(reason: "TLS certificate not trusted (\(host))", retryable: false)
+        case .secureConnectionFailed: return Failure(reason: "TLS handshake with \(host) failed", retryable: false)
+        case .httpTooManyRedirects: return Failure(reason: "more than \(maxRedirects) redirects from \(url.absoluteString)", retryable: false)
+        case .badServerResponse: return Failure(reason: "bad response from \(host)", retryable: true)
+        case .unsupportedURL: return Failure(reason: "unsupported URL \(url.absoluteString)", retryable: false)
+        default:
+            // libcurl's TLS failures arrive under other codes, named in its own words.
+            let words = e.localizedDescription
+            if words.localizedCaseInsensitiveContains("certificate") {
+                return Failure(reason: "TLS certificate not trusted (\(host))", retryable: false)
+            }
+            if words.contains("SSL") || words.contains("TLS") {
+                return Failure(reason: "TLS handshake with \(host) failed (\(words))", retryable: false)
+            }
+            return Failure(reason: "\(words) (\(host))", retryable: true)
+        }
+    }
+
+    private func exchange(_ task: URLSessionTask) -> Exchange? {
+        lock.withLock { exchanges[task.taskIdentifier] }
+    }
+
+    // MARK: URLSessionDataDelegate (called on the session's serial queue)
+
+    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
+                    completionHandler: @escaping (URLSession.ResponseDisposition) -> Void) {
+        if let x = exchange(dataTask) { lock.withLock { x.response = response as? HTTPURLResponse } }
+        completionHandler(.allow)
+    }
+
+    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
+        guard let x = exchange(dataTask) else { return }
+        lock.withLock { x.body.append(contentsOf: data) }
+    }
+
+    func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+                    newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void) {
+        guard let x = exchange(task), let next = request.url else { return completionHandler(nil) }
+        let why: String? = lock.withLock {
+            if x.visited.contains(next) { return "redirect loop at \(next.absoluteString)" }
+            if x.visited.count > Self.maxRedirects { return "more than \(Self.maxRedirects) redirects (last to \(next.absoluteString))" }
+            x.visited.append(next)
+            x.body = [] // the 3xx body is not the answer
+            return nil
+        }
+        if let why { lock.withLock { x.redirectFailure = why } }
+        completionHandler(why == nil ? request : nil)
+    }
+
+    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
+        guard let x = exchange(task) else { return }
+        lock.withLock {
+            x.error = error
+            if x.response == nil { x.response = task.response as? HTTPURLResponse }
+        }
+        x.done.signal()
+    }
+}

@@ -1,0 +1,227 @@
+import Foundation
+import OmioFixtures
+@testable import OmioFormats
+import Testing
+
+/// The HTTP key store against Tests/python/zarr_http_server.py on 127.0.0.1: what each answer
+/// of a server means for a Zarr reader (a key, a missing key, a retry, an error of one line),
+/// parallel fetches, and the disk cache. The files served are plain bytes; the stores' pixels
+/// are checked end to end by Tests/python/check_remote_zarr.py.
+@Suite(.serialized, .enabled(if: ZarrHTTPServer.python != nil, "no python3 to run Tests/python/zarr_http_server.py"))
+struct HTTPKeyStoreTests {
+    /// A folder of keys: "img/zarr.json" and 100 chunks "img/c/<i>" of distinct bytes.
+    static func servedFolder() throws -> String {
+        let dir = TestPaths.tempDir()
+        try FileManager.default.createDirectory(atPath: dir + "/img/c", withIntermediateDirectories: true)
+        try Data(#"{"zarr_format": 3, "node_type": "group"}"#.utf8).write(to: URL(fileURLWithPath: dir + "/img/zarr.json"))
+        for i in 0..<100 { try Data(chunk(i)).write(to: URL(fileURLWithPath: dir + "/img/c/\(i)")) }
+        try Data(chunk(7)).write(to: URL(fileURLWithPath: dir + "/img/odd name%.bin"))
+        return dir
+    }
+
+    static func chunk(_ i: Int) -> [UInt8] { (0..<(1000 + i)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ i) } }
+
+    static func store(_ server: ZarrHTTPServer, cache: HTTPChunkCache? = nil, timeout: TimeInterval = 20, concurrency: Int = 12,
+                      stats: HTTPStats = HTTPStats()) throws -> HTTPKeyStore {
+        try HTTPKeyStore(url: server.baseURL + "/img/", cache: cache, stats: stats, timeout: timeout, concurrency: concurrency)
+    }
+
+    @Test func keysAreGETsAndMissingKeysAreNil() throws {
+        let dir = try Self.servedFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let server = try ZarrHTTPServer(folder: dir, options: ["--forbidden", "img/c/99"])
+        let store = try Self.store(server)
+        #expect(store.isRemote)
+        #expect(try store.get("c/5") == Self.chunk(5))
+        #expect(try store.get("zarr.json").map { String(decoding: $0, as: UTF8.self) }?.contains("group") == true)
+        #expect(try store.get("c/100") == nil) // 404
+        #expect(try store.get("c/99") == nil) // 403, S3's missing key
+        #expect(try store.get("odd name%.bin") == Self.chunk(7)) // segments percent-encoded
+    }
+
+    @Test func rangesAreRangeRequests() throws {
+        let dir = try Self.servedFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let server = try ZarrHTTPServer(folder: dir)
+        let store = try Self.store(server)
+        #expect(try store.get("c/3", range: 10..<50) == Array(Self.chunk(3)[10..<50]))
+        #expect(try store.get("c/3", range: 990..<1003) == Array(Self.chunk(3)[990..<1003])) // the object's last bytes
+        #expect(try store.get("c/100", range: 0..<8) == nil)
+        let past = #expect(throws: FormatError.self) { try store.get("c/3", range: 1000..<1100) }
+        #expect(past?.reason.contains("truncated") == true, "\(String(describing: past))")
+    }
+
+    @Test func serverErrorsAreRetriedTwice() throws {
+        let dir = try Self.servedFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let server = try ZarrHTTPServer(folder: dir, options: ["--fail500", "img/c/1:2", "--fail500", "img/c/2:3"])
+        let stats = HTTPStats()
+        let store = try Self.store(server, stats: stats)
+        #expect(try store.get("c/1") == Self.chunk(1)) // 500, 500, then the chunk
+        #expect(stats.snapshot.retries == 2)
+        let e = #expect(throws: FormatError.self) { try store.get("c/2") } // 500 three times
+        #expect(e?.reason == "c/2: server error 500 (after 3 attempts)")
+        #expect(try server.stats().paths["img/c/2"] == 3)
+    }
+
+    @Test func aServerThatNeverAnswersTimesOut() throws {
+        let dir = try Self.servedFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let server = try ZarrHTTPServer(folder: dir, options: ["--hang", "img/c/4"])
+        let store = try Self.store(server, timeout: 2)
+        let start = Date()
+        let e = #expect(throws: FormatError.self) { try store.get("c/4") }
+        #expect(e?.reason == "c/4: timed out after 2 s")
+        #expect(Date().timeIntervalSince(start) < 5, "a timeout is not retried: it would multiply the wait")
+        #expect(try store.get("c/5") == Self.chunk(5)) // the session still works
+    }
+
+    @Test func aTruncatedBodyIsOneLine() throws {
+        let dir = try Self.servedFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let server = try ZarrHTTPServer(folder: dir, options: ["--truncate", "img/c/6"])
+        let store = try Self.store(server)
+        let e = #expect(throws: FormatError.self) { try store.get("c/6") }
+        #expect(e?.reason.hasPrefix("c/6: truncated response (") == true, "\(String(describing: e))")
+        #expect(e?.reason.contains("\n") == false)
+    }
+
+    @Test func redirectsAreFollowedAndLoopsNamed() throws {
+        let dir = try Self.servedFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let server = try ZarrHTTPServer(folder: dir, options: ["--redirect", "moved", "--redirect-loop", "img/c/8"])
+        let moved = try HTTPKeyStore(url: server.baseURL + "/moved/img", cache: nil, stats: HTTPStats())
+        #expect(try moved.get("c/9") == Self.chunk(9))
+        let store = try Self.store(server)
+        let e = #expect(throws: FormatError.self) { try store.get("c/8") }
+        #expect(e?.reason == "c/8: redirect loop at \(server.baseURL)/img/c/8")
+    }
+
+    @Test func refusedConnectionsAreNamed() throws {
+        // A port nothing listens on: bind one, note it, close it.
+        let dir = try Self.servedFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let server = try ZarrHTTPServer(folder: dir)
+        let port = server.port
+        server.stop()
+        let store = try HTTPKeyStore(url: "http://127.0.0.1:\(port)/img", cache: nil, stats: HTTPStats())
+        let e = #expect(throws: FormatError.self) { try store.get("zarr.json") }
+        #expect(e?.reason == "zarr.json: cannot connect to 127.0.0.1:\(port) (connection refused) (after 3 attempts)")
+    }
+
+    @Test func tlsCertificatesTheSystemDoesNotTrustAreNamed() throws {
+        let dir = try Self.servedFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let r = try ChildProcess.run("/usr/bin/env", ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                                                      "-keyout", dir + "/key.pem", "-out", dir + "/cert.pem"], timeout: 60)
+        guard r.status == 0 else {
+            print("HTTPKeyStoreTests.tlsCertificatesTheSystemDoesNotTrustAreNamed: SKIPPED: openssl cannot make a certificate: \(r.stderr)")
+            return
+        }
+        let server = try ZarrHTTPServer(folder: dir, options: ["--tls", dir + "/cert.pem", dir + "/key.pem"])
+        let store = try Self.store(server)
+        let e = #expect(throws: FormatError.self) { try store.get("zarr.json") }
+        #expect(e?.reason == "zarr.json: TLS certificate not trusted (127.0.0.1:\(server.port))")
+    }
+
+    /// 100 keys at 50 ms each: all arrive, in parallel, never more than `concurrency` at once.
+    @Test func getManyIsBoundedAndParallel() throws {
+        let dir = try Self.servedFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let server = try ZarrHTTPServer(folder: dir, options: ["--latency", "50"])
+        let stats = HTTPStats()
+        let store = try Self.store(server, concurrency: 8, stats: stats)
+        let keys = (0..<100).map { "c/\($0)" } + ["c/404"]
+        let start = Date()
+        let got = try store.getMany(keys)
+        print(String(format: "HTTPKeyStoreTests: 101 GETs at 50 ms, 8 in flight: %.2f s", Date().timeIntervalSince(start)))
+        #expect(got.count == 101)
+        for i in 0..<100 { #expect(got["c/\(i)"] == .some(Self.chunk(i))) }
+        #expect(got["c/404"] == .some(nil))
+        let s = try server.stats()
+        #expect(s.max_in_flight <= 8 && s.max_in_flight >= 4, "max in flight \(s.max_in_flight)")
+        #expect(stats.snapshot.requests == 101 && stats.snapshot.inFlight == 0)
+        #expect(stats.snapshot.bytesReceived == Int64((0..<100).reduce(0) { $0 + 1000 + $1 }) + 10) // + the 404's body
+    }
+
+    @Test func theDiskCacheAnswersSecondReads() throws {
+        let dir = try Self.servedFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let server = try ZarrHTTPServer(folder: dir)
+        let cache = HTTPChunkCache(folder: dir + "/cache", limitBytes: 1_000_000_000)
+        let stats = HTTPStats()
+        let store = try Self.store(server, cache: cache, stats: stats)
+        #expect(try store.get("c/10") == Self.chunk(10))
+        #expect(try store.get("c/11", range: 5..<25) == Array(Self.chunk(11)[5..<25]))
+        cache.flush()
+        #expect(try store.get("c/10") == Self.chunk(10))
+        #expect(try store.get("c/11", range: 5..<25) == Array(Self.chunk(11)[5..<25]))
+        #expect(stats.snapshot.cacheHits == 2)
+        #expect(try server.stats().requests == 2)
+
+        // A cache file cut short (a crash, a full disk) is a miss, fetched again, and replaced.
+        let file = cache.path(for: store.url(of: "c/10").absoluteString)
+        let whole = try #require(FileManager.default.contents(atPath: file))
+        try whole.prefix(whole.count - 3).write(to: URL(fileURLWithPath: file))
+        #expect(try store.get("c/10") == Self.chunk(10))
+        #expect(try server.stats().requests == 3)
+
+        // Metadata is trusted for a minute only: a store being written changes it.
+        #expect(try store.get("zarr.json") != nil)
+        cache.flush()
+        let meta = cache.path(for: store.url(of: "zarr.json").absoluteString)
+        var bytes = [UInt8](try #require(FileManager.default.contents(atPath: meta)))
+        let old = (Date().timeIntervalSince1970 - 3600).bitPattern // rewrite its fetch time an hour back
+        for i in 0..<8 { bytes[10 + i] = UInt8(truncatingIfNeeded: old >> (8 * UInt64(i))) }
+        try Data(bytes).write(to: URL(fileURLWithPath: meta))
+        #expect(try store.get("zarr.json") != nil)
+        #expect(try server.stats().paths["img/zarr.json"] == 2)
+
+        cache.flush()
+        #expect(cache.size() > 1010 + 20 + 40) // the bodies, each with its URL and lengths
+        let purged = cache.purge()
+        #expect(purged.files == 3 && cache.size() == 0)
+    }
+
+    @Test func theDiskCacheStaysUnderItsLimit() throws {
+        let dir = try Self.servedFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let server = try ZarrHTTPServer(folder: dir)
+        let cache = HTTPChunkCache(folder: dir + "/cache", limitBytes: 20_000)
+        let store = try Self.store(server, cache: cache)
+        for i in 0..<40 {
+            _ = try store.get("c/\(i)")
+            cache.flush()
+        }
+        #expect(cache.size() <= 20_000)
+        #expect(cache.size() > 10_000)
+        // The most recently used survive.
+        let newest = cache.path(for: store.url(of: "c/39").absoluteString)
+        #expect(FileManager.default.fileExists(atPath: newest))
+        #expect(!FileManager.default.fileExists(atPath: cache.path(for: store.url(of: "c/0").absoluteString)))
+    }
+
+    @Test func s3LocationsAreEndpointURLs() throws {
+        #expect(try S3Location.httpURL("s3://idr/zarr/v0.4/6001240.zarr", endpoint: "https://uk1s3.embassy.ebi.ac.uk")
+            == "https://uk1s3.embassy.ebi.ac.uk/idr/zarr/v0.4/6001240.zarr")
+        #expect(S3Location.endpoint([:]) == "https://s3.amazonaws.com")
+        #expect(S3Location.endpoint(["OMIO_S3_ENDPOINT": "http://127.0.0.1:9000/"]) == "http://127.0.0.1:9000")
+        #expect(throws: OmioError.self) { try S3Location.httpURL("s3://", endpoint: "https://x") }
+        let store = try #require(try RemoteStores.open("s3://bucket/a b.zarr") as? HTTPKeyStore)
+        #expect(store.location == "s3://bucket/a b.zarr")
+        #expect(store.url(of: "0/zarr.json").absoluteString.hasSuffix("/bucket/a%20b.zarr/0/zarr.json"))
+        #expect(HTTPChunkCache.limit(["OMIO_HTTP_CACHE_MB": "5"]) == 5_000_000)
+        #expect(HTTPChunkCache.limit([:]) == 1_024_000_000)
+    }
+
+    @Test func theStatusLineNamesRequestsInFlightAndBytes() {
+        var s = HTTPStats.Snapshot()
+        #expect(HTTPStats.statusLine(s) == nil) // nothing remote: no field
+        s.requests = 40
+        s.inFlight = 12
+        s.bytesReceived = 12_400_000
+        #expect(HTTPStats.statusLine(s) == "net: 12 in flight, 12.4 MB")
+        s.inFlight = 0
+        #expect(HTTPStats.statusLine(s) == "net: 12.4 MB")
+    }
+}
