@@ -11,6 +11,7 @@ reader must survive injected on purpose:
   --hang GLOB               accept the request and never answer (the socket stays open)
   --redirect-loop GLOB      302 to itself, forever
   --redirect PREFIX         /PREFIX/key answers 302 to /key (a moved bucket)
+  --no-ranges               ignore Range headers (answer 200 with the whole object)
   --tls CERT KEY            serve HTTPS with this certificate
 
 Paths are the request path without the leading "/" (e.g. "img.zarr/0/c/0/0/0"); globs are
@@ -51,6 +52,7 @@ class Faults:
         self.hang = args.hang or []
         self.redirect_loop = args.redirect_loop or []
         self.redirect = args.redirect
+        self.no_ranges = args.no_ranges
 
     @staticmethod
     def matches(path, globs):
@@ -129,7 +131,7 @@ def make_handler(root, faults, stats):
                 with open(full, "rb") as f:
                     body = f.read()
                 status, extra = 200, {}
-                rng = self.headers.get("Range")
+                rng = None if faults.no_ranges else self.headers.get("Range")
                 if rng:
                     part = parse_range(rng, len(body))
                     if part is None:
@@ -217,6 +219,7 @@ def parser():
     p.add_argument("--hang", action="append")
     p.add_argument("--redirect-loop", action="append")
     p.add_argument("--redirect")
+    p.add_argument("--no-ranges", action="store_true")
     p.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
     return p
 
