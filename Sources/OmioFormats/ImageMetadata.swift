@@ -55,12 +55,26 @@ public struct RGBColor: Equatable, Hashable, Sendable {
     public static let white = RGBColor(255, 255, 255)
 }
 
+/// The sample values a file says its display maps to black and to full colour (OME-NGFF
+/// `omero.channels[].window` start and end).
+public struct ChannelWindow: Equatable, Sendable {
+    public var start: Double
+    public var end: Double
+    public init(start: Double, end: Double) {
+        self.start = start
+        self.end = end
+    }
+}
+
 public struct ChannelInfo: Equatable, Sendable {
     public var name: String?
     public var color: RGBColor?
-    public init(name: String? = nil, color: RGBColor? = nil) {
+    /// The contrast window the file suggests, when it gives one.
+    public var window: ChannelWindow?
+    public init(name: String? = nil, color: RGBColor? = nil, window: ChannelWindow? = nil) {
         self.name = name
         self.color = color
+        self.window = window
     }
 }
 
@@ -222,7 +236,8 @@ public struct ImageMetadata: Sendable {
             ("PhysicalSizeZ", .number(physicalSizeZ)), ("PhysicalSizeZUnit", .string("µm")),
             ("TimeIncrement", .optional(timeIncrement)), ("TimeIncrementUnit", .string("s")),
             ("Channels", .array(channels.map {
-                .object([("Name", .optional($0.name)), ("Color", .optional($0.color?.hex))])
+                .object([("Name", .optional($0.name)), ("Color", .optional($0.color?.hex))]
+                    + ($0.window.map { [("Window", .array([.number($0.start), .number($0.end)]))] } ?? []))
             })),
         ]
         if let description { pairs.append(("Description", .string(description))) }

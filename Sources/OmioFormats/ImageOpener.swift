@@ -42,7 +42,9 @@ public enum ImageOpener {
 
     /// Opens any supported file; every failure is an `OmioError` naming the path.
     public static func open(path: String) throws -> ImageSource {
+        if RemoteStores.isRemote(path) { return try openRemoteZarr(path) }
         try LexicalPath.checkSameFile(path)
+        if let store = try openZarrFolder(path) { return store }
         let head: [UInt8]
         do {
             let f = try FileReader(path: path)

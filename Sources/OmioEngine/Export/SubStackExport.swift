@@ -187,6 +187,7 @@ extension OutputTarget {
     /// A store folder is never one of the files the source reads (a folder is refused anyway
     /// unless omio-tui made it; this catches a source or sidecar at that name, links included).
     static func refuseStoreOverInputs(_ path: String, inputs: [String]) throws {
+        try refuseInsideInputFolders(path, inputs: inputs)
         var st = stat()
         guard stat(path, &st) == 0 else { return }
         try refuseInputs(st, target: path, inputs: inputs)

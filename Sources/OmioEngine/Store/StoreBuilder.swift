@@ -37,7 +37,7 @@ public enum StoreBuilder {
         let started = Date()
         try NoSuchSeries.check(request.series, path: source.path, count: source.seriesCount)
         let location = try location ?? StoreLocation.resolve(source: source.path, series: request.series, cacheDir: request.cacheDir)
-        let sourcePath = LexicalPath.absolute(source.path)
+        let sourcePath = StoreManifest.sourcePath(source.path)
         let wanted = StoreManifest(sourcePath: sourcePath, source: try SourceFingerprint.of(path: source.path),
                                    request: request, complete: true)
         let own = source.metadata(series: request.series)
@@ -122,7 +122,7 @@ public enum StoreBuilder {
         guard let location = try? StoreLocation.resolve(source: source.path, series: request.series, cacheDir: request.cacheDir),
               let fingerprint = try? SourceFingerprint.of(path: source.path),
               let layout = try? layout(source: source, request: request) else { return nil }
-        let wanted = StoreManifest(sourcePath: LexicalPath.absolute(source.path), source: fingerprint, request: request, complete: true)
+        let wanted = StoreManifest(sourcePath: StoreManifest.sourcePath(source.path), source: fingerprint, request: request, complete: true)
         guard StoreManifest.read(storePath: location.storePath)?.satisfies(wanted) == true,
               StoreIntegrity.problem(storePath: location.storePath, expected: layout) == nil else { return nil }
         return location.storePath

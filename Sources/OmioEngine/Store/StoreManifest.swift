@@ -12,15 +12,41 @@ public struct SourceFingerprint: Equatable, Sendable {
     }
 
     public static func of(path: String) throws -> SourceFingerprint {
+        // A URL is taken as given: there is nothing to stat (a remote store counts as unchanged).
+        if RemoteStores.isRemote(path) { return SourceFingerprint(size: 0, mtimeNs: 0) }
         var st = stat()
         guard stat(path, &st) == 0 else { throw OmioError(path, SystemErrorReason.of(errno: errno)) }
-        return SourceFingerprint(size: UInt64(max(0, st.st_size)),
-                                 mtimeNs: Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec))
+        if (st.st_mode & S_IFMT) == S_IFDIR { return ofStoreFolder(path) }
+        return SourceFingerprint(size: UInt64(max(0, st.st_size)), mtimeNs: mtimeNs(st))
+    }
+
+    private static func mtimeNs(_ st: stat) -> Int64 { Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec) }
+
+    /// A Zarr store read as an image: its group and array metadata files (at the top and one
+    /// folder down, where the levels are), summed sizes and the latest mtime. Rewriting a store
+    /// rewrites them; statting every chunk of a big store would cost more than reading it.
+    static func ofStoreFolder(_ folder: String) -> SourceFingerprint {
+        var size: UInt64 = 0, mtime: Int64 = 0
+        let subfolders = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
+        for dir in [folder] + subfolders.map({ folder + "/" + $0 }) {
+            for name in ["zarr.json", ".zattrs", ".zgroup", ".zarray"] {
+                var st = stat()
+                guard stat(dir + "/" + name, &st) == 0 else { continue }
+                size += UInt64(max(0, st.st_size))
+                mtime = max(mtime, mtimeNs(st))
+            }
+        }
+        return SourceFingerprint(size: size, mtimeNs: mtime)
     }
 }
 
 /// The `omio.manifest` of a store: what it was built from and how, and whether it is finished.
 public struct StoreManifest: Equatable, Sendable {
+    /// The source as the manifest records it: a path made absolute by its text, a URL as given.
+    public static func sourcePath(_ source: String) -> String {
+        RemoteStores.isRemote(source) ? source : LexicalPath.absolute(source)
+    }
+
     /// Bumped when the writer's output changes, so stores from older builds count as stale.
     public static let layoutVersion = 1
 

@@ -42,6 +42,7 @@ public struct OutputTarget: Sendable, Equatable {
             try refuseInputs(st, target: spec, inputs: inputs)
             return target
         }
+        try refuseInsideInputFolders(spec, inputs: inputs)
         var st = stat()
         if stat(spec, &st) != 0 {
             let err = errno

@@ -84,7 +84,7 @@ struct RenderCommand: ParsableCommand, ReportsErrors {
         let cell = cellSize ?? answers.cellPixels ?? .assumed
         let size = PreviewGeometry.fit(m, width: cols, height: height ?? min(box.rows, OptionValue.maxArea / cols), cell: cell)
         let levels: PixelLevels
-        if store == .disk {
+        if store == .disk, source.format != .omeZarr { // an OME-Zarr image is its own pyramid
             let progress = ProgressReporter(label: "store")
             let request = StoreRequest(series: series, cacheDir: cacheDir, overlayHash: opened.overlayHash)
             let built = try StoreBuilder.ensure(source: source, request: request, metadata: m) { p in

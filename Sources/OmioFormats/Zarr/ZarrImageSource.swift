@@ -1,0 +1,182 @@
+import Dispatch
+import Foundation
+
+/// An OME-NGFF image (0.4 on Zarr v2, 0.5 on Zarr v3), a plain 2- to 5-D Zarr array (OMIO's
+/// `.omio_cache/<stem>.zarr`, any other array) or our own store, in a folder or behind a URL.
+/// Opening reads the group metadata and every level's array metadata (in parallel: over HTTP
+/// that is two round trips); `read` fetches only the chunks a region touches. The levels of the
+/// multiscales are the pyramid the display slicer chooses from.
+public final class ZarrImageSource: ImageSource, @unchecked Sendable {
+    /// The folder or URL as given.
+    public let path: String
+    public let store: ZarrKeyStore
+    /// The image's group (or array) inside the store: "" for the store itself, "A/1/0" for the
+    /// first field of a plate opened at its root.
+    public let imagePath: String
+    public var format: FileFormat { .omeZarr }
+    public var seriesCount: Int { 1 }
+
+    let levels: [ZarrArrayReader]
+    let axes: NGFFAxes
+    let model: ImageMetadata
+    /// The group's (or the array's) attributes, for the raw tree.
+    let attributes: JSONValue
+    let kind: String
+
+    /// What `open` found before the pixels: the node's attributes and how to read them.
+    struct Plan {
+        var imagePath: String
+        var attributes: JSONValue
+        var zarrFormat: Int
+        var multiscales: NGFFMultiscales?
+        var warnings: [String] = []
+    }
+
+    /// Opens the image at the root of `store` (or, for a plate or well, its first field).
+    public static func open(store: ZarrKeyStore) throws -> ZarrImageSource {
+        do {
+            return try ZarrImageSource(store: store, plan: plan(store: store))
+        } catch let e as OmioError {
+            throw e
+        } catch {
+            throw OmioError(store.location, error.omioReason)
+        }
+    }
+
+    /// The one sentence for a folder or URL without Zarr metadata.
+    public static func notAnImage(_ location: String) -> String {
+        "not an OME-Zarr image (no zarr.json or .zattrs at \(location))"
+    }
+
+    /// Follows plates, wells and bioformats2raw layouts down to one image.
+    static func plan(store: ZarrKeyStore) throws -> Plan {
+        guard let root = try ZarrNode.open(store: store, path: "") else { throw FormatError(notAnImage(store.location)) }
+        if root.isArray { return Plan(imagePath: "", attributes: root.attributes, zarrFormat: root.zarrFormat) }
+        if let m = try NGFFMultiscales(attributes: root.attributes) {
+            return Plan(imagePath: "", attributes: root.attributes, zarrFormat: root.zarrFormat, multiscales: m)
+        }
+        // A collection: the first image inside it, with a warning saying what else is there.
+        guard let (path, note) = try ZarrHierarchy.firstImage(store: store, attributes: root.attributes) else {
+            throw FormatError("not an OME-Zarr image (the Zarr group at \(store.location) has no multiscales, plate or well)")
+        }
+        guard let node = try ZarrNode.open(store: store, path: path),
+              let m = try NGFFMultiscales(attributes: node.attributes) else {
+            throw FormatError("\(note), but \(path) is not an OME-NGFF image")
+        }
+        return Plan(imagePath: path, attributes: node.attributes, zarrFormat: node.zarrFormat, multiscales: m, warnings: [note])
+    }
+
+    init(store: ZarrKeyStore, plan: Plan) throws {
+        path = store.location
+        self.store = store
+        imagePath = plan.imagePath
+        attributes = plan.attributes
+        if let ms = plan.multiscales {
+            axes = ms.axes
+            levels = try ZarrImageSource.openLevels(store, ms.datasets.map { ZarrImageSource.join(plan.imagePath, $0.path) })
+            let isOurs = plan.attributes["omio"]?["manifest"] != nil
+            kind = isOurs ? "omio-tui store (OME-NGFF \(ms.version ?? "?"))" : "OME-NGFF \(ms.version ?? "(no version)")"
+        } else {
+            let a = try ZarrArrayReader(store: store, path: plan.imagePath)
+            let omio = plan.attributes["omio_metadata"]
+            // OMIO's cache says its axes ("TZCYX"); xarray-style v2 arrays name theirs.
+            let names = omio?["axes"]?.stringValue.map { $0.map { String($0).lowercased() } }
+                ?? a.metadata.dimensionNames
+                ?? plan.attributes["_ARRAY_DIMENSIONS"]?.arrayValue?.compactMap(\.stringValue)
+            axes = try NGFFAxes(rank: a.metadata.shape.count, dimensionNames: names)
+            levels = [a]
+            kind = omio != nil ? "OMIO cache (Zarr v\(a.metadata.zarrFormat) array)" : "Zarr v\(a.metadata.zarrFormat) array"
+        }
+        try ZarrImageSource.checkLevels(levels, axes: axes)
+        model = ZarrMetadataModel.build(path: store.location, plan: plan, axes: axes, level0: levels[0].metadata, levelCount: levels.count)
+    }
+
+    static func join(_ a: String, _ b: String) -> String { a.isEmpty ? b : a + "/" + b }
+
+    /// Every level's array metadata, fetched at the same time (one round trip over HTTP).
+    static func openLevels(_ store: ZarrKeyStore, _ paths: [String]) throws -> [ZarrArrayReader] {
+        var results = [Result<ZarrArrayReader, Error>?](repeating: nil, count: paths.count)
+        let lock = NSLock()
+        DispatchQueue.concurrentPerform(iterations: paths.count) { i in
+            let r = Result { try ZarrArrayReader(store: store, path: paths[i]) }
+            lock.lock()
+            results[i] = r
+            lock.unlock()
+        }
+        return try zip(paths, results).map { p, r in
+            do { return try r!.get() } catch { throw FormatError("level \(p): \(error.omioReason)") }
+        }
+    }
+
+    static func checkLevels(_ levels: [ZarrArrayReader], axes: NGFFAxes) throws {
+        let first = levels[0].metadata
+        for a in levels {
+            guard a.metadata.shape.count == axes.count else {
+                throw FormatError("the array \(a.path) has \(a.metadata.shape.count) dimensions but the axes name \(axes.count)")
+            }
+            guard a.metadata.dtype == first.dtype else {
+                throw FormatError("the array \(a.path) is \(a.metadata.dtype.rawValue) but level 0 is \(first.dtype.rawValue)")
+            }
+            guard a.metadata.shape.allSatisfy({ $0 > 0 }) else { throw FormatError("the array \(a.path) is empty (shape \(a.metadata.shape))") }
+        }
+    }
+
+    public func metadata(series: Int) -> ImageMetadata { model }
+
+    public func levelSizes(series: Int) -> [(height: Int, width: Int)] {
+        levels.map { (height: $0.metadata.shape[axes.y], width: $0.metadata.shape[axes.x]) }
+    }
+
+    public func chunkGrid(series: Int, level: Int) -> ChunkGrid {
+        let chunks = levels[level].metadata.chunkShape
+        return ChunkGrid(height: chunks[axes.y], width: chunks[axes.x])
+    }
+
+    /// The local store folder (what an output must never be written into); nothing for a URL.
+    public var inputFiles: [String] { store.isRemote ? [] : [path] }
+
+    public func read(series: Int, level: Int, plane: PlaneIndex, region: PixelRegion) throws -> PixelBuffer {
+        try NoSuchSeries.check(series, path: path, count: 1)
+        try ReadRequest.checkLevel(path, level, count: levels.count)
+        let a = levels[level]
+        let shape = a.metadata.shape
+        try ReadRequest.check(path, plane: plane, region: region, shape: model.shape, width: shape[axes.x], height: shape[axes.y])
+        let full = levels[0].metadata.shape
+        var ranges = shape.map { _ in ZarrRange(lower: 0, upper: 1, step: 1) }
+        // A level may be downsampled along Z (or T, C) too: index it in proportion.
+        for (dim, index) in [(axes.t, plane.t), (axes.c, plane.c), (axes.z, plane.z)] {
+            guard let dim else { continue }
+            let i = min(shape[dim] - 1, index * shape[dim] / full[dim])
+            ranges[dim] = ZarrRange(lower: i, upper: i + 1, step: 1)
+        }
+        ranges[axes.y] = ZarrRange(lower: region.rows.lowerBound, upper: region.rows.upperBound, step: region.rowStep)
+        ranges[axes.x] = ZarrRange(lower: region.cols.lowerBound, upper: region.cols.upperBound, step: region.colStep)
+        let h = region.outputHeight, w = region.outputWidth
+        var bytes: [UInt8]
+        do {
+            bytes = try a.read(ranges)
+        } catch {
+            throw OmioError(path, "\(a.path.isEmpty ? "the array" : a.path): \(error.omioReason)")
+        }
+        guard bytes.count == h * w * a.metadata.dtype.bytes else {
+            throw OmioError(path, "internal: the reader returned \(bytes.count) bytes for a \(w)x\(h) region")
+        }
+        if axes.x < axes.y { bytes = ZarrImageSource.transpose(bytes, rows: w, cols: h, sampleBytes: a.metadata.dtype.bytes) }
+        return PixelBuffer(dtype: a.metadata.dtype, width: w, height: h, bytes: bytes)
+    }
+
+    /// An X-before-Y array's region (w rows of h) as rows of Y.
+    static func transpose(_ src: [UInt8], rows: Int, cols: Int, sampleBytes b: Int) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: src.count)
+        for r in 0..<rows {
+            for c in 0..<cols {
+                for k in 0..<b { out[(c * rows + r) * b + k] = src[(r * cols + c) * b + k] }
+            }
+        }
+        return out
+    }
+
+    public func rawTree() -> [MetaNode] {
+        ZarrRawTree.nodes(self)
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import OmioFixtures
+import OmioFormats
+import Testing
+
+/// `info`, `slice`, `render` and `export` on OME-Zarr store folders written by ome-zarr-py: the
+/// store is the input like a file is; what is written equals zarr-python's reading; nothing is
+/// ever written inside the user's store.
+@Suite(.serialized)
+struct ZarrStoreCLITests {
+    @Test func infoDescribesAStoreFolder() throws {
+        guard let dir = NGFFTestStores.folder() else { return }
+        let store = dir + "/tczyx_v05.ome.zarr"
+        let r = try BinaryRunner.run(["info", "--json", store])
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try JSONValue.parse(Data(r.stdout.utf8))
+        #expect(json["format"]?.stringValue == "ome-zarr")
+        #expect(json["shape"] == .array([2, 4, 3, 70, 50].map { .int($0) }))
+        #expect(json["levels"]?.intValue == 2)
+        #expect(json["PhysicalSizeX"]?.doubleValue == 0.5 && json["PhysicalSizeZ"]?.doubleValue == 2)
+        #expect(json["TimeIncrement"]?.doubleValue == 0.25)
+        // The text form too, with a trailing slash as shells complete folders.
+        let text = try BinaryRunner.run(["info", store + "/"])
+        #expect(text.status == 0 && text.stdout.contains("ome-zarr") && text.stdout.contains("2 levels"), "\(text.stdout)\(text.stderr)")
+    }
+
+    @Test func sliceOfAStoreIsZarrPythonsReading() throws {
+        guard let dir = NGFFTestStores.folder() else { return }
+        let out = TestPaths.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        // czyx on Zarr v2 with blosc: C 1, Z 0:3, rows 5:37:4, columns 30: (crossing chunk edges).
+        let r = try BinaryRunner.run(["slice", dir + "/czyx_v04_blosc.ome.zarr", "--c", "1", "--z", "0:3", "--y", "5:37:4", "--x", "30:", "-o", out + "/s.npy"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let level = try NGFFTestStores.expected("czyx_v04_blosc.ome.zarr", in: dir).levels[0] // (2, 3, 40, 36) int16
+        var want: [UInt8] = []
+        for z in 0..<3 {
+            for y in stride(from: 5, to: 37, by: 4) {
+                for x in 30..<36 {
+                    let at = (((1 * 3 + z) * 40 + y) * 36 + x) * 2
+                    want.append(contentsOf: level.bytes[at..<(at + 2)])
+                }
+            }
+        }
+        let npy = try [UInt8](Data(contentsOf: URL(fileURLWithPath: out + "/s.npy")))
+        #expect(npy.count > want.count && Array(npy.suffix(want.count)) == want)
+        let header = String(decoding: npy.prefix(128), as: UTF8.self)
+        #expect(header.contains("(3, 8, 6)") && header.contains("<i2"), "\(header)")
+    }
+
+    @Test func renderAndExportReadAStore() throws {
+        guard let dir = NGFFTestStores.folder() else { return }
+        let out = TestPaths.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let store = dir + "/tczyx_v05.ome.zarr"
+        let r = try BinaryRunner.run(["render", store, "--width", "20", "--height", "8", "--colors", "truecolor"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.split(separator: "\n").count >= 4 && r.stdout.contains("\u{1B}[38;2;"))
+        // --store disk: the store is its own pyramid; nothing is built beside it.
+        let disk = try BinaryRunner.run(["render", store, "--width", "20", "--height", "8", "--store", "disk"])
+        #expect(disk.status == 0 && disk.stdout == r.stdout, "\(disk.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/.omio_cache"))
+        // Export to OME-TIFF: every plane as zarr-python reads it.
+        let e = try BinaryRunner.run(["export", store, "-o", out + "/e.ome.tif"], timeout: 60)
+        #expect(e.status == 0, "\(e.stderr)")
+        let tif = try ImageOpener.open(path: out + "/e.ome.tif")
+        let m = tif.metadata(series: 0)
+        #expect(m.shape == Shape(t: 2, z: 4, c: 3, y: 70, x: 50) && abs(m.physicalSizeX - 0.5) < 1e-9 && m.timeIncrement == 0.25)
+        let level = try NGFFTestStores.expected("tczyx_v05.ome.zarr", in: dir).levels[0] // t c z y x
+        let plane = try tif.readPlane(plane: PlaneIndex(t: 1, z: 3, c: 2))
+        let at = (((1 * 3 + 2) * 4 + 3) * 70 * 50) * 2
+        #expect(plane.bytes == Array(level.bytes[at..<(at + 70 * 50 * 2)]))
+    }
+
+    @Test func outputsInsideTheStoreAreRefused() throws {
+        guard let dir = NGFFTestStores.folder() else { return }
+        let store = dir + "/zyx.ome.zarr"
+        let before = try FileManager.default.subpathsOfDirectory(atPath: store).sorted()
+        for (args, name) in [(["slice"], "/x.npy"), (["slice"], "/s0/x.ome.zarr"), (["export"], "/x.ome.tif"), (["slice"], "/../zyx.ome.zarr/y.npy")] {
+            let r = try BinaryRunner.run(args + [store, "-o", store + name])
+            #expect(r.status == 1, "\(name): \(r.stderr)")
+            #expect(r.stderr.hasPrefix("omio-tui: error: \(store + name): is inside \(store), the store the source reads; refusing to write into it"), "\(r.stderr)")
+            #expect(r.stderr.split(separator: "\n").count == 1)
+        }
+        #expect(try FileManager.default.subpathsOfDirectory(atPath: store).sorted() == before)
+        // The store folder itself is not an output either.
+        let r = try BinaryRunner.run(["slice", store, "-o", store])
+        #expect(r.status == 1 && r.stderr.contains("refusing"), "\(r.stderr)")
+    }
+
+    @Test func aFolderWithoutMetadataIsOneLine() throws {
+        let dir = TestPaths.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir + "/nothing.zarr", withIntermediateDirectories: true)
+        let r = try BinaryRunner.run(["info", dir + "/nothing.zarr"])
+        #expect(r.status == 1)
+        #expect(r.stderr == "omio-tui: error: \(dir)/nothing.zarr: not an OME-Zarr image (no zarr.json or .zattrs at \(dir)/nothing.zarr)\n")
+    }
+}
