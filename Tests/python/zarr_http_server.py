@@ -13,6 +13,7 @@ reader must survive injected on purpose:
   --redirect PREFIX         /PREFIX/key answers 302 to /key (a moved bucket)
   --no-ranges               ignore Range headers (answer 200 with the whole object)
   --tls CERT KEY            serve HTTPS with this certificate
+  --log                     print "<seconds since start> <path> <range>" to stderr for each request
 
 Paths are the request path without the leading "/" (e.g. "img.zarr/0/c/0/0/0"); globs are
 fnmatch patterns on it. Prints "PORT <n>" on stdout once listening. GET /__stats answers
@@ -36,6 +37,9 @@ import time
 import urllib.parse
 
 
+STARTED = time.monotonic()
+
+
 class Faults:
     def __init__(self, args):
         self.latency = (0.0, 0.0)
@@ -53,6 +57,7 @@ class Faults:
         self.redirect_loop = args.redirect_loop or []
         self.redirect = args.redirect
         self.no_ranges = args.no_ranges
+        self.log = args.log
 
     @staticmethod
     def matches(path, globs):
@@ -106,6 +111,8 @@ def make_handler(root, faults, stats):
             if path == "__stats":
                 return self.send_bytes(200, stats.json(), head, "application/json")
             nth = stats.begin(path)
+            if faults.log:
+                print(f"{time.monotonic() - STARTED:8.3f} {path} {self.headers.get('Range') or ''}", file=sys.stderr, flush=True)
             sent = 0
             try:
                 lo, hi = faults.latency
@@ -220,6 +227,7 @@ def parser():
     p.add_argument("--redirect-loop", action="append")
     p.add_argument("--redirect")
     p.add_argument("--no-ranges", action="store_true")
+    p.add_argument("--log", action="store_true")
     p.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
     return p
 
