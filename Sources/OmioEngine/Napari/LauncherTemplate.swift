@@ -8,7 +8,8 @@ extension NapariScript {
 
 Standalone: needs napari (with a Qt binding such as PyQt6), zarr >= 3, dask and numpy, and
 nothing of omio-tui. It opens the OME-Zarr store omio-tui built from the file (every pyramid
-level; the store's axes are t, c, z, y, x), drops axes of length 1 (never y and x), and adds one
+level; the store's axes are t, c, z, y, x), or an OME-Zarr image in place (its own folder or URL,
+its own axes; no copy), drops axes of length 1 (never y and x), and adds one
 image layer per channel with the scale (µm, s), axis labels, colours and contrast limits omio-tui
 showed, additive blending and a scale bar. The layer description is LAYERS below.
 
@@ -17,8 +18,8 @@ One napari window is reused: the first launcher listens on a local UNIX socket
 /tmp/omio-tui-<uid>/napari.sock, in a folder only you can enter); later launchers hand it
 their layer description and exit. A socket nobody listens on is removed. Sending a file again
 replaces its layers; another file of the same name gets its folder in front of its layer
-names. While the window shows a store it holds a shared lock on the store's lock file
-(<store>.lock), so omio-tui's purge knows it is in use.
+names. While the window shows a store omio-tui built it holds a shared lock on the store's
+lock file (<store>.lock), so omio-tui's purge knows it is in use.
 
   python3 THIS_FILE [--mode dask|zarr|numpy]  open, or add to the open omio-tui napari window
                                                dask: dask.array.from_zarr on every level (lazy)
@@ -173,14 +174,18 @@ def open_levels(spec, mode):
     import zarr
 
     index = tuple(spec["index"])
+    # The store's axes (t, c, z, y, x for omio-tui's stores; an OME-Zarr image opened in place
+    # has its own subset and order, OMIO's cache t, z, c, y, x): the kept ones are put in
+    # t, c, z, y, x order, the order omio-tui's axis labels and channel axis are given in.
+    store_axes = spec.get("store_axes", ["t", "c", "z", "y", "x"])
+    kept = [a for a, i in zip(store_axes, index) if i is None]
+    order = sorted(range(len(kept)), key=lambda k: "tczyx".index(kept[k]))
+    moved = order != list(range(len(kept)))
+    if mode not in ("dask", "zarr", "numpy"):
+        raise ValueError(f"unknown mode {mode!r} (dask, zarr or numpy)")
     levels = []
     for level in spec["levels"]:
-        path = pathlib.Path(spec["store"], level["path"])
-        if not path.is_dir():
-            raise FileNotFoundError(f"{path} is missing: the store was removed or rebuilt; send the file from omio-tui again")
-        # A store object on the path: a string would be parsed as a URL, and a file name with
-        # '#', '?', a tab or a newline would then name some other folder.
-        array = zarr.open_array(zarr.storage.LocalStore(path, read_only=True), mode="r")
+        array, path = open_array(spec, level)
         if list(array.shape) != list(level["shape"]):
             raise ValueError(f"{path} has shape {list(array.shape)}, the launcher expects {level['shape']}: "
                              "the store was rebuilt; send the file from omio-tui again")
@@ -188,24 +193,45 @@ def open_levels(spec, mode):
         # Per store axis: the region, then the axes of length 1 dropped at their only index.
         axes = [r if i is None else r[i] for r, i in zip(region, index)]
         view = ZarrView(array, axes)
-        if mode == "dask":
+        if mode == "dask" or (mode == "zarr" and moved):  # a view cannot reorder axes; dask can, lazily
             import dask.array as da
 
             a = da.from_zarr(array)
             for axis, r in reversed(list(enumerate(axes))):
                 a = a[(slice(None),) * axis + ((slice(r.start, r.stop, r.step) if isinstance(r, range) else r),)]
-            levels.append(a)
+            levels.append(a.transpose(order) if moved else a)
         elif mode == "zarr":
             levels.append(view)
-        elif mode == "numpy":
-            levels.append(np.asarray(view))
         else:
-            raise ValueError(f"unknown mode {mode!r} (dask, zarr or numpy)")
+            levels.append(np.transpose(np.asarray(view), order) if moved else np.asarray(view))
     if mode == "numpy":
         size = sum(a.nbytes for a in levels)
         if size > NUMPY_WARN_BYTES:
             log(f"--mode numpy holds {size / 1e9:.1f} GB of {spec['source']} in memory; --mode dask reads lazily")
     return levels
+
+
+def open_array(spec, level):
+    """One level's zarr array and what messages call it: a folder below the store, or for a
+    store omio-tui opened by URL the same path below the URL (read with zarr's fsspec store,
+    which needs fsspec and aiohttp)."""
+    import zarr
+
+    if spec.get("remote"):
+        url = spec["store"].rstrip("/") + ("/" + level["path"] if level["path"] else "")
+        try:
+            import aiohttp  # noqa: F401  (fsspec's HTTP file system reads through it)
+            import fsspec  # noqa: F401
+        except ImportError as e:
+            raise SystemExit(f"omio-napari: {url} is remote: this Python needs fsspec and aiohttp to read it "
+                             f"({e.name} is missing; {sys.executable} -m pip install fsspec aiohttp)")
+        return zarr.open_array(zarr.storage.FsspecStore.from_url(url, read_only=True), mode="r"), url
+    path = pathlib.Path(spec["store"], level["path"])
+    if not path.is_dir():
+        raise FileNotFoundError(f"{path} is missing: the store was removed or rebuilt; send the file from omio-tui again")
+    # A store object on the path: a string would be parsed as a URL, and a file name with
+    # '#', '?', a tab or a newline would then name some other folder.
+    return zarr.open_array(zarr.storage.LocalStore(path, read_only=True), mode="r"), path
 
 
 def colormap(value):
@@ -275,7 +301,8 @@ def add_file(viewer, spec, mode):
         layer = viewer.add_image(data, name=spec["name"], rgb=True,
                                  contrast_limits=channels[0]["contrast_limits"], **common)
         scale_bar(viewer).visible = True
-        hold_store(viewer, spec["store"])
+        if spec.get("hold", True):
+            hold_store(viewer, spec["store"])
         return [layer]
     data = levels if len(levels) > 1 else levels[0]
     if spec["channel_axis"] is None:
@@ -293,7 +320,10 @@ def add_file(viewer, spec, mode):
             **common,
         )
     scale_bar(viewer).visible = True
-    hold_store(viewer, spec["store"])
+    # A user's OME-Zarr opened in place is not omio-tui's to lock (the lock file would be
+    # written beside the user's data); only the stores omio-tui built are held.
+    if spec.get("hold", True):
+        hold_store(viewer, spec["store"])
     return layers
 
 
@@ -953,8 +983,10 @@ def main(argv=None):
 # last so that a launcher's line numbers, in a traceback, are this file's.
 TITLE = "@@TITLE@@"
 DEFAULT_MODE = "@@MODE@@"
-# What omio-tui showed, per file. Each of "levels" names a store array ("path", its "shape") and
-# the part of it to show ("region": per store axis t, c, z, y, x a range [start, stop, step] or
+# What omio-tui showed, per file. "store_axes" names the store's axes (t, c, z, y, x when absent;
+# an OME-Zarr image opened in place has its own; "remote": "store" is a URL; "hold": false, the
+# store is not omio-tui's to lock). Each of "levels" names a store array ("path", its "shape") and
+# the part of it to show ("region": per store axis a range [start, stop, step] or
 # {"list": [...]}; all of it unless a region was sent). "index" says, per store axis, whether the
 # axis is kept (null) or dropped at that index of the region (0); "channel_axis" is where c sits
 # after dropping (null: one channel, dropped too); "scale", "translate" (where the region starts,

@@ -159,12 +159,13 @@ public enum NapariLauncher {
                 return p.spec
             }
         }
-        let stale = inputs.filter { StoreBuilder.existingStore(source: $0.source, request: request($0)) == nil }
+        let stale = inputs.filter { !inPlace($0.source) && StoreBuilder.existingStore(source: $0.source, request: request($0)) == nil }
         guard launch, !check, !stale.isEmpty else {
             return try send(specs: try prepareAll(), mode: mode, python: python, launch: launch, check: check,
                             toolVersion: toolVersion, environment: environment, onExit: onExit)
         }
         let pending = try inputs.map { input in
+            if inPlace(input.source) { return try prepare(input, cacheDir: cacheDir, toolVersion: toolVersion, environment: environment).spec }
             var metadata = input.metadata
             metadata.series = input.series
             let location = try StoreLocation.resolve(source: input.source.path, series: input.series, cacheDir: cacheDir)
@@ -197,7 +198,7 @@ public enum NapariLauncher {
     /// lock shared, which would keep the build waiting) removes its layers and lets go.
     public static func releaseIfShown(_ source: ImageSource, request: StoreRequest,
                                       environment: [String: String] = ProcessInfo.processInfo.environment) {
-        guard let location = try? StoreLocation.resolve(source: source.path, series: request.series, cacheDir: request.cacheDir),
+        guard !inPlace(source), let location = try? StoreLocation.resolve(source: source.path, series: request.series, cacheDir: request.cacheDir),
               StoreBuilder.existingStore(source: source, request: request) == nil,
               StoreLock.isShared(location.lockPath) else { return }
         NapariSocket.release(stores: [location.storePath], environment: environment)
@@ -208,6 +209,7 @@ public enum NapariLauncher {
                                environment: [String: String] = ProcessInfo.processInfo.environment,
                                progress: ((StoreBuildProgress) -> Void)? = nil,
                                cancellation: StoreCancellation? = nil) throws -> (spec: NapariLayerSpec, store: StoreBuildResult) {
+        if inPlace(input.source) { return try prepareInPlace(input, cacheDir: cacheDir, environment: environment) }
         let request = StoreRequest(series: input.series, cacheDir: cacheDir, overlayHash: input.overlayHash, toolVersion: toolVersion)
         releaseIfShown(input.source, request: request, environment: environment)
         let built = try StoreBuilder.ensure(source: input.source, request: request, metadata: input.metadata,
@@ -231,6 +233,43 @@ public enum NapariLauncher {
                                    storePath: built.path, levels: levels, colors: input.colors, contrastLimits: limits,
                                    region: input.region)
         return (spec, built)
+    }
+
+    /// An OME-Zarr source is a chunked pyramid already: napari reads it where it is.
+    static func inPlace(_ source: ImageSource) -> Bool { source.format == .omeZarr }
+
+    /// An OME-Zarr source: the layers over its own store (its levels, its axes), with the
+    /// corrected scale and the channels' names, colours and limits; nothing is built or locked.
+    /// The launcher goes where a build of the source would (its `.omio_cache`), never into the
+    /// user's folder or store.
+    static func prepareInPlace(_ input: NapariInput, cacheDir: String?,
+                               environment: [String: String]) throws -> (spec: NapariLayerSpec, store: StoreBuildResult) {
+        let layout = try NapariZarrLayout.read(source: input.source)
+        let levels = layout.shapes
+        guard let first = levels.first, first == input.metadata.shape else {
+            throw OmioError(input.source.path, "its level arrays (\(levels.first.map { "\($0)" } ?? "none")) do not match the image (\(input.metadata.shape)); napari cannot open it in place")
+        }
+        let t = input.region?.t.first ?? input.t
+        let z = input.region.map { $0.z.indices[$0.z.count / 2] } ?? input.z
+        let array = LazyArray(levels: SourceLevels(source: input.source, series: input.series), cache: ChunkCache(capacityBytes: 32 << 20))
+        func plane(_ c: Int) -> PlaneIndex { PlaneIndex(t: min(max(0, t), first.t - 1), z: min(max(0, z), first.z - 1), c: c) }
+        func stats(_ c: Int) throws -> PlaneStats {
+            try DisplaySlicer.slice2D(array, plane: plane(c), width: min(first.x, 512), height: min(first.y, 512)).stats
+        }
+        var limits = try (0..<first.c).map { c in try input.contrastLimits[c] ?? ContrastMode.auto.limits(for: stats(c)) }
+        if input.metadata.isRGB, input.contrastLimits.isEmpty, let mode = TrueColor.defaultMode(input.metadata) {
+            limits = Array(repeating: TrueColor.sharedLimits(mode, stats: try TrueColor.channels.map(stats)), count: first.c)
+        }
+        var metadata = input.metadata
+        metadata.series = input.series
+        let source = layout.isRemote ? input.source.path : LexicalPath.absolute(input.source.path)
+        var spec = NapariLayerSpec(metadata: metadata, sourcePath: source, storePath: layout.location, levels: levels,
+                                   colors: input.colors, contrastLimits: limits, region: input.region)
+        spec.inPlace = layout
+        let location = try StoreLocation.resolve(source: input.source.path, series: input.series, cacheDir: cacheDir, environment: environment)
+        try StoreFiles.makeDirectories(location.directory)
+        spec.launcherStorePath = location.storePath
+        return (spec, StoreBuildResult(path: layout.location, reused: true, bytesOnDisk: 0, sourceBytes: 0, seconds: 0, notice: nil, repaired: nil))
     }
 
     /// Fiji's auto-contrast of one plane, from a level of about 512 x 512.
@@ -265,7 +304,7 @@ public enum NapariLauncher {
                             onExit: (@Sendable (NapariExit) -> Void)? = nil) throws -> NapariSendResult {
         precondition(!specs.isEmpty, "nothing to send")
         let scripts = try writeLaunchers(specs, mode: mode, toolVersion: toolVersion)
-        let logPath = NapariScript.logPath(storePath: specs[0].storePath)
+        let logPath = NapariScript.logPath(storePath: specs[0].scriptStorePath)
         let chosen = choosePython(explicit: python, environment: environment)
         let extra = scripts.dropFirst().flatMap { ["--also", $0] }
         func command(_ py: String, _ options: [String] = []) -> String {
@@ -280,10 +319,14 @@ public enum NapariLauncher {
         guard let resolved = resolvePython(chosen, environment: environment) else {
             throw failure(.pythonNotFound, "\(notAPython(chosen)) (set --python or OMIO_PYTHON to a Python with napari)")
         }
-        let missing = try missingModules(python: resolved, environment: environment)
+        // A store opened by URL is read with zarr's fsspec store: fsspec and aiohttp too.
+        let remote = specs.contains { $0.inPlace?.isRemote == true }
+        let missing = try missingModules(python: resolved, environment: environment, also: remote ? remoteModules : [])
         if !missing.isEmpty {
-            throw failure(.modulesMissing(missing), "\(chosen) cannot import \(missing.joined(separator: ", "))",
-                          hint: "\(shellQuote(chosen)) \(installArguments)")
+            let onlyRemote = Set(missing).isSubset(of: remoteModules)
+            throw failure(.modulesMissing(missing), "\(chosen) cannot import \(missing.joined(separator: ", "))"
+                            + (onlyRemote ? " (needed to read a store over HTTP)" : ""),
+                          hint: "\(shellQuote(chosen)) " + (onlyRemote ? "-m pip install " + remoteModules.joined(separator: " ") : installArguments))
         }
         let reportPath = (NSTemporaryDirectory() as NSString).appendingPathComponent("omio-napari-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).json")
         // The script opens with `mode` by default.
@@ -320,7 +363,7 @@ public enum NapariLauncher {
     /// Writes one launcher per spec, atomically, beside its store; their paths.
     static func writeLaunchers(_ specs: [NapariLayerSpec], mode: NapariMode, toolVersion: String) throws -> [String] {
         try specs.map { spec in
-            let path = NapariScript.scriptPath(storePath: spec.storePath)
+            let path = NapariScript.scriptPath(storePath: spec.scriptStorePath)
             let text = NapariScript.render(specs: [spec], mode: mode, toolVersion: toolVersion)
             do {
                 try AtomicFile.write(Data(text.utf8), to: path, mode: 0o755)
@@ -376,15 +419,19 @@ public enum NapariLauncher {
         return "\(python) is not an executable program"
     }
 
-    /// What the launcher needs that `python` lacks (found without importing: fast).
+    /// What zarr's fsspec store reads URLs with (the launcher of a remote store imports them).
+    static let remoteModules = ["fsspec", "aiohttp"]
+
+    /// What the launcher needs that `python` lacks (found without importing: fast); the
+    /// arguments name more modules to look for.
     static let probe = """
-        import importlib.util as u, json
+        import importlib.util as u, json, sys
         def has(n):
             try:
                 return u.find_spec(n) is not None
             except Exception:
                 return False
-        missing = [n for n in ("napari", "zarr", "dask", "numpy") if not has(n)]
+        missing = [n for n in ["napari", "zarr", "dask", "numpy"] + sys.argv[1:] if not has(n)]
         def version(n):
             # From the name of the dist-info folder beside the package: importing
             # importlib.metadata takes longer than the rest of the probe, and the launcher
@@ -414,10 +461,10 @@ public enum NapariLauncher {
     /// after it (`echo done`), so the line is found by this, not by being the last.
     static let probeMarker = "omio-probe-missing: "
 
-    static func missingModules(python: String, environment: [String: String]) throws -> [String] {
+    static func missingModules(python: String, environment: [String: String], also: [String] = []) throws -> [String] {
         let run: (status: Int32, stdout: String, stderr: String)
         do {
-            run = try NapariProcess.run([python, "-c", probe], environment: environment, timeout: 60)
+            run = try NapariProcess.run([python, "-c", probe] + also, environment: environment, timeout: 60)
         } catch {
             return ["napari (\(python) does not run: \(error.omioReason))"]
         }

@@ -63,6 +63,16 @@ public struct NapariLayerSpec: Equatable, Sendable {
     /// The store is still being built: a launcher started with `--await-pid` waits until
     /// omio-tui rewrites it with the finished description (levels, contrast limits).
     public var pending = false
+    /// Set for an OME-Zarr source: the launcher opens the image's own store (folder or URL,
+    /// `storePath`) with its own level paths and axes; no copy is built, nothing is locked.
+    public var inPlace: NapariZarrLayout?
+    /// Where the launcher and its log go when `storePath` is not omio-tui's (an OME-Zarr opened
+    /// in place): the store path a build would use (`.omio_cache/<name>.ome.zarr`), never the
+    /// user's folder.
+    public var launcherStorePath: String?
+
+    /// The store path the launcher and log are named after.
+    public var scriptStorePath: String { launcherStorePath ?? storePath }
 
     /// - Parameters:
     ///   - metadata: the corrected metadata of the series.
@@ -199,14 +209,22 @@ public struct NapariLayerSpec: Equatable, Sendable {
     /// The description the launcher reads (see the LAYERS comment in the script).
     public var json: JSONValue {
         func numbers(_ v: [Double]) -> JSONValue { .array(v.map { .number($0) }) }
-        return .object((pending ? [("pending", JSONValue.bool(true))] : []) + [
+        let canonical = ["t", "c", "z", "y", "x"]
+        // Per store axis, in the store's own order (t, c, z, y, x for omio-tui's stores).
+        let axes = inPlace?.axes ?? canonical
+        // A dimension with no role ("_") is read at index 0.
+        func inStoreOrder<T>(_ values: [T], unmapped: T) -> [T] { axes.map { canonical.firstIndex(of: $0).map { values[$0] } ?? unmapped } }
+        let placement: [(String, JSONValue)] = inPlace.map { l in
+            [("remote", .bool(l.isRemote)), ("hold", .bool(false))]
+        } ?? []
+        return .object((pending ? [("pending", JSONValue.bool(true))] : []) + placement + [
             ("source", .string(sourcePath)),
             ("store", .string(storePath)),
             ("series", .int(series)),
             ("name", .string(name)),
             ("dtype", .string(dtype.rawValue)),
-            ("store_axes", .array(["t", "c", "z", "y", "x"].map { .string($0) })),
-            ("index", .array(storeIndex.map { $0.map { .int($0) } ?? .null })),
+            ("store_axes", .array(axes.map { .string($0) })),
+            ("index", .array(inStoreOrder(storeIndex, unmapped: 0).map { $0.map { .int($0) } ?? .null })),
             ("channel_axis", channelAxis.map { .int($0) } ?? .null),
             ("rgb", .bool(rgb)),
             ("axis_labels", .array(axisLabels.map { .string($0) })),
@@ -222,8 +240,10 @@ public struct NapariLayerSpec: Equatable, Sendable {
             })),
             ("levels", .array(shownLevels.map { part in
                 let s = levels[part.level]
-                return .object([("path", .string(String(part.level))), ("shape", .array([s.t, s.c, s.z, s.y, s.x].map { .int($0) })),
-                                ("region", .array([part.t, part.c, part.z, part.y, part.x].map(NapariLayerSpec.json)))])
+                let path = inPlace.map { $0.levelPaths[part.level] } ?? String(part.level)
+                let shape = inPlace.map { $0.levelShapes[part.level] } ?? [s.t, s.c, s.z, s.y, s.x]
+                return .object([("path", .string(path)), ("shape", .array(shape.map { .int($0) })),
+                                ("region", .array(inStoreOrder([part.t, part.c, part.z, part.y, part.x], unmapped: .range(start: 0, stop: 1, step: 1)).map(NapariLayerSpec.json)))])
             })),
         ])
     }

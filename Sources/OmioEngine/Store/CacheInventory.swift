@@ -21,6 +21,8 @@ public struct CacheEntry: Sendable, Equatable {
 
     public enum Kind: String, Sendable, CaseIterable {
         case store, launcher, log, foreign
+        /// The chunk cache of remote stores (`$XDG_CACHE_HOME/omio-tui/http`), as one entry.
+        case httpCache = "http"
     }
 
     public var path: String
@@ -141,6 +143,20 @@ public enum CacheInventory {
         return listing
     }
 
+    /// The chunk cache remote stores fill (`$XDG_CACHE_HOME/omio-tui/http`).
+    public static func httpCachePath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        UserFolders.cacheHome(environment) + "/omio-tui/http"
+    }
+
+    /// The HTTP chunk cache as one entry (its size, when last used); nil when there is none.
+    /// The `p` menu lists it; purging it only costs the next view of a remote store its download.
+    public static func httpCacheEntry(environment: [String: String] = ProcessInfo.processInfo.environment) -> CacheEntry? {
+        let path = httpCachePath(environment: environment)
+        guard isRealDirectory(path) else { return nil }
+        return CacheEntry(path: path, source: nil, bytes: StoreFiles.diskUsage(path), state: .complete, kind: .httpCache,
+                          built: nil, lastUsed: lastUsed(path), building: false)
+    }
+
     /// Everything in the user's cache for files in read-only folders (`cache list --fallback`).
     public static func listFallback(environment: [String: String] = ProcessInfo.processInfo.environment) -> CacheListing {
         let root = UserFolders.fallbackStores(environment)
@@ -239,6 +255,8 @@ public enum CacheInventory {
             return text.contains(kind == .log ? "=== omio-tui " : "Written by omio-tui")
         case .foreign:
             return false
+        case .httpCache:
+            return path == httpCachePath()
         }
     }
 
@@ -291,7 +309,8 @@ public enum CacheInventory {
         var candidate = (name as NSString).deletingPathExtension
         while !candidate.isEmpty {
             let path = (folder as NSString).appendingPathComponent(candidate)
-            if StoreFiles.exists(path), !isDirectory(path) { return path }
+            // An OME-Zarr store is a folder that is an image (its launcher sits in .omio_cache).
+            if StoreFiles.exists(path), !isDirectory(path) || ZarrStorePlacement.zarrFormat(ofFolder: path) != nil { return path }
             let shorter = (candidate as NSString).deletingPathExtension
             if shorter == candidate { break }
             candidate = shorter

@@ -43,7 +43,13 @@ public struct StoreLocation: Sendable, Equatable {
     public static func resolve(source: String, series: Int = 0, cacheDir: String? = nil,
                                environment: [String: String] = ProcessInfo.processInfo.environment,
                                isWritable: (String) -> Bool = UserFolders.canWrite) throws -> StoreLocation {
-        let absolute = LexicalPath.absolute(source)
+        if ZarrStorePlacement.isURL(source) {
+            // A URL has no folder: its caches and launchers go to the user's cache.
+            let url = ZarrStorePlacement.canonicalURL(source)
+            let name = FNV1a.hex(url) + "-" + (url as NSString).lastPathComponent + (series > 0 ? ".series-\(series)" : "")
+            return StoreLocation(storePath: (cacheDir.map { LexicalPath.absolute($0) } ?? UserFolders.fallbackStores(environment) + "/remote") + "/" + name + storeSuffix)
+        }
+        let absolute = placed(LexicalPath.absolute(source))
         let name = storeName(absolute, series: series)
         if let cacheDir {
             return StoreLocation(storePath: LexicalPath.absolute(cacheDir) + "/" + name + storeSuffix)
@@ -69,9 +75,17 @@ public struct StoreLocation: Sendable, Equatable {
     /// name (and the manifest's source path guards the rest).
     public static func fallbackPath(source: String, series: Int = 0,
                                     environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        let absolute = LexicalPath.absolute(source)
+        let absolute = placed(LexicalPath.absolute(source))
         let name = storeName(absolute, series: series)
         return UserFolders.fallbackStores(environment) + "/\(name).\(FNV1a.hex(LexicalPath.folder(of: absolute)))\(storeSuffix)"
+    }
+
+    /// An image inside an OME-Zarr store (a plate's field `plate.zarr/A/1/0`) is placed as if it
+    /// were `plate.zarr.A.1.0` beside the store: its caches and launchers never go inside the
+    /// store, which is the user's data.
+    static func placed(_ absolute: String) -> String {
+        guard let (root, inside) = ZarrStorePlacement.enclosingStore(of: absolute), !inside.isEmpty else { return absolute }
+        return root + "." + inside.joined(separator: ".")
     }
 
     /// `<file name>` or `<file name>.series-N`.

@@ -111,7 +111,8 @@ extension AppModel {
     /// In disk mode, asks for the open file's store (built in the background when missing or
     /// stale; display reads move to it once it is complete).
     func ensureStore() {
-        guard storeMode == .disk, var v = viewer else { return }
+        // An OME-Zarr source is a chunked pyramid already: a copy would only cost disk.
+        guard storeMode == .disk, var v = viewer, v.source.format != .omeZarr else { return }
         v.store = .building(0)
         viewer = v
         let request = StoreRequest(series: v.series, cacheDir: cacheDir, overlayHash: v.overlay.hash(series: v.series))

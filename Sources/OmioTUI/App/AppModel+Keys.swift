@@ -116,6 +116,7 @@ extension AppModel {
         case .home: browser.selection = 0
         case .end: browser.move(Int.max / 2)
         case .enter, .char("l"), .right: openSelected()
+        case .char("o"): enterSelected()
         case .char("h"), .left, .backspace: goUp()
         case .char("."):
             let name = browser.selected?.name
@@ -215,11 +216,7 @@ extension AppModel {
         guard let e = browser.selected else { return }
         switch e.kind {
         case .directory:
-            browser.cwd = e.path
-            browser.filter = ""
-            browser.selection = 0
-            browser.scroll = 0
-            list(e.path)
+            enter(e.path)
         case .image, .other:
             effects.append(.open(path: e.path, series: 0))
             viewer?.loading = true
@@ -227,10 +224,33 @@ extension AppModel {
         }
     }
 
+    /// `o`: a store (an image to Enter) entered as the folder it is; any folder as Enter does.
+    func enterSelected() {
+        guard let e = browser.selected else { return }
+        if e.kind == .directory || e.zarr != nil { enter(e.path) } else {
+            flash("o enters a folder or a Zarr store; \(e.name) is a file (Enter opens it)")
+        }
+    }
+
+    func enter(_ path: String) {
+        browser.cwd = path
+        browser.filter = ""
+        browser.selection = 0
+        browser.scroll = 0
+        list(path)
+    }
+
     func goUp() {
-        let parent = (browser.cwd as NSString).deletingLastPathComponent
+        var parent = (browser.cwd as NSString).deletingLastPathComponent
         guard parent != browser.cwd, !parent.isEmpty else { return }
         pendingSelect = (browser.cwd as NSString).lastPathComponent
+        // A well (`plate/A/1`) is listed in its plate, under its name there (`A/1`).
+        let grand = (parent as NSString).deletingLastPathComponent
+        let well = (parent as NSString).lastPathComponent + "/" + (browser.cwd as NSString).lastPathComponent
+        if grand != parent, let plate = ZarrFolder.detect(grand), plate.role == .plate, plate.children.contains(well) {
+            parent = grand
+            pendingSelect = well
+        }
         browser.cwd = parent
         browser.filter = ""
         browser.selection = 0

@@ -125,9 +125,19 @@ final class AppModel {
         self.storeMode = storeMode
         self.cacheDir = cacheDir
         var isDir: ObjCBool = false
+        if ZarrStorePlacement.isURL(path) {
+            // `omio-tui https://…/x.ome.zarr`: nothing to browse there; the working folder is listed.
+            browser = BrowserState(cwd: AppModel.absolute("."))
+            list(browser.cwd)
+            effects.append(.open(path: path, series: 0))
+            openingAtStart = true
+            return
+        }
         let absolute = AppModel.absolute(path)
-        // `omio-tui FILE`: browse its folder with it selected, and open it.
-        let file = FileManager.default.fileExists(atPath: absolute, isDirectory: &isDir) && !isDir.boolValue ? absolute : nil
+        // `omio-tui FILE` (or an image store, a folder): browse its folder with it selected, and open it.
+        let exists = FileManager.default.fileExists(atPath: absolute, isDirectory: &isDir)
+        let isImage = exists && (!isDir.boolValue || ZarrFolder.detect(absolute)?.role == .image)
+        let file = isImage ? absolute : nil
         browser = BrowserState(cwd: file.map(LexicalPath.folder(of:)) ?? absolute)
         pendingSelect = file.map { ($0 as NSString).lastPathComponent }
         list(browser.cwd)
@@ -138,10 +148,29 @@ final class AppModel {
     }
 
     /// `stack.tif` -> `stack.corrected.ome.tif` beside it.
+    /// A store `x.ome.zarr` -> `x.corrected.ome.tif` beside the folder; a plate's field
+    /// `plate.zarr/A/1/0` -> `plate.A.1.0.corrected.ome.tif` beside the plate (never inside a
+    /// store); a URL -> `x.corrected.ome.tif` in the working folder.
     static func defaultExportPath(_ source: String) -> String {
+        if ZarrStorePlacement.isURL(source) {
+            let name = (ZarrStorePlacement.canonicalURL(source) as NSString).lastPathComponent
+            return absolute(storeStem(name) + ".corrected.ome.tif")
+        }
+        if let (root, inside) = ZarrStorePlacement.enclosingStore(of: source) {
+            let name = ([storeStem((root as NSString).lastPathComponent)] + inside).joined(separator: ".")
+            return LexicalPath.folder(of: root) + "/" + name + ".corrected.ome.tif"
+        }
         var name = (source as NSString).lastPathComponent
         if let ending = ImageOpener.supportedSuffix(of: name) { name = String(name.dropLast(ending.count)) }
         return ((source as NSString).deletingLastPathComponent as NSString).appendingPathComponent(name + ".corrected.ome.tif")
+    }
+
+    /// `x.ome.zarr` and `x.zarr` -> `x`.
+    static func storeStem(_ name: String) -> String {
+        for ending in [".ome.zarr", ".zarr"] where name.lowercased().hasSuffix(ending) && name.count > ending.count {
+            return String(name.dropLast(ending.count))
+        }
+        return name
     }
 
     /// A path typed or given on the command line, absolute by its text (`~` expanded, links

@@ -155,7 +155,9 @@ enum EffectRunner {
             post(.napariSent(result))
         case let .listCaches(folder, recursive):
             let listing = CacheInventory.walk(folder: folder, recursive: recursive)
-            post(.cachesListed(folder: folder, entries: listing.entries, notes: listing.notes + (listing.unreadable.map { [$0.description] } ?? [])))
+            // The remote stores' chunk cache is listed too (last), to be purged with `d`.
+            let http = CacheInventory.httpCacheEntry().map { [$0] } ?? []
+            post(.cachesListed(folder: folder, entries: listing.entries + http, notes: listing.notes + (listing.unreadable.map { [$0.description] } ?? [])))
         case let .planPurge(action, folder, entries, file):
             let title: String
             let result: Result<PurgePlan, OmioError>

@@ -34,7 +34,8 @@ enum KeyBindings {
         ]),
         Section(title: "Browser", rows: [
             Row(keys: "↑ ↓ / k j, PgUp PgDn, Home End", action: "move"),
-            Row(keys: "Enter / l / →", action: "open folder or file"),
+            Row(keys: "Enter / l / →", action: "open folder or file (a Zarr store [ZARR v2/v3] opens as one image; a plate lists wells, a well fields)"),
+            Row(keys: "o", action: "enter a Zarr store as a folder (its levels and labels)"),
             Row(keys: "h / ← / Backspace", action: "parent folder"),
             Row(keys: ".", action: "show / hide hidden files"),
             Row(keys: "/", action: "filter by name (Esc clears)"),

@@ -99,8 +99,11 @@ enum BrowserView {
             var detailStyle = TextStyle.dim
             if let h = e.header {
                 detail = (h.badge.map { "[\($0)] " } ?? "") + h.text
-                if h.badge != nil { size = "  " + PurgeReport.size(e.size) }
+                // A store is a folder: its st_size says nothing (and summing it would walk it).
+                if h.badge != nil, e.zarr == nil { size = "  " + PurgeReport.size(e.size) }
                 if h.isError { detailStyle = h.badge == nil ? .error : .warning }
+            } else if let z = e.zarr, z.role != .image {
+                detail = "[\(z.badge)] " + EnglishCount.of(z.children.count, z.role == .plate ? "well" : "field")
             } else if e.kind == .image {
                 detail = "…"
             } else if e.kind == .other {
@@ -108,7 +111,7 @@ enum BrowserView {
             }
             // Names before badges: drop the size, then the shape, then the badge; only then cut
             // the name, in the middle, so its extension stays visible.
-            let badge = e.header?.badge.map { "[\($0)]" } ?? ""
+            let badge = (e.header?.badge ?? e.zarr.flatMap { $0.role == .image ? nil : $0.badge }).map { "[\($0)]" } ?? ""
             let nameFull = TextWidth.width(name)
             let fits = { (d: String) in nameFull + 1 + TextWidth.width(d) <= r.width }
             if fits(detail + size) {

@@ -31,7 +31,7 @@ enum PurgeMenuView {
             let i = state.scroll + row
             guard i < menu.entries.count else { break }
             let e = menu.entries[i]
-            let source = e.source.map { ($0 as NSString).lastPathComponent } ?? "?"
+            let source = e.kind == .httpCache ? "remote stores" : e.source.map { ($0 as NSString).lastPathComponent } ?? "?"
             let line = columns([e.listedState, e.kind.rawValue, PurgeReport.size(e.bytes),
                                 e.built.map { dates.string(from: $0) } ?? "-", dates.string(from: e.lastUsed),
                                 source + " → " + (e.path as NSString).lastPathComponent])
