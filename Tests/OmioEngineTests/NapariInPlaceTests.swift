@@ -25,11 +25,7 @@ import Testing
         let m = ImageMetadata(path: layout.location, format: .omeZarr, levels: layout.levelPaths.count, shape: shape, dtype: .uint16,
                               physicalSizeX: 0.5, physicalSizeY: 0.5, physicalSizeZ: 2.5, timeIncrement: timeIncrement,
                               channels: Array(channels.prefix(shape.c)))
-        let levels = layout.levelShapes.map { s -> Shape in
-            func n(_ a: String) -> Int { layout.axes.firstIndex(of: a).map { s[$0] } ?? 1 }
-            return Shape(t: n("t"), z: n("z"), c: n("c"), y: n("y"), x: n("x"))
-        }
-        var spec = NapariLayerSpec(metadata: m, sourcePath: layout.location, storePath: layout.location, levels: levels,
+        var spec = NapariLayerSpec(metadata: m, sourcePath: layout.location, storePath: layout.location, levels: layout.shapes,
                                    contrastLimits: Array(repeating: ContrastLimits(0, 6000), count: shape.c))
         spec.inPlace = layout
         try FileManager.default.createDirectory(atPath: dir + "/.omio_cache", withIntermediateDirectories: true)

@@ -177,16 +177,8 @@ import Testing
         #expect(b.axes == ["c", "z", "y", "x"] && b.levelShapes.first == [2, 3, 64, 48])
         let field = try NapariZarrLayout.read(folder: plate + "/A/2/1")
         #expect(field.axes == ["z", "y", "x"] && field.levelPaths == ["s0"] && field.levelShapes == [[2, 32, 32]])
-        #expect(throws: (any Error).self) { try NapariZarrLayout.read(folder: plate) } // a plate is no image
-    }
-
-    @Test func axesByTypeThenPosition() throws {
-        func axes(_ json: String, rank: Int) throws -> [String] {
-            try NapariZarrLayout.letters(JSONValue.parse(Data(json.utf8)).arrayValue ?? [], rank: rank)
-        }
-        #expect(try axes(#"[{"name":"time","type":"time"},{"name":"ch","type":"channel"},{"name":"depth","type":"space"},{"name":"row","type":"space"},{"name":"col","type":"space"}]"#, rank: 5) == ["t", "c", "z", "y", "x"])
-        #expect(try axes(#"["c","y","x"]"#, rank: 3) == ["c", "y", "x"])
-        #expect(try axes("[]", rank: 3) == ["z", "y", "x"])
-        #expect(throws: (any Error).self) { try axes(#"[{"name":"a","type":"space"}]"#, rank: 1) }
+        // A plate opened at its root is its first field (as the reader opens it).
+        let first = try NapariZarrLayout.read(folder: plate)
+        #expect(first.location == plate && first.levelPaths == ["A/1/0/s0"])
     }
 }

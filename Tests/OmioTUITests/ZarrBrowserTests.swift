@@ -97,4 +97,30 @@ import Testing
         #expect(AppModel.defaultExportPath("https://h/p/img.ome.zarr/") == LexicalPath.absolute("img.corrected.ome.tif"))
         #expect(AppModel.defaultExportPath(dir + "/rgb.tif") == dir + "/rgb.corrected.ome.tif")
     }
+
+    /// With the reader: each store's header is probed in the background ([ZARR v3] and its
+    /// shape), Enter on a well's field opens it, a correction goes beside the plate, and
+    /// `--store disk` builds no copy of a store (it is a chunked pyramid already).
+    @Test func storesOpenFromTheBrowser() throws {
+        guard let dir = try Self.scene() else { return }
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let d = AppDriver(path: dir, store: .disk)
+        #expect(entry(d, "v3.ome.zarr")?.header?.badge == "ZARR v3")
+        #expect(entry(d, "v3.ome.zarr")?.header?.text == "T2 Z3 C2 64×48 uint16")
+        #expect(entry(d, "second")?.header?.badge == "ZARR v2")
+        d.select("plate.ome.zarr")
+        d.press(.enter)
+        d.select("A/2")
+        d.press(.enter)
+        d.select("1")
+        d.press(.enter)
+        let v = try #require(d.model.viewer)
+        #expect(v.path == dir + "/plate.ome.zarr/A/2/1" && v.shape.z == 2 && v.shape.y == 32)
+        d.press(.char(":"))
+        d.type("set PhysicalSizeZ=3")
+        d.press(.enter)
+        #expect(FileManager.default.fileExists(atPath: dir + "/plate.ome.zarr.A.2.1.omio.json"))
+        #expect(!FileManager.default.fileExists(atPath: dir + "/plate.ome.zarr/A/2/1.omio.json"))
+        #expect(!FileManager.default.fileExists(atPath: dir + "/.omio_cache") && !FileManager.default.fileExists(atPath: dir + "/plate.ome.zarr/A/2/.omio_cache"))
+    }
 }

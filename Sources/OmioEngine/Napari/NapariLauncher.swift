@@ -273,8 +273,7 @@ public enum NapariLauncher {
     static func prepareInPlace(_ input: NapariInput, cacheDir: String?,
                                environment: [String: String]) throws -> (spec: NapariLayerSpec, store: StoreBuildResult) {
         let layout = try NapariZarrLayout.read(source: input.source)
-        func size(_ shape: [Int], _ axis: String) -> Int { layout.axes.firstIndex(of: axis).map { shape[$0] } ?? 1 }
-        let levels = layout.levelShapes.map { Shape(t: size($0, "t"), z: size($0, "z"), c: size($0, "c"), y: size($0, "y"), x: size($0, "x")) }
+        let levels = layout.shapes
         guard let first = levels.first, first == input.metadata.shape else {
             throw OmioError(input.source.path, "its level arrays (\(levels.first.map { "\($0)" } ?? "none")) do not match the image (\(input.metadata.shape)); napari cannot open it in place")
         }
@@ -348,10 +347,14 @@ public enum NapariLauncher {
         guard let resolved = resolvePython(chosen, environment: environment) else {
             throw failure(.pythonNotFound, "\(notAPython(chosen)) (set --python or OMIO_PYTHON to a Python with napari)")
         }
-        let missing = try missingModules(python: resolved, environment: environment)
+        // A store opened by URL is read with zarr's fsspec store: fsspec and aiohttp too.
+        let remote = specs.contains { $0.inPlace?.isRemote == true }
+        let missing = try missingModules(python: resolved, environment: environment, also: remote ? remoteModules : [])
         if !missing.isEmpty {
-            throw failure(.modulesMissing(missing), "\(chosen) cannot import \(missing.joined(separator: ", "))",
-                          hint: "\(shellQuote(chosen)) \(installArguments)")
+            let onlyRemote = Set(missing).isSubset(of: remoteModules)
+            throw failure(.modulesMissing(missing), "\(chosen) cannot import \(missing.joined(separator: ", "))"
+                            + (onlyRemote ? " (needed to read a store over HTTP)" : ""),
+                          hint: "\(shellQuote(chosen)) " + (onlyRemote ? "-m pip install " + remoteModules.joined(separator: " ") : installArguments))
         }
         let reportPath = (NSTemporaryDirectory() as NSString).appendingPathComponent("omio-napari-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).json")
         // The script opens with `mode` by default.
@@ -444,15 +447,19 @@ public enum NapariLauncher {
         return "\(python) is not an executable program"
     }
 
-    /// What the launcher needs that `python` lacks (found without importing: fast).
+    /// What zarr's fsspec store reads URLs with (the launcher of a remote store imports them).
+    static let remoteModules = ["fsspec", "aiohttp"]
+
+    /// What the launcher needs that `python` lacks (found without importing: fast); the
+    /// arguments name more modules to look for.
     static let probe = """
-        import importlib.util as u, json
+        import importlib.util as u, json, sys
         def has(n):
             try:
                 return u.find_spec(n) is not None
             except Exception:
                 return False
-        missing = [n for n in ("napari", "zarr", "dask", "numpy") if not has(n)]
+        missing = [n for n in ["napari", "zarr", "dask", "numpy"] + sys.argv[1:] if not has(n)]
         def version(n):
             # From the name of the dist-info folder beside the package: importing
             # importlib.metadata takes longer than the rest of the probe, and the launcher
@@ -482,10 +489,10 @@ public enum NapariLauncher {
     /// after it (`echo done`), so the line is found by this, not by being the last.
     static let probeMarker = "omio-probe-missing: "
 
-    static func missingModules(python: String, environment: [String: String]) throws -> [String] {
+    static func missingModules(python: String, environment: [String: String], also: [String] = []) throws -> [String] {
         let run: (status: Int32, stdout: String, stderr: String)
         do {
-            run = try NapariProcess.run([python, "-c", probe], environment: environment, timeout: 60)
+            run = try NapariProcess.run([python, "-c", probe] + also, environment: environment, timeout: 60)
         } catch {
             return ["napari (\(python) does not run: \(error.omioReason))"]
         }

@@ -212,7 +212,8 @@ public struct NapariLayerSpec: Equatable, Sendable {
         let canonical = ["t", "c", "z", "y", "x"]
         // Per store axis, in the store's own order (t, c, z, y, x for omio-tui's stores).
         let axes = inPlace?.axes ?? canonical
-        func inStoreOrder<T>(_ values: [T]) -> [T] { axes.map { values[canonical.firstIndex(of: $0)!] } }
+        // A dimension with no role ("_") is read at index 0.
+        func inStoreOrder<T>(_ values: [T], unmapped: T) -> [T] { axes.map { canonical.firstIndex(of: $0).map { values[$0] } ?? unmapped } }
         let placement: [(String, JSONValue)] = inPlace.map { l in
             [("remote", .bool(l.isRemote)), ("hold", .bool(false))]
         } ?? []
@@ -223,7 +224,7 @@ public struct NapariLayerSpec: Equatable, Sendable {
             ("name", .string(name)),
             ("dtype", .string(dtype.rawValue)),
             ("store_axes", .array(axes.map { .string($0) })),
-            ("index", .array(inStoreOrder(storeIndex).map { $0.map { .int($0) } ?? .null })),
+            ("index", .array(inStoreOrder(storeIndex, unmapped: 0).map { $0.map { .int($0) } ?? .null })),
             ("channel_axis", channelAxis.map { .int($0) } ?? .null),
             ("rgb", .bool(rgb)),
             ("axis_labels", .array(axisLabels.map { .string($0) })),
@@ -242,7 +243,7 @@ public struct NapariLayerSpec: Equatable, Sendable {
                 let path = inPlace.map { $0.levelPaths[part.level] } ?? String(part.level)
                 let shape = inPlace.map { $0.levelShapes[part.level] } ?? [s.t, s.c, s.z, s.y, s.x]
                 return .object([("path", .string(path)), ("shape", .array(shape.map { .int($0) })),
-                                ("region", .array(inStoreOrder([part.t, part.c, part.z, part.y, part.x]).map(NapariLayerSpec.json)))])
+                                ("region", .array(inStoreOrder([part.t, part.c, part.z, part.y, part.x], unmapped: .range(start: 0, stop: 1, step: 1)).map(NapariLayerSpec.json)))])
             })),
         ])
     }

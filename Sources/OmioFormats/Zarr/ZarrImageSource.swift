@@ -93,17 +93,21 @@ public final class ZarrImageSource: ImageSource, @unchecked Sendable {
 
     static func join(_ a: String, _ b: String) -> String { a.isEmpty ? b : a + "/" + b }
 
-    /// Every level's array metadata, fetched at the same time (one round trip over HTTP).
+    /// Every level's array metadata, fetched at the same time (one round trip over HTTP). On
+    /// threads of their own (ZarrParallel): concurrentPerform runs as many at once as there
+    /// are cores, so 3 levels on 2 cores took two round trips.
     static func openLevels(_ store: ZarrKeyStore, _ paths: [String]) throws -> [ZarrArrayReader] {
-        var results = [Result<ZarrArrayReader, Error>?](repeating: nil, count: paths.count)
-        let lock = NSLock()
-        DispatchQueue.concurrentPerform(iterations: paths.count) { i in
-            let r = Result { try ZarrArrayReader(store: store, path: paths[i]) }
-            lock.lock()
-            results[i] = r
-            lock.unlock()
+        final class Box: @unchecked Sendable {
+            var results: [Result<ZarrArrayReader, Error>?]
+            let lock = NSLock()
+            init(_ n: Int) { results = Array(repeating: nil, count: n) }
         }
-        return try zip(paths, results).map { p, r in
+        let box = Box(paths.count)
+        try ZarrParallel.forEach(paths.count, width: paths.count) { i in
+            let r = Result { try ZarrArrayReader(store: store, path: paths[i]) }
+            box.lock.withLock { box.results[i] = r }
+        }
+        return try zip(paths, box.results).map { p, r in
             do { return try r!.get() } catch { throw FormatError("level \(p): \(error.omioReason)") }
         }
     }

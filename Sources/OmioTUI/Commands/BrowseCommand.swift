@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import OmioEngine
 import OmioFormats
 import OmioRender
 
@@ -48,9 +49,13 @@ struct BrowseCommand: ParsableCommand, ReportsErrors {
         S3Location.use(endpoint: endpoint)
         // stat's own errno: a file in a folder the user cannot enter is "permission denied", as
         // `info` says, not "no such file".
-        var st = stat()
-        guard stat(path, &st) == 0 else { throw OmioError(path, SystemErrorReason.of(errno: errno)) }
-        try LexicalPath.checkSameFile(path)
+        // A URL (a remote store) is opened in the background like a file; its errors are the
+        // status line's.
+        if !ZarrStorePlacement.isURL(path) {
+            var st = stat()
+            guard stat(path, &st) == 0 else { throw OmioError(path, SystemErrorReason.of(errno: errno)) }
+            try LexicalPath.checkSameFile(path)
+        }
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
             throw OmioError(path, "the inspector needs a terminal (use `omio-tui info` or `render` in pipes)")
         }
