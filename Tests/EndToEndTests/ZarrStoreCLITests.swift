@@ -121,6 +121,34 @@ struct ZarrStoreCLITests {
         #expect(missing.stderr == "omio-tui: error: \(server.baseURL)/nothing.zarr: not an OME-Zarr image (no zarr.json or .zattrs at \(server.baseURL)/nothing.zarr)\n")
     }
 
+    /// A store `slice` wrote opens as the sub-stack it holds, calibration and channels included,
+    /// and slicing it again (store to store) keeps every sample.
+    @Test func aStoreSliceWroteIsAnImageAgain() throws {
+        let out = TestPaths.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let file = TestPaths.exampleData + "/ome_T4_Z2_C3.ome.tif"
+        let r = try BinaryRunner.run(["slice", file, "--t", "1:4", "--z", ":", "--c", "0:3:2", "-o", out + "/a.ome.zarr"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let again = try BinaryRunner.run(["slice", out + "/a.ome.zarr", "--t", ":", "--z", ":", "--c", ":", "-o", out + "/b.ome.zarr"])
+        #expect(again.status == 0, "\(again.stderr)")
+        let source = try ImageOpener.open(path: file)
+        let sm = source.metadata(series: 0)
+        for store in [out + "/a.ome.zarr", out + "/b.ome.zarr"] {
+            let zarr = try ImageOpener.open(path: store)
+            let m = zarr.metadata(series: 0)
+            #expect(m.shape == Shape(t: 3, z: 2, c: 2, y: sm.shape.y, x: sm.shape.x))
+            #expect(m.physicalSizeX == sm.physicalSizeX && m.physicalSizeZ == sm.physicalSizeZ && m.timeIncrement == sm.timeIncrement)
+            #expect(m.channels.map(\.name) == [sm.channels[0].name, sm.channels[2].name])
+            for t in 0..<3 {
+                for z in 0..<2 {
+                    for (k, c) in [0, 2].enumerated() {
+                        #expect(try zarr.readPlane(plane: PlaneIndex(t: t, z: z, c: k)).bytes == source.readPlane(plane: PlaneIndex(t: t + 1, z: z, c: c)).bytes)
+                    }
+                }
+            }
+        }
+    }
+
     @Test func aFolderWithoutMetadataIsOneLine() throws {
         let dir = TestPaths.tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
