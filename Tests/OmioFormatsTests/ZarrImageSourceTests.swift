@@ -153,6 +153,23 @@ struct ZarrImageSourceTests {
         #expect(try second.read(series: 0, level: 0, plane: PlaneIndex(), region: PixelRegion(rows: 0..<1, cols: 0..<1)).value(at: 0) == 500)
     }
 
+    /// Planes are always named by level-0 indices: at a level with half the Z planes, Z 0 and
+    /// 1 both show its plane 0, Z 7 its plane 3.
+    @Test func aLevelDownsampledAlongZIsIndexedInProportion() throws {
+        guard let dir = NGFFTestStores.folder() else { return }
+        let expected = try NGFFTestStores.expected("zyx_z_pyramid.ome.zarr", in: dir)
+        let source = try ImageOpener.open(path: dir + "/zyx_z_pyramid.ome.zarr")
+        #expect(source.metadata(series: 0).shape == Shape(z: 8, y: 32, x: 30))
+        let level1 = expected.levels[1]
+        #expect(level1.shape == [4, 16, 15])
+        let planeBytes = 16 * 15 * 2
+        for z in 0..<8 {
+            let got = try source.read(series: 0, level: 1, plane: PlaneIndex(z: z), region: .full(width: 15, height: 16))
+            let at = (z / 2) * planeBytes
+            #expect(got.bytes == Array(level1.bytes[at..<(at + planeBytes)]), "Z \(z)")
+        }
+    }
+
     @Test func labelsAreListedInTheRawTree() throws {
         guard let dir = NGFFTestStores.folder() else { return }
         let tree = try ImageOpener.open(path: dir + "/zyx.ome.zarr").rawTree()

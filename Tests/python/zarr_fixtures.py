@@ -136,6 +136,14 @@ def main(out):
             k += 1
     expect(out, name, "A/1/0", levels_of(os.path.join(path, "A/1/0")))
 
+    # A pyramid downsampled along Z too (8 -> 4 planes): level 1's planes are indexed in
+    # proportion to level 0's.
+    name = "zyx_z_pyramid.ome.zarr"
+    g = zarr.open_group(os.path.join(out, name), mode="w", zarr_format=3)
+    write_image(ramp((8, 32, 30), "uint16"), g, axes="zyx", scale_factors=[{"z": 2, "y": 2, "x": 2}], fmt=FormatV05(),
+                method="nearest", storage_options={"chunks": (2, 16, 16)})
+    expect(out, name, "", levels_of(os.path.join(out, name)))
+
     # bioformats2raw's layout (0.4, Zarr v2): series 0 and 1 below a root that is no image,
     # listed in OME/.zattrs.
     name = "b2r.ome.zarr"
