@@ -43,6 +43,8 @@ public enum StoreBuilder {
         let started = Date()
         try NoSuchSeries.check(request.series, path: source.path, count: source.seriesCount)
         let location = try location ?? StoreLocation.resolve(source: source.path, series: request.series, cacheDir: request.cacheDir)
+        // A store read as the source is the user's data: no cache or output is built inside it.
+        try OutputTarget.refuseInsideInputFolders(location.storePath, inputs: source.inputFiles)
         let sourcePath = StoreManifest.sourcePath(source.path)
         let wanted = StoreManifest(sourcePath: sourcePath, source: try SourceFingerprint.of(path: source.path),
                                    request: request, complete: true)
