@@ -47,7 +47,8 @@ build: deps
 run: build
 	$(BIN) example_data
 
-test: test-deps
+# The venv comes first: the Zarr reader's tests compare with stores zarr-python writes.
+test: test-deps venv
 	$(SWIFT) build --build-tests
 	OMIO_TUI_BIN=$(CURDIR)/$(DEBUG_BIN) $(SWIFT) test --skip-build --parallel
 	@$(MAKE) --no-print-directory test-python

@@ -81,10 +81,75 @@ struct ZarrStoreCLITests {
             #expect(r.stderr.hasPrefix("omio-tui: error: \(store + name): is inside \(store), the store the source reads; refusing to write into it"), "\(r.stderr)")
             #expect(r.stderr.split(separator: "\n").count == 1)
         }
+        // Nor is a cache folder inside it.
+        let cache = try BinaryRunner.run(["cache", "build", store, "--cache-dir", store + "/cache"])
+        #expect(cache.status == 1 && cache.stderr.contains("is inside \(store), the store the source reads"), "\(cache.stderr)")
         #expect(try FileManager.default.subpathsOfDirectory(atPath: store).sorted() == before)
         // The store folder itself is not an output either.
         let r = try BinaryRunner.run(["slice", store, "-o", store])
         #expect(r.status == 1 && r.stderr.contains("refusing"), "\(r.stderr)")
+    }
+
+    /// The same commands on the stores served over HTTP: the URL as given, nothing statted, the
+    /// same answers as from the folder; the chunk cache goes to a scratch XDG_CACHE_HOME.
+    @Test func theCommandsTakeAURL() throws {
+        guard let dir = NGFFTestStores.folder() else { return }
+        let out = TestPaths.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let server = try ZarrHTTPServer(folder: dir, options: ["--latency", "5"])
+        defer { server.stop() }
+        let env = ["XDG_CACHE_HOME": out + "/cache"]
+        for name in ["tczyx_v05.ome.zarr", "czyx_v04_blosc.ome.zarr", "sharded_custom_axes.ome.zarr", "plate.ome.zarr"] {
+            let url = server.baseURL + "/" + name
+            let remote = try BinaryRunner.run(["info", "--json", url], timeout: 60, environment: env)
+            let local = try BinaryRunner.run(["info", "--json", dir + "/" + name], environment: env)
+            #expect(remote.status == 0, "\(name): \(remote.stderr)")
+            // The same model, but for the path.
+            #expect(remote.stdout.replacingOccurrences(of: url, with: "X") == local.stdout.replacingOccurrences(of: dir + "/" + name, with: "X"), "\(name)")
+        }
+        let url = server.baseURL + "/czyx_v04_blosc.ome.zarr"
+        let r = try BinaryRunner.run(["slice", url, "--c", "1", "--z", "0:3", "--y", "5:37:4", "--x", "30:", "-o", out + "/r.npy"], timeout: 60, environment: env)
+        let l = try BinaryRunner.run(["slice", dir + "/czyx_v04_blosc.ome.zarr", "--c", "1", "--z", "0:3", "--y", "5:37:4", "--x", "30:", "-o", out + "/l.npy"], environment: env)
+        #expect(r.status == 0 && l.status == 0, "\(r.stderr)\(l.stderr)")
+        #expect(FileManager.default.contents(atPath: out + "/r.npy") == FileManager.default.contents(atPath: out + "/l.npy"))
+        let render = try BinaryRunner.run(["render", server.baseURL + "/tczyx_v05.ome.zarr", "--width", "20", "--height", "8"], timeout: 60, environment: env)
+        let renderLocal = try BinaryRunner.run(["render", dir + "/tczyx_v05.ome.zarr", "--width", "20", "--height", "8"], environment: env)
+        #expect(render.status == 0 && render.stdout == renderLocal.stdout, "\(render.stderr)")
+        let e = try BinaryRunner.run(["export", server.baseURL + "/zyx.ome.zarr", "-o", out + "/z.ome.tif"], timeout: 60, environment: env)
+        #expect(e.status == 0, "\(e.stderr)")
+        #expect(try ImageOpener.open(path: out + "/z.ome.tif").metadata(series: 0).shape == Shape(z: 5, y: 33, x: 31))
+        // No metadata at the URL: one line naming it.
+        let missing = try BinaryRunner.run(["info", server.baseURL + "/nothing.zarr"], timeout: 60, environment: env)
+        #expect(missing.status == 1)
+        #expect(missing.stderr == "omio-tui: error: \(server.baseURL)/nothing.zarr: not an OME-Zarr image (no zarr.json or .zattrs at \(server.baseURL)/nothing.zarr)\n")
+    }
+
+    /// A store `slice` wrote opens as the sub-stack it holds, calibration and channels included,
+    /// and slicing it again (store to store) keeps every sample.
+    @Test func aStoreSliceWroteIsAnImageAgain() throws {
+        let out = TestPaths.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let file = TestPaths.exampleData + "/ome_T4_Z2_C3.ome.tif"
+        let r = try BinaryRunner.run(["slice", file, "--t", "1:4", "--z", ":", "--c", "0:3:2", "-o", out + "/a.ome.zarr"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let again = try BinaryRunner.run(["slice", out + "/a.ome.zarr", "--t", ":", "--z", ":", "--c", ":", "-o", out + "/b.ome.zarr"])
+        #expect(again.status == 0, "\(again.stderr)")
+        let source = try ImageOpener.open(path: file)
+        let sm = source.metadata(series: 0)
+        for store in [out + "/a.ome.zarr", out + "/b.ome.zarr"] {
+            let zarr = try ImageOpener.open(path: store)
+            let m = zarr.metadata(series: 0)
+            #expect(m.shape == Shape(t: 3, z: 2, c: 2, y: sm.shape.y, x: sm.shape.x))
+            #expect(m.physicalSizeX == sm.physicalSizeX && m.physicalSizeZ == sm.physicalSizeZ && m.timeIncrement == sm.timeIncrement)
+            #expect(m.channels.map(\.name) == [sm.channels[0].name, sm.channels[2].name])
+            for t in 0..<3 {
+                for z in 0..<2 {
+                    for (k, c) in [0, 2].enumerated() {
+                        #expect(try zarr.readPlane(plane: PlaneIndex(t: t, z: z, c: k)).bytes == source.readPlane(plane: PlaneIndex(t: t + 1, z: z, c: c)).bytes)
+                    }
+                }
+            }
+        }
     }
 
     @Test func aFolderWithoutMetadataIsOneLine() throws {

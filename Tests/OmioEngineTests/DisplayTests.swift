@@ -59,6 +59,15 @@ struct DisplayTests {
         #expect(!levels.reads.isEmpty && levels.reads.allSatisfy { $0.level == 1 })
     }
 
+    /// A remote image's quick first pass: the coarsest level whatever the grid needs,
+    /// enlarged to the grid.
+    @Test func theCoarsestPassReadsTheSmallestLevel() throws {
+        let levels = RecordingLevels(width: 2048, height: 2048, levels: 4) // 2048, 1024, 512, 256
+        let s = try DisplaySlicer.slice2D(LazyArray(levels: levels), plane: PlaneIndex(), width: 1000, height: 600, coarsest: true)
+        #expect(!levels.reads.isEmpty && levels.reads.allSatisfy { $0.level == 3 })
+        #expect(s.width == 1000 && s.height == 600)
+    }
+
     /// A huge plane without a pyramid: only every k-th row is read, so the work is bounded
     /// by the grid (at most 4 samples per output pixel along each axis).
     @Test func stridedReadIsBoundedByTheGrid() throws {

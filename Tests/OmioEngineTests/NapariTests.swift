@@ -473,13 +473,19 @@ struct NapariTests {
         let log = NapariScript.logPath(storePath: try StoreLocation.resolve(source: path, series: 0, cacheDir: nil).storePath)
         var startedBeforeBuilt = false
         var pendingWhileBuilding = false
-        let sent = try NapariLauncher.open([input], python: fake, environment: env, built: { _, store in
-            #expect(!store.reused)
+        var handedOverBeforeDone = false
+        let sent = try NapariLauncher.open([input], python: fake, environment: env, progress: { _, _ in
             startedBeforeBuilt = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("--await-pid \(getpid())")
             pendingWhileBuilding = ((try? String(contentsOfFile: script, encoding: .utf8)) ?? "").contains(#""pending": true"#)
+        }, built: { _, store in
+            #expect(!store.reused)
+            // The finished layers were handed over before the build returned (while it flushed).
+            let text = (try? String(contentsOfFile: script, encoding: .utf8)) ?? ""
+            handedOverBeforeDone = !text.contains(#""pending": true"#) && text.contains(#""contrast_limits""#)
         })
         #expect(startedBeforeBuilt, "the launcher was not started before the store was built")
         #expect(pendingWhileBuilding)
+        #expect(handedOverBeforeDone)
         #expect(sent.process?.wait(timeout: 20) == 0)
         let final = try String(contentsOfFile: script, encoding: .utf8)
         #expect(!final.contains(#""pending": true"#) && final.contains(#""contrast_limits""#))

@@ -97,6 +97,35 @@ struct StoreReuseTests {
         #expect(try StoreReader(path: path).manifest.complete)
     }
 
+    /// A fresh build hands its store over once every chunk is in place: at the store's own
+    /// path, readable in full with `allowIncomplete`, but not yet complete (so no one else reuses
+    /// it before the data is durable), while a second builder waits; complete afterwards. A reuse
+    /// hands nothing over.
+    @Test func handsTheStoreOverBeforeItIsDurable() throws {
+        let folder = try StoreTestSupport.scratch("handover")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = (folder as NSString).appendingPathComponent("stack.tif")
+        try StoreTestSupport.writeImageJ(path, shape: Shape(t: 1, z: 6, c: 2, y: 64, x: 80))
+        let source = try ImageOpener.open(path: path)
+        var handedOver: [String] = []
+        var secondWaited = false
+        let built = try StoreBuilder.ensure(source: source, request: StoreRequest(), readable: { store in
+            handedOver.append(store)
+            #expect(StoreManifest.read(storePath: store)?.complete == false)
+            #expect(throws: OmioError.self) { try StoreReader(path: store) }
+            #expect(!FileManager.default.fileExists(atPath: store + ".partial"))
+            try StoreTestSupport.expectEqualPlanes(StoreReader(path: store, allowIncomplete: true), source)
+            // The lock is shared now: a reader (napari) may take it, a second build may not.
+            #expect(StoreLock.isShared(store + ".lock"))
+            secondWaited = try StoreLock.tryAcquire(store + ".lock") == nil
+        })
+        #expect(handedOver == [built.path] && secondWaited)
+        #expect(try StoreReader(path: built.path).manifest.complete)
+        var again: [String] = []
+        #expect(try StoreBuilder.ensure(source: source, request: StoreRequest(), readable: { again.append($0) }).reused)
+        #expect(again.isEmpty)
+    }
+
     /// Pages of two shapes make two series; each gets its own store, so building one never
     /// makes the other stale, and purging the file takes both.
     @Test func eachSeriesHasItsOwnStore() throws {

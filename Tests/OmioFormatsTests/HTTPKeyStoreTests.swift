@@ -47,6 +47,10 @@ struct HTTPKeyStoreTests {
         #expect(try store.get("c/3", range: 10..<50) == Array(Self.chunk(3)[10..<50]))
         #expect(try store.get("c/3", range: 990..<1003) == Array(Self.chunk(3)[990..<1003])) // the object's last bytes
         #expect(try store.get("c/100", range: 0..<8) == nil)
+        // A shard index at the end: the last bytes, without knowing the object's size.
+        #expect(try store.get("c/3", suffix: 16) == Array(Self.chunk(3).suffix(16)))
+        #expect(try store.get("c/3", suffix: 5000) == Self.chunk(3)) // longer than the object: all of it
+        #expect(try store.get("c/100", suffix: 16) == nil)
         let past = #expect(throws: FormatError.self) { try store.get("c/3", range: 1000..<1100) }
         #expect(past?.reason.contains("truncated") == true, "\(String(describing: past))")
     }

@@ -16,6 +16,8 @@ struct ZarrImageSourceTests {
         let levels: Int
         let sizeX: Double, sizeY: Double, sizeZ: Double?
         var timeIncrement: Double?
+        /// No units and scales of 1: what writers put when they know nothing.
+        var uncalibrated = false
         var description: String { name }
     }
 
@@ -34,7 +36,8 @@ struct ZarrImageSourceTests {
         // custom names by type; the multiscale-level scale (x2) multiplies the dataset's
         Case(name: "sharded_custom_axes.ome.zarr", axes: "czyx", shape: Shape(z: 3, c: 2, y: 40, x: 36), dtype: .uint16, levels: 2,
              sizeX: 0.4, sizeY: 0.4, sizeZ: 3),
-        Case(name: "plate.ome.zarr", axes: "cyx", shape: Shape(c: 2, y: 30, x: 26), dtype: .uint16, levels: 1, sizeX: 1, sizeY: 1, sizeZ: nil),
+        Case(name: "plate.ome.zarr", axes: "cyx", shape: Shape(c: 2, y: 30, x: 26), dtype: .uint16, levels: 1, sizeX: 1, sizeY: 1, sizeZ: nil, uncalibrated: true),
+        Case(name: "b2r.ome.zarr", axes: "cyx", shape: Shape(c: 2, y: 20, x: 18), dtype: .uint16, levels: 1, sizeX: 1, sizeY: 1, sizeZ: nil, uncalibrated: true),
     ]
 
     /// The flat sample index of pixel (0, 0) of plane (t, z, c) in an array of `axes` order.
@@ -112,7 +115,7 @@ struct ZarrImageSourceTests {
         if let z = c.sizeZ { #expect(abs(m.physicalSizeZ - z) < 1e-9 * z, "Z \(m.physicalSizeZ)") }
         #expect(m.timeIncrement.map { abs($0 - (c.timeIncrement ?? -1)) < 1e-9 } ?? (c.timeIncrement == nil), "dt \(String(describing: m.timeIncrement))")
         // A writer's scale of 1 without units is no calibration: defaulted, as for TIFFs.
-        if c.name == "plate.ome.zarr" { #expect(m.defaulted.contains("PhysicalSizeX")) } else { #expect(!m.defaulted.contains("PhysicalSizeX")) }
+        #expect(m.defaulted.contains("PhysicalSizeX") == c.uncalibrated)
     }
 
     @Test func omeroChannelsGiveNameColourAndWindow() throws {
@@ -138,6 +141,41 @@ struct ZarrImageSourceTests {
         #expect(field.metadata(series: 0).readerWarnings.isEmpty)
         let px = try field.read(series: 0, level: 0, plane: PlaneIndex(), region: PixelRegion(rows: 0..<1, cols: 0..<1))
         #expect(px.value(at: 0) == 3000)
+    }
+
+    @Test func aBioformats2rawContainerOpensItsFirstSeries() throws {
+        guard let dir = NGFFTestStores.folder() else { return }
+        let source = try ImageOpener.open(path: dir + "/b2r.ome.zarr")
+        #expect(source.metadata(series: 0).readerWarnings.first == "a bioformats2raw container of 2 series; showing 0 (browse it as a folder for the others)")
+        let store = try #require((source as? ZarrImageSource)?.store)
+        #expect(try ZarrHierarchy.children(store: store, path: "")?.map(\.path) == ["0", "1"])
+        let second = try ImageOpener.open(path: dir + "/b2r.ome.zarr/1")
+        #expect(try second.read(series: 0, level: 0, plane: PlaneIndex(), region: PixelRegion(rows: 0..<1, cols: 0..<1)).value(at: 0) == 500)
+    }
+
+    /// Planes are always named by level-0 indices: at a level with half the Z planes, Z 0 and
+    /// 1 both show its plane 0, Z 7 its plane 3.
+    @Test func aLevelDownsampledAlongZIsIndexedInProportion() throws {
+        guard let dir = NGFFTestStores.folder() else { return }
+        let expected = try NGFFTestStores.expected("zyx_z_pyramid.ome.zarr", in: dir)
+        let source = try ImageOpener.open(path: dir + "/zyx_z_pyramid.ome.zarr")
+        #expect(source.metadata(series: 0).shape == Shape(z: 8, y: 32, x: 30))
+        let level1 = expected.levels[1]
+        #expect(level1.shape == [4, 16, 15])
+        let planeBytes = 16 * 15 * 2
+        for z in 0..<8 {
+            let got = try source.read(series: 0, level: 1, plane: PlaneIndex(z: z), region: .full(width: 15, height: 16))
+            let at = (z / 2) * planeBytes
+            #expect(got.bytes == Array(level1.bytes[at..<(at + planeBytes)]), "Z \(z)")
+        }
+    }
+
+    @Test func labelsAreListedInTheRawTree() throws {
+        guard let dir = NGFFTestStores.folder() else { return }
+        let tree = try ImageOpener.open(path: dir + "/zyx.ome.zarr").rawTree()
+        let labels = try #require(tree.first { $0.label == "Labels" })
+        #expect(labels.children.map(\.label) == ["cells"])
+        #expect(try ImageOpener.open(path: dir + "/tyx.ome.zarr").rawTree().allSatisfy { $0.label != "Labels" })
     }
 
     @Test func theRawTreeShowsLevelsCodecsAndAttributes() throws {

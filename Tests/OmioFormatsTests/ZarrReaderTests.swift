@@ -47,6 +47,7 @@ struct ZarrReaderTests {
         #expect(zstd.codecSummary == "zstd")
         #expect(try open("v3_zstd_crc.zarr").codecSummary == "zstd + crc32c")
         #expect(try open("v3_transpose.zarr").codecSummary == "transpose + zstd")
+        #expect(try open("v3_crc_gzip.zarr").codecSummary == "crc32c + gzip")
         #expect(try open("v3_nan.zarr").fillValue.isNaN)
         #expect(try open("v2_nan.zarr").fillValue.isNaN)
         #expect(try open("v2_fill.zarr").fillValue == 7)
@@ -107,6 +108,54 @@ struct ZarrReaderTests {
         }
     }
 
+    /// Remote and sharded: per shard one index request and one request for its inner chunks
+    /// (they lie back to back), the requests in flight together.
+    @Test func remoteShardedReadsAreFewAndParallel() throws {
+        let dir = try ZarrTestStores.folder.get()
+        let store = CountingStore(LocalZarrStore(folder: dir + "/v3_sharded.zarr"), remote: true, latency: 0.02)
+        let reader = try ZarrArrayReader(store: store, path: "")
+        _ = try reader.read([.all(2), .all(150), .all(170)])
+        let counts = store.snapshot()
+        // 2 x 3 x 2 shards of 1 x 64 x 128.
+        #expect(counts.requests == 2 * 12)
+        #expect(counts.wholeGets == 0)
+        #expect(counts.maxInFlight > 1)
+    }
+
+    /// A region that is exactly one chunk (or inner chunk) is that chunk decoded; one never
+    /// written is the fill value. Compared with the same samples cut from a whole read.
+    @Test func oneWholeChunk() throws {
+        let dir = try ZarrTestStores.folder.get()
+        for (name, lower, upper) in [("v2_blosc_lz4.zarr", [1, 32, 48], [2, 64, 96]), ("v3_fill.zarr", [32, 48], [48, 64]),
+                                     ("v3_fill.zarr", [16, 16], [32, 32]), ("v3_sharded_start.zarr", [16, 32], [32, 64]),
+                                     ("v3_sharded_start.zarr", [128, 0], [144, 32])] {
+            let reader = try ZarrArrayReader(store: LocalZarrStore(folder: dir + "/" + name), path: "")
+            let m = reader.metadata
+            let whole = try reader.read(m.shape.map { .all($0) })
+            // The samples of [lower, upper) cut from the whole array, row by row.
+            var expected = [UInt8]()
+            let rowBytes = (upper.last! - lower.last!) * m.dtype.bytes
+            var index = lower
+            while index[0] < upper[0] {
+                var offset = 0
+                for d in 0..<m.rank { offset = offset * m.shape[d] + index[d] }
+                expected += whole[(offset * m.dtype.bytes)..<(offset * m.dtype.bytes + rowBytes)]
+                var d = m.rank - 2
+                while d >= 0 {
+                    index[d] += 1
+                    if index[d] < upper[d] || d == 0 { break }
+                    index[d] = lower[d]
+                    d -= 1
+                }
+                if d < 0 { break }
+            }
+            let fresh = try ZarrArrayReader(store: LocalZarrStore(folder: dir + "/" + name), path: "")
+            let region = zip(lower, upper).map { ZarrRange(lower: $0, upper: $1) }
+            #expect(try fresh.read(region) == expected, "\(name) \(lower)")
+            #expect(try fresh.read(region) == expected, "\(name) \(lower) cached")
+        }
+    }
+
     @Test func keysTouchingARegion() throws {
         let dir = try ZarrTestStores.folder.get()
         let v2 = try ZarrArrayReader(store: LocalZarrStore(folder: dir + "/v2_slash.zarr"), path: "")
@@ -122,15 +171,33 @@ struct ZarrReaderTests {
 
 /// Counts what a reader asks of its store.
 final class CountingStore: ZarrKeyStore, @unchecked Sendable {
-    struct Counts { var requests = 0, bytes = 0, wholeGets = 0, getManyCalls = 0 }
+    struct Counts { var requests = 0, bytes = 0, wholeGets = 0, getManyCalls = 0, maxInFlight = 0 }
     let inner: LocalZarrStore
     let remote: Bool
+    /// Seconds each chunk request takes, as a network would.
+    let latency: Double
     private var counts = Counts()
+    private var inFlight = 0
     private let lock = NSLock()
 
-    init(_ inner: LocalZarrStore, remote: Bool) {
+    init(_ inner: LocalZarrStore, remote: Bool, latency: Double = 0) {
         self.inner = inner
         self.remote = remote
+        self.latency = latency
+    }
+
+    private func request<T>(_ body: () throws -> T) rethrows -> T {
+        lock.lock()
+        inFlight += 1
+        counts.maxInFlight = max(counts.maxInFlight, inFlight)
+        lock.unlock()
+        defer {
+            lock.lock()
+            inFlight -= 1
+            lock.unlock()
+        }
+        if latency > 0 { Thread.sleep(forTimeInterval: latency) }
+        return try body()
     }
 
     var location: String { inner.location }
@@ -155,11 +222,11 @@ final class CountingStore: ZarrKeyStore, @unchecked Sendable {
         let bytes = try inner.get(key)
         // Metadata reads are not chunk traffic.
         if key.hasSuffix("zarr.json") || key.hasSuffix(".zarray") || key.hasSuffix(".zattrs") { return bytes }
-        return note(bytes, whole: true)
+        return request { note(bytes, whole: true) }
     }
 
-    func get(_ key: String, range: Range<Int>) throws -> [UInt8]? { note(try inner.get(key, range: range), whole: false) }
-    func get(_ key: String, suffix count: Int) throws -> [UInt8]? { note(try inner.get(key, suffix: count), whole: false) }
+    func get(_ key: String, range: Range<Int>) throws -> [UInt8]? { try request { note(try inner.get(key, range: range), whole: false) } }
+    func get(_ key: String, suffix count: Int) throws -> [UInt8]? { try request { note(try inner.get(key, suffix: count), whole: false) } }
 
     func getMany(_ keys: [String]) throws -> [String: [UInt8]?] {
         lock.lock()
@@ -168,5 +235,33 @@ final class CountingStore: ZarrKeyStore, @unchecked Sendable {
         var out: [String: [UInt8]?] = [:]
         for k in keys { out[k] = try get(k) }
         return out
+    }
+}
+
+/// CRC-32C's check value (RFC 3720's test vector).
+struct ZarrCRC32CTests {
+    @Test func knownAnswer() {
+        #expect(ZarrCRC32C.checksum(Array("123456789".utf8)) == 0xE306_9283)
+        #expect(ZarrCRC32C.checksum([UInt8](repeating: 0, count: 32)) == 0x8A91_36AA)
+    }
+}
+
+/// The decoded-chunk cache keeps what was used last and stays within its budget.
+struct ZarrChunkCacheTests {
+    @Test func leastRecentlyUsedGoesFirst() {
+        let cache = ZarrChunkCache<[UInt8]>(budget: 1000)
+        for i in 0..<4 { cache.insert("a\(i)", [UInt8(i)], cost: 200) }
+        #expect(cache.value("a0") == [0]) // a0 is now the most recent
+        cache.insert("a4", [4], cost: 200) // 1000: at the budget, nothing goes
+        #expect(cache.byteCount == 1000)
+        cache.insert("a5", [5], cost: 200) // over: down to 3/4, oldest first (a1, a2)
+        #expect(cache.byteCount <= 750)
+        #expect(cache.value("a1") == nil && cache.value("a2") == nil)
+        #expect(cache.value("a0") == [0] && cache.value("a5") == [5])
+        cache.insert("big", [9], cost: 600) // over half the budget: not kept
+        #expect(cache.value("big") == nil)
+        cache.insert("b1", [1], cost: 10)
+        cache.removeAll(prefix: "a")
+        #expect(cache.byteCount == 10 && cache.value("b1") == [1])
     }
 }

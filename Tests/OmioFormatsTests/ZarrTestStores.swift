@@ -147,7 +147,8 @@ add(n, a)
 for comp, tag, dtype in [(ZstdCodec(level=3), "zstd", "uint16"), (GzipCodec(level=5), "gzip", "int16"),
                          (BloscCodec(cname="lz4", shuffle="bitshuffle", typesize=4), "blosc", "float32"),
                          (BloscCodec(cname="zstd", shuffle="shuffle"), "blosc_zstd", "uint32"),
-                         ([ZstdCodec(level=1), Crc32cCodec()], "zstd_crc", "int8")]:
+                         ([ZstdCodec(level=1), Crc32cCodec()], "zstd_crc", "int8"),
+                         ([Crc32cCodec(), GzipCodec(level=1)], "crc_gzip", "int32")]:
     n = f"v3_{tag}.zarr"
     a = zarr.create_array(store(n), shape=shape3, chunks=(1, 32, 48), dtype=dtype, compressors=comp,
                           dimension_names=["c", "y", "x"])

@@ -29,7 +29,7 @@ try:
 except ImportError as e:  # the check needs the test venv; say so instead of passing
     sys.exit(f"check_remote_zarr: needs zarr 3, numcodecs and ome-zarr (the .venv): {e}")
 
-NOT_OME = "not an OME-Zarr image (no zarr.json or .zattrs at URL)"
+NOT_OME = "not an OME-Zarr image (no zarr.json or .zattrs at {url})"
 
 
 def pixels():
@@ -61,6 +61,13 @@ def make_v05_sharded(path):
 
 
 ENV = dict(os.environ)
+
+
+def level0(store):
+    """The path of a store's full-resolution array (ome-zarr-py names them "s0", ours "0")."""
+    g = zarr.open_group(store, mode="r")
+    attrs = g.attrs.asdict()
+    return attrs.get("ome", attrs)["multiscales"][0]["datasets"][0]["path"]
 
 
 def run(args, timeout=60, env=None):
@@ -98,7 +105,7 @@ def main():
 
         for name in ["v04.ome.zarr", "v05.ome.zarr"]:
             local, url = os.path.join(tmp, name), f"{base}/{name}"
-            want = zarr.open_array(os.path.join(local, "0"), mode="r")[:]  # c, z, y, x
+            want = zarr.open_array(os.path.join(local, level0(local)), mode="r")[:]  # c, z, y, x
             for c, z in [(0, 0), (1, 2)]:
                 out = os.path.join(tmp, "plane.npy")
                 r, _ = run([binary, "slice", url, "--c", str(c), "--z", str(z), "-o", out])
@@ -143,15 +150,15 @@ def main():
         # No metadata at the URL: the issue's exact sentence.
         for url in [f"{base}/empty.zarr", f"{base}/nothing-here.zarr"]:
             r, _ = run([binary, "info", url])
-            expect_one_line_error(r, url, NOT_OME, "404 group")
+            expect_one_line_error(r, url, NOT_OME.format(url=url), "404 group")
             checked += 1
         server.shutdown()
 
         # A missing chunk is the fill value (0): the server 404s one chunk of level 0.
         local = os.path.join(tmp, "v04.ome.zarr")
-        want = zarr.open_array(os.path.join(local, "0"), mode="r")[0, 0].copy()
-        want[128:256, 0:128] = 0
-        server, port, _ = zarr_http_server.serve(tmp, ["--latency", "30-100", "--missing", "v04.ome.zarr/0/0.0.1.0"])
+        want = zarr.open_array(os.path.join(local, level0(local)), mode="r")[0, 0].copy()
+        want[128:256, 0:128] = 0  # the chunk at row 1, column 0 of plane c 0, z 0 (dimension separator "/")
+        server, port, _ = zarr_http_server.serve(tmp, ["--latency", "30-100", "--missing", f"v04.ome.zarr/{level0(local)}/0/0/1/0"])
         out = os.path.join(tmp, "fill.npy")
         r, _ = run([binary, "slice", f"http://127.0.0.1:{port}/v04.ome.zarr", "-o", out])
         if r.returncode != 0 or not np.array_equal(np.load(out), want):

@@ -42,6 +42,7 @@ def main():
         ["check_store.py", binary] + examples + corpus,
         ["check_graphics.py", binary],
         ["check_cells.py", binary],
+        ["check_remote_zarr.py", binary],
     ]
     failed = 0
     for args in checks:

@@ -16,7 +16,7 @@ import numpy as np
 import zarr
 from numcodecs import Blosc
 from ome_zarr.format import FormatV04, FormatV05
-from ome_zarr.writer import write_image, write_multiscales_metadata, write_plate_metadata, write_well_metadata
+from ome_zarr.writer import write_image, write_labels, write_plate_metadata, write_well_metadata
 
 
 def ramp(shape, dtype, offset=0):
@@ -79,6 +79,7 @@ def main(out):
     write_image(ramp((5, 33, 31), "uint8"), g, axes="zyx", scale_factors=[], fmt=FormatV05(),
                 scale={"z": 20000.0, "y": 1000.0, "x": 1000.0}, axes_units={"z": "angstrom", "y": "angstrom", "x": "angstrom"},
                 storage_options={"chunks": (2, 16, 16)})
+    write_labels((ramp((5, 33, 31), "uint8") % 3).astype("uint8"), g, name="cells", axes="zyx", scale_factors=[], fmt=FormatV05())
     expect(out, name, "", levels_of(os.path.join(out, name)))
 
     # 2-D float32 with omero channel metadata (name, colour, contrast window).
@@ -134,6 +135,26 @@ def main(out):
                         storage_options={"chunks": (1, 16, 16)})
             k += 1
     expect(out, name, "A/1/0", levels_of(os.path.join(path, "A/1/0")))
+
+    # A pyramid downsampled along Z too (8 -> 4 planes): level 1's planes are indexed in
+    # proportion to level 0's.
+    name = "zyx_z_pyramid.ome.zarr"
+    g = zarr.open_group(os.path.join(out, name), mode="w", zarr_format=3)
+    write_image(ramp((8, 32, 30), "uint16"), g, axes="zyx", scale_factors=[{"z": 2, "y": 2, "x": 2}], fmt=FormatV05(),
+                method="nearest", storage_options={"chunks": (2, 16, 16)})
+    expect(out, name, "", levels_of(os.path.join(out, name)))
+
+    # bioformats2raw's layout (0.4, Zarr v2): series 0 and 1 below a root that is no image,
+    # listed in OME/.zattrs.
+    name = "b2r.ome.zarr"
+    path = os.path.join(out, name)
+    root = zarr.open_group(path, mode="w", zarr_format=2)
+    root.attrs["bioformats2raw.layout"] = 3
+    for k in ["0", "1"]:
+        write_image(ramp((2, 20, 18), "uint16", offset=500 * int(k)), root.require_group(k), axes="cyx", scale_factors=[], fmt=FormatV04())
+    ome = root.require_group("OME")
+    ome.attrs["series"] = ["0", "1"]
+    expect(out, name, "0", levels_of(os.path.join(path, "0")))
 
 
 if __name__ == "__main__":

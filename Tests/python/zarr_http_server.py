@@ -11,7 +11,9 @@ reader must survive injected on purpose:
   --hang GLOB               accept the request and never answer (the socket stays open)
   --redirect-loop GLOB      302 to itself, forever
   --redirect PREFIX         /PREFIX/key answers 302 to /key (a moved bucket)
+  --no-ranges               ignore Range headers (answer 200 with the whole object)
   --tls CERT KEY            serve HTTPS with this certificate
+  --log                     print "<seconds since start> <path> <range>" to stderr for each request
 
 Paths are the request path without the leading "/" (e.g. "img.zarr/0/c/0/0/0"); globs are
 fnmatch patterns on it. Prints "PORT <n>" on stdout once listening. GET /__stats answers
@@ -35,6 +37,9 @@ import time
 import urllib.parse
 
 
+STARTED = time.monotonic()
+
+
 class Faults:
     def __init__(self, args):
         self.latency = (0.0, 0.0)
@@ -51,6 +56,8 @@ class Faults:
         self.hang = args.hang or []
         self.redirect_loop = args.redirect_loop or []
         self.redirect = args.redirect
+        self.no_ranges = args.no_ranges
+        self.log = args.log
 
     @staticmethod
     def matches(path, globs):
@@ -104,6 +111,8 @@ def make_handler(root, faults, stats):
             if path == "__stats":
                 return self.send_bytes(200, stats.json(), head, "application/json")
             nth = stats.begin(path)
+            if faults.log:
+                print(f"{time.monotonic() - STARTED:8.3f} {path} {self.headers.get('Range') or ''}", file=sys.stderr, flush=True)
             sent = 0
             try:
                 lo, hi = faults.latency
@@ -129,7 +138,7 @@ def make_handler(root, faults, stats):
                 with open(full, "rb") as f:
                     body = f.read()
                 status, extra = 200, {}
-                rng = self.headers.get("Range")
+                rng = None if faults.no_ranges else self.headers.get("Range")
                 if rng:
                     part = parse_range(rng, len(body))
                     if part is None:
@@ -217,6 +226,8 @@ def parser():
     p.add_argument("--hang", action="append")
     p.add_argument("--redirect-loop", action="append")
     p.add_argument("--redirect")
+    p.add_argument("--no-ranges", action="store_true")
+    p.add_argument("--log", action="store_true")
     p.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
     return p
 

@@ -62,14 +62,15 @@ public enum DisplaySlicer {
 
     public static func slice2D(_ array: LazyArray, plane: PlaneIndex, viewport: Viewport? = nil,
                                width outW: Int, height outH: Int, reduce: Reduce = .mean,
-                               wholeReadBytes: Int = DisplaySlicer.wholeReadBytes) throws -> DisplaySlice {
+                               wholeReadBytes: Int = DisplaySlicer.wholeReadBytes, coarsest: Bool = false) throws -> DisplaySlice {
         precondition(outW > 0 && outH > 0, "empty display grid")
         let shape = array.shape
         let vp = clamp(viewport ?? .full(shape), shape)
         let sizes = array.levels.levelSizes
-        // Coarsest level whose copy of the viewport still covers the grid.
-        var level = 0
-        for l in stride(from: sizes.count - 1, through: 1, by: -1) {
+        // Coarsest level whose copy of the viewport still covers the grid (or the coarsest of
+        // all when asked: a remote image's first, quick pass).
+        var level = coarsest ? sizes.count - 1 : 0
+        for l in stride(from: sizes.count - 1, through: 1, by: -1) where !coarsest {
             let sx = Double(sizes[l].width) / Double(shape.x), sy = Double(sizes[l].height) / Double(shape.y)
             if Double(vp.width) * sx >= Double(outW), Double(vp.height) * sy >= Double(outH) {
                 level = l

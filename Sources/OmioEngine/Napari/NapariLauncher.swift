@@ -152,12 +152,23 @@ public enum NapariLauncher {
         func request(_ input: NapariInput) -> StoreRequest {
             StoreRequest(series: input.series, cacheDir: cacheDir, overlayHash: input.overlayHash, toolVersion: toolVersion)
         }
-        func prepareAll() throws -> [NapariLayerSpec] {
-            try inputs.enumerated().map { i, input in
-                let p = try prepare(input, cacheDir: cacheDir, toolVersion: toolVersion, environment: environment) { progress?(i, $0) }
+        /// With `handOver`, each freshly built store's launcher is rewritten as soon as its
+        /// chunks are in place (the waiting window opens it while the build flushes).
+        func prepareAll(handOver: Bool = false) throws -> [NapariLayerSpec] {
+            var written = Set<Int>()
+            let specs = try inputs.enumerated().map { i, input in
+                let ready: ((NapariLayerSpec) throws -> Void)? = handOver ? { spec in
+                    _ = try writeLaunchers([spec], mode: mode, toolVersion: toolVersion)
+                    written.insert(i)
+                } : nil
+                let p = try prepare(input, cacheDir: cacheDir, toolVersion: toolVersion, environment: environment,
+                                    progress: { progress?(i, $0) }, ready: ready)
                 built?(i, p.store)
                 return p.spec
             }
+            let rest = specs.indices.filter { !written.contains($0) }.map { specs[$0] }
+            if handOver, !rest.isEmpty { _ = try writeLaunchers(rest, mode: mode, toolVersion: toolVersion) }
+            return specs
         }
         let stale = inputs.filter { !inPlace($0.source) && StoreBuilder.existingStore(source: $0.source, request: request($0)) == nil }
         guard launch, !check, !stale.isEmpty else {
@@ -186,7 +197,7 @@ public enum NapariLauncher {
             throw error
         }
         do {
-            _ = try writeLaunchers(try prepareAll(), mode: mode, toolVersion: toolVersion)
+            _ = try prepareAll(handOver: true)
         } catch {
             if let pid = sent.pid { kill(pid, SIGTERM) }
             throw error
@@ -205,16 +216,34 @@ public enum NapariLauncher {
     }
 
     /// Builds (or reuses) the store of `input` with its overlay hash, then describes its layers.
+    ///
+    /// - Parameter ready: called once a fresh build's chunks are in place, with the spec,
+    ///   before the build flushes them to disk (see `StoreBuilder.ensure`'s `readable`).
     public static func prepare(_ input: NapariInput, cacheDir: String? = nil, toolVersion: String = OmioVersion.string,
                                environment: [String: String] = ProcessInfo.processInfo.environment,
                                progress: ((StoreBuildProgress) -> Void)? = nil,
-                               cancellation: StoreCancellation? = nil) throws -> (spec: NapariLayerSpec, store: StoreBuildResult) {
+                               cancellation: StoreCancellation? = nil,
+                               ready: ((NapariLayerSpec) throws -> Void)? = nil) throws -> (spec: NapariLayerSpec, store: StoreBuildResult) {
         if inPlace(input.source) { return try prepareInPlace(input, cacheDir: cacheDir, environment: environment) }
         let request = StoreRequest(series: input.series, cacheDir: cacheDir, overlayHash: input.overlayHash, toolVersion: toolVersion)
         releaseIfShown(input.source, request: request, environment: environment)
+        var early: NapariLayerSpec?
+        let handOver: ((String) throws -> Void)? = ready.map { ready in
+            { path in
+                let spec = try describe(input, storePath: path, allowIncomplete: true)
+                early = spec
+                try ready(spec)
+            }
+        }
         let built = try StoreBuilder.ensure(source: input.source, request: request, metadata: input.metadata,
-                                            progress: progress, cancellation: cancellation)
-        let reader = try StoreReader(path: built.path)
+                                            progress: progress, readable: handOver, cancellation: cancellation)
+        return (try early ?? describe(input, storePath: built.path, allowIncomplete: false), built)
+    }
+
+    /// The layers of `input` as napari should show them from the store at `storePath`.
+    /// `allowIncomplete`: the builder's hand-over, before the store is marked complete.
+    static func describe(_ input: NapariInput, storePath: String, allowIncomplete: Bool) throws -> NapariLayerSpec {
+        let reader = try StoreReader(path: storePath, allowIncomplete: allowIncomplete)
         let s = reader.shape
         let levels = reader.levelSizes.map { Shape(t: s.t, z: s.z, c: s.c, y: $0.height, x: $0.width) }
         // Limits from a plane that is shown: inside a region, its first T and middle Z.
@@ -229,10 +258,9 @@ public enum NapariLauncher {
         }
         var metadata = input.metadata
         metadata.series = input.series
-        let spec = NapariLayerSpec(metadata: metadata, sourcePath: LexicalPath.absolute(input.source.path),
-                                   storePath: built.path, levels: levels, colors: input.colors, contrastLimits: limits,
-                                   region: input.region)
-        return (spec, built)
+        return NapariLayerSpec(metadata: metadata, sourcePath: LexicalPath.absolute(input.source.path),
+                               storePath: storePath, levels: levels, colors: input.colors, contrastLimits: limits,
+                               region: input.region)
     }
 
     /// An OME-Zarr source is a chunked pyramid already: napari reads it where it is.

@@ -18,8 +18,9 @@ public struct StoreBuildResult: Sendable {
 }
 
 /// Builds (or reuses) the OME-Zarr store of one series of a file, safely:
-/// - a build writes into `<name>.ome.zarr.partial/`, writes the group metadata with
-///   `complete: true` last, then renames the folder to `<name>.ome.zarr`;
+/// - a build writes into `<name>.ome.zarr.partial/`, renames the folder to `<name>.ome.zarr`
+///   when every chunk is written, flushes the file system, and writes the group metadata with
+///   `complete: true` last;
 /// - an exclusive lock on `<name>.ome.zarr.lock` keeps a second builder waiting, after which it
 ///   finds the finished store and reuses it;
 /// - a store is reused only when its manifest matches the source (size, mtime, series, overlay)
@@ -30,13 +31,20 @@ public enum StoreBuilder {
     ///     goes in `request.overlayHash`); defaults to the source's own. Only calibration is
     ///     taken from it: shape and dtype are the source's.
     ///   - progress: called from writer threads, one call at a time, after each level-0 chunk.
+    ///   - readable: called with the store's path once a build has put every chunk in place,
+    ///     before the data is made durable and the store marked complete (`StoreReader(path:
+    ///     allowIncomplete: true)` reads it); not called when a store is reused. Its error is
+    ///     thrown after the store is finished.
     public static func ensure(source: ImageSource, request: StoreRequest, metadata: ImageMetadata? = nil,
                               location: StoreLocation? = nil,
                               progress: ((StoreBuildProgress) -> Void)? = nil,
+                              readable: ((String) throws -> Void)? = nil,
                               cancellation: StoreCancellation? = nil) throws -> StoreBuildResult {
         let started = Date()
         try NoSuchSeries.check(request.series, path: source.path, count: source.seriesCount)
         let location = try location ?? StoreLocation.resolve(source: source.path, series: request.series, cacheDir: request.cacheDir)
+        // A store read as the source is the user's data: no cache or output is built inside it.
+        try OutputTarget.refuseInsideInputFolders(location.storePath, inputs: source.inputFiles)
         let sourcePath = StoreManifest.sourcePath(source.path)
         let wanted = StoreManifest(sourcePath: sourcePath, source: try SourceFingerprint.of(path: source.path),
                                    request: request, complete: true)
@@ -98,15 +106,23 @@ public enum StoreBuilder {
                 }
                 try StoreBuildPipeline(source: source, series: request.series, layout: layout, root: partial,
                                        cancellation: cancellation, progress: progress).run()
-                StoreFiles.flushFileSystem(of: partial)
-                manifest.complete = true
-                manifest.built = StoreManifest.isoFormatter.string(from: Date())
-                try writeGroup(carried, layout: layout, name: name, manifest: manifest, into: partial)
                 try replace(location.storePath, with: partial)
             } catch {
                 try? StoreFiles.removeTree(partial)
                 throw error
             }
+            // In place but not yet `complete`: readable by `readable` (napari opens it now), not
+            // reusable by anyone else until the data is durable. syncfs of 1 GB takes 1-2 s, which
+            // a waiting napari window no longer spends idle. A crash before `complete` leaves an
+            // incomplete store of ours, which the next build replaces.
+            lock.downgrade()
+            var handedOver: Error?
+            do { try readable?(location.storePath) } catch { handedOver = error }
+            StoreFiles.flushFileSystem(of: location.storePath)
+            manifest.complete = true
+            manifest.built = StoreManifest.isoFormatter.string(from: Date())
+            try writeGroup(carried, layout: layout, name: name, manifest: manifest, into: location.storePath)
+            if let handedOver { throw handedOver }
             return result(reused: false)
         } catch let error as CancellationError {
             throw error

@@ -67,6 +67,13 @@ final class StoreLock {
         release()
     }
 
+    /// Turns the exclusive lock shared: the store is in place and may be read (a napari window
+    /// takes it shared) while the build makes it durable; a second builder still waits.
+    func downgrade() {
+        guard fd >= 0 else { return }
+        flock(fd, LOCK_SH)
+    }
+
     func release() {
         guard fd >= 0 else { return }
         flock(fd, LOCK_UN)

@@ -22,8 +22,9 @@ public final class StoreReader: PixelLevels, @unchecked Sendable {
         ChunkGrid(height: arrays[level].chunkRows, width: arrays[level].shape.x)
     }
 
-    /// Opens a store only when it is complete: a partial or killed build is refused.
-    public init(path: String) throws {
+    /// Opens a store only when it is complete: a partial or killed build is refused, unless
+    /// `allowIncomplete` (the builder's own `readable` hand-over, before the store is durable).
+    public init(path: String, allowIncomplete: Bool = false) throws {
         self.path = path
         let v3 = (path as NSString).appendingPathComponent("zarr.json")
         zarrFormat = FileManager.default.fileExists(atPath: v3) ? .v3 : .v2
@@ -35,7 +36,7 @@ public final class StoreReader: PixelLevels, @unchecked Sendable {
             guard let manifestJSON = attributes["omio"]?["manifest"], let manifest = StoreManifest(json: manifestJSON) else {
                 throw FormatError("not an omio-tui store (no omio manifest)")
             }
-            guard manifest.complete else { throw FormatError("the store is incomplete (its build did not finish)") }
+            guard manifest.complete || allowIncomplete else { throw FormatError("the store is incomplete (its build did not finish)") }
             self.manifest = manifest
             metadata = attributes["omio"]?["metadata"] ?? .null
             let multiscales = zarrFormat == .v3 ? attributes["ome"]?["multiscales"] : attributes["multiscales"]

@@ -15,14 +15,23 @@ public final class ZarrArrayReader: @unchecked Sendable {
     static let remoteWidth = 12
     static let localWidth = min(4, max(1, ProcessInfo.processInfo.activeProcessorCount))
 
-    private let chunks = ZarrChunkCache<[UInt8]>(budget: 64 << 20)
-    private let shardIndexes = ZarrChunkCache<[Range<Int>?]>(budget: 8 << 20)
+    /// Decoded chunks and shard indexes of all readers share one budget (a pyramid opens a
+    /// reader per level); entries carry their reader's serial number, never reused.
+    static let chunks = ZarrChunkCache<[UInt8]>(budget: 64 << 20)
+    static let shardIndexes = ZarrChunkCache<[Range<Int>?]>(budget: 8 << 20)
+    private static let serials = SerialCounter()
+    private let serial = ZarrArrayReader.serials.next()
 
     /// `path` is the array's key prefix: "" for a store that is one array, "0", "labels/x/0".
     public init(store: ZarrKeyStore, path: String) throws {
         self.store = store
         self.path = path
         metadata = try Self.loadMetadata(store: store, path: path)
+    }
+
+    deinit {
+        Self.chunks.removeAll(prefix: "\(serial)|")
+        Self.shardIndexes.removeAll(prefix: "\(serial)|")
     }
 
     static func loadMetadata(store: ZarrKeyStore, path: String) throws -> ZarrArrayMetadata {
@@ -46,10 +55,11 @@ public final class ZarrArrayReader: @unchecked Sendable {
     // MARK: reading
 
     /// The samples of `region` in C order, little-endian, `metadata.dtype` each; chunks never
-    /// written read as the fill value.
+    /// written read as the fill value. Safe to call from several threads at once.
     public func read(_ region: [ZarrRange]) throws -> [UInt8] {
         let plan = try ZarrRegionPlan(region: region, shape: metadata.shape, unitShape: metadata.chunkShape,
                                       width: metadata.dtype.bytes, maxBytes: Self.maxRegionBytes)
+        if let runs = plan.wholeUnit(unitShape: metadata.chunkShape) { return try readWhole(self.unit(runs)) }
         var out = Self.filled(count: plan.byteCount, sample: metadata.layout.fillSample)
         if plan.isEmpty { return out }
         try out.withUnsafeMutableBytes { buffer in
@@ -57,7 +67,7 @@ public final class ZarrArrayReader: @unchecked Sendable {
             var pending: [Unit] = []
             plan.forEachUnit { runs in
                 let unit = self.unit(runs)
-                if let decoded = chunks.value(unit.cacheKey) {
+                if let decoded = Self.chunks.value(unit.cacheKey) {
                     decoded.withUnsafeBytes { plan.copy(runs, from: $0.baseAddress!, unitShape: metadata.chunkShape, to: base, width: metadata.dtype.bytes) }
                 } else {
                     pending.append(unit)
@@ -66,7 +76,7 @@ public final class ZarrArrayReader: @unchecked Sendable {
             guard !pending.isEmpty else { return }
             let place: (Unit, [UInt8]) throws -> Void = { unit, encoded in
                 let decoded = try self.decode(encoded, unit: unit)
-                self.chunks.insert(unit.cacheKey, decoded, cost: decoded.count)
+                Self.chunks.insert(unit.cacheKey, decoded, cost: decoded.count)
                 decoded.withUnsafeBytes { plan.copy(unit.runs, from: $0.baseAddress!, unitShape: self.metadata.chunkShape, to: base, width: self.metadata.dtype.bytes) }
             }
             if metadata.layout.sharding != nil {
@@ -78,8 +88,24 @@ public final class ZarrArrayReader: @unchecked Sendable {
         return out
     }
 
+    /// A region that is exactly one decode unit (a plane of a store chunked by planes, as OMIO's
+    /// caches and ours are) is the decoded unit itself: no output to fill and copy into.
+    private func readWhole(_ unit: Unit) throws -> [UInt8] {
+        if let decoded = Self.chunks.value(unit.cacheKey) { return decoded }
+        var result: [UInt8]?
+        let take: (Unit, [UInt8]) throws -> Void = { unit, encoded in
+            let decoded = try self.decode(encoded, unit: unit)
+            Self.chunks.insert(unit.cacheKey, decoded, cost: decoded.count)
+            result = decoded
+        }
+        // One unit: these run on this thread.
+        if metadata.layout.sharding != nil { try readSharded([unit], place: take) } else { try readUnsharded([unit], place: take) }
+        return result ?? Self.filled(count: metadata.chunkShape.reduce(metadata.dtype.bytes, *), sample: metadata.layout.fillSample)
+    }
+
     /// The keys of the stored objects (chunks or shards) `region` needs, in grid order; empty
-    /// for a region outside the array.
+    /// for a region outside the array. Under sharding these are whole shards: prefetching them
+    /// would fetch far more than `read`, which takes the index and the inner chunks by range.
     public func keys(touching region: [ZarrRange]) -> [String] {
         // Keys are listed for regions a read would take (the key list is as long as the region).
         guard let plan = try? ZarrRegionPlan(region: region, shape: metadata.shape, unitShape: metadata.chunkShape,
@@ -108,7 +134,7 @@ public final class ZarrArrayReader: @unchecked Sendable {
         let grid = runs.map(\.unit)
         guard let sharding = metadata.layout.sharding else {
             let key = ZarrNode.key(path, metadata.layout.keyEncoding.key(grid))
-            return Unit(runs: runs, key: key, inner: 0, cacheKey: key)
+            return Unit(runs: runs, key: key, inner: 0, cacheKey: "\(serial)|" + key)
         }
         var shard = [Int](), inner = 0
         for (d, g) in grid.enumerated() {
@@ -117,7 +143,7 @@ public final class ZarrArrayReader: @unchecked Sendable {
             inner = inner * per + g % per
         }
         let key = ZarrNode.key(path, metadata.layout.keyEncoding.key(shard))
-        return Unit(runs: runs, key: key, inner: inner, cacheKey: key + "#\(inner)")
+        return Unit(runs: runs, key: key, inner: inner, cacheKey: "\(serial)|\(key)#\(inner)")
     }
 
     private func decode(_ encoded: [UInt8], unit: Unit) throws -> [UInt8] {
@@ -133,7 +159,9 @@ public final class ZarrArrayReader: @unchecked Sendable {
     /// chunks decode on a few threads.
     private func readUnsharded(_ units: [Unit], place: @escaping (Unit, [UInt8]) throws -> Void) throws {
         let fetched: [String: [UInt8]?] = store.isRemote && units.count > 1 ? try store.getMany(units.map(\.key)) : [:]
-        try ZarrParallel.forEach(units.count, width: units.count >= 4 || store.isRemote ? width : 1) { i in
+        // Once fetched, decoding is CPU work: as many threads as cores, not as requests.
+        let threads = !fetched.isEmpty ? Self.localWidth : (units.count >= 4 || store.isRemote ? width : 1)
+        try ZarrParallel.forEach(units.count, width: threads) { i in
             let unit = units[i]
             let bytes: [UInt8]?
             if let entry = fetched[unit.key] { bytes = entry } else { bytes = try Self.naming(unit.key) { try self.store.get(unit.key) } }
@@ -184,6 +212,17 @@ public final class ZarrArrayReader: @unchecked Sendable {
         }
     }
 
+    final class SerialCounter: @unchecked Sendable {
+        private var value = 0
+        private let lock = NSLock()
+        func next() -> Int {
+            lock.lock()
+            defer { lock.unlock() }
+            value += 1
+            return value
+        }
+    }
+
     /// Shard indexes as parallel fetches deliver them.
     private final class Indexes: @unchecked Sendable {
         private var values: [[Range<Int>?]?]
@@ -203,14 +242,14 @@ public final class ZarrArrayReader: @unchecked Sendable {
 
     /// The shard's index (cached), nil when the shard was never written.
     private func shardIndex(_ key: String, _ sharding: ZarrSharding) throws -> [Range<Int>?]? {
-        if let cached = shardIndexes.value(key) { return cached }
+        if let cached = Self.shardIndexes.value("\(serial)|" + key) { return cached }
         let size = sharding.indexByteCount
         let raw = try Self.naming(key) {
             try sharding.indexAtStart ? store.get(key, range: 0..<size) : store.get(key, suffix: size)
         }
         guard let raw else { return nil }
         let index = try Self.naming(key) { try sharding.parseIndex(raw) }
-        shardIndexes.insert(key, index, cost: size)
+        Self.shardIndexes.insert("\(serial)|" + key, index, cost: size)
         return index
     }
 

@@ -44,6 +44,16 @@ final class ZarrChunkCache<Value>: @unchecked Sendable {
         }
     }
 
+    /// Drops the entries whose keys start with `prefix` (a reader's, when it goes away).
+    func removeAll(prefix: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        for (k, e) in entries where k.hasPrefix(prefix) {
+            entries[k] = nil
+            total -= e.cost
+        }
+    }
+
     var byteCount: Int {
         lock.lock()
         defer { lock.unlock() }

@@ -49,12 +49,16 @@ struct ZarrCodecChain: Sendable {
     /// C order, little-endian.
     func decode(_ encoded: [UInt8], shape: [Int], dtype: PixelType) throws -> [UInt8] {
         let rawCount = shape.reduce(dtype.bytes, *)
-        // Sizes on the way out: rawCount after the bytes codec, + 4 after each checksum.
-        var sizes = [rawCount]
-        for c in bytesCodecs { sizes.append(c == .crc32c && sizes.last! >= 0 ? sizes.last! + 4 : -1) }
+        // What undoing each codec yields: the samples plus 4 bytes for each checksum written
+        // before it (with one compressor at most, no size before it is unknown).
+        var yields = [Int](), size = rawCount
+        for c in bytesCodecs {
+            yields.append(size)
+            if c == .crc32c { size += 4 }
+        }
         var data = encoded
         for (i, codec) in bytesCodecs.enumerated().reversed() {
-            let want = sizes[i] >= 0 ? sizes[i] : rawCount
+            let want = yields[i]
             switch codec {
             case .crc32c: data = try ZarrCRC32C.verifiedPayload(data)
             case .gzip, .zlib: data = try ZarrDecompress.inflate(data, expected: want, what: codec.summary)

@@ -38,9 +38,9 @@ enum ZarrDecompress {
     }
 
     static func zstd(_ src: [UInt8], expected: Int) throws -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: expected)
-        let n = src.withUnsafeBytes { s in
-            out.withUnsafeMutableBytes { o in ZSTD_decompress(o.baseAddress, o.count, s.baseAddress, s.count) }
+        var n = 0
+        let out = uninitialized(expected) { o in
+            n = src.withUnsafeBytes { s in ZSTD_decompress(o.baseAddress, o.count, s.baseAddress, s.count) }
         }
         if ZSTD_isError(n) != 0 {
             let name = String(cString: ZSTD_getErrorName(n))
@@ -63,14 +63,23 @@ enum ZarrDecompress {
         guard src.withUnsafeBytes({ blosc_cbuffer_validate($0.baseAddress, $0.count, &validated) }) == 0, validated == expected else {
             throw FormatError("blosc data is damaged")
         }
-        var out = [UInt8](repeating: 0, count: expected)
-        if expected == 0 { return out }
-        let n = src.withUnsafeBytes { s in
-            out.withUnsafeMutableBytes { o in blosc_decompress_ctx(s.baseAddress, o.baseAddress, o.count, 1) }
+        if expected == 0 { return [] }
+        var n: Int32 = 0
+        let out = uninitialized(expected) { o in
+            n = src.withUnsafeBytes { s in blosc_decompress_ctx(s.baseAddress, o.baseAddress, o.count, 1) }
         }
         guard Int(n) == expected else {
             throw FormatError(n < 0 ? "blosc data does not decode (error \(n); its compressor may be missing from c-blosc)" : "blosc data decodes to \(n) bytes where \(expected) were expected")
         }
         return out
+    }
+
+    /// A buffer the decompressor fills: zeroing it first would be one more pass over every
+    /// chunk. What the decompressor leaves unwritten on failure is never looked at.
+    private static func uninitialized(_ count: Int, _ fill: (UnsafeMutableRawBufferPointer) -> Void) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            fill(UnsafeMutableRawBufferPointer(buffer))
+            initialized = count
+        }
     }
 }

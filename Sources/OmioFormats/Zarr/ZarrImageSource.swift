@@ -50,7 +50,10 @@ public final class ZarrImageSource: ImageSource, @unchecked Sendable {
 
     /// Follows plates, wells and bioformats2raw layouts down to one image.
     static func plan(store: ZarrKeyStore) throws -> Plan {
-        guard let root = try ZarrNode.open(store: store, path: "") else { throw FormatError(notAnImage(store.location)) }
+        let metadataNames = ["zarr.json", ".zattrs", ".zarray", ".zgroup"]
+        guard let root = try ZarrNode.open(store: PrefetchedKeys.wrap(store, metadataNames), path: "") else {
+            throw FormatError(notAnImage(store.location))
+        }
         if root.isArray { return Plan(imagePath: "", attributes: root.attributes, zarrFormat: root.zarrFormat) }
         if let m = try NGFFMultiscales(attributes: root.attributes) {
             return Plan(imagePath: "", attributes: root.attributes, zarrFormat: root.zarrFormat, multiscales: m)
@@ -73,7 +76,9 @@ public final class ZarrImageSource: ImageSource, @unchecked Sendable {
         attributes = plan.attributes
         if let ms = plan.multiscales {
             axes = ms.axes
-            levels = try ZarrImageSource.openLevels(store, ms.datasets.map { ZarrImageSource.join(plan.imagePath, $0.path) })
+            let paths = ms.datasets.map { ZarrImageSource.join(plan.imagePath, $0.path) }
+            let names = plan.zarrFormat == 3 ? ["zarr.json"] : ["zarr.json", ".zarray", ".zattrs"]
+            levels = try ZarrImageSource.openLevels(PrefetchedKeys.wrap(store, paths.flatMap { p in names.map { p + "/" + $0 } }), paths)
             let isOurs = plan.attributes["omio"]?["manifest"] != nil
             kind = isOurs ? "omio-tui store (OME-NGFF \(ms.version ?? "?"))" : "OME-NGFF \(ms.version ?? "(no version)")"
         } else {
@@ -93,17 +98,21 @@ public final class ZarrImageSource: ImageSource, @unchecked Sendable {
 
     static func join(_ a: String, _ b: String) -> String { a.isEmpty ? b : a + "/" + b }
 
-    /// Every level's array metadata, fetched at the same time (one round trip over HTTP).
+    /// Every level's array metadata, fetched at the same time (one round trip over HTTP). On
+    /// threads of their own (ZarrParallel): concurrentPerform runs as many at once as there
+    /// are cores, so 3 levels on 2 cores took two round trips.
     static func openLevels(_ store: ZarrKeyStore, _ paths: [String]) throws -> [ZarrArrayReader] {
-        var results = [Result<ZarrArrayReader, Error>?](repeating: nil, count: paths.count)
-        let lock = NSLock()
-        DispatchQueue.concurrentPerform(iterations: paths.count) { i in
-            let r = Result { try ZarrArrayReader(store: store, path: paths[i]) }
-            lock.lock()
-            results[i] = r
-            lock.unlock()
+        final class Box: @unchecked Sendable {
+            var results: [Result<ZarrArrayReader, Error>?]
+            let lock = NSLock()
+            init(_ n: Int) { results = Array(repeating: nil, count: n) }
         }
-        return try zip(paths, results).map { p, r in
+        let box = Box(paths.count)
+        try ZarrParallel.forEach(paths.count, width: paths.count) { i in
+            let r = Result { try ZarrArrayReader(store: store, path: paths[i]) }
+            box.lock.withLock { box.results[i] = r }
+        }
+        return try zip(paths, box.results).map { p, r in
             do { return try r!.get() } catch { throw FormatError("level \(p): \(error.omioReason)") }
         }
     }
@@ -127,10 +136,17 @@ public final class ZarrImageSource: ImageSource, @unchecked Sendable {
         levels.map { (height: $0.metadata.shape[axes.y], width: $0.metadata.shape[axes.x]) }
     }
 
+    /// The stored chunks; over the network, whole multiples of them up to ~1024 px a side, so a
+    /// view's tiles are a few reads whose chunks are fetched together (display code reads tile
+    /// after tile, and each read of one small chunk would cost a round trip).
     public func chunkGrid(series: Int, level: Int) -> ChunkGrid {
         let chunks = levels[level].metadata.chunkShape
-        return ChunkGrid(height: chunks[axes.y], width: chunks[axes.x])
+        let h = chunks[axes.y], w = chunks[axes.x]
+        guard store.isRemote else { return ChunkGrid(height: h, width: w) }
+        return ChunkGrid(height: h * max(1, ZarrImageSource.remoteTile / h), width: w * max(1, ZarrImageSource.remoteTile / w))
     }
+
+    static let remoteTile = 1024
 
     /// The local store folder (what an output must never be written into); nothing for a URL.
     public var inputFiles: [String] { store.isRemote ? [] : [path] }

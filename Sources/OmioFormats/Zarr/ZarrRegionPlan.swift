@@ -59,6 +59,14 @@ struct ZarrRegionPlan {
 
     var isEmpty: Bool { outShape.contains(0) }
 
+    /// The runs when the region is exactly one whole unit, unstepped.
+    func wholeUnit(unitShape: [Int]) -> [Run]? {
+        guard runs.allSatisfy({ $0.count == 1 }) else { return nil }
+        let only = runs.map { $0[0] }
+        for (d, r) in only.enumerated() where r.within != 0 || r.count != unitShape[d] || steps[d] != 1 { return nil }
+        return only
+    }
+
     /// Every touched unit, as one run per dimension, in C order of the unit grid.
     func forEachUnit(_ body: ([Run]) throws -> Void) rethrows {
         guard !isEmpty else { return }

@@ -40,6 +40,11 @@ public struct SliceRequest {
     /// (the TUI's PreviewPainter, 256 colours): cells keep free colours for the ramp's 240
     /// shades. Otherwise 256-colour cells are fitted to the xterm palette.
     public var paletteRamp = false
+    /// A remote image: the worker first renders the pyramid's coarsest level (few, small
+    /// chunks: on screen after a round trip or two), then the level the view needs.
+    public var coarseFirst = false
+    /// This pass reads the coarsest level whatever the grid needs (set by the worker).
+    public var coarsestLevel = false
 
     public init(generation: Int, array: LazyArray, t: Int, z: Int, channels: [Int], viewport: Viewport, cols: Int, rows: Int,
                 symbols: SymbolSet, contrast: [ContrastMode], gamma: Double, colors: [RGBColor], reduce: Reduce,
@@ -110,6 +115,9 @@ public struct SliceResult {
     public let seconds: Double
     /// The encoded image when the request asked for `graphics` (then `grid` is not drawn).
     public var image: TerminalImage? = nil
+    /// Made from the coarsest level as a quick first pass; the full pass of the same
+    /// generation follows.
+    public var coarse = false
 }
 
 /// Plane(s) -> downsampled slices -> contrast and colour -> composite raster -> cells.
@@ -146,7 +154,7 @@ public enum SlicePipeline {
         var slices: [Int: DisplaySlice] = [:]
         for c in r.channels {
             slices[c] = try DisplaySlicer.slice2D(r.array, plane: PlaneIndex(t: r.t, z: r.z, c: c), viewport: r.viewport,
-                                                  width: work.width, height: work.height, reduce: r.reduce)
+                                                  width: work.width, height: work.height, reduce: r.reduce, coarsest: r.coarsestLevel)
         }
         func mode(_ c: Int) -> ContrastMode { r.contrast.indices.contains(c) ? r.contrast[c] : .auto }
         func resolve(_ m: ContrastMode, _ channels: [Int]) throws -> ContrastLimits {
@@ -177,11 +185,11 @@ public enum SlicePipeline {
             let image = GraphicsEncoder.encode(raster, as: proto, cols: r.cols, rows: r.rows, options: r.graphicsOptions)
             let blank = CellGrid(cols: r.cols, rows: r.rows, cells: Array(repeating: .solid(RGB8(r: 0, g: 0, b: 0)), count: r.cols * r.rows))
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
-            return SliceResult(generation: r.generation, grid: blank, limits: limits, stats: stats, seconds: seconds, image: image)
+            return SliceResult(generation: r.generation, grid: blank, limits: limits, stats: stats, seconds: seconds, image: image, coarse: r.coarsestLevel)
         }
         let raster = composite.resizedNearest(width: size.width, height: size.height)
         let grid = r.renderer.render(raster: raster, cols: r.cols, rows: r.rows)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
-        return SliceResult(generation: r.generation, grid: grid, limits: limits, stats: stats, seconds: seconds)
+        return SliceResult(generation: r.generation, grid: grid, limits: limits, stats: stats, seconds: seconds, coarse: r.coarsestLevel)
     }
 }

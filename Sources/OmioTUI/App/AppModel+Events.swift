@@ -119,9 +119,11 @@ extension AppModel {
         case let .sliced(generation, result):
             // Any result newer than the one on screen is shown (frames keep coming while a
             // key is held); only the newest request ends the loading state.
-            guard generation > shownGeneration, var v = viewer else { return }
+            let coarse = (try? result.get())?.coarse == true
+            guard generation > shownGeneration || (generation == shownGeneration && shownCoarse && !coarse), var v = viewer else { return }
             shownGeneration = generation
-            if generation == sliceGeneration { v.loading = false }
+            shownCoarse = coarse
+            if generation == sliceGeneration, !coarse { v.loading = false }
             switch result {
             case let .success(r):
                 v.grid = r.grid
@@ -130,7 +132,7 @@ extension AppModel {
                 v.limits = r.limits
                 v.stats = r.stats
                 // The newest request was made with the current modes: keep what it computed.
-                if generation == sliceGeneration { v.keepLimits(r.limits) }
+                if generation == sliceGeneration, !coarse { v.keepLimits(r.limits) }
                 v.sliceSeconds = r.seconds
                 v.error = nil
             case let .failure(e):

@@ -111,6 +111,9 @@ final class AppModel {
     var listGeneration = 0
     var sliceGeneration = 0
     var shownGeneration = 0
+    /// The frame on screen is a remote image's coarse first pass: its full pass (same
+    /// generation) replaces it.
+    var shownCoarse = false
     /// Where to put the selection when a listing arrives (the folder we came up from).
     var pendingSelect: String?
     /// The file named on the command line has not opened (or failed) yet: keys typed meanwhile
@@ -285,6 +288,7 @@ final class AppModel {
         request.oneToOne = v.zoomed
         request.graphicsOptions = GraphicsOptions(imageID: ImagePainter.imageID, colorRegisters: graphics.colorRegisters)
         request.paletteRamp = paletteRamp && DrawnColors.single(drawn: v.drawnChannels) != nil
+        request.coarseFirst = RemoteStores.isRemote(v.path)
         effects.append(.slice(request))
     }
 

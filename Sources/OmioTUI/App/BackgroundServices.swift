@@ -249,6 +249,14 @@ final class SliceWorker: @unchecked Sendable {
             }
             waiting = nil
             lock.unlock()
+            // A remote image shows its coarsest level first; a newer view asked for meanwhile
+            // replaces the full pass.
+            if r.coarseFirst, r.array.levels.levelSizes.count > 1 {
+                var coarse = r
+                coarse.coarsestLevel = true
+                inbox.post(EffectRunner.slice(coarse))
+                if lock.withLock({ waiting != nil }) { continue }
+            }
             // The running render finishes (so holding a key still shows frames); requests
             // that arrived meanwhile collapse into the newest one.
             inbox.post(EffectRunner.slice(r))

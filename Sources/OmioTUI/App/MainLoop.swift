@@ -30,7 +30,8 @@ package final class MainLoop {
         for e in model.takeEffects() { services.run(e) }
         var changed = false, newFrame = false
         for ev in services.inbox.drain() {
-            if case let .sliced(generation, .success) = ev, generation > shownGeneration {
+            // A remote image's full pass comes after its coarse pass with the same generation.
+            if case let .sliced(generation, .success(r)) = ev, generation > shownGeneration || (generation == shownGeneration && !r.coarse) {
                 shownGeneration = generation
                 newFrame = true
             }

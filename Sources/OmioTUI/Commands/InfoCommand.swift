@@ -62,7 +62,8 @@ enum InfoText {
         }
         rows.append(("TimeIncrement", (m.timeIncrement.map { "\(ImageMetadata.format($0)) s" } ?? "unknown") + flag("TimeIncrement")))
         for (i, ch) in m.channels.enumerated() {
-            rows.append(("Channel \(i)", "\(ch.name ?? "-")  \(ch.color?.hex ?? "")".trimmingCharacters(in: .whitespaces)))
+            let window = ch.window.map { "  window \(ImageMetadata.format($0.start))…\(ImageMetadata.format($0.end))" } ?? ""
+            rows.append(("Channel \(i)", "\(ch.name ?? "-")  \(ch.color?.hex ?? "")\(window)".trimmingCharacters(in: .whitespaces)))
         }
         if let d = m.description { rows.append(("Description", d.count > 100 ? String(d.prefix(100)) + "…" : d)) }
         let width = rows.map { $0.0.count }.max() ?? 0

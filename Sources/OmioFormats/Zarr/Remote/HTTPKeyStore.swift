@@ -69,12 +69,17 @@ public final class HTTPKeyStore: ZarrKeyStore, @unchecked Sendable {
     }()
 
     public func get(_ key: String) throws -> [UInt8]? {
-        try fetch(key, range: nil)
+        try fetch(key, part: .whole)
     }
 
     public func get(_ key: String, range: Range<Int>) throws -> [UInt8]? {
         guard !range.isEmpty else { return [] }
-        return try fetch(key, range: range)
+        return try fetch(key, part: .range(range))
+    }
+
+    public func get(_ key: String, suffix count: Int) throws -> [UInt8]? {
+        guard count > 0 else { return try get(key).map { _ in [] } }
+        return try fetch(key, part: .suffix(count))
     }
 
     /// Every key fetched with at most `concurrency` GETs in flight; the first failure (after
@@ -135,9 +140,9 @@ public final class HTTPKeyStore: ZarrKeyStore, @unchecked Sendable {
         return [".zattrs", ".zgroup", ".zarray", ".zmetadata", "zarr.json"].contains(name)
     }
 
-    private func fetch(_ key: String, range: Range<Int>?) throws -> [UInt8]? {
+    private func fetch(_ key: String, part: HTTPTransport.Part) throws -> [UInt8]? {
         let url = url(of: key)
-        let cacheKey = url.absoluteString + (range.map { "#bytes=\($0.lowerBound)-\($0.upperBound)" } ?? "")
+        let cacheKey = url.absoluteString + (part.header.map { "#" + $0 } ?? "")
         let maxAge = Self.isMetadata(key) ? Self.metadataMaxAge : nil
         if let hit = cache?.read(cacheKey, maxAge: maxAge) {
             stats.cacheHit()
@@ -146,7 +151,7 @@ public final class HTTPKeyStore: ZarrKeyStore, @unchecked Sendable {
         var attempt = 0
         while true {
             do {
-                guard let bytes = try attemptFetch(key, url: url, range: range) else { return nil }
+                guard let bytes = try attemptFetch(key, url: url, part: part) else { return nil }
                 cache?.write(cacheKey, bytes)
                 return bytes
             } catch let f as HTTPTransport.Failure where f.retryable && attempt < Self.backoff.count {
@@ -160,31 +165,36 @@ public final class HTTPKeyStore: ZarrKeyStore, @unchecked Sendable {
     }
 
     /// One GET; nil for a missing key. What the answer's status means for a Zarr reader.
-    private func attemptFetch(_ key: String, url: URL, range: Range<Int>?) throws -> [UInt8]? {
-        let answer = try transport.get(url, range: range, timeout: timeout, stats: stats)
-        switch answer.status {
-        case 200:
-            guard let range else { return answer.body }
+    private func attemptFetch(_ key: String, url: URL, part: HTTPTransport.Part) throws -> [UInt8]? {
+        let answer = try transport.get(url, part: part, timeout: timeout, stats: stats)
+        switch (answer.status, part) {
+        case (200, .whole), (206, .whole):
+            return answer.body
+        case let (200, .range(range)):
             // A server without Range support sends the whole object: take the part asked for.
             guard answer.body.count >= range.upperBound else {
                 throw HTTPTransport.Failure(reason: "truncated: bytes \(range.lowerBound)-\(range.upperBound) asked, the object has \(answer.body.count)",
                                             retryable: false)
             }
             return Array(answer.body[range])
-        case 206:
-            guard let range else { return answer.body }
+        case let (206, .range(range)):
             guard answer.body.count == range.count else {
                 throw HTTPTransport.Failure(reason: "truncated: \(range.count) bytes asked at \(range.lowerBound), \(answer.body.count) received",
                                             retryable: false)
             }
             return answer.body
-        case 404, 403, 410:
+        case let (200, .suffix(n)), let (206, .suffix(n)):
+            // 206: the last n bytes, or the whole object when it is shorter; 200: the whole object.
+            return Array(answer.body.suffix(n))
+        case (416, .suffix):
+            return [] // an empty object has no last bytes
+        case (404, _), (403, _), (410, _):
             return nil
-        case 416:
-            throw HTTPTransport.Failure(reason: "truncated: bytes \(range?.lowerBound ?? 0)-\(range?.upperBound ?? 0) are past the end", retryable: false)
-        case 500...599:
+        case let (416, .range(range)):
+            throw HTTPTransport.Failure(reason: "truncated: bytes \(range.lowerBound)-\(range.upperBound) are past the end", retryable: false)
+        case (500...599, _):
             throw HTTPTransport.Failure(reason: "server error \(answer.status)", retryable: true)
-        case 300...399:
+        case (300...399, _):
             throw HTTPTransport.Failure(reason: "redirect \(answer.status) without a usable Location", retryable: false)
         default:
             throw HTTPTransport.Failure(reason: "HTTP status \(answer.status)", retryable: false)

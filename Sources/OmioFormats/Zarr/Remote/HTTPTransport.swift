@@ -58,10 +58,26 @@ final class HTTPTransport: NSObject, URLSessionDataDelegate, @unchecked Sendable
         session = URLSession(configuration: configuration, delegate: self, delegateQueue: queue)
     }
 
-    /// GET `url` (bytes `range` when given), giving up after `timeout` seconds in all.
-    func get(_ url: URL, range: Range<Int>?, timeout: TimeInterval, stats: HTTPStats) throws -> Answer {
+    /// Which bytes of an object a GET asks for.
+    enum Part {
+        case whole
+        case range(Range<Int>)
+        /// The last n bytes (`bytes=-n`): a shard's index at its end, without knowing its size.
+        case suffix(Int)
+
+        var header: String? {
+            switch self {
+            case .whole: return nil
+            case let .range(r): return "bytes=\(r.lowerBound)-\(r.upperBound - 1)"
+            case let .suffix(n): return "bytes=-\(n)"
+            }
+        }
+    }
+
+    /// GET `url` (the `part` of it), giving up after `timeout` seconds in all.
+    func get(_ url: URL, part: Part, timeout: TimeInterval, stats: HTTPStats) throws -> Answer {
         var request = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: timeout)
-        if let range { request.setValue("bytes=\(range.lowerBound)-\(range.upperBound - 1)", forHTTPHeaderField: "Range") }
+        if let header = part.header { request.setValue(header, forHTTPHeaderField: "Range") }
         let exchange = Exchange()
         exchange.visited = [url]
         let task = session.dataTask(with: request)

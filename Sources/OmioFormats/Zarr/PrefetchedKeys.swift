@@ -1,0 +1,31 @@
+/// A store that answers some keys from one `getMany` made beforehand. Opening an image asks
+/// for metadata files one after another (Zarr v2: `.zattrs`, `.zarray`, `.zgroup`; each level's
+/// array), which over HTTP costs a round trip each; fetched together they cost one. Everything
+/// else (chunks, shard ranges) goes to the store itself.
+final class PrefetchedKeys: ZarrKeyStore, @unchecked Sendable {
+    let base: ZarrKeyStore
+    private let known: [String: [UInt8]?]
+
+    /// `store` itself when it is local (a stat is cheaper than a wasted read).
+    static func wrap(_ store: ZarrKeyStore, _ keys: [String]) throws -> ZarrKeyStore {
+        guard store.isRemote else { return store }
+        return PrefetchedKeys(base: store, known: try store.getMany(keys))
+    }
+
+    private init(base: ZarrKeyStore, known: [String: [UInt8]?]) {
+        self.base = base
+        self.known = known
+    }
+
+    var location: String { base.location }
+    var isRemote: Bool { base.isRemote }
+
+    func get(_ key: String) throws -> [UInt8]? {
+        if let answer = known[key] { return answer }
+        return try base.get(key)
+    }
+
+    func get(_ key: String, range: Range<Int>) throws -> [UInt8]? { try base.get(key, range: range) }
+    func get(_ key: String, suffix count: Int) throws -> [UInt8]? { try base.get(key, suffix: count) }
+    func getMany(_ keys: [String]) throws -> [String: [UInt8]?] { try base.getMany(keys) }
+}
