@@ -7,10 +7,17 @@ final class AppDriver {
     let model: AppModel
 
     init(path: String, rows: Int = 50, cols: Int = 160, store: AppModel.StoreMode = .memory, cacheDir: String? = nil) {
+        _ = AppDriver.isolateHTTPCache
         model = AppModel(path: path, storeMode: store, cacheDir: cacheDir)
         model.screen = (rows, cols)
         pump()
     }
+
+    /// The user's own HTTP chunk cache is not part of any test's cache menu (set once, before
+    /// any driver runs an effect: a static let initializes exactly once, race-free).
+    static let isolateHTTPCache: Void = {
+        EffectRunner.httpCacheEnvironment["XDG_CACHE_HOME"] = "/nonexistent/omio-tui-test-cache"
+    }()
 
     /// Runs queued effects (and the effects their events cause) until none are left.
     func pump() {

@@ -86,6 +86,10 @@ final class BackgroundServices: @unchecked Sendable {
 /// What each effect does, as plain synchronous work: the background services run it on
 /// queues, tests run it inline.
 enum EffectRunner {
+    /// Where the `p` menu looks for the HTTP chunk cache (`$XDG_CACHE_HOME`): the process's
+    /// environment; tests that drive the model point it away from the user's cache.
+    nonisolated(unsafe) static var httpCacheEnvironment = ProcessInfo.processInfo.environment
+
     static func perform(_ effect: Effect, post: @escaping (Event) -> Void) {
         TerminalGuard.onWorkerThread() // a stack overflow here still restores the terminal
         switch effect {
@@ -156,7 +160,7 @@ enum EffectRunner {
         case let .listCaches(folder, recursive):
             let listing = CacheInventory.walk(folder: folder, recursive: recursive)
             // The remote stores' chunk cache is listed too (last), to be purged with `d`.
-            let http = CacheInventory.httpCacheEntry().map { [$0] } ?? []
+            let http = CacheInventory.httpCacheEntry(environment: httpCacheEnvironment).map { [$0] } ?? []
             post(.cachesListed(folder: folder, entries: listing.entries + http, notes: listing.notes + (listing.unreadable.map { [$0.description] } ?? [])))
         case let .planPurge(action, folder, entries, file):
             let title: String
