@@ -5,8 +5,10 @@ import Foundation
 /// hash of it; the file repeats the URL and its length, so a hash collision, a file cut short
 /// or one from another program reads as a miss, never as wrong pixels. Files are touched on
 /// every hit (mtime): eviction removes the least recently used until the folder is under its
-/// limit. Writes go through AtomicFile (temp, fsync, rename) on a background queue, off the
-/// fetching thread.
+/// limit. Writes go to a temporary name and are renamed into place on a background queue, off
+/// the fetching thread; without fsync: a file a crash leaves short fails the length check and
+/// is fetched again, and a first view must not wait for the disk. Pending writes are finished
+/// when the process exits (a command's last chunks are cached too).
 public final class HTTPChunkCache: @unchecked Sendable {
     public let folder: String
     public let limitBytes: Int64
@@ -15,7 +17,9 @@ public final class HTTPChunkCache: @unchecked Sendable {
     /// (default 1024 MB); nil when that is 0 (no disk cache).
     public static let shared: HTTPChunkCache? = {
         let bytes = limit(ProcessInfo.processInfo.environment)
-        return bytes > 0 ? HTTPChunkCache(folder: defaultFolder(), limitBytes: bytes) : nil
+        guard bytes > 0 else { return nil }
+        atexit { HTTPChunkCache.shared?.flush() }
+        return HTTPChunkCache(folder: defaultFolder(), limitBytes: bytes)
     }()
 
     public static func defaultFolder(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
@@ -66,7 +70,7 @@ public final class HTTPChunkCache: @unchecked Sendable {
             file += u
             Self.append(UInt64(bytes.count), to: &file)
             file += bytes
-            guard (try? AtomicFile.write(Data(file), to: path)) != nil else { return }
+            guard Self.writeReplacing(path, file) else { return }
             let total: Int64 = lock.withLock {
                 let now = (knownSize ?? scanSize()) + Int64(file.count)
                 knownSize = now
@@ -74,6 +78,20 @@ public final class HTTPChunkCache: @unchecked Sendable {
             }
             if total > limitBytes { evict() }
         }
+    }
+
+    /// `bytes` to a temporary name beside `path`, then renamed over it: readers see the old
+    /// file or the new one. The temporary name is what `evict` removes when a process died.
+    private static func writeReplacing(_ path: String, _ bytes: [UInt8]) -> Bool {
+        let tmp = (path as NSString).deletingLastPathComponent + "/." + (path as NSString).lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { return false }
+        let ok = (try? bytes.withUnsafeBytes { try AtomicFile.writeAll(fd, $0) }) != nil
+        guard close(fd) == 0, ok, rename(tmp, path) == 0 else {
+            unlink(tmp)
+            return false
+        }
+        return true
     }
 
     /// Waits for the writes queued so far (tests, and a command about to exit).
