@@ -148,10 +148,21 @@ public final class HTTPKeyStore: ZarrKeyStore, @unchecked Sendable {
             stats.cacheHit()
             return hit
         }
+        // A metadata file a store does not have (a v3 store's .zattrs, a v2 store's zarr.json:
+        // an open asks for both kinds) is remembered as missing for as long as metadata is
+        // trusted, so a second look at a store makes no request at all.
+        let absent = cacheKey + "#absent"
+        if maxAge != nil, cache?.read(absent, maxAge: maxAge) != nil {
+            stats.cacheHit()
+            return nil
+        }
         var attempt = 0
         while true {
             do {
-                guard let bytes = try attemptFetch(key, url: url, part: part) else { return nil }
+                guard let bytes = try attemptFetch(key, url: url, part: part) else {
+                    if maxAge != nil { cache?.write(absent, []) }
+                    return nil
+                }
                 cache?.write(cacheKey, bytes)
                 return bytes
             } catch let f as HTTPTransport.Failure where f.retryable && attempt < Self.backoff.count {
