@@ -69,7 +69,7 @@ public func encode(_ v: [Double], dtype: PixelType) -> [UInt8] {
 }
 
 /// A small, fast, seedable generator (deterministic across platforms, unlike the system RNG).
-public struct SplitMix64 {
+public struct SplitMix64: RandomNumberGenerator {
     public var state: UInt64
     public init(seed: UInt64) { state = seed }
 

@@ -8,18 +8,6 @@ import Testing
 /// failure is the one-line form (plus at most one `see` line) with exit 1 or 64.
 @Suite(.serialized)
 struct ArgumentFuzzTests {
-    /// A small deterministic generator (SplitMix64): the same seed gives the same runs.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let numbers = ["0", "-1", "1", "2", "3", "4096", "4097", "65536", "9223372036854775807", "-9223372036854775808",
                           "99999999999999999999", "1e308", "nan", "inf", "-inf", "", " ", "1.5", "0x10", "abc", "2:0", "0:2", "-1:3",
                           "1:", ":", "5:5", "0:1e999", "all", "auto", "minmax", "none", "zstd", "3", "2", "\u{1B}[2J"]
@@ -60,7 +48,7 @@ struct ArgumentFuzzTests {
         let folders = ["", dir + "/folder", dir + "/missing", image, "/dev/null"]
         let pythons = ["", "/bin/false", dir + "/missing", "/dev/null"]
 
-        var rng = SplitMix(state: 0x0DD5_EED5)
+        var rng = SplitMix64(seed: 0x0DD5_EED5)
         let deadline = Date().addingTimeInterval(20)
         var runs = 0, failures = 0
         while Date() < deadline, runs < 400 {

@@ -197,7 +197,7 @@ struct ZarrDamagedStoreTests {
 @Suite(.enabled(if: ZarrTestStores.available, ZarrTestStores.skipReason))
 struct ZarrMutatedChunkTests {
     @Test func flippedBytesAreErrorsOrSamples() throws {
-        var rng = SplitMix(seed: 18)
+        var rng = SplitMix64(seed: 18)
         for (name, key) in [("v2_blosc_lz4.zarr", "1.1.1"), ("v2_blosc_zstd.zarr", "0.0.0"), ("v3_blosc.zarr", "c/1/1/1"),
                             ("v3_gzip.zarr", "c/0/1/1"), ("v3_zstd.zarr", "c/2/2/2"), ("v3_sharded_end.zarr", "c/0/0"),
                             ("v3_sharded_start.zarr", "c/1/1")] {
@@ -229,15 +229,3 @@ struct ZarrMutatedChunkTests {
     }
 }
 
-/// A small deterministic generator (tests must repeat).
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
