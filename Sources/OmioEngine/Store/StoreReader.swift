@@ -11,6 +11,8 @@ public final class StoreReader: PixelLevels, @unchecked Sendable {
     /// The normalized metadata the store was built with (`omio.metadata`), as JSON.
     public let metadata: JSONValue
     let arrays: [ZarrArray]
+    /// The levels as the Zarr reader reads them (missing chunks are the fill value, 0).
+    private let readers: [ZarrArrayReader]
 
     public var dtype: PixelType { arrays[0].dtype }
     /// TZCYX shape of level 0.
@@ -44,6 +46,8 @@ public final class StoreReader: PixelLevels, @unchecked Sendable {
             guard !paths.isEmpty else { throw FormatError("the store lists no multiscale datasets") }
             let format = zarrFormat
             arrays = try paths.map { try ZarrArray(folder: (path as NSString).appendingPathComponent($0), format: format) }
+            let store = LocalZarrStore(folder: path)
+            readers = try paths.map { try ZarrArrayReader(store: store, path: $0) }
         } catch let e as OmioError {
             throw e
         } catch {
@@ -61,10 +65,8 @@ public final class StoreReader: PixelLevels, @unchecked Sendable {
     public func readChunk(level: Int, plane: PlaneIndex, band: Int) throws -> PixelBuffer {
         let a = try array(level, plane)
         guard band >= 0, band < a.bandCount else { throw OmioError(path, "band \(band) does not exist at level \(level)") }
-        let rows = min(a.chunkRows, a.shape.y - band * a.chunkRows)
-        var bytes = try decodedChunk(a, level: level, plane: plane, band: band, codec: ZarrChunkCodec(a.compression))
-        bytes.removeSubrange((rows * a.shape.x * a.dtype.bytes)...)
-        return PixelBuffer(dtype: a.dtype, width: a.shape.x, height: rows, bytes: bytes)
+        let rows = band * a.chunkRows..<min(a.shape.y, (band + 1) * a.chunkRows)
+        return try read(level: level, plane: plane, region: PixelRegion(rows: rows, cols: 0..<a.shape.x))
     }
 
     public func readPlane(level: Int = 0, plane: PlaneIndex) throws -> PixelBuffer {
@@ -72,36 +74,24 @@ public final class StoreReader: PixelLevels, @unchecked Sendable {
         return try read(level: level, plane: plane, region: .full(width: size.x, height: size.y))
     }
 
-    /// A region of plane (t, z, c) at a level, reading only the chunks its rows touch.
+    /// A region of plane (t, z, c) at a level, reading only the chunks its rows touch (through
+    /// the Zarr reader every store and OME-Zarr image is read with: one decoder, one chunk cache).
     public func read(level: Int, plane: PlaneIndex, region: PixelRegion) throws -> PixelBuffer {
         let a = try array(level, plane)
         guard !region.rows.isEmpty, !region.cols.isEmpty, region.rows.lowerBound >= 0, region.rows.upperBound <= a.shape.y,
               region.cols.lowerBound >= 0, region.cols.upperBound <= a.shape.x
         else { throw OmioError(path, "region rows \(region.rows) cols \(region.cols) is outside the \(a.shape.x)x\(a.shape.y) plane of level \(level)") }
-        let bps = a.dtype.bytes
-        let outW = region.outputWidth
-        let rowBytes = a.shape.x * bps
-        var out = [UInt8](repeating: 0, count: outW * region.outputHeight * bps)
-        let codec = ZarrChunkCodec(a.compression)
-        var cached: (band: Int, bytes: [UInt8])?
-        try out.withUnsafeMutableBytes { dst in
-            for (outRow, y) in stride(from: region.rows.lowerBound, to: region.rows.upperBound, by: region.rowStep).enumerated() {
-                let band = y / a.chunkRows
-                if cached?.band != band { cached = (band, try decodedChunk(a, level: level, plane: plane, band: band, codec: codec)) }
-                cached!.bytes.withUnsafeBytes { src in
-                    let row = src.baseAddress! + (y - band * a.chunkRows) * rowBytes
-                    let target = dst.baseAddress! + outRow * outW * bps
-                    if region.colStep == 1 {
-                        target.copyMemory(from: row + region.cols.lowerBound * bps, byteCount: outW * bps)
-                    } else {
-                        for i in 0..<outW {
-                            (target + i * bps).copyMemory(from: row + (region.cols.lowerBound + i * region.colStep) * bps, byteCount: bps)
-                        }
-                    }
-                }
-            }
+        // On disk t, c, z, y, x (ZarrArray.dimensionNames).
+        let ranges = [ZarrRange(plane.t..<plane.t + 1), ZarrRange(plane.c..<plane.c + 1), ZarrRange(plane.z..<plane.z + 1),
+                      ZarrRange(region.rows, step: region.rowStep), ZarrRange(region.cols, step: region.colStep)]
+        do {
+            let bytes = try readers[level].read(ranges)
+            return PixelBuffer(dtype: a.dtype, width: region.outputWidth, height: region.outputHeight, bytes: bytes)
+        } catch let e as OmioError {
+            throw e
+        } catch {
+            throw OmioError(path, error.omioReason)
         }
-        return PixelBuffer(dtype: a.dtype, width: outW, height: region.outputHeight, bytes: out)
     }
 
     private func array(_ level: Int, _ plane: PlaneIndex) throws -> ZarrArray {
@@ -111,37 +101,5 @@ public final class StoreReader: PixelLevels, @unchecked Sendable {
             throw OmioError(path, "plane \(plane) is outside the shape \(a.shape)")
         }
         return a
-    }
-
-    /// The full, padded chunk; a missing chunk reads as the fill value (0), as Zarr specifies.
-    private func decodedChunk(_ a: ZarrArray, level: Int, plane: PlaneIndex, band: Int, codec: ZarrChunkCodec) throws -> [UInt8] {
-        let file = (path as NSString).appendingPathComponent("\(level)/" + a.chunkKey(t: plane.t, c: plane.c, z: plane.z, band: band))
-        var raw = [UInt8](repeating: 0, count: a.chunkBytes)
-        do {
-            guard let encoded = try StoreReader.contents(of: file) else { return raw }
-            try encoded.withUnsafeBytes { e in try raw.withUnsafeMutableBytes { try codec.decode(e, into: $0) } }
-        } catch {
-            throw OmioError(file, error.omioReason)
-        }
-        return raw
-    }
-
-    /// A file's bytes; nil only when it does not exist (other failures are errors, not zeros).
-    private static func contents(of file: String) throws -> [UInt8]? {
-        let fd = open(file, O_RDONLY | O_CLOEXEC)
-        if fd < 0, errno == ENOENT { return nil }
-        guard fd >= 0 else { throw FormatError(SystemErrorReason.of(errno: errno)) }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { throw FormatError(SystemErrorReason.of(errno: errno)) }
-        var bytes = [UInt8](repeating: 0, count: Int(st.st_size))
-        var done = 0
-        while done < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress! + done, $0.count - done) }
-            if n < 0, errno == EINTR { continue }
-            guard n > 0 else { throw FormatError(n == 0 ? "chunk shrank while reading" : SystemErrorReason.of(errno: errno)) }
-            done += n
-        }
-        return bytes
     }
 }

@@ -3,16 +3,15 @@ import CZstd
 import Foundation
 import OmioFormats
 
-/// Compresses and decompresses chunks for one thread at a time: it keeps its zlib / zstd
-/// contexts between chunks (a zstd context costs more to create than a small chunk to compress).
-/// The `bytes` codec itself needs no work: buffers are little-endian already.
+/// Compresses chunks for one store-building thread at a time: it keeps its zlib / zstd context
+/// between chunks (a zstd context costs more to create than a small chunk to compress). The
+/// `bytes` codec itself needs no work: buffers are little-endian already. Reading goes through
+/// OmioFormats' Zarr reader (ZarrArrayReader), which decodes every Zarr codec.
 final class ZarrChunkCodec {
     let compression: StoreCompression
     private var zstdC: OpaquePointer?
-    private var zstdD: OpaquePointer?
     // A z_stream must not move while zlib holds it (zlib checks its own back pointer).
     private var deflater: UnsafeMutablePointer<z_stream>?
-    private var inflater: UnsafeMutablePointer<z_stream>?
 
     init(_ compression: StoreCompression) {
         self.compression = compression
@@ -20,14 +19,9 @@ final class ZarrChunkCodec {
 
     deinit {
         if let zstdC { ZSTD_freeCCtx(zstdC) }
-        if let zstdD { ZSTD_freeDCtx(zstdD) }
         if let deflater {
             deflateEnd(deflater)
             deflater.deallocate()
-        }
-        if let inflater {
-            inflateEnd(inflater)
-            inflater.deallocate()
         }
     }
 
@@ -48,7 +42,7 @@ final class ZarrChunkCodec {
             guard ZSTD_isError(n) == 0 else { throw FormatError("zstd compression failed: \(String(cString: ZSTD_getErrorName(n)))") }
             return n
         case .gzip:
-            let strm = try gzipStream(deflating: true)
+            let strm = try deflateStream()
             let bound = Int(deflateBound(strm, uLong(raw.count))) + 32 // + gzip header and trailer
             if out.count < bound { out = [UInt8](repeating: 0, count: bound) }
             guard deflateReset(strm) == Z_OK else { throw FormatError("gzip reset failed") }
@@ -63,48 +57,18 @@ final class ZarrChunkCodec {
         }
     }
 
-    /// Decodes `encoded` into exactly `raw.count` bytes; anything else is a damaged chunk.
-    func decode(_ encoded: UnsafeRawBufferPointer, into raw: UnsafeMutableRawBufferPointer) throws {
-        switch compression {
-        case .none:
-            guard encoded.count == raw.count else { throw FormatError("chunk holds \(encoded.count) bytes, \(raw.count) expected") }
-            raw.baseAddress!.copyMemory(from: encoded.baseAddress!, byteCount: raw.count)
-        case .zstd:
-            if zstdD == nil { zstdD = ZSTD_createDCtx() }
-            let n = ZSTD_decompressDCtx(zstdD, raw.baseAddress, raw.count, encoded.baseAddress, encoded.count)
-            guard ZSTD_isError(n) == 0 else { throw FormatError("zstd chunk does not decode: \(String(cString: ZSTD_getErrorName(n)))") }
-            guard n == raw.count else { throw FormatError("zstd chunk decodes to \(n) bytes, \(raw.count) expected") }
-        case .gzip:
-            let strm = try gzipStream(deflating: false)
-            guard inflateReset(strm) == Z_OK else { throw FormatError("gzip reset failed") }
-            guard encoded.count > 0 else { throw FormatError("empty gzip chunk") }
-            strm.pointee.next_in = UnsafeMutablePointer(mutating: encoded.baseAddress!.assumingMemoryBound(to: Bytef.self))
-            strm.pointee.avail_in = uInt(encoded.count)
-            strm.pointee.next_out = raw.baseAddress!.assumingMemoryBound(to: Bytef.self)
-            strm.pointee.avail_out = uInt(raw.count)
-            let rc = inflate(strm, Z_FINISH)
-            guard rc == Z_STREAM_END, Int(strm.pointee.total_out) == raw.count else {
-                throw FormatError("gzip chunk does not decode to \(raw.count) bytes (zlib \(rc))")
-            }
-        }
-    }
-
-    /// One stream per direction, created on first use. windowBits 31 = gzip framing, which the
-    /// Zarr `gzip` codec (and numcodecs' GZip) expect; 15 would be zlib framing.
-    private func gzipStream(deflating: Bool) throws -> UnsafeMutablePointer<z_stream> {
-        if deflating, let deflater { return deflater }
-        if !deflating, let inflater { return inflater }
+    /// The deflate stream, created on first use. windowBits 31 = gzip framing, which the Zarr
+    /// `gzip` codec (and numcodecs' GZip) expect; 15 would be zlib framing.
+    private func deflateStream() throws -> UnsafeMutablePointer<z_stream> {
+        if let deflater { return deflater }
         let strm = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
         strm.initialize(to: z_stream())
-        let size = Int32(MemoryLayout<z_stream>.size)
-        let rc = deflating
-            ? deflateInit2_(strm, Int32(compression.level), Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY, zlibVersion(), size)
-            : inflateInit2_(strm, 31, zlibVersion(), size)
+        let rc = deflateInit2_(strm, Int32(compression.level), Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY, zlibVersion(), Int32(MemoryLayout<z_stream>.size))
         guard rc == Z_OK else {
             strm.deallocate()
             throw FormatError("zlib initialisation failed (\(rc))")
         }
-        if deflating { deflater = strm } else { inflater = strm }
+        deflater = strm
         return strm
     }
 }
