@@ -135,8 +135,10 @@ public struct ImageMetadata: Sendable {
     /// recording which were defaulted. A missing Y takes X and vice versa (square pixels).
     public mutating func setPhysicalSizes(x: Double?, y: Double?, z: Double?) {
         func valid(_ v: Double?) -> Double? { v.flatMap { $0.isFinite && $0 > 0 ? $0 : nil } }
-        let vx = valid(x) ?? valid(y)
-        let vy = valid(y) ?? valid(x)
+        // Only a missing size borrows the other: an invalid one (-5, 0, NaN) was given and is
+        // wrong, so it defaults like Z does instead of taking a value meant for another axis.
+        let vx = valid(x) ?? (x == nil ? valid(y) : nil)
+        let vy = valid(y) ?? (y == nil ? valid(x) : nil)
         defaulted = []
         if let vx { physicalSizeX = vx } else { physicalSizeX = 1; defaulted.insert("PhysicalSizeX") }
         if let vy { physicalSizeY = vy } else { physicalSizeY = 1; defaulted.insert("PhysicalSizeY") }

@@ -15,6 +15,21 @@ struct CachePurgeCLITests {
         return dir
     }
 
+    /// An OME-Zarr is read in place: `cache build` of one refuses in one line and writes no
+    /// `<store>.ome.zarr` copy (nor a `.omio_cache` folder) beside it.
+    @Test func buildOfAnOMEZarrStoreBuildsNoCopy() throws {
+        let dir = try folderWithTwoStores()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let store = dir + "/sub/v3.ome.zarr"
+        try FileManager.default.createDirectory(atPath: dir + "/sub", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: dir + "/.omio_cache/rgb.tif.ome.zarr", toPath: store)
+        let r = try BinaryRunner.run(["cache", "build", store])
+        #expect(r.status == 1)
+        #expect(r.stderr == "omio-tui: error: \(store): is an OME-Zarr store already; omio-tui reads it in place, nothing to build\n")
+        #expect(r.stdout.isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/sub") == ["v3.ome.zarr"])
+    }
+
     @Test func listJSONHasTheDocumentedFields() throws {
         let dir = try folderWithTwoStores()
         defer { try? FileManager.default.removeItem(atPath: dir) }

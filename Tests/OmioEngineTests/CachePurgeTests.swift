@@ -19,8 +19,9 @@ struct CachePurgeTests {
         try Data([1, 2, 3]).write(to: URL(fileURLWithPath: folder + "/stale.tif"), options: .atomic) // the source changed
         try FileManager.default.removeItem(atPath: folder + "/gone.tif")
         for name in ["a.zarr", "a_napari_squeezed.zarr", "c.tif.ome.zarr.partial"] {
-            try FileManager.default.createDirectory(atPath: cache + "/" + name, withIntermediateDirectories: true)
-            try Data(count: 5000).write(to: URL(fileURLWithPath: cache + "/" + name + "/chunk"))
+            // A level folder with a chunk: what a killed build leaves (and OMIO's arrays hold).
+            try FileManager.default.createDirectory(atPath: cache + "/" + name + "/0", withIntermediateDirectories: true)
+            try Data(count: 5000).write(to: URL(fileURLWithPath: cache + "/" + name + "/0/chunk"))
         }
         _ = FileManager.default.createFile(atPath: cache + "/a.tif.napari.py", contents: Data("print()".utf8))
         _ = FileManager.default.createFile(atPath: cache + "/a.tif.napari.log", contents: Data("log".utf8))
@@ -42,6 +43,60 @@ struct CachePurgeTests {
         #expect(states["c.tif.ome.zarr.partial"] == .partial)
         #expect(states["a.zarr"] == .foreign && states["a_napari_squeezed.zarr"] == .foreign)
         #expect(states["a.tif.napari.py"] == .complete && states["a.tif.napari.log"] == .complete)
+    }
+
+    /// A complete OME-Zarr the user put in `.omio_cache` (no omio manifest): under any name, even
+    /// `x.tif.ome.zarr` beside `x.tif` with a lock file, it is not listed, survives a full
+    /// cleanup (which then leaves `.omio_cache` in place), and a hand-made entry for it is refused.
+    /// A store damaged under our lock (unparseable metadata, only store entries) is still purged.
+    @Test func foreignStoresInTheCacheAreNeverPurged() throws {
+        let (folder, cache) = try scene()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.copyItem(atPath: StoreTestSupport.examplePath("rgb.tif"), toPath: folder + "/x.tif")
+        func userStore(_ path: String) throws {
+            try FileManager.default.createDirectory(atPath: path + "/0/c/0", withIntermediateDirectories: true)
+            try Data(#"{"zarr_format": 3, "node_type": "group", "attributes": {"ome": {"version": "0.5"}}}"#.utf8)
+                .write(to: URL(fileURLWithPath: path + "/zarr.json"))
+            try Data(#"{"zarr_format": 3, "node_type": "array"}"#.utf8).write(to: URL(fileURLWithPath: path + "/0/zarr.json"))
+            try Data(count: 4096).write(to: URL(fileURLWithPath: path + "/0/c/0/0"))
+        }
+        try userStore(cache + "/mine.ome.zarr")
+        try userStore(cache + "/x.tif.ome.zarr")
+        _ = FileManager.default.createFile(atPath: cache + "/x.tif.ome.zarr.lock", contents: Data())
+        // A store a build left damaged: its metadata cut short, its lock beside it.
+        try FileManager.default.createDirectory(atPath: cache + "/d.tif.ome.zarr/0", withIntermediateDirectories: true)
+        try Data("{\"zarr_fo".utf8).write(to: URL(fileURLWithPath: cache + "/d.tif.ome.zarr/zarr.json"))
+        _ = FileManager.default.createFile(atPath: cache + "/d.tif.ome.zarr.lock", contents: Data())
+
+        let listed = CacheInventory.list(folder: folder).map { ($0.path as NSString).lastPathComponent }
+        #expect(!listed.contains("mine.ome.zarr") && !listed.contains("x.tif.ome.zarr"))
+        #expect(listed.contains("d.tif.ome.zarr") && listed.contains("a.tif.ome.zarr"))
+        let handMade = CacheEntry(path: cache + "/mine.ome.zarr", source: nil, bytes: 1, state: .partial, kind: .store,
+                                  built: nil, lastUsed: Date(), building: false)
+        #expect(CachePurge.plan([handMade]).skipped.map(\.reason) == ["not made by omio-tui (no omio manifest)"])
+
+        let report = CachePurge.execute(try CachePurge.planFullCleanup(folder: folder))
+        #expect(report.failed.isEmpty)
+        #expect(report.removed.contains(cache + "/d.tif.ome.zarr") && report.removed.contains(cache + "/a.tif.ome.zarr"))
+        #expect(report.removedFolders.isEmpty)
+        for store in ["mine.ome.zarr", "x.tif.ome.zarr"] {
+            #expect(FileManager.default.fileExists(atPath: cache + "/" + store + "/0/c/0/0"), "\(store)")
+        }
+        #expect(names(cache) == ["mine.ome.zarr", "x.tif.ome.zarr"])
+    }
+
+    /// In a `--cache-dir`, a user's store and a script named after it are not omio-tui's.
+    @Test func launchersNamedAfterAForeignStoreAreNotOurs() throws {
+        let dir = try StoreTestSupport.scratch("foreign-launcher")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir + "/mine.ome.zarr/0", withIntermediateDirectories: true)
+        try Data(#"{"zarr_format": 3, "node_type": "group", "attributes": {}}"#.utf8).write(to: URL(fileURLWithPath: dir + "/mine.ome.zarr/zarr.json"))
+        _ = FileManager.default.createFile(atPath: dir + "/mine.napari.py", contents: Data("import napari\n".utf8))
+        _ = FileManager.default.createFile(atPath: dir + "/mine.napari.log", contents: Data("my own log\n".utf8))
+        #expect(CacheInventory.list(folder: dir).isEmpty)
+        let report = CachePurge.execute(try CachePurge.planFullCleanup(folder: dir))
+        #expect(report.removed.isEmpty)
+        #expect(names(dir) == ["mine.napari.log", "mine.napari.py", "mine.ome.zarr"])
     }
 
     @Test func purgeOneEntry() throws {

@@ -68,6 +68,21 @@ struct NGFFAxesTests {
         #expect(try source.readPlane(plane: PlaneIndex(t: 1)).bytes == [UInt8](repeating: 7, count: 15))
     }
 
+    /// A scale given but invalid (Y -5, Z 0) defaults to 1 µm on its own axis; only a missing
+    /// size borrows the other lateral one, so Y never shows X's (absurd) value.
+    @Test func anInvalidScaleDefaultsInsteadOfTakingAnotherAxis() throws {
+        let store = TestPaths.tempDir() + "/bad-scale.ome.zarr"
+        defer { try? FileManager.default.removeItem(atPath: (store as NSString).deletingLastPathComponent) }
+        let axes = #"[{"name": "t", "type": "time", "unit": "second"}, {"name": "c", "type": "channel"}, {"name": "z", "type": "space", "unit": "micrometer"}, {"name": "y", "type": "space", "unit": "micrometer"}, {"name": "x", "type": "space", "unit": "micrometer"}]"#
+        try Self.write(store + "/zarr.json", Self.group(axes: axes, scale: [-1, 0, 0, -5, 1e308]))
+        try Self.write(store + "/0/zarr.json", Self.array(shape: [1, 1, 2, 3, 5], chunks: [1, 1, 1, 3, 5]))
+        let m = try ImageOpener.open(path: store).metadata(series: 0)
+        #expect(m.physicalSizeX == 1e308)
+        #expect(m.physicalSizeY == 1 && m.defaulted.contains("PhysicalSizeY"))
+        #expect(m.physicalSizeZ == 1 && m.defaulted.contains("PhysicalSizeZ"))
+        #expect(m.warnings.contains("PhysicalSizeY is not in the file; defaulted to 1 µm"))
+    }
+
     @Test func plainArraysTakeTheirAxesFromRankOrNames() throws {
         let dir = TestPaths.tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }

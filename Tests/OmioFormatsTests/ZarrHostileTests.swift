@@ -33,22 +33,48 @@ struct ZarrHostileTests {
     }
 
     @Test func hugeClaimedShapeAllocatesOnlyTheRegion() throws {
-        let (s, dir) = try store(zarrJSON: v3(shape: "[1000000000000, 1000000000000]", chunks: "[256, 256]"))
+        // 10^18 samples: as far as a shape may claim (10^24 overflows Int64 and is refused).
+        let (s, dir) = try store(zarrJSON: v3(shape: "[1000000000, 1000000000]", chunks: "[256, 256]"))
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let reader = try ZarrArrayReader(store: s, path: "")
-        let far = [ZarrRange(lower: 999_999_999_990, upper: 1_000_000_000_000), ZarrRange(lower: 5, upper: 1_000_000_000_000, step: 100_000_000_000)]
+        let far = [ZarrRange(lower: 999_999_990, upper: 1_000_000_000), ZarrRange(lower: 5, upper: 1_000_000_000, step: 100_000_000)]
         #expect(try reader.read(far) == [UInt8](repeating: 3, count: 10 * 10))
         #expect(reader.keys(touching: far).count == 10)
-        #expect(reason { try reader.read([.all(1_000_000_000_000), .all(1_000_000_000_000)]) }.contains("over 4 GiB"))
+        #expect(reason { try reader.read([.all(1_000_000_000), .all(1_000_000_000)]) }.contains("over 4 GiB"))
 
-        let (huge, dir2) = try store(zarrJSON: v3(shape: "[1000000000000, 1000000000000]", chunks: "[1000000000000, 1000000000000]"))
+        let (huge, dir2) = try store(zarrJSON: v3(shape: "[1000000000, 1000000000]", chunks: "[1000000000, 1000000000]"))
         defer { try? FileManager.default.removeItem(atPath: dir2) }
-        #expect(reason { try ZarrArrayReader(store: huge, path: "") } == "zarr.json: chunk of 1000000000000x1000000000000 samples is too large (over 1 GiB)")
+        #expect(reason { try ZarrArrayReader(store: huge, path: "") } == "zarr.json: chunk of 1000000000x1000000000 samples is too large (over 1 GiB)")
         let sharded = v3(shape: "[1000000000000]", chunks: "[1000000000000]",
                          codecs: #"[{"name": "sharding_indexed", "configuration": {"chunk_shape": [1], "codecs": [{"name": "bytes"}]}}]"#)
         let (manyInner, dir3) = try store(zarrJSON: sharded)
         defer { try? FileManager.default.removeItem(atPath: dir3) }
         #expect(reason { try ZarrArrayReader(store: manyInner, path: "") }.contains("too many to index"))
+    }
+
+    /// A header's claims cost nothing: 10^30 samples overflow Int64 and are refused in one
+    /// line (not read as 10^6 channels, each a line of `info`), and a channel count past the
+    /// bound CZI uses is refused before the model keeps a record per channel.
+    @Test func shapesPastInt64AndChannelFloodsAreRefused() throws {
+        let dir = TestPaths.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let zarray = #"{"zarr_format": 2, "shape": [1000000, 1000000, 1000000, 1000000, 1000000], "chunks": [1, 1, 1, 64, 64], "dtype": "|u1", "compressor": null, "fill_value": 0, "order": "C", "filters": null}"#
+        try Data(zarray.utf8).write(to: URL(fileURLWithPath: dir + "/.zarray"))
+        #expect(throws: OmioError(dir, ".zarray: shape [1000000, 1000000, 1000000, 1000000, 1000000] holds more than 2^63 samples")) {
+            try ImageOpener.open(path: dir)
+        }
+        let (v3store, dir2) = try store(zarrJSON: v3(shape: "[4000000000, 4000000000, 4000000000]", chunks: "[1, 64, 64]"))
+        defer { try? FileManager.default.removeItem(atPath: dir2) }
+        #expect(reason { try ZarrArrayReader(store: v3store, path: "") } == "zarr.json: shape [4000000000, 4000000000, 4000000000] holds more than 2^63 samples")
+
+        let (channels, dir3) = try store(zarrJSON: v3(shape: "[1, 5000, 1, 8, 8]", chunks: "[1, 1, 1, 8, 8]"))
+        defer { try? FileManager.default.removeItem(atPath: dir3) }
+        #expect(throws: OmioError(dir3, "the image claims 5000 channels (at most 4096 are read)")) {
+            try ZarrImageSource.open(store: channels)
+        }
+        let (fine, dir4) = try store(zarrJSON: v3(shape: "[1, 4096, 1, 8, 8]", chunks: "[1, 1, 1, 8, 8]"))
+        defer { try? FileManager.default.removeItem(atPath: dir4) }
+        #expect(try ZarrImageSource.open(store: fine).metadata(series: 0).shape.c == 4096)
     }
 
     @Test func unsupportedThingsAreNamed() throws {

@@ -189,9 +189,11 @@ public enum CacheInventory {
             let path = (dir as NSString).appendingPathComponent(name)
             if name.hasPrefix(".") || name.hasSuffix(".lock") { return nil } // temp files; locks must stay (see StoreLock)
             if isOurStoreName(name) {
-                // A user's `slice -o` output written here is still the user's file, not a cache.
+                // A user's `slice -o` output written here is still the user's file, not a cache;
+                // so is an OME-Zarr copied in by hand (no manifest, not a build's trace).
+                guard StoreOwnership.isPurgeableStore(path) else { return nil }
                 guard let manifest = StoreManifest.read(storePath: path) else { return brokenStore(path) }
-                return manifest.role == .cache ? storeEntry(path, manifest: manifest) : nil
+                return storeEntry(path, manifest: manifest)
             }
             if name.hasSuffix(".zarr") {
                 var stem = String(name.dropLast(".zarr".count))
@@ -285,7 +287,7 @@ public enum CacheInventory {
         return e
     }
 
-    /// A store-named folder without a manifest: killed before its first metadata was written.
+    /// A store-named folder without a manifest that a build left (`StoreOwnership.isPurgeableStore`).
     private static func brokenStore(_ path: String) -> CacheEntry {
         entry(path, kind: .store, state: .partial, source: nil)
     }

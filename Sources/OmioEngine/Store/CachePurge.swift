@@ -170,6 +170,10 @@ public enum CachePurge {
         if (parent as NSString).lastPathComponent == StoreLocation.cacheFolderName {
             var st = stat()
             if lstat(parent, &st) == 0, (st.st_mode & S_IFMT) == S_IFLNK { return "its .omio_cache is a symbolic link" }
+            // Checked again here: a plan made by hand, or a folder replaced since the listing.
+            if e.kind == .store, StoreFiles.exists(e.path), !StoreOwnership.isPurgeableStore(e.path) {
+                return "not made by omio-tui (no omio manifest)"
+            }
         } else if !CacheInventory.isOurs(e.path, kind: e.kind) {
             return "not inside a .omio_cache folder and not made by omio-tui"
         }

@@ -60,6 +60,24 @@ enum StoreOwnership {
         kind(path) == true && StoreManifest.read(storePath: path) != nil
     }
 
+    /// Whether a purge may list and remove the store-named folder at `path` (in a `.omio_cache`):
+    /// a cache store with our manifest, a killed build's `.partial` holding only what a build
+    /// writes, or a store damaged under our lock (`checkReplaceable`'s rule). A complete
+    /// OME-Zarr a user copied in, even one named `x.tif.ome.zarr` beside `x.tif`, is not.
+    /// A symbolic link with a store's name may go too: it is removed as a link, never followed,
+    /// so no data behind it is lost.
+    static func isPurgeableStore(_ path: String) -> Bool {
+        var link = stat()
+        if lstat(path, &link) == 0, (link.st_mode & S_IFMT) == S_IFLNK { return true }
+        guard kind(path) == true else { return false }
+        if let manifest = StoreManifest.read(storePath: path) { return manifest.role == .cache }
+        if path.hasSuffix(".partial") { return onlyStoreEntries(path) }
+        guard path.hasSuffix(StoreLocation.storeSuffix), let lock = StoreLocation.lockPath(of: path) else { return false }
+        var st = stat()
+        let hasLock = lstat(lock, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
+        return hasLock && groupMetadataUnparseable(path) && onlyStoreEntries(path)
+    }
+
     /// nil when nothing is there; true for a real folder, false for anything else (links too).
     private static func kind(_ path: String) -> Bool? {
         var st = stat()

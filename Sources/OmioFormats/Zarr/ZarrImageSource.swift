@@ -117,8 +117,15 @@ public final class ZarrImageSource: ImageSource, @unchecked Sendable {
         }
     }
 
+    /// The most channels an image may claim, as for CZI: the metadata model keeps a record per
+    /// channel, so a header's claim must not size it.
+    static let maxChannels = CZILayout.maxChannels
+
     static func checkLevels(_ levels: [ZarrArrayReader], axes: NGFFAxes) throws {
         let first = levels[0].metadata
+        if let c = axes.c, first.shape[c] > maxChannels {
+            throw FormatError("the image claims \(first.shape[c]) channels (at most \(maxChannels) are read)")
+        }
         for a in levels {
             guard a.metadata.shape.count == axes.count else {
                 throw FormatError("the array \(a.path) has \(a.metadata.shape.count) dimensions but the axes name \(axes.count)")

@@ -8,6 +8,7 @@ enum ZarrMetadataParser {
         guard json["zarr_format"]?.intValue == 3 else { throw FormatError("zarr.json is not Zarr format 3") }
         guard json["node_type"]?.stringValue == "array" else { throw FormatError("is a Zarr group, not an array") }
         let shape = try ints(json["shape"], "shape", minimum: 0)
+        try checkSampleCount(shape)
         let grid = json["chunk_grid"]
         guard let gridName = grid?["name"]?.stringValue else { throw FormatError("the array has no chunk_grid") }
         guard gridName == "regular" else { throw FormatError("chunk grid '\(gridName)' is not supported") }
@@ -37,6 +38,7 @@ enum ZarrMetadataParser {
     static func parseV2(_ json: JSONValue, attributes: JSONValue?) throws -> ZarrArrayMetadata {
         guard json["zarr_format"]?.intValue == 2 else { throw FormatError(".zarray is not Zarr format 2") }
         let shape = try ints(json["shape"], "shape", minimum: 0)
+        try checkSampleCount(shape)
         let chunks = try ints(json["chunks"], "chunks", minimum: 1)
         guard chunks.count == shape.count else { throw FormatError("chunks has \(chunks.count) dimensions, shape \(shape.count)") }
         let (dtype, bigEndian) = try ZarrDataType.parseV2(json["dtype"])
@@ -66,6 +68,17 @@ enum ZarrMetadataParser {
     static func json(_ bytes: [UInt8], name: String) throws -> JSONValue {
         guard bytes.count <= 64 << 20 else { throw FormatError("\(name) is over 64 MB") }
         do { return try JSONValue.parse(Data(bytes)) } catch { throw FormatError("\(name) is not valid JSON") }
+    }
+
+    /// A shape whose element count overflows Int64 describes no array anyone wrote: refused
+    /// before any size, plane count or index is computed from it.
+    static func checkSampleCount(_ shape: [Int]) throws {
+        var total = 1
+        for n in shape {
+            let (v, o) = total.multipliedReportingOverflow(by: n)
+            guard !o else { throw FormatError("shape [\(shape.map(String.init).joined(separator: ", "))] holds more than 2^63 samples") }
+            total = v
+        }
     }
 
     private static func ints(_ json: JSONValue?, _ name: String, minimum: Int) throws -> [Int] {

@@ -53,6 +53,11 @@ struct CacheBuildCommand: ParsableCommand, ReportsErrors {
             // The series is checked before anything reads it; the store carries the corrected
             // metadata, as the TUI's and napari's do.
             let opened = try image.open()
+            // An OME-Zarr is read in place (the TUI, render and napari do); a copy of it in
+            // .omio_cache would only cost disk (README: no copy of a store is built).
+            if opened.source.format == .omeZarr {
+                throw OmioError(image.file, "is an OME-Zarr store already; omio-tui reads it in place, nothing to build")
+            }
             let request = StoreRequest(series: opened.series, zarrFormat: zarrFormat, compression: compression, cacheDir: cacheDir,
                                        overlayHash: opened.overlayHash)
             NapariLauncher.releaseIfShown(opened.source, request: request) // else the rebuild waits for the window's shared lock
