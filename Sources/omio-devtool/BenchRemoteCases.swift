@@ -108,6 +108,6 @@ extension BenchHarness {
         w.note = "requests: \(warm.map { String($0.requests) }.joined(separator: ", ")) (metadata is trusted from the cache for 60 s, chunks until evicted)"
         added.append(w)
         rows += added
-        notes.append("Remote rows: the store is written by zarr-python (`bench-foreign.py remote-store`) and served by Tests/python/zarr_http_server.py on 127.0.0.1 with 50 ms before every answer; requests and bytes are the server's counts; each omio-tui run has a fresh `$XDG_CACHE_HOME` (cold HTTP cache), then runs again on it (warm).")
+        notes.append("Remote rows: the store is written by zarr-python (`bench-foreign.py remote-store`; its consolidated twin by `bench-foreign.py consolidated-copy`: chunks hard-linked, `zarr.consolidate_metadata`) and served by Tests/python/zarr_http_server.py on 127.0.0.1 with 50 ms before every answer; requests and bytes are the server's counts; each omio-tui run has a fresh `$XDG_CACHE_HOME` (cold HTTP cache), then runs again on it (warm).")
     }
 }
