@@ -15,9 +15,11 @@ own peak RSS.
     bench-foreign.py omio-substack FILE CACHE_PARENT INDEX OUT.npy
     bench-foreign.py omio-seed FILE     (the seed's workflow; needs $DISPLAY, e.g. Xvfb)
     bench-foreign.py remote-store DIR   (writes the remote rows' OME-Zarr 0.5 store; zarr 3)
+    bench-foreign.py consolidated-copy SRC DST   (SRC's store with zarr.consolidate_metadata)
     bench-foreign.py remote-first-view URL LEVEL   (`ome_zarr info URL`, then plane 0 of LEVEL with dask)
 """
 import json
+import os
 import resource
 import sys
 import time
@@ -125,6 +127,8 @@ def main(argv):
              napari_seconds=t2 - t1, cleanup_seconds=t3 - t2, array_type=array_type, scale=scale)
     elif case == "remote-store":
         remote_store(argv[2])
+    elif case == "consolidated-copy":
+        consolidated_copy(argv[2], argv[3])
     elif case == "remote-first-view":
         import dask.array as da
         import ome_zarr.utils
@@ -164,6 +168,28 @@ def remote_store(path):
         datasets.append({"path": str(level), "coordinateTransformations": [{"type": "scale", "scale": [2.0, 0.25 * step, 0.25 * step]}]})
     axes = [{"name": n, "type": "space", "unit": "micrometer"} for n in "zyx"]
     root.attrs["ome"] = {"version": "0.5", "multiscales": [{"axes": axes, "datasets": datasets, "name": "remote bench"}]}
+    done(seconds=time.perf_counter() - t0)
+
+
+def consolidated_copy(src, dst):
+    """SRC's store at DST with consolidated metadata (zarr-python 3's consolidate_metadata: the
+    levels' zarr.json inline in the root's). Chunks are hard links (nothing rewrites them);
+    metadata files are copies, so consolidating never touches SRC's root zarr.json."""
+    import shutil
+    import warnings
+    import zarr
+    t0 = time.perf_counter()
+    shutil.rmtree(dst, ignore_errors=True)
+
+    def place(a, b):
+        if os.path.basename(a) == "zarr.json":
+            return shutil.copy2(a, b)
+        os.link(a, b)
+        return b
+    shutil.copytree(src, dst, copy_function=place)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "consolidated metadata is not part of the v3 spec"
+        zarr.consolidate_metadata(dst)
     done(seconds=time.perf_counter() - t0)
 
 

@@ -3,7 +3,8 @@ import OmioFixtures
 
 /// Remote OME-Zarr, first view (issue 18): a 0.5 store served by the test server with 50 ms
 /// per request; `omio-tui render URL` with a cold HTTP cache against `ome_zarr info URL` plus
-/// dask reading the same level. Requests and bytes come from the server's own counts.
+/// dask reading the same level, and the same store with consolidated metadata. Requests and
+/// bytes come from the server's own counts.
 extension BenchHarness {
     static let remoteLatency = 0.050
     /// The level omio-tui's display slicer reads for a 160-column preview of the store (its
@@ -65,6 +66,20 @@ extension BenchHarness {
                         cold[0].requests, Double(cold[0].bytes) / 1e6, overhead * 1000, roundTrips, BenchStat.format(instantStat.median, .seconds),
                         (instantStat.median - localStat.median) * 1000)
         let ok = overhead <= 3 * Self.remoteLatency
+        // The same store with consolidated metadata (the levels' zarr.json inline in the root's):
+        // its first view needs no request wave for the levels' metadata.
+        let consolidatedName = "remote-consolidated.ome.zarr"
+        _ = try proc([py, opt.foreignScript, "consolidated-copy", store, (folder as NSString).appendingPathComponent(consolidatedName)])
+        var consolidated: [(Sample, requests: Int, bytes: Int)] = []
+        for i in 0..<opt.runs {
+            let env = ["XDG_CACHE_HOME": (folder as NSString).appendingPathComponent("xdg-consolidated-\(i)")]
+            consolidated.append(try served([tui] + render + [server.baseURL + "/" + consolidatedName], environment: env))
+        }
+        let consolidatedStat = stat(consolidated.map(\.0))
+        var c = BenchRow(id: "", title: "  the same store with consolidated metadata (zarr.consolidate_metadata), cold HTTP cache",
+                         ours: "`omio-tui render URL --width 160`", oursStat: consolidatedStat)
+        c.note = String(format: "%d requests (%d without consolidation), %.2f MB; %.0f ms faster than the store without",
+                        consolidated[0].requests, cold[0].requests, Double(consolidated[0].bytes) / 1e6, (coldStat.median - consolidatedStat.median) * 1000)
         var added = [BenchRow]()
         if let pyRemote = opt.remotePython ?? (pythonReady ? python : nil) {
             let script = opt.foreignScript
@@ -86,12 +101,13 @@ extension BenchHarness {
             r.goalMet = ok
         }
         added.append(r)
+        added.append(c)
         added.append(BenchRow(id: "", title: "  the same URL from the server without latency (transfer and HTTP alone)", ours: "`omio-tui render URL --width 160`", oursStat: instantStat))
         added.append(BenchRow(id: "", title: "  the same render from the store on disk", ours: "`omio-tui render DIR --width 160`", oursStat: localStat))
         var w = BenchRow(id: "", title: "  the same URL again, warm HTTP cache", ours: "`omio-tui render URL --width 160`", oursStat: stat(warm.map(\.0)))
         w.note = "requests: \(warm.map { String($0.requests) }.joined(separator: ", ")) (metadata is trusted from the cache for 60 s, chunks until evicted)"
         added.append(w)
         rows += added
-        notes.append("Remote rows: the store is written by zarr-python (`bench-foreign.py remote-store`) and served by Tests/python/zarr_http_server.py on 127.0.0.1 with 50 ms before every answer; requests and bytes are the server's counts; each omio-tui run has a fresh `$XDG_CACHE_HOME` (cold HTTP cache), then runs again on it (warm).")
+        notes.append("Remote rows: the store is written by zarr-python (`bench-foreign.py remote-store`; its consolidated twin by `bench-foreign.py consolidated-copy`: chunks hard-linked, `zarr.consolidate_metadata`) and served by Tests/python/zarr_http_server.py on 127.0.0.1 with 50 ms before every answer; requests and bytes are the server's counts; each omio-tui run has a fresh `$XDG_CACHE_HOME` (cold HTTP cache), then runs again on it (warm).")
     }
 }

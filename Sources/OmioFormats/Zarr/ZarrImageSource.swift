@@ -4,7 +4,8 @@ import Foundation
 /// An OME-NGFF image (0.4 on Zarr v2, 0.5 on Zarr v3), a plain 2- to 5-D Zarr array (OMIO's
 /// `.omio_cache/<stem>.zarr`, any other array) or our own store, in a folder or behind a URL.
 /// Opening reads the group metadata and every level's array metadata (in parallel: over HTTP
-/// that is two round trips); `read` fetches only the chunks a region touches. The levels of the
+/// that is two round trips, one when the store's metadata is consolidated); `read` fetches
+/// only the chunks a region touches. The levels of the
 /// multiscales are the pyramid the display slicer chooses from.
 public final class ZarrImageSource: ImageSource, @unchecked Sendable {
     /// The folder or URL as given.
@@ -30,6 +31,8 @@ public final class ZarrImageSource: ImageSource, @unchecked Sendable {
         var zarrFormat: Int
         var multiscales: NGFFMultiscales?
         var warnings: [String] = []
+        /// A remote store's consolidated metadata, which answers for the levels.
+        var consolidated: ConsolidatedKeys?
     }
 
     /// Opens the image at the root of `store` (or, for a plate or well, its first field).
@@ -50,23 +53,27 @@ public final class ZarrImageSource: ImageSource, @unchecked Sendable {
 
     /// Follows plates, wells and bioformats2raw layouts down to one image.
     static func plan(store: ZarrKeyStore) throws -> Plan {
-        let metadataNames = ["zarr.json", ".zattrs", ".zarray", ".zgroup"]
-        guard let root = try ZarrNode.open(store: PrefetchedKeys.wrap(store, metadataNames), path: "") else {
+        // .zmetadata in the same wave: a v2 store's consolidated metadata (only remote stores read it).
+        let rootKeys = try PrefetchedKeys.wrap(store, ["zarr.json", ".zattrs", ".zarray", ".zgroup", ".zmetadata"])
+        guard let root = try ZarrNode.open(store: rootKeys, path: "") else {
             throw FormatError(notAnImage(store.location))
         }
+        let consolidated = ConsolidatedKeys.wrap(store, root: rootKeys)
         if root.isArray { return Plan(imagePath: "", attributes: root.attributes, zarrFormat: root.zarrFormat) }
         if let m = try NGFFMultiscales(attributes: root.attributes) {
-            return Plan(imagePath: "", attributes: root.attributes, zarrFormat: root.zarrFormat, multiscales: m)
+            return Plan(imagePath: "", attributes: root.attributes, zarrFormat: root.zarrFormat, multiscales: m, consolidated: consolidated)
         }
         // A collection: the first image inside it, with a warning saying what else is there.
-        guard let (path, note) = try ZarrHierarchy.firstImage(store: store, attributes: root.attributes) else {
+        let lookup = consolidated ?? store
+        guard let (path, note) = try ZarrHierarchy.firstImage(store: lookup, attributes: root.attributes) else {
             throw FormatError("not an OME-Zarr image (the Zarr group at \(store.location) has no multiscales, plate or well)")
         }
-        guard let node = try ZarrNode.open(store: store, path: path),
+        guard let node = try (try? ZarrNode.open(store: lookup, path: path)) ?? ZarrNode.open(store: store, path: path),
               let m = try NGFFMultiscales(attributes: node.attributes) else {
             throw FormatError("\(note), but \(path) is not an OME-NGFF image")
         }
-        return Plan(imagePath: path, attributes: node.attributes, zarrFormat: node.zarrFormat, multiscales: m, warnings: [note])
+        return Plan(imagePath: path, attributes: node.attributes, zarrFormat: node.zarrFormat, multiscales: m, warnings: [note],
+                    consolidated: consolidated)
     }
 
     init(store: ZarrKeyStore, plan: Plan) throws {
@@ -77,8 +84,7 @@ public final class ZarrImageSource: ImageSource, @unchecked Sendable {
         if let ms = plan.multiscales {
             axes = ms.axes
             let paths = ms.datasets.map { ZarrImageSource.join(plan.imagePath, $0.path) }
-            let names = plan.zarrFormat == 3 ? ["zarr.json"] : ["zarr.json", ".zarray", ".zattrs"]
-            levels = try ZarrImageSource.openLevels(PrefetchedKeys.wrap(store, paths.flatMap { p in names.map { p + "/" + $0 } }), paths)
+            levels = try ZarrImageSource.openLevels(store, paths, zarrFormat: plan.zarrFormat, consolidated: plan.consolidated)
             let isOurs = plan.attributes["omio"]?["manifest"] != nil
             kind = isOurs ? "omio-tui store (OME-NGFF \(ms.version ?? "?"))" : "OME-NGFF \(ms.version ?? "(no version)")"
         } else {
@@ -98,8 +104,26 @@ public final class ZarrImageSource: ImageSource, @unchecked Sendable {
 
     static func join(_ a: String, _ b: String) -> String { a.isEmpty ? b : a + "/" + b }
 
-    /// Every level's array metadata, fetched at the same time (one round trip over HTTP). On
-    /// threads of their own (ZarrParallel): concurrentPerform runs as many at once as there
+    /// Every level's array metadata: from the consolidated metadata when the store has it (no
+    /// request), else fetched at the same time (one round trip over HTTP). A level whose
+    /// consolidated entry does not parse is fetched from its own files.
+    static func openLevels(_ store: ZarrKeyStore, _ paths: [String], zarrFormat: Int,
+                           consolidated: ConsolidatedKeys?) throws -> [ZarrArrayReader] {
+        let names = zarrFormat == 3 ? ["zarr.json"] : ["zarr.json", ".zarray", ".zattrs"]
+        func ownFiles(_ ps: [String]) throws -> ZarrKeyStore {
+            try PrefetchedKeys.wrap(store, ps.flatMap { p in names.map { p + "/" + $0 } })
+        }
+        guard let consolidated else { return try openLevels(ownFiles(paths), paths) }
+        // A level the consolidation does not list (added since) is fetched like a malformed one.
+        var readers = paths.map { p in consolidated.lists(p) ? try? ZarrArrayReader(store: consolidated, path: p) : nil }
+        let stale = paths.indices.filter { readers[$0] == nil }
+        guard !stale.isEmpty else { return readers.map { $0! } }
+        let fetched = try openLevels(ownFiles(stale.map { paths[$0] }), stale.map { paths[$0] })
+        for (i, r) in zip(stale, fetched) { readers[i] = r }
+        return readers.map { $0! }
+    }
+
+    /// On threads of their own (ZarrParallel): concurrentPerform runs as many at once as there
     /// are cores, so 3 levels on 2 cores took two round trips.
     static func openLevels(_ store: ZarrKeyStore, _ paths: [String]) throws -> [ZarrArrayReader] {
         final class Box: @unchecked Sendable {
