@@ -124,6 +124,28 @@ struct ZarrStoreCLITests {
         #expect(missing.stderr == "omio-tui: error: \(server.baseURL)/nothing.zarr: not an OME-Zarr image (no zarr.json or .zattrs at \(server.baseURL)/nothing.zarr)\n")
     }
 
+    /// A 403 is a missing key (S3's answer without list rights), so a store that wants
+    /// credentials reads as all fill value: the command still succeeds but ends with one
+    /// warning line naming the URL and the count.
+    @Test func forbiddenKeysEndInOneWarning() throws {
+        guard let dir = NGFFTestStores.folder() else { return }
+        let out = TestPaths.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let server = try ZarrHTTPServer(folder: dir, options: ["--forbidden", "tczyx_v05.ome.zarr/*/c/*"])
+        defer { server.stop() }
+        let url = server.baseURL + "/tczyx_v05.ome.zarr"
+        let r = try BinaryRunner.run(["render", url, "--width", "20", "--height", "8"], timeout: 60, environment: ["XDG_CACHE_HOME": out + "/cache"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let forbidden = try server.stats().paths.filter { $0.key.contains("/c/") }.values.reduce(0, +)
+        #expect(forbidden > 0)
+        #expect(r.stderr == "omio-tui: warning: \(url): \(forbidden) key\(forbidden == 1 ? "" : "s") answered 403 Forbidden and read as missing (fill value); the server may need credentials\n")
+        // Without 403s there is no warning.
+        let plain = try ZarrHTTPServer(folder: dir)
+        defer { plain.stop() }
+        let ok = try BinaryRunner.run(["render", plain.baseURL + "/tczyx_v05.ome.zarr", "--width", "20", "--height", "8"], timeout: 60, environment: ["XDG_CACHE_HOME": out + "/cache2"])
+        #expect(ok.status == 0 && ok.stderr.isEmpty, "\(ok.stderr)")
+    }
+
     /// A store `slice` wrote opens as the sub-stack it holds, calibration and channels included,
     /// and slicing it again (store to store) keeps every sample.
     @Test func aStoreSliceWroteIsAnImageAgain() throws {

@@ -96,6 +96,8 @@ struct ZarrHostileTests {
         let v2: [(String, String)] = [
             (#""dtype": "<i8", "compressor": null, "filters": null"#, "data type int64 is not supported"),
             (#""dtype": "|b1", "compressor": null, "filters": null"#, "data type bool is not supported"),
+            // Named as written: 999999999999 bytes is no type ("uint7999999999992" was shown).
+            (#""dtype": "<u999999999999", "compressor": null, "filters": null"#, "data type '<u999999999999' is not supported"),
             (#""dtype": "<u2", "compressor": {"id": "lzma"}, "filters": null"#, "codec 'lzma' is not supported"),
             (#""dtype": "<u2", "compressor": null, "filters": [{"id": "delta", "dtype": "<u2"}]"#, "filter 'delta' is not supported"),
         ]
@@ -135,6 +137,31 @@ struct ZarrHostileTests {
         #expect(reason { try ZarrNode.open(store: s, path: "../") as Any }.contains("does not name a file inside the store"))
         #expect(try s.get("missing") == nil)
         #expect(try LocalZarrStore(folder: dir).get("inner") == nil) // a folder holds no value
+    }
+
+    /// The 64 MB metadata rule is checked on the file's size: a 768 MB zarr.json (sparse, so
+    /// the test writes nothing) was read whole before it was refused.
+    @Test func hugeMetadataIsRefusedUnread() throws {
+        let dir = TestPaths.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir + "/0", withIntermediateDirectories: true)
+        for name in ["0/zarr.json", "0/.zarray"] {
+            let fd = open(dir + "/" + name, O_CREAT | O_WRONLY, 0o644)
+            #expect(fd >= 0 && ftruncate(fd, 768 << 20) == 0)
+            close(fd)
+        }
+        func peakKB() -> Int {
+            var usage = rusage()
+            getrusage(RUSAGE_SELF.rawValue, &usage)
+            return usage.ru_maxrss
+        }
+        let before = peakKB()
+        let s = LocalZarrStore(folder: dir)
+        #expect(reason { try s.get("0/zarr.json") as Any } == "zarr.json is over 64 MB")
+        #expect(reason { try s.get("0/.zarray") as Any } == ".zarray is over 64 MB")
+        #expect(reason { try ZarrArrayReader(store: s, path: "0") }.contains("zarr.json is over 64 MB"))
+        #expect(peakKB() - before < 256 << 10, "peak RSS grew by \((peakKB() - before) >> 10) MB")
+        #expect(try s.get("0/zarr.json", range: 0..<4) == [0, 0, 0, 0]) // a range of it is still a range
     }
 }
 

@@ -11,6 +11,11 @@ reader must survive injected on purpose:
   --hang GLOB               accept the request and never answer (the socket stays open)
   --redirect-loop GLOB      302 to itself, forever
   --redirect PREFIX         /PREFIX/key answers 302 to /key (a moved bucket)
+  --endless GLOB            announce Content-Length: 10000000000000 and send zeros without end
+  --endless-unsized GLOB    send zeros without end and no Content-Length (the body ends when
+                            the connection does, which it never does)
+  --drip GLOB               announce 10 MB, then send 100 bytes every 0.1 s (never finishes,
+                            never idle long enough for an idle timeout)
   --no-ranges               ignore Range headers (answer 200 with the whole object)
   --tls CERT KEY            serve HTTPS with this certificate
   --log                     print "<seconds since start> <path> <range>" to stderr for each request
@@ -54,6 +59,9 @@ class Faults:
             self.fail500.append((glob, int(n)))
         self.truncate = args.truncate or []
         self.hang = args.hang or []
+        self.endless = args.endless or []
+        self.endless_unsized = args.endless_unsized or []
+        self.drip = args.drip or []
         self.redirect_loop = args.redirect_loop or []
         self.redirect = args.redirect
         self.no_ranges = args.no_ranges
@@ -121,6 +129,8 @@ def make_handler(root, faults, stats):
                 if faults.matches(path, faults.hang):
                     time.sleep(3600)  # the socket stays open; the client must give up
                     return
+                if not head and faults.matches(path, faults.endless + faults.endless_unsized + faults.drip):
+                    return self.send_forever(path, faults)
                 if faults.matches(path, faults.redirect_loop):
                     return self.send_redirect("/" + raw.lstrip("/"))
                 if faults.redirect and path.startswith(faults.redirect + "/"):
@@ -160,6 +170,27 @@ def make_handler(root, faults, stats):
                 sent = self.send_bytes(status, body, head, extra=extra)
             finally:
                 stats.end(sent)
+
+        def send_forever(self, path, faults):
+            """A body that never ends (until the client hangs up)."""
+            drip = faults.matches(path, faults.drip)
+            self.send_response(200)
+            if faults.matches(path, faults.endless):
+                self.send_header("Content-Length", "10000000000000")
+            elif drip:
+                self.send_header("Content-Length", str(10_000_000))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.close_connection = True
+            block = bytes(100 if drip else 1 << 16)
+            try:
+                while True:
+                    self.wfile.write(block)
+                    if drip:
+                        self.wfile.flush()
+                        time.sleep(0.1)
+            except OSError:
+                pass  # the client gave up, as it should
 
         def send_redirect(self, location):
             self.send_response(302)
@@ -226,6 +257,9 @@ def parser():
     p.add_argument("--hang", action="append")
     p.add_argument("--redirect-loop", action="append")
     p.add_argument("--redirect")
+    p.add_argument("--endless", action="append")
+    p.add_argument("--endless-unsized", action="append")
+    p.add_argument("--drip", action="append")
     p.add_argument("--no-ranges", action="store_true")
     p.add_argument("--log", action="store_true")
     p.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))

@@ -17,7 +17,13 @@ public final class LocalZarrStore: ZarrKeyStore, @unchecked Sendable {
 
     public func get(_ key: String) throws -> [UInt8]? {
         try withFile(key) { fd, size in
-            try Self.pread(fd, key: key, offset: 0, count: size)
+            // The metadata rule (ZarrMetadataParser.json) checked on the file's size, before
+            // reading: a 300 MB zarr.json was read whole (327 MB RSS) only to be refused.
+            if size > HTTPKeyStore.maxMetadataBytes, HTTPKeyStore.isMetadata(key) {
+                let name = key.split(separator: "/").last.map(String.init) ?? key
+                throw FormatError("\(name) is over 64 MB")
+            }
+            return try Self.pread(fd, key: key, offset: 0, count: size)
         }
     }
 

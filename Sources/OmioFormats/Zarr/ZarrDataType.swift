@@ -17,7 +17,9 @@ enum ZarrDataType {
             throw FormatError("data type '\(descr)' is not understood")
         }
         let kind = descr.dropFirst().first!
-        guard let size = Int(descr.dropFirst(2)) else { throw FormatError("data type '\(descr)' is not understood") }
+        // Sizes past 16 bytes name no pixel type (and "<u999999999999" must not become "uint7999999999992").
+        guard let size = Int(descr.dropFirst(2)), size > 0 else { throw FormatError("data type '\(descr)' is not understood") }
+        guard size <= 16 else { throw FormatError("data type '\(descr)' is not supported") }
         let name: String
         switch kind {
         case "u": name = "uint\(size * 8)"

@@ -25,16 +25,21 @@ public enum OmioCLI {
         // A signal must not leave a command's temporary output behind (the TUI replaces these
         // handlers with its own, which end the main loop first).
         TempOutputs.cleanUpOnSignals()
+        let status: Int32
         do {
             try command.run()
-            exit(0)
+            status = 0
         } catch let code as ExitCode {
-            exit(code.rawValue)
+            status = code.rawValue
         } catch where OmioCommand.exitCode(for: error) != .failure {
             parserFailure(error, arguments) // `help render` runs a help command that throws the help text
         } catch {
-            exit(CLIError.fail(error, path: (command as? ReportsErrors)?.errorPath ?? "").rawValue)
+            status = CLIError.fail(error, path: (command as? ReportsErrors)?.errorPath ?? "").rawValue
         }
+        // Keys answered 403 read as the fill value (S3's missing key); a store that wants
+        // credentials answers 403 for all of them, and an all-zero image must not pass silently.
+        for warning in HTTPStats.shared.forbiddenWarnings { CLIError.note(warning) }
+        exit(status)
     }
 
     /// What the parser threw: help and version on stdout (0), a usage error as one line (64).

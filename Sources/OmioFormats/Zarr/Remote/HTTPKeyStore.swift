@@ -19,8 +19,14 @@ public final class HTTPKeyStore: ZarrKeyStore, @unchecked Sendable {
     public let concurrency: Int
     /// Seconds a cached metadata document (zarr.json, .zattrs, ...) is trusted.
     public static let metadataMaxAge: TimeInterval = 60
-    /// Pauses before the second and the third attempt.
-    static let backoff: [TimeInterval] = [0.2, 0.8]
+    /// Pauses before the second and the third attempt (each scaled by 0.5–1.5 at random, so
+    /// keys that failed together do not retry together). Short: a retry costs a round trip
+    /// anyway, and 0.2 + 0.8 s per key made 240 twice-failing chunks take 26 s.
+    static let backoff: [TimeInterval] = [0.05, 0.25]
+    /// The most bytes taken for a metadata document (the local rule) and for a chunk or shard
+    /// (the reader's cap on one unit); a range answered 206 may hold only the range.
+    static let maxMetadataBytes = 64 << 20
+    static let maxObjectBytes = ZarrCodecParser.maxUnitBytes
 
     private let prefix: String
     private let query: String?
@@ -88,6 +94,9 @@ public final class HTTPKeyStore: ZarrKeyStore, @unchecked Sendable {
     /// on GCD's threads; blocking those (a concurrent queue's pool is as small as the number
     /// of cores here) starved its callbacks: 100 GETs took 8 s instead of 0.7 s, and with 100
     /// in flight timed out.
+    /// A key whose GET must be retried goes back in the queue with a time before which it is
+    /// not tried: its worker takes the next key meanwhile (a worker asleep in a backoff held
+    /// one of the `concurrency` slots idle).
     public func getMany(_ keys: [String]) throws -> [String: [UInt8]?] {
         let unique = Array(Set(keys))
         guard unique.count > 1 else { return try Dictionary(uniqueKeysWithValues: unique.map { ($0, try get($0)) }) }
@@ -96,8 +105,24 @@ public final class HTTPKeyStore: ZarrKeyStore, @unchecked Sendable {
         for _ in 0..<min(concurrency, unique.count) {
             group.enter()
             let worker = Thread {
-                while let key = results.next() { results.record(key, Result { try self.get(key) }) }
-                group.leave()
+                while true {
+                    switch results.next() {
+                    case .done:
+                        group.leave()
+                        return
+                    case let .wait(seconds):
+                        Thread.sleep(forTimeInterval: seconds)
+                    case let .key(key, attempt):
+                        do {
+                            switch try self.step(key, part: .whole, attempt: attempt) {
+                            case let .value(v): results.record(key, .success(v))
+                            case let .retry(after): results.retry(key, attempt: attempt + 1, after: after)
+                            }
+                        } catch {
+                            results.record(key, .failure(error))
+                        }
+                    }
+                }
             }
             worker.stackSize = 1 << 20
             worker.start()
@@ -110,13 +135,34 @@ public final class HTTPKeyStore: ZarrKeyStore, @unchecked Sendable {
     private final class Results: @unchecked Sendable {
         private let lock = NSLock()
         private var pending: [String]
+        /// Keys to try again: the attempt to make, and when (ProcessInfo's uptime).
+        private var retries: [(key: String, attempt: Int, at: TimeInterval)] = []
         private var out: [String: [UInt8]?] = [:]
         private var failure: Error?
 
         init(_ keys: [String]) { pending = keys.reversed() }
 
-        /// The next key to fetch; nil when none is left or one has failed (the rest is moot).
-        func next() -> String? { lock.withLock { failure == nil ? pending.popLast() : nil } }
+        enum Next { case key(String, attempt: Int), wait(TimeInterval), done }
+
+        /// A retry whose time has come, else the next new key, else a wait for the first retry;
+        /// done when nothing is left or one key has failed (the rest is moot).
+        func next() -> Next {
+            lock.withLock {
+                guard failure == nil else { return .done }
+                let now = ProcessInfo.processInfo.systemUptime
+                if let i = retries.firstIndex(where: { $0.at <= now }) {
+                    let r = retries.remove(at: i)
+                    return .key(r.key, attempt: r.attempt)
+                }
+                if let key = pending.popLast() { return .key(key, attempt: 0) }
+                guard let soonest = retries.map(\.at).min() else { return .done }
+                return .wait(soonest - now)
+            }
+        }
+
+        func retry(_ key: String, attempt: Int, after: TimeInterval) {
+            lock.withLock { retries.append((key, attempt, ProcessInfo.processInfo.systemUptime + after)) }
+        }
 
         func record(_ key: String, _ r: Result<[UInt8]?, Error>) {
             lock.withLock {
@@ -141,43 +187,63 @@ public final class HTTPKeyStore: ZarrKeyStore, @unchecked Sendable {
     }
 
     private func fetch(_ key: String, part: HTTPTransport.Part) throws -> [UInt8]? {
+        var attempt = 0
+        while true {
+            switch try step(key, part: part, attempt: attempt) {
+            case let .value(v): return v
+            case let .retry(after):
+                Thread.sleep(forTimeInterval: after)
+                attempt += 1
+            }
+        }
+    }
+
+    /// What one attempt at a key came to: its value (nil: missing), or a retry after a pause.
+    enum Step {
+        case value([UInt8]?)
+        case retry(after: TimeInterval)
+    }
+
+    /// Attempt number `attempt` (0 first) at `key`: the first looks in the disk cache.
+    func step(_ key: String, part: HTTPTransport.Part, attempt: Int) throws -> Step {
         let url = url(of: key)
         let cacheKey = url.absoluteString + (part.header.map { "#" + $0 } ?? "")
         let maxAge = Self.isMetadata(key) ? Self.metadataMaxAge : nil
-        if let hit = cache?.read(cacheKey, maxAge: maxAge) {
-            stats.cacheHit()
-            return hit
-        }
         // A metadata file a store does not have (a v3 store's .zattrs, a v2 store's zarr.json:
         // an open asks for both kinds) is remembered as missing for as long as metadata is
         // trusted, so a second look at a store makes no request at all.
         let absent = cacheKey + "#absent"
-        if maxAge != nil, cache?.read(absent, maxAge: maxAge) != nil {
-            stats.cacheHit()
-            return nil
-        }
-        var attempt = 0
-        while true {
-            do {
-                guard let bytes = try attemptFetch(key, url: url, part: part) else {
-                    if maxAge != nil { cache?.write(absent, []) }
-                    return nil
-                }
-                cache?.write(cacheKey, bytes)
-                return bytes
-            } catch let f as HTTPTransport.Failure where f.retryable && attempt < Self.backoff.count {
-                stats.retried()
-                Thread.sleep(forTimeInterval: Self.backoff[attempt])
-                attempt += 1
-            } catch let f as HTTPTransport.Failure {
-                throw FormatError("\(key): \(f.reason)" + (attempt > 0 ? " (after \(attempt + 1) attempts)" : ""))
+        if attempt == 0 {
+            if let hit = cache?.read(cacheKey, maxAge: maxAge) {
+                stats.cacheHit()
+                return .value(hit)
             }
+            if maxAge != nil, cache?.read(absent, maxAge: maxAge) != nil {
+                stats.cacheHit()
+                return .value(nil)
+            }
+        }
+        do {
+            guard let bytes = try attemptFetch(key, url: url, part: part) else {
+                if maxAge != nil { cache?.write(absent, []) }
+                return .value(nil)
+            }
+            cache?.write(cacheKey, bytes)
+            return .value(bytes)
+        } catch let f as HTTPTransport.Failure where f.retryable && attempt < Self.backoff.count {
+            stats.retried()
+            return .retry(after: Self.backoff[attempt] * Double.random(in: 0.5...1.5))
+        } catch let f as HTTPTransport.Failure {
+            throw FormatError("\(key): \(f.reason)" + (attempt > 0 ? " (after \(attempt + 1) attempts)" : ""))
         }
     }
 
     /// One GET; nil for a missing key. What the answer's status means for a Zarr reader.
     private func attemptFetch(_ key: String, url: URL, part: HTTPTransport.Part) throws -> [UInt8]? {
-        let answer = try transport.get(url, part: part, timeout: timeout, stats: stats)
+        let limit = Self.isMetadata(key) ? Self.maxMetadataBytes : Self.maxObjectBytes
+        let answer = try HTTPRequestGate.shared.run(limit: concurrency) {
+            try transport.get(url, part: part, timeout: timeout, maxBytes: limit, stats: stats)
+        }
         switch (answer.status, part) {
         case (200, .whole), (206, .whole):
             return answer.body
@@ -199,7 +265,10 @@ public final class HTTPKeyStore: ZarrKeyStore, @unchecked Sendable {
             return Array(answer.body.suffix(n))
         case (416, .suffix):
             return [] // an empty object has no last bytes
-        case (404, _), (403, _), (410, _):
+        case (403, _):
+            stats.forbade(location)
+            return nil
+        case (404, _), (410, _):
             return nil
         case let (416, .range(range)):
             throw HTTPTransport.Failure(reason: "truncated: bytes \(range.lowerBound)-\(range.upperBound) are past the end", retryable: false)

@@ -30,12 +30,33 @@ final class HTTPTransport: NSObject, URLSessionDataDelegate, @unchecked Sendable
     }
 
     private final class Exchange {
+        /// The most body bytes taken for a 200 answer, and for a 206 (the part asked for).
+        let limit: Int
+        let partLimit: Int?
+        /// Why the body was refused (announced or grown past its limit); the task is cancelled.
+        var overLimit: String?
+        var finished = false
         var body: [UInt8] = []
         var response: HTTPURLResponse?
         var visited: [URL] = []
         var redirectFailure: String?
         var error: Error?
         let done = DispatchSemaphore(value: 0)
+
+        init(limit: Int, partLimit: Int?) {
+            self.limit = limit
+            self.partLimit = partLimit
+        }
+
+        /// The limit for the answer received so far (a 206 is held to the part asked for).
+        var activeLimit: Int { response?.statusCode == 206 ? (partLimit ?? limit) : limit }
+
+        /// Ends the wait at once (the caller need not wait for curl to wind down); called once.
+        func finish() {
+            guard !finished else { return }
+            finished = true
+            done.signal()
+        }
     }
 
     private let lock = NSLock()
@@ -65,6 +86,15 @@ final class HTTPTransport: NSObject, URLSessionDataDelegate, @unchecked Sendable
         /// The last n bytes (`bytes=-n`): a shard's index at its end, without knowing its size.
         case suffix(Int)
 
+        /// The most bytes a 206 answer to it may hold.
+        var count: Int? {
+            switch self {
+            case .whole: return nil
+            case let .range(r): return r.count
+            case let .suffix(n): return n
+            }
+        }
+
         var header: String? {
             switch self {
             case .whole: return nil
@@ -74,11 +104,17 @@ final class HTTPTransport: NSObject, URLSessionDataDelegate, @unchecked Sendable
         }
     }
 
-    /// GET `url` (the `part` of it), giving up after `timeout` seconds in all.
-    func get(_ url: URL, part: Part, timeout: TimeInterval, stats: HTTPStats) throws -> Answer {
+    /// "64 MB" or "100 bytes": a limit in a message.
+    static func size(_ n: Int) -> String { n >= 1 << 20 ? "\(n >> 20) MB" : "\(n) bytes" }
+
+    /// GET `url` (the `part` of it), giving up after `timeout` seconds in all, while the body
+    /// streams too (an endless body ends there). A body over `maxBytes` (over the part asked
+    /// for, for a 206) is refused: at once when Content-Length announces it, else as soon as
+    /// it grows past it; either way the transfer is cancelled, so memory stays bounded.
+    func get(_ url: URL, part: Part, timeout: TimeInterval, maxBytes: Int, stats: HTTPStats) throws -> Answer {
         var request = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: timeout)
         if let header = part.header { request.setValue(header, forHTTPHeaderField: "Range") }
-        let exchange = Exchange()
+        let exchange = Exchange(limit: maxBytes, partLimit: part.count)
         exchange.visited = [url]
         let task = session.dataTask(with: request)
         lock.withLock { exchanges[task.taskIdentifier] = exchange }
@@ -89,8 +125,12 @@ final class HTTPTransport: NSObject, URLSessionDataDelegate, @unchecked Sendable
         let answered = exchange.done.wait(timeout: .now() + timeout + 1) == .success
         if !answered { task.cancel() }
         lock.withLock { exchanges[task.taskIdentifier] = nil }
-        let received = lock.withLock { exchange.body.count }
+        let (received, overLimit) = lock.withLock { (exchange.body.count, exchange.overLimit) }
         stats.ended(bytes: received)
+        if let overLimit {
+            task.cancel()
+            throw Failure(reason: overLimit, retryable: false)
+        }
         guard answered else { throw Failure(reason: Self.timedOut(timeout), retryable: false) }
         if let why = exchange.redirectFailure { throw Failure(reason: why, retryable: false) }
         let expected = exchange.response.map { Int($0.expectedContentLength) }.flatMap { $0 >= 0 ? $0 : nil }
@@ -148,13 +188,31 @@ final class HTTPTransport: NSObject, URLSessionDataDelegate, @unchecked Sendable
 
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
                     completionHandler: @escaping (URLSession.ResponseDisposition) -> Void) {
-        if let x = exchange(dataTask) { lock.withLock { x.response = response as? HTTPURLResponse } }
-        completionHandler(.allow)
+        guard let x = exchange(dataTask) else { return completionHandler(.allow) }
+        let refused: Bool = lock.withLock {
+            x.response = response as? HTTPURLResponse
+            let announced = response.expectedContentLength
+            guard announced > Int64(x.activeLimit) else { return false }
+            x.overLimit = "the server sent more than \(Self.size(x.activeLimit)) (it announced \(announced) bytes)"
+            x.finish()
+            return true
+        }
+        completionHandler(refused ? .cancel : .allow)
     }
 
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
         guard let x = exchange(dataTask) else { return }
-        lock.withLock { x.body.append(contentsOf: data) }
+        let refused: Bool = lock.withLock {
+            guard !x.finished else { return false }
+            guard x.body.count + data.count > x.activeLimit else {
+                x.body.append(contentsOf: data)
+                return false
+            }
+            x.overLimit = "the server sent more than \(Self.size(x.activeLimit)) (the body was still growing)"
+            x.finish()
+            return true
+        }
+        if refused { dataTask.cancel() }
     }
 
     func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
@@ -176,7 +234,7 @@ final class HTTPTransport: NSObject, URLSessionDataDelegate, @unchecked Sendable
         lock.withLock {
             x.error = error
             if x.response == nil { x.response = task.response as? HTTPURLResponse }
+            x.finish()
         }
-        x.done.signal()
     }
 }
