@@ -4,7 +4,7 @@
 SWIFT        ?= swift
 PYTHON       ?= python3
 # Debian packages the build needs (C libraries Swift links through pkg-config / modulemaps).
-BUILD_DEPS   := pkg-config libtiff-dev libncursesw5-dev zlib1g-dev libzstd-dev libblosc-dev
+BUILD_DEPS   := pkg-config libtiff-dev libncursesw5-dev zlib1g-dev libzstd-dev libblosc-dev libcurl4-openssl-dev
 # Extra packages the tests use: tmux drives the TUI end to end.
 TEST_DEPS    := tmux
 # The napari check (Tests/python/check_napari.py): Xvfb, and what PyQt6's xcb platform plugin and

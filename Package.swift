@@ -21,10 +21,12 @@ let package = Package(
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         // c-blosc 1.21 for Zarr's blosc codec (lz4, lz4hc, zstd, zlib; byte and bit shuffle).
         .systemLibrary(name: "CBlosc", providers: [.apt(["libblosc-dev"])]),
+        // libcurl for remote stores' GETs (why not URLSession: HTTPTransport.swift, README).
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // The TUI's fatal-signal handler and the registry of temporary outputs a signal removes:
         // async-signal-safe code cannot be written in Swift.
         .target(name: "CTerminalGuard"),
-        .target(name: "OmioFormats", dependencies: ["CTIFF", "CZlib", "CZstd", "CBlosc", "CTerminalGuard"], swiftSettings: swift5),
+        .target(name: "OmioFormats", dependencies: ["CTIFF", "CZlib", "CZstd", "CBlosc", "CCurl", "CTerminalGuard"], swiftSettings: swift5),
         // Napari/launcher.py is embedded as Napari/LauncherTemplate.swift (scripts/embed-launcher.sh).
         .target(name: "OmioEngine", dependencies: ["OmioFormats", "CZlib", "CZstd"], exclude: ["Napari/launcher.py"], swiftSettings: swift5),
         // Plane -> what a terminal shows: the slice pipeline and the renderers. Shared by the TUI,

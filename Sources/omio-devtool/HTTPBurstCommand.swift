@@ -4,12 +4,12 @@ import OmioFixtures
 import OmioFormats
 
 /// `omio-devtool http-burst`: N GETs through HTTPKeyStore.getMany against the test server with
-/// injected latency: how URLSession (libcurl underneath) behaves with many requests in flight.
+/// injected latency: how the transport (libcurl easy handles) behaves with many requests in flight.
 /// Prints one JSON line: seconds, requests, the server's most requests in flight at once.
 struct HTTPBurstCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "http-burst",
-        abstract: "Time N parallel GETs of the remote store against the test server (URLSession behaviour).",
+        abstract: "Time N parallel GETs of the remote store against the test server (transport behaviour).",
         shouldDisplay: false
     )
 

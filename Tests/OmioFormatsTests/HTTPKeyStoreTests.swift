@@ -93,7 +93,7 @@ struct HTTPKeyStoreTests {
         var start = Date()
         let announced = #expect(throws: FormatError.self) { try store.get("zarr.json") }
         #expect(announced?.reason == "zarr.json: the server sent more than 64 MB (it announced 10000000000000 bytes)")
-        let chunk = #expect(throws: FormatError.self) { try store.get("c/50", range: 0..<100) }
+        let chunk = #expect(throws: FormatError.self) { try store.get("c/50") }
         #expect(chunk?.reason == "c/50: the server sent more than 1024 MB (it announced 10000000000000 bytes)")
         #expect(Date().timeIntervalSince(start) < 2.5, "refused on the header, not at the time limit")
         // Cancelled at 64 MB (the reason says so), not at the time limit (long here: a debug
@@ -106,6 +106,41 @@ struct HTTPKeyStoreTests {
         #expect(drip?.reason == "c/51: timed out after 3 s")
         #expect(Date().timeIntervalSince(start) < 6)
         #expect(try store.get("c/5") == Self.chunk(5)) // the session still works
+    }
+
+    /// A chunk is held to what its array's chunk can plausibly take (ZarrArrayReader asks for
+    /// 4× the decoded size): a tiny chunk answered with an endless body once took 1 GB.
+    @Test func aChunkIsHeldToItsPlausibleSize() throws {
+        let dir = try Self.servedFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let server = try ZarrHTTPServer(folder: dir, options: ["--endless-unsized", "img/c/6*"])
+        let store = try Self.store(server)
+        #expect(try store.get("c/5", atMost: 1005) == Self.chunk(5))
+        let announced = #expect(throws: FormatError.self) { try store.get("c/5", atMost: 1004) }
+        #expect(announced?.reason == "c/5: the server sent more than 1004 bytes (it announced 1005 bytes)")
+        let start = Date()
+        let grown = #expect(throws: FormatError.self) { try store.getMany(["c/60", "c/61", "c/62", "c/1"], atMost: 64 << 10) }
+        #expect(grown?.reason.hasSuffix(": the server sent more than 64 KB (the body was still growing)") == true, "\(String(describing: grown))")
+        #expect(Date().timeIntervalSince(start) < 5)
+        // The same rule for a local store, on the file's size before reading.
+        let local = LocalZarrStore(folder: dir + "/img")
+        #expect(try local.get("c/5", atMost: 1005) == Self.chunk(5))
+        let big = #expect(throws: FormatError.self) { try local.get("c/5", atMost: 1004) }
+        #expect(big?.reason == "c/5: more than 1004 bytes, too large for its chunk")
+    }
+
+    /// A range asked of a server that ignores Range (200, the whole object) reads only up to
+    /// the range's end: an endless object still gives its first bytes, at once.
+    @Test func aRangeFromAServerWithoutRangesReadsOnlyItsPrefix() throws {
+        let dir = try Self.servedFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let server = try ZarrHTTPServer(folder: dir, options: ["--no-ranges", "--endless-unsized", "img/c/7", "--endless", "img/c/8"])
+        let store = try Self.store(server, timeout: 5)
+        let start = Date()
+        #expect(try store.get("c/7", range: 10..<50) == [UInt8](repeating: 0, count: 40))
+        #expect(try store.get("c/8", range: 100..<(100 + (2 << 20))) == [UInt8](repeating: 0, count: 2 << 20))
+        #expect(try store.get("c/3", range: 10..<50) == Array(Self.chunk(3)[10..<50]))
+        #expect(Date().timeIntervalSince(start) < 4, "ended at the range's end, not at the time limit")
     }
 
     /// Keys that fail twice and then answer: the retries of different keys overlap (a worker

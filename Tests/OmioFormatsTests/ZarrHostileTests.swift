@@ -110,6 +110,32 @@ struct ZarrHostileTests {
         }
     }
 
+    /// A web server's page or an object store's XML error where zarr.json should be: named.
+    @Test func documentsThatAreNotJSONSayWhatTheyAre() throws {
+        let cases = [("<!DOCTYPE html>\n<html><body>Sign in</body></html>", "zarr.json is not valid JSON (it is an HTML page)"),
+                     ("  <?xml version=\"1.0\"?><Error><Code>NoSuchKey</Code></Error>", "zarr.json is not valid JSON (it is an XML document, perhaps an error message)"),
+                     ("", "zarr.json is not valid JSON (it is empty)"),
+                     ("{\"zarr_format\": 3,", "zarr.json is not valid JSON")]
+        for (text, expected) in cases {
+            let (s, dir) = try store(zarrJSON: text)
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            #expect(reason { try ZarrArrayReader(store: s, path: "") } == expected)
+        }
+    }
+
+    /// A chunk file far larger than its chunk can be (4× the decoded size + 64 KiB) is refused
+    /// on its size, before it is read: a 4x4 uint8 chunk of 100 KB is damage, not data.
+    @Test func aChunkFileLargerThanItsChunkCanBeIsRefused() throws {
+        let (s, dir) = try store(zarrJSON: v3(shape: "[8, 8]", chunks: "[4, 4]"))
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir + "/c/0", withIntermediateDirectories: true)
+        try Data(count: 100_000).write(to: URL(fileURLWithPath: dir + "/c/0/0"))
+        try Data(repeating: 9, count: 16).write(to: URL(fileURLWithPath: dir + "/c/0/1"))
+        let reader = try ZarrArrayReader(store: s, path: "")
+        #expect(try reader.read([ZarrRange(lower: 0, upper: 4), ZarrRange(lower: 4, upper: 8)]) == [UInt8](repeating: 9, count: 16))
+        #expect(reason { try reader.read([.all(8), .all(8)]) }.contains("c/0/0: more than 64 KB, too large for its chunk"))
+    }
+
     @Test func fillValuesInEveryForm() throws {
         #expect(try ZarrFillValue.parse(.string("Infinity"), dtype: .float32) == .infinity)
         #expect(try ZarrFillValue.parse(.string("-Infinity"), dtype: .float64) == -.infinity)

@@ -76,6 +76,29 @@ def run(args, timeout=60, env=None):
     return r, time.monotonic() - start
 
 
+def run_measured(args, timeout=60):
+    """run(), plus the child's peak resident memory in MB: VmHWM of /proc/PID/status, read
+    every 20 ms until it ends (wait4's ru_maxrss would count the forked Python's own pages)."""
+    start = time.monotonic()
+    peak = 0
+    with tempfile.TemporaryFile() as err:
+        p = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=err, env=ENV)
+        while p.poll() is None:
+            try:
+                with open(f"/proc/{p.pid}/status") as f:
+                    peak = max([peak] + [int(line.split()[1]) for line in f if line.startswith("VmHWM:")])
+            except (OSError, ValueError):
+                pass
+            if time.monotonic() - start > timeout:
+                p.kill()
+                p.wait()
+                fail(f"{' '.join(args)} did not end within {timeout} s")
+            time.sleep(0.02)
+        err.seek(0)
+        r = subprocess.CompletedProcess(args, p.returncode, "", err.read().decode("utf-8", "replace"))
+    return r, time.monotonic() - start, peak / 1024
+
+
 def fail(message):
     raise SystemExit(f"check_remote_zarr: FAILED: {message}")
 
@@ -175,7 +198,7 @@ def main():
         checked += 1
 
         # A truncated chunk: one line, naming it.
-        server, port, _ = zarr_http_server.serve(tmp, ["--truncate", "v05.ome.zarr/0/c/*"])
+        server, port, _ = zarr_http_server.serve(tmp, ["--truncate", "v05.ome.zarr/*/c/*"])
         url = f"http://127.0.0.1:{port}/v05.ome.zarr"
         r, _ = run([binary, "slice", url, "-o", out], 120)
         expect_one_line_error(r, url, "truncated", "truncated chunk")
@@ -191,6 +214,29 @@ def main():
             fail(f"never-answering server: the error took {seconds:.1f} s")
         server.shutdown()
         checked += 1
+        # Hostile bodies: endless (announced, unannounced) or dripping, on every key and on
+        # chunks only. One line within 25 s, memory bounded by the limits (64 MB a metadata
+        # document, 4x a chunk), never by what the server sends: these once grew to 24 GB.
+        cases = [("--endless", "*", "info", "announced"), ("--endless-unsized", "*", "info", "still growing"),
+                 ("--drip", "*", "info", "timed out after 20 s"),
+                 ("--endless-unsized", "v04.ome.zarr/s*/*/*", "slice", "still growing"),
+                 ("--endless", "v04.ome.zarr/s*/*/*", "slice", "announced"),
+                 ("--endless-unsized", "v05.ome.zarr/*/c/*", "slice", "more than 384 KB")]
+        for mode, glob, command, contains in cases:
+            server, port, _ = zarr_http_server.serve(tmp, [mode, glob])
+            name = "v05.ome.zarr" if "v05" in glob else "v04.ome.zarr"
+            url = f"http://127.0.0.1:{port}/{name}"
+            args = [binary, "info", url] if command == "info" else [binary, "slice", url, "-o", out]
+            r, seconds, mb = run_measured(args, 90)
+            what = f"{mode} {glob} ({command})"
+            # (A shard's index is its last bytes: an endless whole object instead is refused
+            # at the shard's plausible size, 4x 128x128 uint16 + 64 KiB per inner chunk.)
+            expect_one_line_error(r, url, contains, what)
+            if seconds > 25 or mb > 600:
+                fail(f"{what}: {seconds:.1f} s, {mb:.0f} MB peak (want under 25 s and 600 MB)")
+            print(f"check_remote_zarr: {what}: {seconds:.1f} s, {mb:.0f} MB peak")
+            server.shutdown()
+            checked += 1
     print(f"check_remote_zarr: {checked} remote reads and failures as expected")
 
 

@@ -267,7 +267,12 @@ def parser():
 
 
 def main():
+    if len(sys.argv) < 2 or sys.argv[1] in ("-h", "--help"):
+        print(f"usage: {os.path.basename(sys.argv[0])} FOLDER [options]\n\n{__doc__}")
+        return
     root = sys.argv[1]
+    if not os.path.isdir(root):
+        raise SystemExit(f"zarr_http_server: {root}: not a folder")
     _, port, _ = serve(root, sys.argv[2:])
     print(f"PORT {port}", flush=True)
     try:

@@ -27,6 +27,14 @@ public final class LocalZarrStore: ZarrKeyStore, @unchecked Sendable {
         }
     }
 
+    /// Refused on the file's size, before reading.
+    public func get(_ key: String, atMost limit: Int) throws -> [UInt8]? {
+        try withFile(key) { fd, size in
+            guard size <= limit else { throw Self.tooLarge(key, limit: limit) }
+            return try Self.pread(fd, key: key, offset: 0, count: size)
+        }
+    }
+
     public func get(_ key: String, range: Range<Int>) throws -> [UInt8]? {
         try withFile(key) { fd, size in
             guard range.lowerBound >= 0, range.upperBound <= size else {

@@ -155,16 +155,29 @@ public final class ZarrArrayReader: @unchecked Sendable {
 
     private var width: Int { store.isRemote ? Self.remoteWidth : Self.localWidth }
 
+    /// The most bytes the object under one key (a chunk, or a shard) may hold: 4× its decoded
+    /// size (a v2 `astype` filter may widen the type, compressing noise adds a little) plus
+    /// 64 KiB of headers per chunk in it. A file or an answer past it is an error, not a read
+    /// of whatever length a server streams.
+    private var storedObjectLimit: Int {
+        let cap = ZarrCodecParser.maxUnitBytes
+        let stored = metadata.storedChunkShape
+        guard let decoded = try? ZarrCodecParser.boundedBytes(stored, dtype: metadata.dtype, what: "") else { return cap }
+        let chunks = zip(stored, metadata.chunkShape).reduce(1) { $0 * max(1, $1.0 / max(1, $1.1)) }
+        return min(cap, 4 * decoded + min(chunks, cap >> 16) << 16)
+    }
+
     /// Remote stores fetch all keys at once (the store runs the requests in parallel); then the
     /// chunks decode on a few threads.
     private func readUnsharded(_ units: [Unit], place: @escaping (Unit, [UInt8]) throws -> Void) throws {
-        let fetched: [String: [UInt8]?] = store.isRemote && units.count > 1 ? try store.getMany(units.map(\.key)) : [:]
+        let limit = storedObjectLimit
+        let fetched: [String: [UInt8]?] = store.isRemote && units.count > 1 ? try store.getMany(units.map(\.key), atMost: limit) : [:]
         // Once fetched, decoding is CPU work: as many threads as cores, not as requests.
         let threads = !fetched.isEmpty ? Self.localWidth : (units.count >= 4 || store.isRemote ? width : 1)
         try ZarrParallel.forEach(units.count, width: threads) { i in
             let unit = units[i]
             let bytes: [UInt8]?
-            if let entry = fetched[unit.key] { bytes = entry } else { bytes = try Self.naming(unit.key) { try self.store.get(unit.key) } }
+            if let entry = fetched[unit.key] { bytes = entry } else { bytes = try Self.naming(unit.key) { try self.store.get(unit.key, atMost: limit) } }
             guard let bytes else { return } // never written: the fill value is in place
             try place(unit, bytes)
         }
@@ -245,7 +258,7 @@ public final class ZarrArrayReader: @unchecked Sendable {
         if let cached = Self.shardIndexes.value("\(serial)|" + key) { return cached }
         let size = sharding.indexByteCount
         let raw = try Self.naming(key) {
-            try sharding.indexAtStart ? store.get(key, range: 0..<size) : store.get(key, suffix: size)
+            try sharding.indexAtStart ? store.get(key, range: 0..<size) : store.get(key, suffix: size, atMost: storedObjectLimit)
         }
         guard let raw else { return nil }
         let index = try Self.naming(key) { try sharding.parseIndex(raw) }

@@ -20,6 +20,15 @@ public protocol ZarrKeyStore: AnyObject, Sendable {
     /// Several keys at once, in parallel where the store can (remote: bounded concurrency);
     /// the result has one entry per key, nil for missing ones.
     func getMany(_ keys: [String]) throws -> [String: [UInt8]?]
+    /// The bytes under `key`, refused (an error naming the key) when there are more than
+    /// `limit`: a chunk's largest plausible encoded size, so that a broken file or a hostile
+    /// server cannot make a chunk of a few kilobytes cost a gigabyte.
+    func get(_ key: String, atMost limit: Int) throws -> [UInt8]?
+    /// `getMany` with each value held to `limit` bytes as `get(_:atMost:)` is.
+    func getMany(_ keys: [String], atMost limit: Int) throws -> [String: [UInt8]?]
+    /// `get(_:suffix:)` where a server that cannot send only the last bytes may send at most
+    /// `limit` (the whole object, of which the last bytes are taken).
+    func get(_ key: String, suffix count: Int, atMost limit: Int) throws -> [UInt8]?
 }
 
 extension ZarrKeyStore {
@@ -33,6 +42,29 @@ extension ZarrKeyStore {
         var out: [String: [UInt8]?] = [:]
         for k in keys { out[k] = try get(k) }
         return out
+    }
+
+    /// Checked after the read: right for stores whose values are already in memory.
+    public func get(_ key: String, atMost limit: Int) throws -> [UInt8]? {
+        let bytes = try get(key)
+        if let bytes, bytes.count > limit { throw Self.tooLarge(key, limit: limit) }
+        return bytes
+    }
+
+    public func getMany(_ keys: [String], atMost limit: Int) throws -> [String: [UInt8]?] {
+        let out = try getMany(keys)
+        if let (key, _) = out.first(where: { ($0.value?.count ?? 0) > limit }) { throw Self.tooLarge(key, limit: limit) }
+        return out
+    }
+
+    /// Local files are read from their end: their size does not matter.
+    public func get(_ key: String, suffix count: Int, atMost limit: Int) throws -> [UInt8]? {
+        try get(key, suffix: count)
+    }
+
+    /// One wording for a value past its limit, local or remote.
+    static func tooLarge(_ key: String, limit: Int) -> FormatError {
+        FormatError("\(key): more than \(HTTPTransport.size(limit)), too large for its chunk")
     }
 
     /// A key below `prefix` ("" is the root): "0" + "zarr.json" → "0/zarr.json".

@@ -67,7 +67,17 @@ enum ZarrMetadataParser {
     /// JSON metadata bytes, refused past a size no metadata reaches.
     static func json(_ bytes: [UInt8], name: String) throws -> JSONValue {
         guard bytes.count <= 64 << 20 else { throw FormatError("\(name) is over 64 MB") }
-        do { return try JSONValue.parse(Data(bytes)) } catch { throw FormatError("\(name) is not valid JSON") }
+        do { return try JSONValue.parse(Data(bytes)) } catch { throw FormatError("\(name) is not valid JSON" + looksLike(bytes)) }
+    }
+
+    /// What a document that is not JSON seems to be: a web server's HTML page (a login or
+    /// "not found" page answered 200) or an object store's XML error, named so the user knows.
+    static func looksLike(_ bytes: [UInt8]) -> String {
+        let start = String(decoding: bytes.prefix(256), as: UTF8.self).drop { $0.isWhitespace }.lowercased()
+        if start.hasPrefix("<!doctype html") || start.hasPrefix("<html") { return " (it is an HTML page)" }
+        if start.hasPrefix("<?xml") || start.hasPrefix("<error") { return " (it is an XML document, perhaps an error message)" }
+        if bytes.isEmpty { return " (it is empty)" }
+        return ""
     }
 
     /// A shape whose element count overflows Int64 describes no array anyone wrote: refused

@@ -84,22 +84,33 @@ public final class HTTPKeyStore: ZarrKeyStore, @unchecked Sendable {
     }
 
     public func get(_ key: String, suffix count: Int) throws -> [UInt8]? {
-        guard count > 0 else { return try get(key).map { _ in [] } }
-        return try fetch(key, part: .suffix(count))
+        try get(key, suffix: count, atMost: Self.maxObjectBytes)
+    }
+
+    public func get(_ key: String, suffix count: Int, atMost limit: Int) throws -> [UInt8]? {
+        guard count > 0 else { return try get(key, atMost: limit).map { _ in [] } }
+        return try fetch(key, part: .suffix(count), limit: limit)
     }
 
     /// Every key fetched with at most `concurrency` GETs in flight; the first failure (after
     /// its retries) is thrown once the others have finished. The workers are threads of their
-    /// own, not GCD's: a GET blocks its thread until URLSession answers, and URLSession answers
-    /// on GCD's threads; blocking those (a concurrent queue's pool is as small as the number
-    /// of cores here) starved its callbacks: 100 GETs took 8 s instead of 0.7 s, and with 100
-    /// in flight timed out.
+    /// own, not GCD's: a GET blocks its thread for its whole round trip, and GCD's pool is as
+    /// small as the number of cores here (with URLSession, whose answers came on GCD's
+    /// threads, 100 GETs took 8 s instead of 0.7 s).
     /// A key whose GET must be retried goes back in the queue with a time before which it is
     /// not tried: its worker takes the next key meanwhile (a worker asleep in a backoff held
     /// one of the `concurrency` slots idle).
     public func getMany(_ keys: [String]) throws -> [String: [UInt8]?] {
+        try getMany(keys, atMost: Self.maxObjectBytes)
+    }
+
+    public func get(_ key: String, atMost limit: Int) throws -> [UInt8]? {
+        try fetch(key, part: .whole, limit: limit)
+    }
+
+    public func getMany(_ keys: [String], atMost limit: Int) throws -> [String: [UInt8]?] {
         let unique = Array(Set(keys))
-        guard unique.count > 1 else { return try Dictionary(uniqueKeysWithValues: unique.map { ($0, try get($0)) }) }
+        guard unique.count > 1 else { return try Dictionary(uniqueKeysWithValues: unique.map { ($0, try get($0, atMost: limit)) }) }
         let results = Results(unique)
         let group = DispatchGroup()
         for _ in 0..<min(concurrency, unique.count) {
@@ -114,7 +125,7 @@ public final class HTTPKeyStore: ZarrKeyStore, @unchecked Sendable {
                         Thread.sleep(forTimeInterval: seconds)
                     case let .key(key, attempt):
                         do {
-                            switch try self.step(key, part: .whole, attempt: attempt) {
+                            switch try self.step(key, part: .whole, limit: limit, attempt: attempt, cancelled: results.hasFailed) {
                             case let .value(v): results.record(key, .success(v))
                             case let .retry(after): results.retry(key, attempt: attempt + 1, after: after)
                             }
@@ -173,6 +184,9 @@ public final class HTTPKeyStore: ZarrKeyStore, @unchecked Sendable {
             }
         }
 
+        /// True once a key has failed: the GETs still in flight stop (their bodies are moot).
+        func hasFailed() -> Bool { lock.withLock { failure != nil } }
+
         func values() throws -> [String: [UInt8]?] {
             try lock.withLock {
                 if let failure { throw failure }
@@ -186,10 +200,10 @@ public final class HTTPKeyStore: ZarrKeyStore, @unchecked Sendable {
         return [".zattrs", ".zgroup", ".zarray", ".zmetadata", "zarr.json"].contains(name)
     }
 
-    private func fetch(_ key: String, part: HTTPTransport.Part) throws -> [UInt8]? {
+    private func fetch(_ key: String, part: HTTPTransport.Part, limit: Int? = nil) throws -> [UInt8]? {
         var attempt = 0
         while true {
-            switch try step(key, part: part, attempt: attempt) {
+            switch try step(key, part: part, limit: limit, attempt: attempt) {
             case let .value(v): return v
             case let .retry(after):
                 Thread.sleep(forTimeInterval: after)
@@ -204,8 +218,10 @@ public final class HTTPKeyStore: ZarrKeyStore, @unchecked Sendable {
         case retry(after: TimeInterval)
     }
 
-    /// Attempt number `attempt` (0 first) at `key`: the first looks in the disk cache.
-    func step(_ key: String, part: HTTPTransport.Part, attempt: Int) throws -> Step {
+    /// Attempt number `attempt` (0 first) at `key`: the first looks in the disk cache. `limit`
+    /// holds the body below the caps of `attemptFetch` (a chunk's plausible size).
+    func step(_ key: String, part: HTTPTransport.Part, limit: Int?, attempt: Int,
+              cancelled: @escaping @Sendable () -> Bool = { false }) throws -> Step {
         let url = url(of: key)
         let cacheKey = url.absoluteString + (part.header.map { "#" + $0 } ?? "")
         let maxAge = Self.isMetadata(key) ? Self.metadataMaxAge : nil
@@ -224,7 +240,7 @@ public final class HTTPKeyStore: ZarrKeyStore, @unchecked Sendable {
             }
         }
         do {
-            guard let bytes = try attemptFetch(key, url: url, part: part) else {
+            guard let bytes = try attemptFetch(key, url: url, part: part, limit: limit, cancelled: cancelled) else {
                 if maxAge != nil { cache?.write(absent, []) }
                 return .value(nil)
             }
@@ -239,10 +255,12 @@ public final class HTTPKeyStore: ZarrKeyStore, @unchecked Sendable {
     }
 
     /// One GET; nil for a missing key. What the answer's status means for a Zarr reader.
-    private func attemptFetch(_ key: String, url: URL, part: HTTPTransport.Part) throws -> [UInt8]? {
-        let limit = Self.isMetadata(key) ? Self.maxMetadataBytes : Self.maxObjectBytes
+    private func attemptFetch(_ key: String, url: URL, part: HTTPTransport.Part, limit asked: Int?,
+                              cancelled: @escaping @Sendable () -> Bool) throws -> [UInt8]? {
+        let cap = Self.isMetadata(key) ? Self.maxMetadataBytes : Self.maxObjectBytes
+        let limit = min(cap, asked ?? cap)
         let answer = try HTTPRequestGate.shared.run(limit: concurrency) {
-            try transport.get(url, part: part, timeout: timeout, maxBytes: limit, stats: stats)
+            try transport.get(url, part: part, timeout: timeout, maxBytes: limit, stats: stats, cancelled: cancelled)
         }
         switch (answer.status, part) {
         case (200, .whole), (206, .whole):

@@ -1,14 +1,13 @@
+import CCurl
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
-/// One GET, made synchronous for the readers (which run on worker threads, never the UI's):
-/// Foundation's URLSession over libcurl (HTTP/2 where an HTTPS server offers it, connection
-/// reuse, no extra build cost), driven by a delegate so redirects can be counted and named and
-/// a short body can be told from a complete one. One session per process: connections are
-/// shared by every store.
-final class HTTPTransport: NSObject, URLSessionDataDelegate, @unchecked Sendable {
+/// One GET, synchronous on the caller's thread (the readers' workers, never the UI's), made
+/// with libcurl's easy interface: HTTP/2 where an HTTPS server offers it, connections kept per
+/// handle and handles kept in a pool. Not Foundation's URLSession: on Linux it queues whatever
+/// curl receives with no back-pressure and a cancel does not stop the transfer, so a server
+/// sending an endless body grew the process to 24 GB. Here the write callback sees every byte:
+/// past the limit it returns 0 and curl drops the connection at once.
+final class HTTPTransport: @unchecked Sendable {
     static let shared = HTTPTransport()
 
     /// The most redirects one GET follows; more (or a URL seen twice) is an error.
@@ -27,56 +26,6 @@ final class HTTPTransport: NSObject, URLSessionDataDelegate, @unchecked Sendable
     struct Failure: Error {
         let reason: String
         let retryable: Bool
-    }
-
-    private final class Exchange {
-        /// The most body bytes taken for a 200 answer, and for a 206 (the part asked for).
-        let limit: Int
-        let partLimit: Int?
-        /// Why the body was refused (announced or grown past its limit); the task is cancelled.
-        var overLimit: String?
-        var finished = false
-        var body: [UInt8] = []
-        var response: HTTPURLResponse?
-        var visited: [URL] = []
-        var redirectFailure: String?
-        var error: Error?
-        let done = DispatchSemaphore(value: 0)
-
-        init(limit: Int, partLimit: Int?) {
-            self.limit = limit
-            self.partLimit = partLimit
-        }
-
-        /// The limit for the answer received so far (a 206 is held to the part asked for).
-        var activeLimit: Int { response?.statusCode == 206 ? (partLimit ?? limit) : limit }
-
-        /// Ends the wait at once (the caller need not wait for curl to wind down); called once.
-        func finish() {
-            guard !finished else { return }
-            finished = true
-            done.signal()
-        }
-    }
-
-    private let lock = NSLock()
-    private var exchanges: [Int: Exchange] = [:]
-    private var session: URLSession!
-
-    override init() {
-        super.init()
-        let configuration = URLSessionConfiguration.ephemeral
-        // Several stores and the bench's 100-request bursts share the pool; curl queues the rest.
-        configuration.httpMaximumConnectionsPerHost = 16
-        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        configuration.urlCache = nil
-        configuration.httpShouldSetCookies = false
-        let queue = OperationQueue()
-        queue.maxConcurrentOperationCount = 1 // the delegate's bookkeeping is then serial
-        // A serial queue of its own always gets a thread: callers block GCD's worker threads
-        // while they wait for an answer, and the answers must not wait for one of those.
-        queue.underlyingQueue = DispatchQueue(label: "omio.http.delegate")
-        session = URLSession(configuration: configuration, delegate: self, delegateQueue: queue)
     }
 
     /// Which bytes of an object a GET asks for.
@@ -104,137 +53,224 @@ final class HTTPTransport: NSObject, URLSessionDataDelegate, @unchecked Sendable
         }
     }
 
-    /// "64 MB" or "100 bytes": a limit in a message.
-    static func size(_ n: Int) -> String { n >= 1 << 20 ? "\(n >> 20) MB" : "\(n) bytes" }
+    /// One attempt's body and what the write callback decided about it.
+    private final class Exchange {
+        let handle: UnsafeMutableRawPointer
+        /// The most body bytes taken for a 200 answer, and for a 206 (the part asked for).
+        let limit: Int
+        let partLimit: Int?
+        var body: [UInt8] = []
+        /// Bytes that arrived, kept or not (a redirect's body is not kept).
+        var received = 0
+        var checkedHeader = false
+        var isRedirect = false
+        /// Why the body was refused; the callback then ends the transfer.
+        var overLimit: String?
+        /// For a range asked of a server that sends the whole object (200): the bytes needed.
+        /// Once they are in, the transfer ends and the answer counts as complete.
+        let enough: Int?
+        var hadEnough = false
+        /// Asked at every block of the body: true ends the transfer (the caller gave up).
+        let cancelled: () -> Bool
+        var wasCancelled = false
 
-    /// GET `url` (the `part` of it), giving up after `timeout` seconds in all, while the body
-    /// streams too (an endless body ends there). A body over `maxBytes` (over the part asked
-    /// for, for a 206) is refused: at once when Content-Length announces it, else as soon as
-    /// it grows past it; either way the transfer is cancelled, so memory stays bounded.
-    func get(_ url: URL, part: Part, timeout: TimeInterval, maxBytes: Int, stats: HTTPStats) throws -> Answer {
-        var request = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: timeout)
-        if let header = part.header { request.setValue(header, forHTTPHeaderField: "Range") }
-        let exchange = Exchange(limit: maxBytes, partLimit: part.count)
-        exchange.visited = [url]
-        let task = session.dataTask(with: request)
-        lock.withLock { exchanges[task.taskIdentifier] = exchange }
-        stats.began()
-        task.resume()
-        // Foundation's own timer covers the whole request; this one is the backstop should a
-        // callback never come (a hang here would hang the reader's thread for good).
-        let answered = exchange.done.wait(timeout: .now() + timeout + 1) == .success
-        if !answered { task.cancel() }
-        lock.withLock { exchanges[task.taskIdentifier] = nil }
-        let (received, overLimit) = lock.withLock { (exchange.body.count, exchange.overLimit) }
-        stats.ended(bytes: received)
-        if let overLimit {
-            task.cancel()
-            throw Failure(reason: overLimit, retryable: false)
+        init(handle: UnsafeMutableRawPointer, limit: Int, part: Part, cancelled: @escaping () -> Bool) {
+            self.handle = handle
+            self.limit = limit
+            self.partLimit = part.count
+            if case let .range(r) = part { enough = r.upperBound } else { enough = nil }
+            self.cancelled = cancelled
         }
-        guard answered else { throw Failure(reason: Self.timedOut(timeout), retryable: false) }
-        if let why = exchange.redirectFailure { throw Failure(reason: why, retryable: false) }
-        let expected = exchange.response.map { Int($0.expectedContentLength) }.flatMap { $0 >= 0 ? $0 : nil }
-        if let error = exchange.error {
-            // curl reports a body cut short as a lost connection: say what was lost.
-            if let expected, exchange.response != nil, received < expected {
-                throw Failure(reason: "truncated response (\(received) of \(expected) bytes)", retryable: true)
+
+        var status: Int {
+            var code = 0
+            _ = omio_curl_get_long(handle, CURLINFO_RESPONSE_CODE, &code)
+            return code
+        }
+
+        /// Content-Length as announced, or nil.
+        var announced: Int? {
+            var length: curl_off_t = -1
+            _ = omio_curl_get_off(handle, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length)
+            return length >= 0 ? Int(length) : nil
+        }
+
+        /// Takes `count` bytes; false ends the transfer (over the limit, enough, cancelled).
+        func take(_ data: UnsafeRawBufferPointer) -> Bool {
+            received += data.count
+            if cancelled() {
+                wasCancelled = true
+                return false
             }
-            throw Self.failure(error, url: url, timeout: timeout)
+            if !checkedHeader {
+                checkedHeader = true
+                let status = self.status
+                isRedirect = (300...399).contains(status)
+                let activeLimit = status == 206 ? (partLimit ?? limit) : limit
+                let prefixOnly = status == 200 && enough != nil // the rest of the object is not read
+                if !isRedirect, !prefixOnly, let announced, announced > activeLimit {
+                    overLimit = "the server sent more than \(HTTPTransport.size(activeLimit)) (it announced \(announced) bytes)"
+                    return false
+                }
+            }
+            if isRedirect { return true } // read and dropped: the next URL is the answer
+            let status = self.status
+            if status == 200, let enough {
+                body.append(contentsOf: data.prefix(enough - body.count))
+                hadEnough = body.count >= enough
+                return !hadEnough
+            }
+            let activeLimit = status == 206 ? (partLimit ?? limit) : limit
+            guard body.count + data.count <= activeLimit else {
+                overLimit = "the server sent more than \(HTTPTransport.size(activeLimit)) (the body was still growing)"
+                return false
+            }
+            body.append(contentsOf: data)
+            return true
         }
-        guard let response = exchange.response else { throw Failure(reason: "no response", retryable: true) }
-        if let expected, exchange.body.count < expected {
-            throw Failure(reason: "truncated response (\(exchange.body.count) of \(expected) bytes)", retryable: true)
+    }
+
+    private let lock = NSLock()
+    /// Easy handles not in use; each keeps its connections open for the next GET.
+    private var idle: [UnsafeMutableRawPointer] = []
+
+    init() {
+        curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+    }
+
+    private func borrow() -> UnsafeMutableRawPointer? {
+        if let h = lock.withLock({ idle.popLast() }) { return h }
+        return curl_easy_init()
+    }
+
+    private func giveBack(_ handle: UnsafeMutableRawPointer) {
+        lock.withLock { idle.append(handle) }
+    }
+
+    /// "64 MB", "128 KB" or "100 bytes": a limit in a message.
+    static func size(_ n: Int) -> String {
+        n >= 1 << 20 ? "\(n >> 20) MB" : n >= 1 << 10 ? "\(n >> 10) KB" : "\(n) bytes"
+    }
+
+    /// GET `url` (the `part` of it), giving up after `timeout` seconds in all, redirects and a
+    /// streaming body included (an endless or dripping body ends there). A body over `maxBytes`
+    /// (over the part asked for, for a 206) is refused: at once when Content-Length announces
+    /// it, else as soon as it grows past it; either way the connection is dropped.
+    /// `cancelled` is asked as the body arrives; true ends the GET ("cancelled").
+    func get(_ url: URL, part: Part, timeout: TimeInterval, maxBytes: Int, stats: HTTPStats,
+             cancelled: @escaping () -> Bool = { false }) throws -> Answer {
+        guard let handle = borrow() else { throw Failure(reason: "cannot start an HTTP request (libcurl)", retryable: false) }
+        let deadline = Date().addingTimeInterval(timeout)
+        var visited = [url]
+        var current = url
+        stats.began()
+        var received = 0
+        defer { stats.ended(bytes: received) }
+        while true {
+            let remaining = deadline.timeIntervalSinceNow
+            guard remaining > 0 else {
+                giveBack(handle)
+                throw Failure(reason: Self.timedOut(timeout), retryable: false)
+            }
+            let exchange = Exchange(handle: handle, limit: maxBytes, part: part, cancelled: cancelled)
+            let code = perform(handle, url: current, part: part, milliseconds: max(1, Int(remaining * 1000)), exchange: exchange)
+            received += exchange.received
+            if let overLimit = exchange.overLimit {
+                giveBack(handle)
+                throw Failure(reason: overLimit, retryable: false)
+            }
+            if exchange.wasCancelled {
+                curl_easy_cleanup(handle)
+                throw Failure(reason: "cancelled", retryable: false)
+            }
+            guard code == CURLE_OK || exchange.hadEnough else {
+                let failure = Self.failure(code, exchange: exchange, url: current, timeout: timeout)
+                // A handle whose transfer failed may hold a broken connection: start afresh.
+                curl_easy_cleanup(handle)
+                throw failure
+            }
+            let status = exchange.status
+            if (300...399).contains(status), let next = Self.redirectTarget(handle) {
+                if visited.contains(next) {
+                    giveBack(handle)
+                    throw Failure(reason: "redirect loop at \(next.absoluteString)", retryable: false)
+                }
+                if visited.count > Self.maxRedirects {
+                    giveBack(handle)
+                    throw Failure(reason: "more than \(Self.maxRedirects) redirects (last to \(next.absoluteString))", retryable: false)
+                }
+                visited.append(next)
+                current = next
+                continue
+            }
+            let answer = Answer(status: status, body: exchange.body, url: current, expectedLength: exchange.announced)
+            giveBack(handle)
+            return answer
         }
-        return Answer(status: response.statusCode, body: exchange.body, url: response.url ?? url, expectedLength: expected)
+    }
+
+    /// One transfer on `handle`, its body handed to `exchange`.
+    private func perform(_ handle: UnsafeMutableRawPointer, url: URL, part: Part, milliseconds: Int, exchange: Exchange) -> CURLcode {
+        curl_easy_reset(handle) // options of the last GET gone; connections and DNS cache kept
+        _ = omio_curl_set_string(handle, CURLOPT_URL, url.absoluteString)
+        _ = omio_curl_set_long(handle, CURLOPT_NOSIGNAL, 1) // threads: no SIGALRM for DNS timeouts
+        _ = omio_curl_set_long(handle, CURLOPT_TIMEOUT_MS, milliseconds)
+        _ = omio_curl_set_long(handle, CURLOPT_FOLLOWLOCATION, 0) // followed here, to name loops
+        _ = omio_curl_set_string(handle, CURLOPT_PROTOCOLS_STR, "http,https")
+        _ = omio_curl_set_string(handle, CURLOPT_USERAGENT, "omio-tui")
+        if let range = part.header.map({ String($0.dropFirst("bytes=".count)) }) {
+            _ = omio_curl_set_string(handle, CURLOPT_RANGE, range)
+        }
+        _ = omio_curl_set_write_function(handle) { data, size, count, context in
+            guard let data, let context else { return 0 }
+            let exchange = Unmanaged<Exchange>.fromOpaque(context).takeUnretainedValue()
+            let n = size * count
+            return exchange.take(UnsafeRawBufferPointer(start: data, count: n)) ? n : 0
+        }
+        let context = Unmanaged.passRetained(exchange)
+        defer { context.release() }
+        _ = omio_curl_set_pointer(handle, CURLOPT_WRITEDATA, context.toOpaque())
+        return curl_easy_perform(handle)
+    }
+
+    /// Where a 3xx answer points (absolute, resolved by curl), or nil without a Location.
+    private static func redirectTarget(_ handle: UnsafeMutableRawPointer) -> URL? {
+        var location: UnsafeMutablePointer<CChar>?
+        guard omio_curl_get_string(handle, CURLINFO_REDIRECT_URL, &location) == CURLE_OK, let location else { return nil }
+        return URL(string: String(cString: location))
     }
 
     static func timedOut(_ seconds: TimeInterval) -> String { "timed out after \(Int(seconds.rounded())) s" }
 
-    /// Foundation's error as one plain sentence.
-    static func failure(_ error: Error, url: URL, timeout: TimeInterval) -> Failure {
+    /// curl's error as one plain sentence.
+    private static func failure(_ code: CURLcode, exchange: Exchange, url: URL, timeout: TimeInterval) -> Failure {
         let host = url.host.map { h in url.port.map { "\(h):\($0)" } ?? h } ?? url.absoluteString
-        guard let e = error as? URLError else { return Failure(reason: error.localizedDescription, retryable: true) }
-        switch e.code {
-        case .timedOut: return Failure(reason: timedOut(timeout), retryable: false)
-        case .cannotConnectToHost: return Failure(reason: "cannot connect to \(host) (connection refused)", retryable: true)
-        case .cannotFindHost, .dnsLookupFailed: return Failure(reason: "cannot find host \(url.host ?? host)", retryable: true)
-        case .networkConnectionLost: return Failure(reason: "connection to \(host) lost", retryable: true)
-        case .notConnectedToInternet: return Failure(reason: "not connected to a network", retryable: true)
-        case .serverCertificateUntrusted, .serverCertificateHasUnknownRoot, .serverCertificateHasBadDate,
-             .serverCertificateNotYetValid, .clientCertificateRejected:
+        switch code {
+        case CURLE_OPERATION_TIMEDOUT:
+            return Failure(reason: timedOut(timeout), retryable: false)
+        case CURLE_PARTIAL_FILE:
+            let of = exchange.announced.map { " of \($0)" } ?? ""
+            return Failure(reason: "truncated response (\(exchange.body.count)\(of) bytes)", retryable: true)
+        case CURLE_COULDNT_CONNECT:
+            return Failure(reason: "cannot connect to \(host) (connection refused)", retryable: true)
+        case CURLE_COULDNT_RESOLVE_HOST:
+            return Failure(reason: "cannot find host \(url.host ?? host)", retryable: true)
+        case CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_GOT_NOTHING, CURLE_HTTP2, CURLE_HTTP2_STREAM:
+            if let expected = exchange.announced, exchange.checkedHeader, exchange.body.count < expected {
+                return Failure(reason: "truncated response (\(exchange.body.count) of \(expected) bytes)", retryable: true)
+            }
+            return Failure(reason: "connection to \(host) lost", retryable: true)
+        case CURLE_PEER_FAILED_VERIFICATION:
             return Failure(reason: "TLS certificate not trusted (\(host))", retryable: false)
-        case .secureConnectionFailed: return Failure(reason: "TLS handshake with \(host) failed", retryable: false)
-        case .httpTooManyRedirects: return Failure(reason: "more than \(maxRedirects) redirects from \(url.absoluteString)", retryable: false)
-        case .badServerResponse: return Failure(reason: "bad response from \(host)", retryable: true)
-        case .unsupportedURL: return Failure(reason: "unsupported URL \(url.absoluteString)", retryable: false)
+        case CURLE_SSL_CONNECT_ERROR:
+            return Failure(reason: "TLS handshake with \(host) failed", retryable: false)
+        case CURLE_WEIRD_SERVER_REPLY:
+            return Failure(reason: "bad response from \(host)", retryable: true)
+        case CURLE_UNSUPPORTED_PROTOCOL, CURLE_URL_MALFORMAT:
+            return Failure(reason: "unsupported URL \(url.absoluteString)", retryable: false)
         default:
-            // libcurl's TLS failures arrive under other codes, named in its own words.
-            let words = e.localizedDescription
-            if words.localizedCaseInsensitiveContains("certificate") {
-                return Failure(reason: "TLS certificate not trusted (\(host))", retryable: false)
-            }
-            if words.contains("SSL") || words.contains("TLS") {
-                return Failure(reason: "TLS handshake with \(host) failed (\(words))", retryable: false)
-            }
+            let words = String(cString: curl_easy_strerror(code))
             return Failure(reason: "\(words) (\(host))", retryable: true)
-        }
-    }
-
-    private func exchange(_ task: URLSessionTask) -> Exchange? {
-        lock.withLock { exchanges[task.taskIdentifier] }
-    }
-
-    // MARK: URLSessionDataDelegate (called on the session's serial queue)
-
-    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
-                    completionHandler: @escaping (URLSession.ResponseDisposition) -> Void) {
-        guard let x = exchange(dataTask) else { return completionHandler(.allow) }
-        let refused: Bool = lock.withLock {
-            x.response = response as? HTTPURLResponse
-            let announced = response.expectedContentLength
-            guard announced > Int64(x.activeLimit) else { return false }
-            x.overLimit = "the server sent more than \(Self.size(x.activeLimit)) (it announced \(announced) bytes)"
-            x.finish()
-            return true
-        }
-        completionHandler(refused ? .cancel : .allow)
-    }
-
-    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
-        guard let x = exchange(dataTask) else { return }
-        let refused: Bool = lock.withLock {
-            guard !x.finished else { return false }
-            guard x.body.count + data.count > x.activeLimit else {
-                x.body.append(contentsOf: data)
-                return false
-            }
-            x.overLimit = "the server sent more than \(Self.size(x.activeLimit)) (the body was still growing)"
-            x.finish()
-            return true
-        }
-        if refused { dataTask.cancel() }
-    }
-
-    func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
-                    newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void) {
-        guard let x = exchange(task), let next = request.url else { return completionHandler(nil) }
-        let why: String? = lock.withLock {
-            if x.visited.contains(next) { return "redirect loop at \(next.absoluteString)" }
-            if x.visited.count > Self.maxRedirects { return "more than \(Self.maxRedirects) redirects (last to \(next.absoluteString))" }
-            x.visited.append(next)
-            x.body = [] // the 3xx body is not the answer
-            return nil
-        }
-        if let why { lock.withLock { x.redirectFailure = why } }
-        completionHandler(why == nil ? request : nil)
-    }
-
-    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
-        guard let x = exchange(task) else { return }
-        lock.withLock {
-            x.error = error
-            if x.response == nil { x.response = task.response as? HTTPURLResponse }
-            x.finish()
         }
     }
 }
