@@ -147,4 +147,26 @@ struct ZarrTUIEndToEndTests {
             #expect(r.stderr.contains("cannot import") && r.stderr.contains("aiohttp") && r.stderr.contains("-m pip install fsspec aiohttp"), "\(r.stderr)")
         }
     }
+
+    /// `q` while a remote store is still opening (its metadata request hangs) quits at once:
+    /// it waited 5 s for the open queue, which only a pending save needs.
+    @Test func quittingWhileAStoreOpensIsPrompt() throws {
+        guard ZarrHTTPServer.python != nil else {
+            print("SKIPPED: no python3 for the test server")
+            return
+        }
+        let dir = TestPaths.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        guard try UserZarrStores.make(.v3, in: dir + "/served") != nil else { return }
+        let server = try ZarrHTTPServer(folder: dir + "/served", options: ["--hang", "*zarr.json"])
+        defer { server.stop() }
+        let env = ["XDG_STATE_HOME": dir + "/state", "XDG_CACHE_HOME": dir + "/cache"]
+        let tmux = try TmuxSession(command: BinaryRunner.binary + " " + server.baseURL + "/v3.ome.zarr", in: dir, environment: env)
+        _ = tmux.wait(for: "in flight")
+        let start = Date()
+        try tmux.send("q")
+        let s = tmux.wait(for: "[exit 0]")
+        #expect(s.contains("[exit 0]"), "\(s)")
+        #expect(Date().timeIntervalSince(start) < 2.5, "quit took \(Date().timeIntervalSince(start)) s")
+    }
 }

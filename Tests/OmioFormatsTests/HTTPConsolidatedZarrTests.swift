@@ -46,6 +46,16 @@ struct HTTPConsolidatedZarrTests {
         try Self.expectSamePlanes(remote, ZarrImageSource.open(store: LocalZarrStore(folder: dir + "/" + store)))
     }
 
+    /// The other Zarr version's metadata keys fail (500 three times: retried, then given up):
+    /// the store opens from its own version's files. The failed probe made the open fail.
+    @Test(arguments: [("v3.ome.zarr", "*/.z*:3"), ("v2.ome.zarr", "*/zarr.json:3")])
+    func theOtherVersionsProbesFailingDoNotMatter(store: String, failing: String) throws {
+        let dir = try #require(Self.made, "consolidated_fixtures.py failed")
+        let server = try ZarrHTTPServer(folder: dir, options: ["--fail500", failing])
+        let remote = try ZarrImageSource.open(store: HTTPKeyStore(url: server.baseURL + "/" + store, cache: nil, stats: HTTPStats()))
+        try Self.expectSamePlanes(remote, ZarrImageSource.open(store: LocalZarrStore(folder: dir + "/" + store)))
+    }
+
     /// Level s1's consolidated entry is garbage: its own metadata is fetched (and no other level's).
     @Test(arguments: ["v3_broken.ome.zarr", "v2_broken.ome.zarr"])
     func aMalformedConsolidatedEntryFallsBackToTheLevelsOwnMetadata(store: String) throws {

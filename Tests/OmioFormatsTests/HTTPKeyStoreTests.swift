@@ -261,6 +261,24 @@ struct HTTPKeyStoreTests {
         #expect(stats.snapshot.bytesReceived == Int64((0..<100).reduce(0) { $0 + 1000 + $1 }) + 10) // + the 404's body
     }
 
+    /// A chunk that does not decode (here 10 bytes for a 16-byte chunk; a captive portal's
+    /// HTML page alike) is dropped from the disk cache: once the server is right, so is the read.
+    @Test func aChunkThatDoesNotDecodeIsNotKept() throws {
+        let dir = TestPaths.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir + "/a/c/0", withIntermediateDirectories: true)
+        let zarrJSON = #"{"zarr_format": 3, "node_type": "array", "shape": [4, 4], "data_type": "uint8", "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": [4, 4]}}, "chunk_key_encoding": {"name": "default"}, "fill_value": 0, "codecs": [{"name": "bytes"}]}"#
+        try Data(zarrJSON.utf8).write(to: URL(fileURLWithPath: dir + "/a/zarr.json"))
+        try Data("<html></h>".utf8).write(to: URL(fileURLWithPath: dir + "/a/c/0/0"))
+        let server = try ZarrHTTPServer(folder: dir)
+        let cache = HTTPChunkCache(folder: dir + "/cache", limitBytes: 1_000_000_000)
+        let store = try HTTPKeyStore(url: server.baseURL + "/a", cache: cache, stats: HTTPStats())
+        #expect(throws: FormatError.self) { try ZarrArrayReader(store: store, path: "").read([.all(4), .all(4)]) }
+        cache.flush()
+        try Data((0..<16).map { UInt8($0) }).write(to: URL(fileURLWithPath: dir + "/a/c/0/0"))
+        #expect(try ZarrArrayReader(store: store, path: "").read([.all(4), .all(4)]) == (0..<16).map { UInt8($0) })
+    }
+
     @Test func theDiskCacheAnswersSecondReads() throws {
         let dir = try Self.servedFolder()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -334,6 +352,7 @@ struct HTTPKeyStoreTests {
         #expect(S3Location.endpoint([:]) == "https://s3.amazonaws.com")
         #expect(S3Location.endpoint(["OMIO_S3_ENDPOINT": "http://127.0.0.1:9000/"]) == "http://127.0.0.1:9000")
         #expect(throws: OmioError.self) { try S3Location.httpURL("s3://", endpoint: "https://x") }
+        #expect(throws: OmioError("s3:///key.zarr", "an s3:// location names a bucket: s3://bucket/path")) { try S3Location.httpURL("s3:///key.zarr", endpoint: "https://x") }
         let store = try #require(try RemoteStores.open("s3://bucket/a b.zarr") as? HTTPKeyStore)
         #expect(store.location == "s3://bucket/a b.zarr")
         #expect(store.url(of: "0/zarr.json").absoluteString.hasSuffix("/bucket/a%20b.zarr/0/zarr.json"))
@@ -350,5 +369,27 @@ struct HTTPKeyStoreTests {
         #expect(HTTPStats.statusLine(s) == "net: 12 in flight, 12.4 MB")
         s.inFlight = 0
         #expect(HTTPStats.statusLine(s) == "net: 12.4 MB")
+    }
+}
+
+/// The process-wide room for bodies in flight: announced bodies wait for it holding nothing,
+/// bodies without a length take it as they grow and are refused when none is left.
+struct HTTPBodyBudgetTests {
+    @Test func reservationsWaitAndGrowthIsRefused() throws {
+        let budget = HTTPBodyBudget(bytes: 100)
+        #expect(budget.reserve(60, before: .distantFuture))
+        #expect(!budget.tryReserve(50)) // 110 > 100
+        #expect(budget.tryReserve(40))
+        #expect(!budget.reserve(10, before: Date().addingTimeInterval(0.1)), "full: the wait ends at the deadline")
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.2) { budget.release(60) }
+        let start = Date()
+        #expect(budget.reserve(50, before: Date().addingTimeInterval(5)), "room made by a release")
+        #expect(Date().timeIntervalSince(start) >= 0.15)
+        budget.release(90)
+        #expect(budget.heldBytes == 0)
+        // One body larger than the whole budget comes alone.
+        #expect(budget.reserve(500, before: .distantFuture))
+        #expect(!budget.tryReserve(1))
+        budget.release(500)
     }
 }

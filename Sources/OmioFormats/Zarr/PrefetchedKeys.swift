@@ -6,10 +6,13 @@ final class PrefetchedKeys: ZarrKeyStore, @unchecked Sendable {
     let base: ZarrKeyStore
     private let known: [String: [UInt8]?]
 
-    /// `store` itself when it is local (a stat is cheaper than a wasted read).
+    /// `store` itself when it is local (a stat is cheaper than a wasted read). A key whose
+    /// fetch failed is not known: asked for, it goes to the store again (and fails there, in
+    /// its own words, only if the open needs it).
     static func wrap(_ store: ZarrKeyStore, _ keys: [String]) throws -> ZarrKeyStore {
         guard store.isRemote else { return store }
-        return PrefetchedKeys(base: store, known: try store.getMany(keys))
+        let known = try (store as? HTTPKeyStore)?.getAvailable(keys) ?? store.getMany(keys)
+        return PrefetchedKeys(base: store, known: known)
     }
 
     private init(base: ZarrKeyStore, known: [String: [UInt8]?]) {
@@ -29,6 +32,7 @@ final class PrefetchedKeys: ZarrKeyStore, @unchecked Sendable {
     func get(_ key: String, suffix count: Int) throws -> [UInt8]? { try base.get(key, suffix: count) }
     func getMany(_ keys: [String]) throws -> [String: [UInt8]?] { try base.getMany(keys) }
     func get(_ key: String, atMost limit: Int) throws -> [UInt8]? { try base.get(key, atMost: limit) }
+    func discard(_ key: String, range: Range<Int>?) { base.discard(key, range: range) }
     func get(_ key: String, suffix count: Int, atMost limit: Int) throws -> [UInt8]? { try base.get(key, suffix: count, atMost: limit) }
     func getMany(_ keys: [String], atMost limit: Int) throws -> [String: [UInt8]?] { try base.getMany(keys, atMost: limit) }
 }

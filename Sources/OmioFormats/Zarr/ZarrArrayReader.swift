@@ -37,15 +37,22 @@ public final class ZarrArrayReader: @unchecked Sendable {
     static func loadMetadata(store: ZarrKeyStore, path: String) throws -> ZarrArrayMetadata {
         let v3Key = ZarrNode.key(path, "zarr.json"), v2Key = ZarrNode.key(path, ".zarray")
         let metadata: ZarrArrayMetadata
-        if let bytes = try store.get(v3Key) {
+        // A v2 array is read even when its zarr.json probe failed (ZarrNode.open's rule).
+        var v3Failure: Error?
+        let v3: [UInt8]?
+        do { v3 = try store.get(v3Key) } catch { (v3, v3Failure) = (nil, error) }
+        if let bytes = v3 {
             metadata = try Self.naming(v3Key) { try ZarrMetadataParser.parseV3(ZarrMetadataParser.json(bytes, name: "zarr.json")) }
-        } else if let bytes = try store.get(v2Key) {
+        } else if let bytes = try { () throws -> [UInt8]? in
+            do { return try store.get(v2Key) } catch { throw v3Failure ?? error }
+        }() {
             let attrsKey = ZarrNode.key(path, ".zattrs")
             metadata = try Self.naming(v2Key) {
                 let attributes = try store.get(attrsKey).map { try ZarrMetadataParser.json($0, name: ".zattrs") }
                 return try ZarrMetadataParser.parseV2(ZarrMetadataParser.json(bytes, name: ".zarray"), attributes: attributes)
             }
         } else {
+            if let v3Failure { throw v3Failure }
             throw FormatError("no Zarr array \(path.isEmpty ? "here" : "at \(path)") (no zarr.json or .zarray)")
         }
         guard metadata.rank > 0 else { throw FormatError("\(path.isEmpty ? "the array" : path) has no dimensions, which is not supported") }
@@ -179,7 +186,10 @@ public final class ZarrArrayReader: @unchecked Sendable {
             let bytes: [UInt8]?
             if let entry = fetched[unit.key] { bytes = entry } else { bytes = try Self.naming(unit.key) { try self.store.get(unit.key, atMost: limit) } }
             guard let bytes else { return } // never written: the fill value is in place
-            try place(unit, bytes)
+            do { try place(unit, bytes) } catch {
+                self.store.discard(unit.key, range: nil)
+                throw error
+            }
         }
     }
 
@@ -219,8 +229,13 @@ public final class ZarrArrayReader: @unchecked Sendable {
                 throw FormatError("\(g.key): the shard disappeared while it was read")
             }
             guard bytes.count == g.range.count else { throw FormatError("\(g.key): a ranged read returned \(bytes.count) of \(g.range.count) bytes") }
-            for (u, r) in g.members {
-                try place(u, Array(bytes[(r.lowerBound - g.range.lowerBound)..<(r.upperBound - g.range.lowerBound)]))
+            do {
+                for (u, r) in g.members {
+                    try place(u, Array(bytes[(r.lowerBound - g.range.lowerBound)..<(r.upperBound - g.range.lowerBound)]))
+                }
+            } catch {
+                store.discard(g.key, range: g.range)
+                throw error
             }
         }
     }

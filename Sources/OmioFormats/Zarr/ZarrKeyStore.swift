@@ -29,6 +29,9 @@ public protocol ZarrKeyStore: AnyObject, Sendable {
     /// `get(_:suffix:)` where a server that cannot send only the last bytes may send at most
     /// `limit` (the whole object, of which the last bytes are taken).
     func get(_ key: String, suffix count: Int, atMost limit: Int) throws -> [UInt8]?
+    /// Forgets what a cache keeps of `key` (bytes `range` of it): its bytes did not decode, and a
+    /// bad answer (a portal's HTML page, a broken proxy) must not outlive the fault.
+    func discard(_ key: String, range: Range<Int>?)
 }
 
 extension ZarrKeyStore {
@@ -56,6 +59,9 @@ extension ZarrKeyStore {
         if let (key, _) = out.first(where: { ($0.value?.count ?? 0) > limit }) { throw Self.tooLarge(key, limit: limit) }
         return out
     }
+
+    /// Nothing is cached in between for local files.
+    public func discard(_ key: String, range: Range<Int>?) {}
 
     /// Local files are read from their end: their size does not matter.
     public func get(_ key: String, suffix count: Int, atMost limit: Int) throws -> [UInt8]? {

@@ -10,9 +10,14 @@ public enum ZarrNode {
     /// v3: `zarr.json`; v2: `.zarray` or `.zgroup`, with `.zattrs` (a `.zattrs` alone counts as
     /// a v2 group: OME-NGFF 0.4 images written without `.zgroup` exist). nil when the path holds
     /// no metadata at all.
+    /// A failure to fetch `zarr.json` (a server's 500s, a hang) does not matter when the path
+    /// holds v2 metadata: the error is thrown only when neither version answers.
     public static func open(store: ZarrKeyStore, path: String) throws -> ZarrNodeInfo? {
         let v3Key = key(path, "zarr.json")
-        if let bytes = try store.get(v3Key) {
+        var v3Failure: Error?
+        let v3: [UInt8]?
+        do { v3 = try store.get(v3Key) } catch { (v3, v3Failure) = (nil, error) }
+        if let bytes = v3 {
             return try ZarrArrayReader.naming(v3Key) {
                 let json = try ZarrMetadataParser.json(bytes, name: "zarr.json")
                 guard json["zarr_format"]?.intValue == 3 else { throw FormatError("is not Zarr format 3") }
@@ -21,17 +26,22 @@ public enum ZarrNode {
                 return ZarrNodeInfo(zarrFormat: 3, isArray: type == "array", attributes: json["attributes"] ?? .null)
             }
         }
-        let attrsKey = key(path, ".zattrs")
-        let attributes = try store.get(attrsKey).map { bytes in
-            try ZarrArrayReader.naming(attrsKey) { try ZarrMetadataParser.json(bytes, name: ".zattrs") }
+        do {
+            let attrsKey = key(path, ".zattrs")
+            let attributes = try store.get(attrsKey).map { bytes in
+                try ZarrArrayReader.naming(attrsKey) { try ZarrMetadataParser.json(bytes, name: ".zattrs") }
+            }
+            if try store.get(key(path, ".zarray")) != nil {
+                return ZarrNodeInfo(zarrFormat: 2, isArray: true, attributes: attributes ?? .null)
+            }
+            let group = try store.get(key(path, ".zgroup"))
+            if attributes != nil || group != nil {
+                return ZarrNodeInfo(zarrFormat: 2, isArray: false, attributes: attributes ?? .null)
+            }
+        } catch {
+            throw v3Failure ?? error
         }
-        if try store.get(key(path, ".zarray")) != nil {
-            return ZarrNodeInfo(zarrFormat: 2, isArray: true, attributes: attributes ?? .null)
-        }
-        let group = try store.get(key(path, ".zgroup"))
-        if attributes != nil || group != nil {
-            return ZarrNodeInfo(zarrFormat: 2, isArray: false, attributes: attributes ?? .null)
-        }
+        if let v3Failure { throw v3Failure }
         return nil
     }
 

@@ -43,9 +43,14 @@ final class BackgroundServices: @unchecked Sendable {
         slices = SliceWorker(inbox: inbox)
     }
 
-    /// Waits until the saves started so far are written (they share the open queue), at most
-    /// `seconds` (an open of a file on a hung network mount must not keep the program alive).
+    /// Saves scheduled and not yet written (they share the open queue, behind any open).
+    private var pendingSaves = 0
+
+    /// Waits until the saves started so far are written, at most `seconds` (an open of a file
+    /// on a hung network mount must not keep the program alive). Without a save pending it
+    /// returns at once: quitting while a remote store opens took the whole 5 s.
     func waitForSaves(seconds: Double = 5) {
+        guard generationLock.withLock({ pendingSaves }) > 0 else { return }
         let done = DispatchSemaphore(value: 0)
         openQueue.async { done.signal() }
         _ = done.wait(timeout: .now() + seconds)
@@ -55,7 +60,13 @@ final class BackgroundServices: @unchecked Sendable {
         let inbox = self.inbox
         switch effect {
         case .list: listQueue.async { EffectRunner.perform(effect, post: inbox.post) }
-        case .open, .saveOverlay: openQueue.async { EffectRunner.perform(effect, post: inbox.post) }
+        case .open: openQueue.async { EffectRunner.perform(effect, post: inbox.post) }
+        case .saveOverlay:
+            generationLock.withLock { pendingSaves += 1 }
+            openQueue.async { [weak self] in
+                EffectRunner.perform(effect, post: inbox.post)
+                self?.generationLock.withLock { self?.pendingSaves -= 1 }
+            }
         case .loadRaw: rawQueue.async { EffectRunner.perform(effect, post: inbox.post) }
         case .export, .extract: exportQueue.async { EffectRunner.perform(effect, post: inbox.post) }
         case .ensureStore: storeQueue.async { EffectRunner.perform(effect, post: inbox.post) }

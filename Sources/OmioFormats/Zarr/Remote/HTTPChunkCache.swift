@@ -94,6 +94,11 @@ public final class HTTPChunkCache: @unchecked Sendable {
         return true
     }
 
+    /// Forgets `url` (after the writes queued so far, one of which may be its own).
+    public func remove(_ url: String) {
+        writes.async { [self] in unlink(self.path(for: url)) }
+    }
+
     /// Waits for the writes queued so far (tests, and a command about to exit).
     public func flush() { writes.sync {} }
 

@@ -111,9 +111,21 @@ public final class HTTPKeyStore: ZarrKeyStore, @unchecked Sendable {
     public func getMany(_ keys: [String], atMost limit: Int) throws -> [String: [UInt8]?] {
         let unique = Array(Set(keys))
         guard unique.count > 1 else { return try Dictionary(uniqueKeysWithValues: unique.map { ($0, try get($0, atMost: limit)) }) }
-        let results = Results(unique)
+        return try fetchAll(Results(unique, tolerant: false), limit: limit).values()
+    }
+
+    /// The keys that could be fetched; the others (a failure after retries) are left out, for
+    /// the caller to ask again if it needs them. For probes: an open asks for both Zarr
+    /// versions' metadata at once, and a broken answer for the version the store is not (a
+    /// v3 store's `.zgroup` answered 500) made the whole open fail.
+    public func getAvailable(_ keys: [String]) -> [String: [UInt8]?] {
+        let unique = Array(Set(keys))
+        return (try? fetchAll(Results(unique, tolerant: true), limit: Self.maxObjectBytes).values()) ?? [:]
+    }
+
+    private func fetchAll(_ results: Results, limit: Int) -> Results {
         let group = DispatchGroup()
-        for _ in 0..<min(concurrency, unique.count) {
+        for _ in 0..<min(concurrency, results.count) {
             group.enter()
             let worker = Thread {
                 while true {
@@ -139,7 +151,7 @@ public final class HTTPKeyStore: ZarrKeyStore, @unchecked Sendable {
             worker.start()
         }
         group.wait()
-        return try results.values()
+        return results
     }
 
     /// What the workers of `getMany` found, under a lock.
@@ -150,8 +162,16 @@ public final class HTTPKeyStore: ZarrKeyStore, @unchecked Sendable {
         private var retries: [(key: String, attempt: Int, at: TimeInterval)] = []
         private var out: [String: [UInt8]?] = [:]
         private var failure: Error?
+        /// Failures are left out of the values instead of ending the batch.
+        private let tolerant: Bool
 
-        init(_ keys: [String]) { pending = keys.reversed() }
+        let count: Int
+
+        init(_ keys: [String], tolerant: Bool) {
+            count = keys.count
+            pending = keys.reversed()
+            self.tolerant = tolerant
+        }
 
         enum Next { case key(String, attempt: Int), wait(TimeInterval), done }
 
@@ -179,7 +199,7 @@ public final class HTTPKeyStore: ZarrKeyStore, @unchecked Sendable {
             lock.withLock {
                 switch r {
                 case let .success(v): out[key] = .some(v)
-                case let .failure(e): if failure == nil { failure = e }
+                case let .failure(e): if failure == nil, !tolerant { failure = e }
                 }
             }
         }
@@ -193,6 +213,15 @@ public final class HTTPKeyStore: ZarrKeyStore, @unchecked Sendable {
                 return out
             }
         }
+    }
+
+    public func discard(_ key: String, range: Range<Int>?) {
+        cache?.remove(cacheKey(url(of: key), part: range.map { .range($0) } ?? .whole))
+    }
+
+    /// What the disk cache files an answer under: the URL, and the range asked for.
+    private func cacheKey(_ url: URL, part: HTTPTransport.Part) -> String {
+        url.absoluteString + (part.header.map { "#" + $0 } ?? "")
     }
 
     static func isMetadata(_ key: String) -> Bool {
@@ -223,7 +252,7 @@ public final class HTTPKeyStore: ZarrKeyStore, @unchecked Sendable {
     func step(_ key: String, part: HTTPTransport.Part, limit: Int?, attempt: Int,
               cancelled: @escaping @Sendable () -> Bool = { false }) throws -> Step {
         let url = url(of: key)
-        let cacheKey = url.absoluteString + (part.header.map { "#" + $0 } ?? "")
+        let cacheKey = cacheKey(url, part: part)
         let maxAge = Self.isMetadata(key) ? Self.metadataMaxAge : nil
         // A metadata file a store does not have (a v3 store's .zattrs, a v2 store's zarr.json:
         // an open asks for both kinds) is remembered as missing for as long as metadata is

@@ -10,8 +10,8 @@ import Foundation
 final class HTTPTransport: @unchecked Sendable {
     static let shared = HTTPTransport()
 
-    /// The most redirects one GET follows; more (or a URL seen twice) is an error.
-    static let maxRedirects = 5
+    /// The most redirects one GET follows (fsspec's limit); more (or a URL seen twice) is an error.
+    static let maxRedirects = 10
 
     struct Answer {
         let status: Int
@@ -62,7 +62,8 @@ final class HTTPTransport: @unchecked Sendable {
         var body: [UInt8] = []
         /// Bytes that arrived, kept or not (a redirect's body is not kept).
         var received = 0
-        var checkedHeader = false
+        /// The answer's status, read when its first body bytes arrive (0 before).
+        var status = 0
         var isRedirect = false
         /// Why the body was refused; the callback then ends the transfer.
         var overLimit: String?
@@ -73,16 +74,25 @@ final class HTTPTransport: @unchecked Sendable {
         /// Asked at every block of the body: true ends the transfer (the caller gave up).
         let cancelled: () -> Bool
         var wasCancelled = false
+        /// The process's memory for bodies in flight, and the room this one holds of it.
+        let budget: HTTPBodyBudget
+        var reserved = 0
+        /// When the GET gives up (also while it waits for room in the budget).
+        let deadline: Date
+        var outOfTime = false
 
-        init(handle: UnsafeMutableRawPointer, limit: Int, part: Part, cancelled: @escaping () -> Bool) {
+        init(handle: UnsafeMutableRawPointer, limit: Int, part: Part, budget: HTTPBodyBudget, deadline: Date,
+             cancelled: @escaping () -> Bool) {
             self.handle = handle
             self.limit = limit
             self.partLimit = part.count
             if case let .range(r) = part { enough = r.upperBound } else { enough = nil }
+            self.budget = budget
+            self.deadline = deadline
             self.cancelled = cancelled
         }
 
-        var status: Int {
+        var currentStatus: Int {
             var code = 0
             _ = omio_curl_get_long(handle, CURLINFO_RESPONSE_CODE, &code)
             return code
@@ -95,46 +105,74 @@ final class HTTPTransport: @unchecked Sendable {
             return length >= 0 ? Int(length) : nil
         }
 
-        /// Takes `count` bytes; false ends the transfer (over the limit, enough, cancelled).
+        /// The most bytes this answer may bring: the part asked for, for a 206.
+        var activeLimit: Int { status == 206 ? (partLimit ?? limit) : limit }
+
+        /// Takes `count` bytes; false ends the transfer (over a limit, enough, cancelled).
         func take(_ data: UnsafeRawBufferPointer) -> Bool {
             received += data.count
             if cancelled() {
                 wasCancelled = true
                 return false
             }
-            if !checkedHeader {
-                checkedHeader = true
-                let status = self.status
+            if status == 0 {
+                status = currentStatus
                 isRedirect = (300...399).contains(status)
-                let activeLimit = status == 206 ? (partLimit ?? limit) : limit
-                let prefixOnly = status == 200 && enough != nil // the rest of the object is not read
-                if !isRedirect, !prefixOnly, let announced, announced > activeLimit {
-                    overLimit = "the server sent more than \(HTTPTransport.size(activeLimit)) (it announced \(announced) bytes)"
-                    return false
-                }
+                if !isRedirect, !startBody() { return false }
             }
             if isRedirect { return true } // read and dropped: the next URL is the answer
-            let status = self.status
             if status == 200, let enough {
                 body.append(contentsOf: data.prefix(enough - body.count))
                 hadEnough = body.count >= enough
                 return !hadEnough
             }
-            let activeLimit = status == 206 ? (partLimit ?? limit) : limit
-            guard body.count + data.count <= activeLimit else {
+            let size = body.count + data.count
+            guard size <= activeLimit else {
                 overLimit = "the server sent more than \(HTTPTransport.size(activeLimit)) (the body was still growing)"
                 return false
             }
+            if size > reserved {
+                // No length announced (or more than announced): room is taken as it grows.
+                let want = min(activeLimit, max(size, 2 * reserved, 1 << 20))
+                guard budget.tryReserve(want - reserved) else {
+                    overLimit = "the server sent more than \(HTTPTransport.size(body.count)) without announcing a length "
+                        + "(answers in flight may hold \(HTTPTransport.size(budget.total)) in all)"
+                    return false
+                }
+                reserved = want
+                body.reserveCapacity(want)
+            }
             body.append(contentsOf: data)
+            return true
+        }
+
+        /// At the first body bytes: refuses an announced length over the limit, and takes room
+        /// in the budget for what is announced (or the prefix needed), waiting for it.
+        private func startBody() -> Bool {
+            let prefixOnly = status == 200 && enough != nil // the rest of the object is not read
+            let announced = self.announced
+            if !prefixOnly, let announced, announced > activeLimit {
+                overLimit = "the server sent more than \(HTTPTransport.size(activeLimit)) (it announced \(announced) bytes)"
+                return false
+            }
+            guard let expected = prefixOnly ? enough : announced, expected > 0 else { return true }
+            guard budget.reserve(expected, before: deadline) else {
+                outOfTime = true
+                return false
+            }
+            reserved = expected
+            body.reserveCapacity(expected)
             return true
         }
     }
 
     private let lock = NSLock()
+    private let budget: HTTPBodyBudget
     /// Easy handles not in use; each keeps its connections open for the next GET.
     private var idle: [UnsafeMutableRawPointer] = []
 
-    init() {
+    init(budget: HTTPBodyBudget = .shared) {
+        self.budget = budget
         curl_global_init(Int(CURL_GLOBAL_DEFAULT))
     }
 
@@ -172,12 +210,17 @@ final class HTTPTransport: @unchecked Sendable {
                 giveBack(handle)
                 throw Failure(reason: Self.timedOut(timeout), retryable: false)
             }
-            let exchange = Exchange(handle: handle, limit: maxBytes, part: part, cancelled: cancelled)
+            let exchange = Exchange(handle: handle, limit: maxBytes, part: part, budget: budget, deadline: deadline, cancelled: cancelled)
             let code = perform(handle, url: current, part: part, milliseconds: max(1, Int(remaining * 1000)), exchange: exchange)
+            budget.release(exchange.reserved) // the body is the caller's now (or dropped)
             received += exchange.received
             if let overLimit = exchange.overLimit {
                 giveBack(handle)
                 throw Failure(reason: overLimit, retryable: false)
+            }
+            if exchange.outOfTime {
+                curl_easy_cleanup(handle)
+                throw Failure(reason: Self.timedOut(timeout), retryable: false)
             }
             if exchange.wasCancelled {
                 curl_easy_cleanup(handle)
@@ -189,7 +232,7 @@ final class HTTPTransport: @unchecked Sendable {
                 curl_easy_cleanup(handle)
                 throw failure
             }
-            let status = exchange.status
+            let status = exchange.currentStatus
             if (300...399).contains(status), let next = Self.redirectTarget(handle) {
                 if visited.contains(next) {
                     giveBack(handle)
@@ -218,6 +261,10 @@ final class HTTPTransport: @unchecked Sendable {
         _ = omio_curl_set_long(handle, CURLOPT_FOLLOWLOCATION, 0) // followed here, to name loops
         _ = omio_curl_set_string(handle, CURLOPT_PROTOCOLS_STR, "http,https")
         _ = omio_curl_set_string(handle, CURLOPT_USERAGENT, "omio-tui")
+        // A private CA the way curl's and Python's tools are told of one (libcurl itself reads
+        // no environment): a bundle file, or OpenSSL's hashed folder.
+        if let bundle = Self.caBundle { _ = omio_curl_set_string(handle, CURLOPT_CAINFO, bundle) }
+        if let folder = Self.caFolder { _ = omio_curl_set_string(handle, CURLOPT_CAPATH, folder) }
         if let range = part.header.map({ String($0.dropFirst("bytes=".count)) }) {
             _ = omio_curl_set_string(handle, CURLOPT_RANGE, range)
         }
@@ -232,6 +279,12 @@ final class HTTPTransport: @unchecked Sendable {
         _ = omio_curl_set_pointer(handle, CURLOPT_WRITEDATA, context.toOpaque())
         return curl_easy_perform(handle)
     }
+
+    private static let caBundle: String? = {
+        let env = ProcessInfo.processInfo.environment
+        return [env["CURL_CA_BUNDLE"], env["SSL_CERT_FILE"], env["REQUESTS_CA_BUNDLE"]].compactMap { $0 }.first { !$0.isEmpty }
+    }()
+    private static let caFolder: String? = ProcessInfo.processInfo.environment["SSL_CERT_DIR"].flatMap { $0.isEmpty ? nil : $0 }
 
     /// Where a 3xx answer points (absolute, resolved by curl), or nil without a Location.
     private static func redirectTarget(_ handle: UnsafeMutableRawPointer) -> URL? {
@@ -256,7 +309,7 @@ final class HTTPTransport: @unchecked Sendable {
         case CURLE_COULDNT_RESOLVE_HOST:
             return Failure(reason: "cannot find host \(url.host ?? host)", retryable: true)
         case CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_GOT_NOTHING, CURLE_HTTP2, CURLE_HTTP2_STREAM:
-            if let expected = exchange.announced, exchange.checkedHeader, exchange.body.count < expected {
+            if let expected = exchange.announced, exchange.status != 0, exchange.body.count < expected {
                 return Failure(reason: "truncated response (\(exchange.body.count) of \(expected) bytes)", retryable: true)
             }
             return Failure(reason: "connection to \(host) lost", retryable: true)
@@ -266,8 +319,10 @@ final class HTTPTransport: @unchecked Sendable {
             return Failure(reason: "TLS handshake with \(host) failed", retryable: false)
         case CURLE_WEIRD_SERVER_REPLY:
             return Failure(reason: "bad response from \(host)", retryable: true)
-        case CURLE_UNSUPPORTED_PROTOCOL, CURLE_URL_MALFORMAT:
+        case CURLE_UNSUPPORTED_PROTOCOL:
             return Failure(reason: "unsupported URL \(url.absoluteString)", retryable: false)
+        case CURLE_URL_MALFORMAT:
+            return Failure(reason: "malformed URL \(url.absoluteString)" + (url.port.map { $0 > 65535 ? " (port \($0) is over 65535)" : "" } ?? ""), retryable: false)
         default:
             let words = String(cString: curl_easy_strerror(code))
             return Failure(reason: "\(words) (\(host))", retryable: true)

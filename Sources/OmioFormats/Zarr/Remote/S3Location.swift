@@ -27,7 +27,7 @@ public enum S3Location {
     /// The HTTP(S) URL of an `s3://bucket/key` location.
     public static func httpURL(_ location: String, endpoint: String = endpoint()) throws -> String {
         let rest = location.dropFirst("s3://".count)
-        guard let bucket = rest.split(separator: "/").first, !bucket.isEmpty else {
+        guard !rest.hasPrefix("/"), let bucket = rest.split(separator: "/").first, !bucket.isEmpty else {
             throw OmioError(location, "an s3:// location names a bucket: s3://bucket/path")
         }
         guard endpoint.lowercased().hasPrefix("http://") || endpoint.lowercased().hasPrefix("https://") else {

@@ -1,0 +1,49 @@
+import Foundation
+
+/// The memory that answers still arriving may hold, for the whole process. Each GET has its own
+/// limit (64 MB a metadata document, a chunk's plausible size), but up to 12 run at once: 12
+/// endless bodies without a length each grew to their limit together (10.9 GB for 576 MB
+/// shards). A body whose length is announced reserves it before it is read, waiting for room
+/// while it holds nothing (so waits cannot deadlock; one body larger than the whole budget
+/// comes alone); a body without a length takes room as it grows and is refused when there is
+/// none left.
+final class HTTPBodyBudget: @unchecked Sendable {
+    static let shared = HTTPBodyBudget(bytes: 256 << 20)
+
+    let total: Int
+    private var held = 0
+    private let condition = NSCondition()
+
+    init(bytes: Int) { total = bytes }
+
+    /// Waits until `n` more bytes fit (or nothing is held) and takes them; false when
+    /// `deadline` passes first.
+    func reserve(_ n: Int, before deadline: Date) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        while held > 0, held + n > total {
+            if !condition.wait(until: deadline) { return false }
+        }
+        held += n
+        return true
+    }
+
+    /// Takes `n` bytes when they fit now.
+    func tryReserve(_ n: Int) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        guard held == 0 || held + n <= total else { return false }
+        held += n
+        return true
+    }
+
+    func release(_ n: Int) {
+        guard n > 0 else { return }
+        condition.lock()
+        held -= n
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    var heldBytes: Int { condition.lock(); defer { condition.unlock() }; return held }
+}
