@@ -56,6 +56,19 @@ struct HTTPConsolidatedZarrTests {
         try Self.expectSamePlanes(remote, ZarrImageSource.open(store: LocalZarrStore(folder: dir + "/" + store)))
     }
 
+    /// zarr.json never answers: the open fails at the time limit once, not once per probe
+    /// (the failed probe was asked again, one key after another).
+    @Test func aHungProbeFailsTheOpenOnce() throws {
+        let dir = try #require(Self.made, "consolidated_fixtures.py failed")
+        let server = try ZarrHTTPServer(folder: dir, options: ["--hang", "*/zarr.json"])
+        let start = Date()
+        let e = #expect(throws: Error.self) {
+            try ZarrImageSource.open(store: HTTPKeyStore(url: server.baseURL + "/v3.ome.zarr", cache: nil, stats: HTTPStats(), timeout: 2))
+        }
+        #expect("\(String(describing: e))".contains("timed out after 2 s"))
+        #expect(Date().timeIntervalSince(start) < 3.5, "\(Date().timeIntervalSince(start)) s")
+    }
+
     /// Level s1's consolidated entry is garbage: its own metadata is fetched (and no other level's).
     @Test(arguments: ["v3_broken.ome.zarr", "v2_broken.ome.zarr"])
     func aMalformedConsolidatedEntryFallsBackToTheLevelsOwnMetadata(store: String) throws {

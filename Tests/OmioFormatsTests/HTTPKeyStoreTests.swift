@@ -143,6 +143,32 @@ struct HTTPKeyStoreTests {
         #expect(Date().timeIntervalSince(start) < 4, "ended at the range's end, not at the time limit")
     }
 
+    /// When one key of a batch has failed, the GETs still waiting for their answer (a hung
+    /// server) stop too, not at their own time limit.
+    @Test func aFailedBatchStopsItsWaitingGETs() throws {
+        let dir = try Self.servedFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let server = try ZarrHTTPServer(folder: dir, options: ["--hang", "img/c/2*", "--fail500", "img/c/1:3"])
+        let store = try Self.store(server, timeout: 8)
+        let start = Date()
+        let e = #expect(throws: FormatError.self) { try store.getMany(["c/1", "c/20", "c/21", "c/22"]) }
+        #expect(e?.reason == "c/1: server error 500 (after 3 attempts)")
+        #expect(Date().timeIntervalSince(start) < 4, "\(Date().timeIntervalSince(start)) s: the hung GETs waited for their time limit")
+    }
+
+    /// A range of a server that ignores Range, ending past what one answer may hold: refused
+    /// before anything is read (it once reserved the whole prefix in memory).
+    @Test func aRangePastTheLimitFromAServerWithoutRangesIsRefused() throws {
+        let dir = try Self.servedFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let server = try ZarrHTTPServer(folder: dir, options: ["--endless-unsized", "img/c/7"])
+        let store = try Self.store(server, timeout: 5)
+        let far = (1 << 40)..<((1 << 40) + 16)
+        let e = #expect(throws: FormatError.self) { try store.get("c/7", range: far) }
+        #expect(e?.reason.hasPrefix("c/7: the server ignores byte ranges and the 1048576 MB before the part asked for are over 1024 MB") == true,
+                "\(String(describing: e))")
+    }
+
     /// Keys that fail twice and then answer: the retries of different keys overlap (a worker
     /// does not sleep in a backoff holding its slot). 48 keys on 4 slots took 12 s of pauses
     /// (0.2 + 0.8 s per key, 12 keys per slot); now the pauses run side by side.
@@ -377,18 +403,19 @@ struct HTTPKeyStoreTests {
 struct HTTPBodyBudgetTests {
     @Test func reservationsWaitAndGrowthIsRefused() throws {
         let budget = HTTPBodyBudget(bytes: 100)
-        #expect(budget.reserve(60, before: .distantFuture))
+        #expect(budget.reserve(60, before: .distantFuture) == .taken)
         #expect(!budget.tryReserve(50)) // 110 > 100
         #expect(budget.tryReserve(40))
-        #expect(!budget.reserve(10, before: Date().addingTimeInterval(0.1)), "full: the wait ends at the deadline")
+        #expect(budget.reserve(10, before: Date().addingTimeInterval(0.1)) == .timedOut, "full: the wait ends at the deadline")
+        #expect(budget.reserve(10, before: .distantFuture, cancelled: { true }) == .cancelled)
         DispatchQueue.global().asyncAfter(deadline: .now() + 0.2) { budget.release(60) }
         let start = Date()
-        #expect(budget.reserve(50, before: Date().addingTimeInterval(5)), "room made by a release")
+        #expect(budget.reserve(50, before: Date().addingTimeInterval(5)) == .taken, "room made by a release")
         #expect(Date().timeIntervalSince(start) >= 0.15)
         budget.release(90)
         #expect(budget.heldBytes == 0)
         // One body larger than the whole budget comes alone.
-        #expect(budget.reserve(500, before: .distantFuture))
+        #expect(budget.reserve(500, before: .distantFuture) == .taken)
         #expect(!budget.tryReserve(1))
         budget.release(500)
     }

@@ -4,18 +4,17 @@
 /// else (chunks, shard ranges) goes to the store itself.
 final class PrefetchedKeys: ZarrKeyStore, @unchecked Sendable {
     let base: ZarrKeyStore
-    private let known: [String: [UInt8]?]
+    private let known: [String: Result<[UInt8]?, Error>]
 
     /// `store` itself when it is local (a stat is cheaper than a wasted read). A key whose
-    /// fetch failed is not known: asked for, it goes to the store again (and fails there, in
-    /// its own words, only if the open needs it).
+    /// fetch failed keeps its error: thrown only if the open asks for that key.
     static func wrap(_ store: ZarrKeyStore, _ keys: [String]) throws -> ZarrKeyStore {
         guard store.isRemote else { return store }
-        let known = try (store as? HTTPKeyStore)?.getAvailable(keys) ?? store.getMany(keys)
+        let known = try (store as? HTTPKeyStore)?.getAvailable(keys) ?? store.getMany(keys).mapValues { .success($0) }
         return PrefetchedKeys(base: store, known: known)
     }
 
-    private init(base: ZarrKeyStore, known: [String: [UInt8]?]) {
+    private init(base: ZarrKeyStore, known: [String: Result<[UInt8]?, Error>]) {
         self.base = base
         self.known = known
     }
@@ -24,7 +23,7 @@ final class PrefetchedKeys: ZarrKeyStore, @unchecked Sendable {
     var isRemote: Bool { base.isRemote }
 
     func get(_ key: String) throws -> [UInt8]? {
-        if let answer = known[key] { return answer }
+        if let answer = known[key] { return try answer.get() }
         return try base.get(key)
     }
 

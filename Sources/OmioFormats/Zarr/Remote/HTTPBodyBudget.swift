@@ -16,16 +16,20 @@ final class HTTPBodyBudget: @unchecked Sendable {
 
     init(bytes: Int) { total = bytes }
 
-    /// Waits until `n` more bytes fit (or nothing is held) and takes them; false when
-    /// `deadline` passes first.
-    func reserve(_ n: Int, before deadline: Date) -> Bool {
+    enum Reservation { case taken, timedOut, cancelled }
+
+    /// Waits until `n` more bytes fit (or nothing is held) and takes them, unless `deadline`
+    /// passes or `cancelled` says so first (asked every 0.1 s while it waits).
+    func reserve(_ n: Int, before deadline: Date, cancelled: () -> Bool = { false }) -> Reservation {
         condition.lock()
         defer { condition.unlock() }
         while held > 0, held + n > total {
-            if !condition.wait(until: deadline) { return false }
+            if cancelled() { return .cancelled }
+            if Date() >= deadline { return .timedOut }
+            _ = condition.wait(until: min(deadline, Date().addingTimeInterval(0.1)))
         }
         held += n
-        return true
+        return .taken
     }
 
     /// Takes `n` bytes when they fit now.

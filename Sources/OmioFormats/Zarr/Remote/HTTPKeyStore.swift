@@ -114,13 +114,14 @@ public final class HTTPKeyStore: ZarrKeyStore, @unchecked Sendable {
         return try fetchAll(Results(unique, tolerant: false), limit: limit).values()
     }
 
-    /// The keys that could be fetched; the others (a failure after retries) are left out, for
-    /// the caller to ask again if it needs them. For probes: an open asks for both Zarr
-    /// versions' metadata at once, and a broken answer for the version the store is not (a
-    /// v3 store's `.zgroup` answered 500) made the whole open fail.
-    public func getAvailable(_ keys: [String]) -> [String: [UInt8]?] {
+    /// Every key's outcome, failures included instead of ending the batch: for probes. An open
+    /// asks for both Zarr versions' metadata at once, and a broken answer for the version the
+    /// store is not (a v3 store's `.zgroup` answered 500) made the whole open fail; the caller
+    /// throws a key's failure only if it needs that key (without asking again: a hung host
+    /// would cost another time limit per key).
+    public func getAvailable(_ keys: [String]) -> [String: Result<[UInt8]?, Error>] {
         let unique = Array(Set(keys))
-        return (try? fetchAll(Results(unique, tolerant: true), limit: Self.maxObjectBytes).values()) ?? [:]
+        return fetchAll(Results(unique, tolerant: true), limit: Self.maxObjectBytes).outcomes()
     }
 
     private func fetchAll(_ results: Results, limit: Int) -> Results {
@@ -162,7 +163,8 @@ public final class HTTPKeyStore: ZarrKeyStore, @unchecked Sendable {
         private var retries: [(key: String, attempt: Int, at: TimeInterval)] = []
         private var out: [String: [UInt8]?] = [:]
         private var failure: Error?
-        /// Failures are left out of the values instead of ending the batch.
+        private var failures: [String: Error] = [:]
+        /// Failures are kept by key instead of ending the batch.
         private let tolerant: Bool
 
         let count: Int
@@ -199,13 +201,20 @@ public final class HTTPKeyStore: ZarrKeyStore, @unchecked Sendable {
             lock.withLock {
                 switch r {
                 case let .success(v): out[key] = .some(v)
-                case let .failure(e): if failure == nil, !tolerant { failure = e }
+                case let .failure(e):
+                    if tolerant { failures[key] = e } else if failure == nil { failure = e }
                 }
             }
         }
 
         /// True once a key has failed: the GETs still in flight stop (their bodies are moot).
         func hasFailed() -> Bool { lock.withLock { failure != nil } }
+
+        func outcomes() -> [String: Result<[UInt8]?, Error>] {
+            lock.withLock {
+                out.mapValues { .success($0) }.merging(failures.mapValues { .failure($0) }) { a, _ in a }
+            }
+        }
 
         func values() throws -> [String: [UInt8]?] {
             try lock.withLock {

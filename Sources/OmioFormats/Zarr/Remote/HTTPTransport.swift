@@ -79,7 +79,10 @@ final class HTTPTransport: @unchecked Sendable {
         var reserved = 0
         /// When the GET gives up (also while it waits for room in the budget).
         let deadline: Date
+        /// The deadline passed while the body waited for room in the budget.
         var outOfTime = false
+        /// Why a body without a length found no room (retryable: others finish meanwhile).
+        var budgetFull: String?
 
         init(handle: UnsafeMutableRawPointer, limit: Int, part: Part, budget: HTTPBodyBudget, deadline: Date,
              cancelled: @escaping () -> Bool) {
@@ -118,9 +121,14 @@ final class HTTPTransport: @unchecked Sendable {
             if status == 0 {
                 status = currentStatus
                 isRedirect = (300...399).contains(status)
-                if !isRedirect, !startBody() { return false }
+                if status == 200 || status == 206, !startBody() { return false }
             }
-            if isRedirect { return true } // read and dropped: the next URL is the answer
+            guard status == 200 || status == 206 else {
+                // A redirect's or an error's page is not the answer: none of it is kept, and
+                // an endless one ends here (the status and the Location header are in).
+                hadEnough = received > Self.pageBytes
+                return !hadEnough
+            }
             if status == 200, let enough {
                 body.append(contentsOf: data.prefix(enough - body.count))
                 hadEnough = body.count >= enough
@@ -132,11 +140,12 @@ final class HTTPTransport: @unchecked Sendable {
                 return false
             }
             if size > reserved {
-                // No length announced (or more than announced): room is taken as it grows.
+                // No length announced (or more than announced): room is taken as it grows. None
+                // left is worth another attempt once the other answers are in.
                 let want = min(activeLimit, max(size, 2 * reserved, 1 << 20))
                 guard budget.tryReserve(want - reserved) else {
-                    overLimit = "the server sent more than \(HTTPTransport.size(body.count)) without announcing a length "
-                        + "(answers in flight may hold \(HTTPTransport.size(budget.total)) in all)"
+                    budgetFull = "the server sent more than \(HTTPTransport.size(body.count)) without announcing a length "
+                        + "while other answers held the \(HTTPTransport.size(budget.total)) kept for answers in flight"
                     return false
                 }
                 reserved = want
@@ -146,17 +155,30 @@ final class HTTPTransport: @unchecked Sendable {
             return true
         }
 
-        /// At the first body bytes: refuses an announced length over the limit, and takes room
+        /// The most bytes read of a page that is not the answer (a 3xx's, a 404's).
+        static let pageBytes = 64 << 10
+
+        /// At the first body bytes of a 200 or 206: refuses an announced length over the limit
+        /// (and a server that ignores Range when the prefix needed is over it), and takes room
         /// in the budget for what is announced (or the prefix needed), waiting for it.
         private func startBody() -> Bool {
             let prefixOnly = status == 200 && enough != nil // the rest of the object is not read
             let announced = self.announced
+            if prefixOnly, let enough, enough > limit {
+                overLimit = "the server ignores byte ranges and the \(HTTPTransport.size(enough)) before the part asked for are over \(HTTPTransport.size(limit))"
+                return false
+            }
             if !prefixOnly, let announced, announced > activeLimit {
                 overLimit = "the server sent more than \(HTTPTransport.size(activeLimit)) (it announced \(announced) bytes)"
                 return false
             }
             guard let expected = prefixOnly ? enough : announced, expected > 0 else { return true }
-            guard budget.reserve(expected, before: deadline) else {
+            switch budget.reserve(expected, before: deadline, cancelled: cancelled) {
+            case .taken: break
+            case .cancelled:
+                wasCancelled = true
+                return false
+            case .timedOut:
                 outOfTime = true
                 return false
             }
@@ -220,7 +242,11 @@ final class HTTPTransport: @unchecked Sendable {
             }
             if exchange.outOfTime {
                 curl_easy_cleanup(handle)
-                throw Failure(reason: Self.timedOut(timeout), retryable: false)
+                throw Failure(reason: Self.timedOut(timeout) + " waiting for memory while other answers arrived", retryable: false)
+            }
+            if let full = exchange.budgetFull {
+                curl_easy_cleanup(handle)
+                throw Failure(reason: full, retryable: true)
             }
             if exchange.wasCancelled {
                 curl_easy_cleanup(handle)
@@ -274,9 +300,25 @@ final class HTTPTransport: @unchecked Sendable {
             let n = size * count
             return exchange.take(UnsafeRawBufferPointer(start: data, count: n)) ? n : 0
         }
+        // Asked about once a second and at every block, also while connecting or waiting for
+        // the headers: a GET of a batch that has failed stops there too.
+        _ = omio_curl_set_long(handle, CURLOPT_NOPROGRESS, 0)
+        _ = omio_curl_set_progress_function(handle) { context, _, _, _, _ in
+            guard let context else { return 0 }
+            let exchange = Unmanaged<Exchange>.fromOpaque(context).takeUnretainedValue()
+            guard exchange.cancelled() else { return 0 }
+            exchange.wasCancelled = true
+            return 1
+        }
+        if case .whole = part {
+            // Whatever compression the server offers (curl decodes it; the limits count decoded
+            // bytes): an object stored gzip-encoded (some S3 uploaders do) reads as itself.
+            _ = omio_curl_set_string(handle, CURLOPT_ACCEPT_ENCODING, "")
+        }
         let context = Unmanaged.passRetained(exchange)
         defer { context.release() }
         _ = omio_curl_set_pointer(handle, CURLOPT_WRITEDATA, context.toOpaque())
+        _ = omio_curl_set_pointer(handle, CURLOPT_XFERINFODATA, context.toOpaque())
         return curl_easy_perform(handle)
     }
 
