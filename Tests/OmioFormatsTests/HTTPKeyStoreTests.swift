@@ -305,6 +305,30 @@ struct HTTPKeyStoreTests {
         #expect(try ZarrArrayReader(store: store, path: "").read([.all(4), .all(4)]) == (0..<16).map { UInt8($0) })
     }
 
+    /// The same for a shard whose index does not decode (the last bytes of a page).
+    @Test func aShardIndexThatDoesNotDecodeIsNotKept() throws {
+        let dir = TestPaths.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir + "/a/c/0", withIntermediateDirectories: true)
+        let zarrJSON = #"{"zarr_format": 3, "node_type": "array", "shape": [4, 4], "data_type": "uint8", "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": [4, 4]}}, "chunk_key_encoding": {"name": "default"}, "fill_value": 0, "codecs": [{"name": "sharding_indexed", "configuration": {"chunk_shape": [2, 2], "codecs": [{"name": "bytes"}], "index_codecs": [{"name": "bytes", "configuration": {"endian": "little"}}, {"name": "crc32c"}], "index_location": "end"}}]}"#
+        try Data(zarrJSON.utf8).write(to: URL(fileURLWithPath: dir + "/a/zarr.json"))
+        try Data(String(repeating: "<html>login</html>", count: 10).utf8).write(to: URL(fileURLWithPath: dir + "/a/c/0/0"))
+        let server = try ZarrHTTPServer(folder: dir)
+        let cache = HTTPChunkCache(folder: dir + "/cache", limitBytes: 1_000_000_000)
+        let store = try HTTPKeyStore(url: server.baseURL + "/a", cache: cache, stats: HTTPStats())
+        #expect(throws: FormatError.self) { try ZarrArrayReader(store: store, path: "").read([.all(4), .all(4)]) }
+        cache.flush()
+        // A real shard: inner chunks (0,0) (0,1) (1,0) (1,1) of 4 bytes each, then the index.
+        var shard: [UInt8] = Array(0..<16)
+        var index: [UInt8] = []
+        for i in 0..<4 { for v in [UInt64(i * 4), 4] { withUnsafeBytes(of: v.littleEndian) { index += $0 } } }
+        withUnsafeBytes(of: ZarrCRC32C.checksum(index).littleEndian) { index += $0 }
+        shard += index
+        try Data(shard).write(to: URL(fileURLWithPath: dir + "/a/c/0/0"))
+        let got = try ZarrArrayReader(store: store, path: "").read([.all(4), .all(4)])
+        #expect(got == [0, 1, 4, 5, 2, 3, 6, 7, 8, 9, 12, 13, 10, 11, 14, 15])
+    }
+
     @Test func theDiskCacheAnswersSecondReads() throws {
         let dir = try Self.servedFolder()
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -32,6 +32,7 @@ final class PrefetchedKeys: ZarrKeyStore, @unchecked Sendable {
     func getMany(_ keys: [String]) throws -> [String: [UInt8]?] { try base.getMany(keys) }
     func get(_ key: String, atMost limit: Int) throws -> [UInt8]? { try base.get(key, atMost: limit) }
     func discard(_ key: String, range: Range<Int>?) { base.discard(key, range: range) }
+    func discard(_ key: String, suffix count: Int) { base.discard(key, suffix: count) }
     func get(_ key: String, suffix count: Int, atMost limit: Int) throws -> [UInt8]? { try base.get(key, suffix: count, atMost: limit) }
     func getMany(_ keys: [String], atMost limit: Int) throws -> [String: [UInt8]?] { try base.getMany(keys, atMost: limit) }
 }

@@ -276,7 +276,14 @@ public final class ZarrArrayReader: @unchecked Sendable {
             try sharding.indexAtStart ? store.get(key, range: 0..<size) : store.get(key, suffix: size, atMost: storedObjectLimit)
         }
         guard let raw else { return nil }
-        let index = try Self.naming(key) { try sharding.parseIndex(raw) }
+        let index: [Range<Int>?]
+        do {
+            index = try Self.naming(key) { try sharding.parseIndex(raw) }
+        } catch {
+            // Not an index (a portal's page, a server that ignored the range): not kept either.
+            sharding.indexAtStart ? store.discard(key, range: 0..<size) : store.discard(key, suffix: size)
+            throw error
+        }
         Self.shardIndexes.insert("\(serial)|" + key, index, cost: size)
         return index
     }

@@ -32,6 +32,8 @@ public protocol ZarrKeyStore: AnyObject, Sendable {
     /// Forgets what a cache keeps of `key` (bytes `range` of it): its bytes did not decode, and a
     /// bad answer (a portal's HTML page, a broken proxy) must not outlive the fault.
     func discard(_ key: String, range: Range<Int>?)
+    /// `discard` for the last `count` bytes of `key` (a shard's index at its end).
+    func discard(_ key: String, suffix count: Int)
 }
 
 extension ZarrKeyStore {
@@ -62,6 +64,7 @@ extension ZarrKeyStore {
 
     /// Nothing is cached in between for local files.
     public func discard(_ key: String, range: Range<Int>?) {}
+    public func discard(_ key: String, suffix count: Int) {}
 
     /// Local files are read from their end: their size does not matter.
     public func get(_ key: String, suffix count: Int, atMost limit: Int) throws -> [UInt8]? {

@@ -228,6 +228,10 @@ public final class HTTPKeyStore: ZarrKeyStore, @unchecked Sendable {
         cache?.remove(cacheKey(url(of: key), part: range.map { .range($0) } ?? .whole))
     }
 
+    public func discard(_ key: String, suffix count: Int) {
+        cache?.remove(cacheKey(url(of: key), part: .suffix(count)))
+    }
+
     /// What the disk cache files an answer under: the URL, and the range asked for.
     private func cacheKey(_ url: URL, part: HTTPTransport.Part) -> String {
         url.absoluteString + (part.header.map { "#" + $0 } ?? "")

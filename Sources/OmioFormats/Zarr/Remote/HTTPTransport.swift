@@ -81,8 +81,7 @@ final class HTTPTransport: @unchecked Sendable {
         let deadline: Date
         /// The deadline passed while the body waited for room in the budget.
         var outOfTime = false
-        /// Why a body without a length found no room (retryable: others finish meanwhile).
-        var budgetFull: String?
+
 
         init(handle: UnsafeMutableRawPointer, limit: Int, part: Part, budget: HTTPBodyBudget, deadline: Date,
              cancelled: @escaping () -> Bool) {
@@ -140,16 +139,9 @@ final class HTTPTransport: @unchecked Sendable {
                 return false
             }
             if size > reserved {
-                // No length announced (or more than announced): room is taken as it grows. None
-                // left is worth another attempt once the other answers are in.
-                let want = min(activeLimit, max(size, 2 * reserved, 1 << 20))
-                guard budget.tryReserve(want - reserved) else {
-                    budgetFull = "the server sent more than \(HTTPTransport.size(body.count)) without announcing a length "
-                        + "while other answers held the \(HTTPTransport.size(budget.total)) kept for answers in flight"
-                    return false
-                }
-                reserved = want
-                body.reserveCapacity(want)
+                // More than announced: curl ends such an answer itself (a length mismatch).
+                overLimit = "the server sent more than the \(reserved) bytes it announced"
+                return false
             }
             body.append(contentsOf: data)
             return true
@@ -172,7 +164,11 @@ final class HTTPTransport: @unchecked Sendable {
                 overLimit = "the server sent more than \(HTTPTransport.size(activeLimit)) (it announced \(announced) bytes)"
                 return false
             }
-            guard let expected = prefixOnly ? enough : announced, expected > 0 else { return true }
+            // A body without a length reserves all it may bring (its limit): growing into the
+            // budget instead either refused real chunks from servers that send no length (the
+            // budget taken by the others) or, waiting, could deadlock.
+            let expected = (prefixOnly ? enough : announced) ?? activeLimit
+            guard expected > 0 else { return true }
             switch budget.reserve(expected, before: deadline, cancelled: cancelled) {
             case .taken: break
             case .cancelled:
@@ -183,6 +179,8 @@ final class HTTPTransport: @unchecked Sendable {
                 return false
             }
             reserved = expected
+            // Allocated once, never copied as it grows; the kernel backs only the pages written,
+            // so a reservation larger than the body costs no memory.
             body.reserveCapacity(expected)
             return true
         }
@@ -244,10 +242,7 @@ final class HTTPTransport: @unchecked Sendable {
                 curl_easy_cleanup(handle)
                 throw Failure(reason: Self.timedOut(timeout) + " waiting for memory while other answers arrived", retryable: false)
             }
-            if let full = exchange.budgetFull {
-                curl_easy_cleanup(handle)
-                throw Failure(reason: full, retryable: true)
-            }
+
             if exchange.wasCancelled {
                 curl_easy_cleanup(handle)
                 throw Failure(reason: "cancelled", retryable: false)
