@@ -182,4 +182,33 @@ struct ZarrStoreCLITests {
         #expect(r.status == 1)
         #expect(r.stderr == "omio-tui: error: \(dir)/nothing.zarr: not an OME-Zarr image (no zarr.json or .zattrs at \(dir)/nothing.zarr)\n")
     }
+
+    /// A private CA is trusted through SSL_CERT_FILE, also where the environment already points
+    /// CURL_CA_BUNDLE at the system bundle (as many machines do); a bundle that cannot be read is
+    /// named.
+    @Test func aPrivateCAIsTrustedFromTheEnvironment() throws {
+        guard ZarrHTTPServer.python != nil else { return print("SKIPPED: no python3 for the test server") }
+        let dir = TestPaths.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        guard try UserZarrStores.make(.v3, in: dir + "/served") != nil else { return }
+        let openssl = ["sh", "-c", """
+            cd '\(dir)' && openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=omio-test-ca -keyout ca.key -out ca.pem \
+            && openssl req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout srv.key -out srv.csr \
+            && printf 'subjectAltName=IP:127.0.0.1\\n' > ext \
+            && openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 1 -extfile ext -out srv.pem
+            """]
+        let made = try ChildProcess.run("/usr/bin/env", openssl, timeout: 60)
+        guard made.status == 0 else { return print("SKIPPED: openssl cannot make a CA: \(made.stderr)") }
+        let server = try ZarrHTTPServer(folder: dir + "/served", options: ["--tls", dir + "/srv.pem", dir + "/srv.key"])
+        defer { server.stop() }
+        let url = "https://127.0.0.1:\(server.port)/v3.ome.zarr"
+        let base = ["OMIO_HTTP_CACHE_MB": "0", "CURL_CA_BUNDLE": "/etc/ssl/certs/ca-certificates.crt", "SSL_CERT_FILE": ""]
+        let untrusted = try BinaryRunner.run(["info", url], environment: base)
+        #expect(untrusted.status == 1 && untrusted.stderr.contains("TLS certificate not trusted"), "\(untrusted.stderr)")
+        let trusted = try BinaryRunner.run(["info", url], environment: base.merging(["SSL_CERT_FILE": dir + "/ca.pem"]) { $1 })
+        #expect(trusted.status == 0 && trusted.stdout.contains("ome-zarr"), "\(trusted.stdout) \(trusted.stderr)")
+        let missing = try BinaryRunner.run(["info", url], environment: base.merging(["SSL_CERT_FILE": dir + "/none.pem"]) { $1 })
+        #expect(missing.stderr == "omio-tui: error: \(url): zarr.json: cannot read the CA bundle \(dir)/none.pem (from SSL_CERT_FILE, CURL_CA_BUNDLE or REQUESTS_CA_BUNDLE)\n",
+                "\(missing.stderr)")
+    }
 }

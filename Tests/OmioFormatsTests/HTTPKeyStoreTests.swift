@@ -422,14 +422,14 @@ struct HTTPKeyStoreTests {
     }
 }
 
-/// The process-wide room for bodies in flight: announced bodies wait for it holding nothing,
-/// bodies without a length take it as they grow and are refused when none is left.
+/// The process-wide room for bodies in flight: a body waits for it holding nothing, until its
+/// deadline or its batch gives up.
 struct HTTPBodyBudgetTests {
-    @Test func reservationsWaitAndGrowthIsRefused() throws {
+    @Test func reservationsWaitForRoom() throws {
         let budget = HTTPBodyBudget(bytes: 100)
         #expect(budget.reserve(60, before: .distantFuture) == .taken)
-        #expect(!budget.tryReserve(50)) // 110 > 100
-        #expect(budget.tryReserve(40))
+        #expect(budget.reserve(50, before: Date().addingTimeInterval(0.05)) == .timedOut) // 110 > 100
+        #expect(budget.reserve(40, before: .distantFuture) == .taken)
         #expect(budget.reserve(10, before: Date().addingTimeInterval(0.1)) == .timedOut, "full: the wait ends at the deadline")
         #expect(budget.reserve(10, before: .distantFuture, cancelled: { true }) == .cancelled)
         DispatchQueue.global().asyncAfter(deadline: .now() + 0.2) { budget.release(60) }
@@ -440,7 +440,7 @@ struct HTTPBodyBudgetTests {
         #expect(budget.heldBytes == 0)
         // One body larger than the whole budget comes alone.
         #expect(budget.reserve(500, before: .distantFuture) == .taken)
-        #expect(!budget.tryReserve(1))
+        #expect(budget.reserve(1, before: Date().addingTimeInterval(0.05)) == .timedOut)
         budget.release(500)
     }
 }

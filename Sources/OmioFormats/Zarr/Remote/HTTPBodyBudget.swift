@@ -3,10 +3,9 @@ import Foundation
 /// The memory that answers still arriving may hold, for the whole process. Each GET has its own
 /// limit (64 MB a metadata document, a chunk's plausible size), but up to 12 run at once: 12
 /// endless bodies without a length each grew to their limit together (10.9 GB for 576 MB
-/// shards). A body whose length is announced reserves it before it is read, waiting for room
-/// while it holds nothing (so waits cannot deadlock; one body larger than the whole budget
-/// comes alone); a body without a length takes room as it grows and is refused when there is
-/// none left.
+/// shards). Every body reserves what it may bring before it is read — its announced length,
+/// the prefix needed, or without a length its whole limit — waiting for room while it holds
+/// nothing (so waits cannot deadlock; one body larger than the whole budget comes alone).
 final class HTTPBodyBudget: @unchecked Sendable {
     static let shared = HTTPBodyBudget(bytes: 256 << 20)
 
@@ -30,15 +29,6 @@ final class HTTPBodyBudget: @unchecked Sendable {
         }
         held += n
         return .taken
-    }
-
-    /// Takes `n` bytes when they fit now.
-    func tryReserve(_ n: Int) -> Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        guard held == 0 || held + n <= total else { return false }
-        held += n
-        return true
     }
 
     func release(_ n: Int) {

@@ -317,9 +317,13 @@ final class HTTPTransport: @unchecked Sendable {
         return curl_easy_perform(handle)
     }
 
+    /// The first of SSL_CERT_FILE, CURL_CA_BUNDLE, REQUESTS_CA_BUNDLE that names a bundle other
+    /// than the system's: machines often export several of them pointing at the system bundle,
+    /// and a user adds a private CA by setting one (which then must win).
     private static let caBundle: String? = {
         let env = ProcessInfo.processInfo.environment
-        return [env["CURL_CA_BUNDLE"], env["SSL_CERT_FILE"], env["REQUESTS_CA_BUNDLE"]].compactMap { $0 }.first { !$0.isEmpty }
+        let system = "/etc/ssl/certs/ca-certificates.crt"
+        return ["SSL_CERT_FILE", "CURL_CA_BUNDLE", "REQUESTS_CA_BUNDLE"].compactMap { env[$0] }.first { !$0.isEmpty && $0 != system }
     }()
     private static let caFolder: String? = ProcessInfo.processInfo.environment["SSL_CERT_DIR"].flatMap { $0.isEmpty ? nil : $0 }
 
@@ -352,6 +356,8 @@ final class HTTPTransport: @unchecked Sendable {
             return Failure(reason: "connection to \(host) lost", retryable: true)
         case CURLE_PEER_FAILED_VERIFICATION:
             return Failure(reason: "TLS certificate not trusted (\(host))", retryable: false)
+        case CURLE_SSL_CACERT_BADFILE:
+            return Failure(reason: "cannot read the CA bundle \(caBundle ?? "") (from SSL_CERT_FILE, CURL_CA_BUNDLE or REQUESTS_CA_BUNDLE)", retryable: false)
         case CURLE_SSL_CONNECT_ERROR:
             return Failure(reason: "TLS handshake with \(host) failed", retryable: false)
         case CURLE_WEIRD_SERVER_REPLY:
