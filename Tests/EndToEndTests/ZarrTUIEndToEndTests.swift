@@ -106,17 +106,9 @@ struct ZarrTUIEndToEndTests {
     /// `$XDG_STATE_HOME/omio-tui/remote/<hash>.json` naming the URL, and napari either opens the
     /// URL in place or, without fsspec/aiohttp in napari's Python, says so in one line.
     @Test func remoteStoreInTheInspectorAndNapari() throws {
-        guard ZarrHTTPServer.python != nil else {
-            print("SKIPPED: no python3 for the test server")
-            return
-        }
-        let dir = TestPaths.tempDir()
+        guard let (dir, server, url, env) = try Self.servedStore() else { return }
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        guard try UserZarrStores.make(.v3, in: dir + "/served") != nil else { return }
-        let server = try ZarrHTTPServer(folder: dir + "/served")
         defer { server.stop() }
-        let url = server.baseURL + "/v3.ome.zarr"
-        let env = ["XDG_STATE_HOME": dir + "/state", "XDG_CACHE_HOME": dir + "/cache"]
         let tmux = try TmuxSession(command: BinaryRunner.binary + " " + url, in: dir, environment: env)
         var s = tmux.wait(for: "Z 2/3")
         #expect(s.contains("T 1/2  Z 2/3  C all/2") && s.contains("PhysicalSizeZ  2.5 µm"), "\(s)")
@@ -151,22 +143,31 @@ struct ZarrTUIEndToEndTests {
     /// `q` while a remote store is still opening (its metadata request hangs) quits at once:
     /// it waited 5 s for the open queue, which only a pending save needs.
     @Test func quittingWhileAStoreOpensIsPrompt() throws {
-        guard ZarrHTTPServer.python != nil else {
-            print("SKIPPED: no python3 for the test server")
-            return
-        }
-        let dir = TestPaths.tempDir()
+        guard let (dir, server, url, env) = try Self.servedStore(options: ["--hang", "*zarr.json"]) else { return }
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        guard try UserZarrStores.make(.v3, in: dir + "/served") != nil else { return }
-        let server = try ZarrHTTPServer(folder: dir + "/served", options: ["--hang", "*zarr.json"])
         defer { server.stop() }
-        let env = ["XDG_STATE_HOME": dir + "/state", "XDG_CACHE_HOME": dir + "/cache"]
-        let tmux = try TmuxSession(command: BinaryRunner.binary + " " + server.baseURL + "/v3.ome.zarr", in: dir, environment: env)
+        let tmux = try TmuxSession(command: BinaryRunner.binary + " " + url, in: dir, environment: env)
         _ = tmux.wait(for: "in flight")
         let start = Date()
         try tmux.send("q")
         let s = tmux.wait(for: "[exit 0]")
         #expect(s.contains("[exit 0]"), "\(s)")
         #expect(Date().timeIntervalSince(start) < 2.5, "quit took \(Date().timeIntervalSince(start)) s")
+    }
+
+    /// A v3 store served by the test server (with `options`), its URL, and an environment whose
+    /// XDG folders are in the test's folder; nil (skipped, said) without python3 or zarr.
+    static func servedStore(options: [String] = []) throws -> (String, ZarrHTTPServer, String, [String: String])? {
+        guard ZarrHTTPServer.python != nil else {
+            print("SKIPPED: no python3 for the test server")
+            return nil
+        }
+        let dir = TestPaths.tempDir()
+        guard try UserZarrStores.make(.v3, in: dir + "/served") != nil else {
+            try? FileManager.default.removeItem(atPath: dir)
+            return nil
+        }
+        let server = try ZarrHTTPServer(folder: dir + "/served", options: options)
+        return (dir, server, server.baseURL + "/v3.ome.zarr", ["XDG_STATE_HOME": dir + "/state", "XDG_CACHE_HOME": dir + "/cache"])
     }
 }
