@@ -305,6 +305,23 @@ struct HTTPKeyStoreTests {
         #expect(try ZarrArrayReader(store: store, path: "").read([.all(4), .all(4)]) == (0..<16).map { UInt8($0) })
     }
 
+    /// The same for metadata that is not JSON (trusted from the cache for 60 s otherwise).
+    @Test func metadataThatIsNotJSONIsNotKept() throws {
+        let dir = TestPaths.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir + "/a", withIntermediateDirectories: true)
+        try Data("<!DOCTYPE html><html>Sign in</html>".utf8).write(to: URL(fileURLWithPath: dir + "/a/zarr.json"))
+        let server = try ZarrHTTPServer(folder: dir)
+        let cache = HTTPChunkCache(folder: dir + "/cache", limitBytes: 1_000_000_000)
+        let store = try HTTPKeyStore(url: server.baseURL + "/a", cache: cache, stats: HTTPStats())
+        let e = #expect(throws: FormatError.self) { try ZarrArrayReader(store: store, path: "") }
+        #expect(e?.reason == "zarr.json is not valid JSON (it is an HTML page)", "\(String(describing: e))")
+        cache.flush()
+        let zarrJSON = #"{"zarr_format": 3, "node_type": "array", "shape": [2], "data_type": "uint8", "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": [2]}}, "chunk_key_encoding": {"name": "default"}, "fill_value": 7, "codecs": [{"name": "bytes"}]}"#
+        try Data(zarrJSON.utf8).write(to: URL(fileURLWithPath: dir + "/a/zarr.json"))
+        #expect(try ZarrArrayReader(store: store, path: "").read([.all(2)]) == [7, 7])
+    }
+
     /// The same for a shard whose index does not decode (the last bytes of a page).
     @Test func aShardIndexThatDoesNotDecodeIsNotKept() throws {
         let dir = TestPaths.tempDir()

@@ -42,14 +42,14 @@ public final class ZarrArrayReader: @unchecked Sendable {
         let v3: [UInt8]?
         do { v3 = try store.get(v3Key) } catch { (v3, v3Failure) = (nil, error) }
         if let bytes = v3 {
-            metadata = try Self.naming(v3Key) { try ZarrMetadataParser.parseV3(ZarrMetadataParser.json(bytes, name: "zarr.json")) }
+            metadata = try Self.naming(v3Key) { try ZarrMetadataParser.parseV3(ZarrNode.document(store, v3Key, bytes)) }
         } else if let bytes = try { () throws -> [UInt8]? in
             do { return try store.get(v2Key) } catch { throw v3Failure ?? error }
         }() {
             let attrsKey = ZarrNode.key(path, ".zattrs")
             metadata = try Self.naming(v2Key) {
-                let attributes = try store.get(attrsKey).map { try ZarrMetadataParser.json($0, name: ".zattrs") }
-                return try ZarrMetadataParser.parseV2(ZarrMetadataParser.json(bytes, name: ".zarray"), attributes: attributes)
+                let attributes = try store.get(attrsKey).map { try ZarrNode.document(store, attrsKey, $0) }
+                return try ZarrMetadataParser.parseV2(ZarrNode.document(store, v2Key, bytes), attributes: attributes)
             }
         } else {
             if let v3Failure { throw v3Failure }

@@ -19,7 +19,7 @@ public enum ZarrNode {
         do { v3 = try store.get(v3Key) } catch { (v3, v3Failure) = (nil, error) }
         if let bytes = v3 {
             return try ZarrArrayReader.naming(v3Key) {
-                let json = try ZarrMetadataParser.json(bytes, name: "zarr.json")
+                let json = try document(store, v3Key, bytes)
                 guard json["zarr_format"]?.intValue == 3 else { throw FormatError("is not Zarr format 3") }
                 let type = json["node_type"]?.stringValue
                 guard type == "array" || type == "group" else { throw FormatError("node_type is neither array nor group") }
@@ -29,7 +29,7 @@ public enum ZarrNode {
         do {
             let attrsKey = key(path, ".zattrs")
             let attributes = try store.get(attrsKey).map { bytes in
-                try ZarrArrayReader.naming(attrsKey) { try ZarrMetadataParser.json(bytes, name: ".zattrs") }
+                try ZarrArrayReader.naming(attrsKey) { try document(store, attrsKey, bytes) }
             }
             if try store.get(key(path, ".zarray")) != nil {
                 return ZarrNodeInfo(zarrFormat: 2, isArray: true, attributes: attributes ?? .null)
@@ -43,6 +43,16 @@ public enum ZarrNode {
         }
         if let v3Failure { throw v3Failure }
         return nil
+    }
+
+    /// The JSON document under `key`. One that does not parse (a portal's HTML page) is also
+    /// dropped from any cache in between, so it does not outlive the fault.
+    static func document(_ store: ZarrKeyStore, _ key: String, _ bytes: [UInt8]) throws -> JSONValue {
+        let name = key.split(separator: "/").last.map(String.init) ?? key
+        do { return try ZarrMetadataParser.json(bytes, name: name) } catch {
+            store.discard(key, range: nil)
+            throw error
+        }
     }
 
     /// `name` below `path` ("" is the root).
