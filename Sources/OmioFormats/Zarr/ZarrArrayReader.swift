@@ -36,23 +36,18 @@ public final class ZarrArrayReader: @unchecked Sendable {
 
     static func loadMetadata(store: ZarrKeyStore, path: String) throws -> ZarrArrayMetadata {
         let v3Key = ZarrNode.key(path, "zarr.json"), v2Key = ZarrNode.key(path, ".zarray")
+        enum Found { case v3([UInt8]), v2([UInt8]) }
         let metadata: ZarrArrayMetadata
-        // A v2 array is read even when its zarr.json probe failed (ZarrNode.open's rule).
-        var v3Failure: Error?
-        let v3: [UInt8]?
-        do { v3 = try store.get(v3Key) } catch { (v3, v3Failure) = (nil, error) }
-        if let bytes = v3 {
+        switch try ZarrNode.eitherVersion(store, path, v3: { Found.v3($0) }, v2: { try store.get(v2Key).map { Found.v2($0) } }) {
+        case let .v3(bytes):
             metadata = try Self.naming(v3Key) { try ZarrMetadataParser.parseV3(ZarrNode.document(store, v3Key, bytes)) }
-        } else if let bytes = try { () throws -> [UInt8]? in
-            do { return try store.get(v2Key) } catch { throw v3Failure ?? error }
-        }() {
+        case let .v2(bytes):
             let attrsKey = ZarrNode.key(path, ".zattrs")
             metadata = try Self.naming(v2Key) {
                 let attributes = try store.get(attrsKey).map { try ZarrNode.document(store, attrsKey, $0) }
                 return try ZarrMetadataParser.parseV2(ZarrNode.document(store, v2Key, bytes), attributes: attributes)
             }
-        } else {
-            if let v3Failure { throw v3Failure }
+        case nil:
             throw FormatError("no Zarr array \(path.isEmpty ? "here" : "at \(path)") (no zarr.json or .zarray)")
         }
         guard metadata.rank > 0 else { throw FormatError("\(path.isEmpty ? "the array" : path) has no dimensions, which is not supported") }

@@ -10,23 +10,17 @@ public enum ZarrNode {
     /// v3: `zarr.json`; v2: `.zarray` or `.zgroup`, with `.zattrs` (a `.zattrs` alone counts as
     /// a v2 group: OME-NGFF 0.4 images written without `.zgroup` exist). nil when the path holds
     /// no metadata at all.
-    /// A failure to fetch `zarr.json` (a server's 500s, a hang) does not matter when the path
-    /// holds v2 metadata: the error is thrown only when neither version answers.
     public static func open(store: ZarrKeyStore, path: String) throws -> ZarrNodeInfo? {
         let v3Key = key(path, "zarr.json")
-        var v3Failure: Error?
-        let v3: [UInt8]?
-        do { v3 = try store.get(v3Key) } catch { (v3, v3Failure) = (nil, error) }
-        if let bytes = v3 {
-            return try ZarrArrayReader.naming(v3Key) {
+        return try eitherVersion(store, path, v3: { bytes in
+            try ZarrArrayReader.naming(v3Key) {
                 let json = try document(store, v3Key, bytes)
                 guard json["zarr_format"]?.intValue == 3 else { throw FormatError("is not Zarr format 3") }
                 let type = json["node_type"]?.stringValue
                 guard type == "array" || type == "group" else { throw FormatError("node_type is neither array nor group") }
                 return ZarrNodeInfo(zarrFormat: 3, isArray: type == "array", attributes: json["attributes"] ?? .null)
             }
-        }
-        do {
+        }, v2: {
             let attrsKey = key(path, ".zattrs")
             let attributes = try store.get(attrsKey).map { bytes in
                 try ZarrArrayReader.naming(attrsKey) { try document(store, attrsKey, bytes) }
@@ -35,14 +29,24 @@ public enum ZarrNode {
                 return ZarrNodeInfo(zarrFormat: 2, isArray: true, attributes: attributes ?? .null)
             }
             let group = try store.get(key(path, ".zgroup"))
-            if attributes != nil || group != nil {
-                return ZarrNodeInfo(zarrFormat: 2, isArray: false, attributes: attributes ?? .null)
-            }
-        } catch {
-            throw v3Failure ?? error
-        }
-        if let v3Failure { throw v3Failure }
-        return nil
+            guard attributes != nil || group != nil else { return nil }
+            return ZarrNodeInfo(zarrFormat: 2, isArray: false, attributes: attributes ?? .null)
+        })
+    }
+
+    /// `v3` of the path's `zarr.json`, else what `v2` reads from the v2 files (nil: nothing
+    /// there). A failure to fetch `zarr.json` (a server's 500s, a hang) does not matter when the
+    /// path holds v2 metadata: it is thrown only when `v2` finds nothing or fails too.
+    static func eitherVersion<T>(_ store: ZarrKeyStore, _ path: String, v3: ([UInt8]) throws -> T,
+                                 v2: () throws -> T?) throws -> T? {
+        let v3Bytes: [UInt8]?
+        var v3Failure: Error?
+        do { v3Bytes = try store.get(key(path, "zarr.json")) } catch { (v3Bytes, v3Failure) = (nil, error) }
+        if let v3Bytes { return try v3(v3Bytes) }
+        let found: T?
+        do { found = try v2() } catch { throw v3Failure ?? error }
+        if found == nil, let v3Failure { throw v3Failure }
+        return found
     }
 
     /// The JSON document under `key`. One that does not parse (a portal's HTML page) is also

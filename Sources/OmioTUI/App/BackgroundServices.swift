@@ -36,7 +36,8 @@ final class BackgroundServices: @unchecked Sendable {
     private let storeQueue = DispatchQueue(label: "omio.store", qos: .utility)
     private let purgeQueue = DispatchQueue(label: "omio.purge", qos: .userInitiated)
     private let slices: SliceWorker
-    private let generationLock = NSLock()
+    /// Guards `probeGeneration` and `pendingSaves`.
+    private let stateLock = NSLock()
     private var probeGeneration = 0
 
     init() {
@@ -50,7 +51,7 @@ final class BackgroundServices: @unchecked Sendable {
     /// on a hung network mount must not keep the program alive). Without a save pending it
     /// returns at once: quitting while a remote store opens took the whole 5 s.
     func waitForSaves(seconds: Double = 5) {
-        guard generationLock.withLock({ pendingSaves }) > 0 else { return }
+        guard stateLock.withLock({ pendingSaves }) > 0 else { return }
         let done = DispatchSemaphore(value: 0)
         openQueue.async { done.signal() }
         _ = done.wait(timeout: .now() + seconds)
@@ -62,10 +63,10 @@ final class BackgroundServices: @unchecked Sendable {
         case .list: listQueue.async { EffectRunner.perform(effect, post: inbox.post) }
         case .open: openQueue.async { EffectRunner.perform(effect, post: inbox.post) }
         case .saveOverlay:
-            generationLock.withLock { pendingSaves += 1 }
+            stateLock.withLock { pendingSaves += 1 }
             openQueue.async { [weak self] in
                 EffectRunner.perform(effect, post: inbox.post)
-                self?.generationLock.withLock { self?.pendingSaves -= 1 }
+                self?.stateLock.withLock { self?.pendingSaves -= 1 }
             }
         case .loadRaw: rawQueue.async { EffectRunner.perform(effect, post: inbox.post) }
         case .export, .extract: exportQueue.async { EffectRunner.perform(effect, post: inbox.post) }
@@ -73,9 +74,9 @@ final class BackgroundServices: @unchecked Sendable {
         case .listCaches, .planPurge, .purge: purgeQueue.async { EffectRunner.perform(effect, post: inbox.post) }
         case .napari: storeQueue.async { EffectRunner.perform(effect, post: inbox.post) }
         case let .probe(paths, generation):
-            generationLock.lock()
+            stateLock.lock()
             probeGeneration = generation
-            generationLock.unlock()
+            stateLock.unlock()
             probeQueue.async { [weak self] in
                 for p in paths {
                     guard let self, self.currentProbe == generation else { return }
@@ -88,8 +89,8 @@ final class BackgroundServices: @unchecked Sendable {
     }
 
     private var currentProbe: Int {
-        generationLock.lock()
-        defer { generationLock.unlock() }
+        stateLock.lock()
+        defer { stateLock.unlock() }
         return probeGeneration
     }
 }

@@ -218,6 +218,11 @@ final class HTTPTransport: @unchecked Sendable {
     func get(_ url: URL, part: Part, timeout: TimeInterval, maxBytes: Int, stats: HTTPStats,
              cancelled: @escaping () -> Bool = { false }) throws -> Answer {
         guard let handle = borrow() else { throw Failure(reason: "cannot start an HTTP request (libcurl)", retryable: false) }
+        // Back to the pool after an answer or a refusal (curl drops an aborted connection
+        // itself); closed after a failed, cancelled or timed-out transfer, whose connection may
+        // be broken.
+        var reusable = false
+        defer { reusable ? giveBack(handle) : curl_easy_cleanup(handle) }
         let deadline = Date().addingTimeInterval(timeout)
         var visited = [url]
         var current = url
@@ -226,50 +231,35 @@ final class HTTPTransport: @unchecked Sendable {
         defer { stats.ended(bytes: received) }
         while true {
             let remaining = deadline.timeIntervalSinceNow
-            guard remaining > 0 else {
-                giveBack(handle)
-                throw Failure(reason: Self.timedOut(timeout), retryable: false)
-            }
+            guard remaining > 0 else { throw Failure(reason: Self.timedOut(timeout), retryable: false) }
             let exchange = Exchange(handle: handle, limit: maxBytes, part: part, budget: budget, deadline: deadline, cancelled: cancelled)
+            reusable = false // until this transfer is known to have ended cleanly
             let code = perform(handle, url: current, part: part, milliseconds: max(1, Int(remaining * 1000)), exchange: exchange)
             budget.release(exchange.reserved) // the body is the caller's now (or dropped)
             received += exchange.received
             if let overLimit = exchange.overLimit {
-                giveBack(handle)
+                reusable = true
                 throw Failure(reason: overLimit, retryable: false)
             }
             if exchange.outOfTime {
-                curl_easy_cleanup(handle)
                 throw Failure(reason: Self.timedOut(timeout) + " waiting for memory while other answers arrived", retryable: false)
             }
-
-            if exchange.wasCancelled {
-                curl_easy_cleanup(handle)
-                throw Failure(reason: "cancelled", retryable: false)
-            }
+            if exchange.wasCancelled { throw Failure(reason: "cancelled", retryable: false) }
             guard code == CURLE_OK || exchange.hadEnough else {
-                let failure = Self.failure(code, exchange: exchange, url: current, timeout: timeout)
-                // A handle whose transfer failed may hold a broken connection: start afresh.
-                curl_easy_cleanup(handle)
-                throw failure
+                throw Self.failure(code, exchange: exchange, url: current, timeout: timeout)
             }
+            reusable = true
             let status = exchange.currentStatus
             if (300...399).contains(status), let next = Self.redirectTarget(handle) {
-                if visited.contains(next) {
-                    giveBack(handle)
-                    throw Failure(reason: "redirect loop at \(next.absoluteString)", retryable: false)
-                }
+                if visited.contains(next) { throw Failure(reason: "redirect loop at \(next.absoluteString)", retryable: false) }
                 if visited.count > Self.maxRedirects {
-                    giveBack(handle)
                     throw Failure(reason: "more than \(Self.maxRedirects) redirects (last to \(next.absoluteString))", retryable: false)
                 }
                 visited.append(next)
                 current = next
                 continue
             }
-            let answer = Answer(status: status, body: exchange.body, url: current, expectedLength: exchange.announced)
-            giveBack(handle)
-            return answer
+            return Answer(status: status, body: exchange.body, url: current, expectedLength: exchange.announced)
         }
     }
 
